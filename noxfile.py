@@ -1,0 +1,39 @@
+"""Developer tasks: ``nox -s tests``, ``lint``, ``mypy``, ``demo``."""
+
+import nox
+
+nox.options.sessions = ["lint", "mypy", "tests"]
+nox.options.reuse_existing_virtualenvs = True
+nox.options.default_venv_backend = "uv|virtualenv"
+
+TEST_DEPS = ["pytest>=8", "hypothesis>=6.100", "trio>=0.26", "jsonschema>=4.20", "pyyaml>=6"]
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Run the test suite on asyncio and trio (through anyio's pytest plugin)."""
+    session.install("-e", ".", *TEST_DEPS)
+    session.run("pytest", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff check and ruff format --check."""
+    session.install("ruff>=0.6")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def mypy(session: nox.Session) -> None:
+    """mypy --strict on the package and on the never-run public-API file."""
+    session.install("-e", ".", "mypy>=1.11", "pytest>=8", "trio>=0.26")
+    session.run("mypy", "openai_async")
+    session.run("mypy", "tests/typing_api.py")
+
+
+@nox.session
+def demo(session: nox.Session) -> None:
+    """The demo: the local server unless OPENAI_API_KEY is set."""
+    session.install("-e", ".")
+    session.run("python", "examples/demo.py")

@@ -1,0 +1,389 @@
+"""``AsyncClient``: configuration, the request path, and the resource namespaces."""
+
+from __future__ import annotations
+
+import json as jsonlib
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from functools import cached_property
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Final, TypeVar, overload
+
+import attrs
+import cattrs
+import httpx
+
+from ._exceptions import (
+    APIResponseValidationError,
+    InvalidParameterError,
+    MissingAPIKeyError,
+    status_error,
+)
+from ._middleware import OPTIONS_KEY, CallNext, Middleware, RequestOptions, build_chain
+from ._models import structure
+from ._transport import HTTPXSend
+from ._version import __version__
+
+if TYPE_CHECKING:
+    from .resources import Models
+
+__all__ = ["DEFAULT_BASE_URL", "DEFAULT_LIMITS", "DEFAULT_TIMEOUT", "AsyncClient"]
+
+T = TypeVar("T")
+
+DEFAULT_BASE_URL: Final = "https://api.openai.com/v1"
+# Generation can take minutes; connecting should not.
+DEFAULT_TIMEOUT: Final = httpx.Timeout(600.0, connect=5.0)
+# Batch jobs keep hundreds of requests in flight; keep many connections alive.
+DEFAULT_LIMITS: Final = httpx.Limits(
+    max_connections=1000, max_keepalive_connections=200, keepalive_expiry=30.0
+)
+
+TimeoutTypes = float | httpx.Timeout | None
+
+
+class _NotGiven:
+    """Marks an argument left out where ``None`` already means something."""
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+
+NOT_GIVEN: Final = _NotGiven()
+
+
+@attrs.frozen
+class _Config:
+    base_url: str  # always ends with "/"
+    api_key: str | None = attrs.field(repr=False)
+    organization: str | None
+    timeout: httpx.Timeout
+    max_retries: int
+    headers: Mapping[str, str] = attrs.field(repr=False)
+
+    def options(self, *, stream: bool) -> RequestOptions:
+        return RequestOptions(max_retries=self.max_retries, stream=stream)
+
+
+def _user_agent() -> str:
+    py = sys.version_info
+    return f"openai_async/{__version__} python/{py.major}.{py.minor} httpx/{httpx.__version__}"
+
+
+def _as_timeout(value: object) -> httpx.Timeout:
+    if isinstance(value, httpx.Timeout):
+        return value
+    if value is None or (isinstance(value, int | float) and not isinstance(value, bool)):
+        if value is not None and value <= 0:
+            raise InvalidParameterError("timeout", f"must be positive, got {value!r}")
+        return httpx.Timeout(value)
+    raise InvalidParameterError(
+        "timeout", f"expected seconds, httpx.Timeout or None, got {type(value).__name__}"
+    )
+
+
+def _check_retries(value: object) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise InvalidParameterError("max_retries", f"expected an int >= 0, got {value!r}")
+    return value
+
+
+class AsyncClient:
+    """An asyncio-native client for the OpenAI API and OpenAI-compatible servers.
+
+    Arguments left as None come from ``OPENAI_API_KEY``, ``OPENAI_BASE_URL`` and
+    ``OPENAI_ORG_ID``, read here, when the client is built. A local server may need no
+    key: pass ``api_key=""`` to send no ``Authorization`` header at all. Without any
+    key, the first request raises ``MissingAPIKeyError``.
+
+    Pass ``transport`` to choose the httpx transport of the pool the client creates,
+    or ``http_client`` to bring your own ``httpx.AsyncClient`` (you then close it).
+    ``middleware`` runs around every attempt, outermost first (see ``_middleware``).
+
+    End it with ``async with`` or ``await client.aclose()``.
+    """
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | httpx.URL | None = None,
+        organization: str | None = None,
+        timeout: TimeoutTypes = DEFAULT_TIMEOUT,
+        max_retries: int = 2,
+        http_client: httpx.AsyncClient | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        middleware: Sequence[Middleware] = (),
+    ) -> None:
+        if api_key is None:
+            api_key = os.environ.get("OPENAI_API_KEY")
+        if organization is None:
+            organization = os.environ.get("OPENAI_ORG_ID") or None
+        if base_url is None:
+            base_url = os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL
+        url = str(base_url)
+        if not url.startswith(("http://", "https://")):
+            raise InvalidParameterError("base_url", f"expected an http(s) URL, got {url!r}")
+        if http_client is not None and transport is not None:
+            raise InvalidParameterError(
+                "transport", "give either transport or http_client, not both"
+            )
+
+        headers = {"User-Agent": _user_agent(), "Accept": "application/json"}
+        if api_key:
+            headers["Authorization"] = f"Bearer {api_key}"
+        if organization:
+            headers["OpenAI-Organization"] = organization
+        headers.update(default_headers or {})
+
+        self._config = _Config(
+            base_url=url.rstrip("/") + "/",
+            api_key=api_key,
+            organization=organization,
+            timeout=_as_timeout(timeout),
+            max_retries=_check_retries(max_retries),
+            headers=headers,
+        )
+        self._owns_http = http_client is None
+        if http_client is None:
+            http_client = httpx.AsyncClient(
+                transport=transport, limits=DEFAULT_LIMITS, timeout=self._config.timeout
+            )
+        self._http = http_client
+        self._chain: CallNext = build_chain(list(middleware), HTTPXSend(http_client))
+
+    @classmethod
+    def _derive(cls, parent: AsyncClient, config: _Config) -> AsyncClient:
+        child = cls.__new__(cls)
+        child._config = config
+        child._owns_http = False
+        child._http = parent._http
+        child._chain = parent._chain
+        return child
+
+    def with_options(
+        self,
+        *,
+        timeout: TimeoutTypes | _NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+    ) -> AsyncClient:
+        """A variant of this client with other per-call settings, sharing its pool.
+
+        ``timeout=None`` means no timeout, so leaving ``timeout`` out is marked by a
+        sentinel. Closing the variant does not close the shared pool; close the
+        client it came from.
+        """
+        config = self._config
+        if not isinstance(timeout, _NotGiven):
+            config = attrs.evolve(config, timeout=_as_timeout(timeout))
+        if max_retries is not None:
+            config = attrs.evolve(config, max_retries=_check_retries(max_retries))
+        return AsyncClient._derive(self, config)
+
+    @property
+    def base_url(self) -> str:
+        return self._config.base_url
+
+    @property
+    def organization(self) -> str | None:
+        return self._config.organization
+
+    @property
+    def timeout(self) -> httpx.Timeout:
+        return self._config.timeout
+
+    @property
+    def max_retries(self) -> int:
+        return self._config.max_retries
+
+    def __repr__(self) -> str:
+        key = self._config.api_key
+        key_state = "not set" if key is None else ("empty" if key == "" else "set")
+        return (
+            f"<AsyncClient base_url={self._config.base_url!r} "
+            f"organization={self._config.organization!r} api_key={key_state} "
+            f"max_retries={self._config.max_retries}>"
+        )
+
+    async def aclose(self) -> None:
+        """Close the connection pool, unless it was passed in or is shared."""
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    # -- resources -----------------------------------------------------------------
+
+    @cached_property
+    def models(self) -> Models:
+        from .resources import Models
+
+        return Models(self)
+
+    # -- the request path ------------------------------------------------------------
+
+    def _build_request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: object = None,
+        content: bytes | None = None,
+        files: Any = None,
+        data: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        stream: bool = False,
+    ) -> httpx.Request:
+        config = self._config
+        if config.api_key is None:
+            raise MissingAPIKeyError(
+                "No API key: pass api_key=... or set OPENAI_API_KEY "
+                '(use api_key="" for a server that needs none).'
+            )
+        if path.startswith(("http://", "https://")):
+            url = path
+        else:
+            url = config.base_url + path.lstrip("/")
+        merged = config.headers if headers is None else {**config.headers, **headers}
+        return self._http.build_request(
+            method,
+            url,
+            params=params,
+            json=json,
+            content=content,
+            files=files,
+            data=data,
+            headers=merged,
+            timeout=config.timeout,
+            extensions={OPTIONS_KEY: config.options(stream=stream)},
+        )
+
+    async def _send(self, request: httpx.Request) -> httpx.Response:
+        """Run ``request`` through the middleware chain; raise for an error status."""
+        response = await self._chain(request)
+        if response.is_error:
+            raise status_error(response, _error_body(response))
+        return response
+
+    async def _request_model(
+        self,
+        method: str,
+        path: str,
+        cast_to: type[T],
+        **kwargs: Any,
+    ) -> T:
+        response = await self._send(self._build_request(method, path, **kwargs))
+        return _decode(response, cast_to)
+
+    @overload
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        cast_to: type[T],
+        params: Mapping[str, Any] | None = ...,
+        json: object = ...,
+        content: bytes | None = ...,
+        files: Any = ...,
+        data: Mapping[str, Any] | None = ...,
+        headers: Mapping[str, str] | None = ...,
+    ) -> T: ...
+
+    @overload
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        cast_to: None = ...,
+        params: Mapping[str, Any] | None = ...,
+        json: object = ...,
+        content: bytes | None = ...,
+        files: Any = ...,
+        data: Mapping[str, Any] | None = ...,
+        headers: Mapping[str, str] | None = ...,
+    ) -> Any: ...
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        cast_to: type[Any] | None = None,
+        params: Mapping[str, Any] | None = None,
+        json: object = None,
+        content: bytes | None = None,
+        files: Any = None,
+        data: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
+        """Call any endpoint through the full request path (auth, middleware, errors).
+
+        ``path`` is relative to ``base_url`` (``"models"`` or ``"/models"``) or a full
+        URL. The answer is the decoded JSON, or with ``cast_to``: ``bytes``, ``str``,
+        ``httpx.Response`` (body read), or any model type, e.g. ``types.Model``.
+        """
+        request = self._build_request(
+            method,
+            path,
+            params=params,
+            json=json,
+            content=content,
+            files=files,
+            data=data,
+            headers=headers,
+        )
+        response = await self._send(request)
+        if cast_to is None:
+            return _json(response)
+        return _decode(response, cast_to)
+
+
+def _json(response: httpx.Response) -> Any:
+    try:
+        return jsonlib.loads(response.content)
+    except ValueError as exc:
+        raise APIResponseValidationError(
+            f"Expected a JSON body, got {response.headers.get('content-type')!r}",
+            response=response,
+            body=response.text,
+        ) from exc
+
+
+def _decode(response: httpx.Response, cast_to: type[T]) -> T:
+    if cast_to is bytes:
+        return response.content  # type: ignore[return-value]
+    if cast_to is str:
+        return response.text  # type: ignore[return-value]
+    if cast_to is httpx.Response:
+        return response  # type: ignore[return-value]
+    body = _json(response)
+    try:
+        return structure(body, cast_to)
+    except (KeyError, TypeError, ValueError, AttributeError, cattrs.BaseValidationError) as exc:
+        raise APIResponseValidationError(
+            f"The response body does not fit {getattr(cast_to, '__name__', cast_to)}: {exc!r}",
+            response=response,
+            body=body,
+        ) from exc
+
+
+def _error_body(response: httpx.Response) -> object:
+    """The parsed JSON of an error body, or its text when it is not JSON."""
+    try:
+        return jsonlib.loads(response.content)
+    except ValueError:
+        return response.text

@@ -1,0 +1,197 @@
+"""The exceptions raised by openai_async, in one module.
+
+Names follow the official SDK so that ``except`` clauses carry over::
+
+    OpenAIError
+    ├── APIError
+    │   ├── APIConnectionError
+    │   │   └── APITimeoutError
+    │   ├── APIStatusError                 .status_code .request_id .body .headers
+    │   │   ├── BadRequestError            400          .code .type .param
+    │   │   ├── AuthenticationError        401
+    │   │   ├── PermissionDeniedError      403
+    │   │   ├── NotFoundError              404
+    │   │   ├── ConflictError              409
+    │   │   ├── UnprocessableEntityError   422
+    │   │   ├── RateLimitError             429
+    │   │   └── InternalServerError        >= 500
+    │   └── APIResponseValidationError     a 2xx body that does not fit its model
+    ├── MissingAPIKeyError                 no key given and none in the environment
+    └── InvalidParameterError              bad input (also a ValueError), names .param
+
+Lower-level exceptions (httpx, anyio, OSError) are translated into this tree in
+exactly one place, ``_transport.translate_errors``. No message built here ever
+includes the API key: messages are made from status, server body and request id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "InternalServerError",
+    "InvalidParameterError",
+    "MissingAPIKeyError",
+    "NotFoundError",
+    "OpenAIError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "UnprocessableEntityError",
+]
+
+
+class OpenAIError(Exception):
+    """Base class of every exception this package raises on purpose."""
+
+
+class MissingAPIKeyError(OpenAIError):
+    """No API key was given and ``OPENAI_API_KEY`` is not set."""
+
+
+class InvalidParameterError(OpenAIError, ValueError):
+    """An argument was rejected before any request was sent; ``.param`` names it."""
+
+    def __init__(self, param: str, message: str) -> None:
+        super().__init__(f"{param}: {message}")
+        self.param = param
+
+
+class APIError(OpenAIError):
+    """A request was sent (or attempted) and did not give a usable answer."""
+
+    def __init__(self, message: str, *, request: httpx.Request | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.request = request
+
+
+class APIConnectionError(APIError):
+    """The server could not be reached, or the connection broke."""
+
+    def __init__(
+        self, message: str = "Connection error.", *, request: httpx.Request | None = None
+    ) -> None:
+        super().__init__(message, request=request)
+
+
+class APITimeoutError(APIConnectionError):
+    """A connect, read, write or pool timeout expired."""
+
+    def __init__(
+        self, message: str = "Request timed out.", *, request: httpx.Request | None = None
+    ) -> None:
+        super().__init__(message, request=request)
+
+
+class APIResponseValidationError(APIError):
+    """The server answered 2xx with a body that does not fit the expected model."""
+
+    def __init__(self, message: str, *, response: httpx.Response, body: object) -> None:
+        super().__init__(message, request=response.request)
+        self.response = response
+        self.status_code = response.status_code
+        self.body = body
+
+
+class APIStatusError(APIError):
+    """The server answered with a 4xx or 5xx status.
+
+    ``body`` is the parsed JSON body, or the text when the body is not JSON (an HTML
+    502 page from a proxy, say). ``code``, ``type`` and ``param`` come from OpenAI's
+    ``{"error": {...}}`` object when there is one, else they are None.
+    """
+
+    def __init__(self, message: str, *, response: httpx.Response, body: object) -> None:
+        super().__init__(message, request=response.request)
+        self.response = response
+        self.status_code: int = response.status_code
+        self.headers: httpx.Headers = response.headers
+        self.request_id: str | None = response.headers.get("x-request-id")
+        self.body = body
+        error = _error_object(body)
+        self.code: str | None = _str_or_none(error.get("code"))
+        self.type: str | None = _str_or_none(error.get("type"))
+        self.param: str | None = _str_or_none(error.get("param"))
+
+
+class BadRequestError(APIStatusError):
+    """400: the request was malformed or a parameter was rejected."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: the key is missing, wrong or revoked."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: the key may not do this."""
+
+
+class NotFoundError(APIStatusError):
+    """404: no such resource (or model)."""
+
+
+class ConflictError(APIStatusError):
+    """409: the resource changed under the request."""
+
+
+class UnprocessableEntityError(APIStatusError):
+    """422: the request was well-formed but could not be processed."""
+
+
+class RateLimitError(APIStatusError):
+    """429: too many requests or tokens, or the quota is used up (``code``)."""
+
+
+class InternalServerError(APIStatusError):
+    """A 5xx status: the server (or a proxy before it) failed."""
+
+
+_STATUS_ERRORS: Mapping[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+
+def status_error(response: httpx.Response, body: object) -> APIStatusError:
+    """Build the exception for an error response whose body has been read."""
+    status = response.status_code
+    cls = _STATUS_ERRORS.get(status)
+    if cls is None:
+        cls = InternalServerError if status >= 500 else APIStatusError
+    error = _error_object(body)
+    detail = error.get("message") if error else body
+    if not detail:
+        detail = response.reason_phrase
+    message = f"Error code: {status} - {detail}"
+    request_id = response.headers.get("x-request-id")
+    if request_id:
+        message += f" (request id {request_id})"
+    return cls(message, response=response, body=body)
+
+
+def _error_object(body: object) -> Mapping[str, Any]:
+    if isinstance(body, Mapping):
+        error = body.get("error")
+        if isinstance(error, Mapping):
+            return error
+    return {}
+
+
+def _str_or_none(value: object) -> str | None:
+    return None if value is None else str(value)

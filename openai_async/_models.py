@@ -1,0 +1,112 @@
+"""Response models: frozen attrs classes built by one private cattrs converter.
+
+Servers add fields faster than clients learn them, so a model never rejects a key it
+does not know: every instance keeps the mapping it was built from, ``extra`` shows
+the unknown keys and ``to_dict()`` returns the whole of it.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, Generic, TypeVar, get_origin
+
+import attrs
+import cattrs
+from cattrs.gen import make_dict_structure_fn
+
+__all__ = ["APIObject", "ListResponse", "structure"]
+
+T = TypeVar("T")
+
+
+@attrs.frozen(kw_only=True)
+class APIObject:
+    """Base of every response model.
+
+    ``extra`` holds the keys the server sent that this model has no field for;
+    ``to_dict()`` gives the whole JSON object as received.
+    """
+
+    _raw: Mapping[str, Any] | None = attrs.field(
+        init=False, default=None, eq=False, repr=False, hash=False
+    )
+
+    @property
+    def extra(self) -> Mapping[str, Any]:
+        """The keys the server sent that this model does not declare."""
+        if self._raw is None:
+            return {}
+        names = _field_names(type(self))
+        return {key: value for key, value in self._raw.items() if key not in names}
+
+    def to_dict(self) -> dict[str, Any]:
+        """The object as a JSON-ready dict: what the server sent, unknown keys included."""
+        if self._raw is not None:
+            return copy.deepcopy(dict(self._raw))
+        result: dict[str, Any] = _converter.unstructure(self)
+        result.pop("_raw", None)
+        return result
+
+
+@attrs.frozen(kw_only=True)
+class ListResponse(APIObject, Generic[T]):
+    """A ``{"object": "list", "data": [...]}`` answer; iterates over ``data``."""
+
+    object: str = "list"
+    data: list[T] = attrs.field(factory=list)
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self.data)
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __getitem__(self, index: int) -> T:
+        return self.data[index]
+
+
+_names_cache: dict[type, frozenset[str]] = {}
+
+
+def _field_names(cls: type) -> frozenset[str]:
+    names = _names_cache.get(cls)
+    if names is None:
+        names = frozenset(a.name for a in attrs.fields(cls) if a.init)
+        _names_cache[cls] = names
+    return names
+
+
+def _is_api_object(cls: Any) -> bool:
+    origin = get_origin(cls) or cls
+    return isinstance(origin, type) and issubclass(origin, APIObject)
+
+
+def _make_structure_hook(cls: Any) -> Callable[[Any, Any], Any]:
+    build = make_dict_structure_fn(cls, _converter)
+    setter = object.__setattr__
+
+    def structure_api_object(data: Any, _: Any) -> Any:
+        if not isinstance(data, Mapping):
+            raise TypeError(f"expected a JSON object for {cls!r}, got {type(data).__name__}")
+        obj = build(data, cls)
+        setter(obj, "_raw", data)
+        return obj
+
+    return structure_api_object
+
+
+def _make_converter() -> cattrs.Converter:
+    # Detailed validation collects every error into an ExceptionGroup; we only need to
+    # know that a body did not fit, and the plain path is several times faster.
+    converter = cattrs.Converter(detailed_validation=False, forbid_extra_keys=False)
+    converter.register_structure_hook_factory(_is_api_object, _make_structure_hook)
+    return converter
+
+
+_converter = _make_converter()
+
+
+def structure(data: Any, cls: type[T]) -> T:
+    """Build ``cls`` from decoded JSON with the package's private converter."""
+    return _converter.structure(data, cls)

@@ -1,0 +1,69 @@
+"""The innermost step of the request path: send on the pooled httpx client.
+
+This module is the one place where httpx, anyio and OS exceptions become
+``APIConnectionError`` / ``APITimeoutError``; every other layer sees only our tree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import anyio
+import httpx
+
+from ._exceptions import APIConnectionError, APITimeoutError
+from ._middleware import options_of
+
+__all__ = ["HTTPXSend", "translate_errors"]
+
+_CONNECTION_ERRORS = (
+    httpx.TransportError,
+    httpx.DecodingError,
+    anyio.BrokenResourceError,
+    anyio.ClosedResourceError,
+    anyio.EndOfStream,
+    OSError,
+)
+
+
+@contextmanager
+def translate_errors(request: httpx.Request | None) -> Iterator[None]:
+    """Turn lower-level I/O exceptions raised inside the block into our error tree."""
+    try:
+        yield
+    except httpx.TimeoutException as exc:
+        raise APITimeoutError(
+            f"Request timed out ({type(exc).__name__}).", request=request
+        ) from exc
+    except TimeoutError as exc:
+        raise APITimeoutError(request=request) from exc
+    except _CONNECTION_ERRORS as exc:
+        detail = str(exc) or type(exc).__name__
+        raise APIConnectionError(f"Connection error: {detail}", request=request) from exc
+
+
+class HTTPXSend:
+    """Send a request and, unless the caller streams a 2xx answer, read its body.
+
+    Reading the body here, inside the middleware chain, means a connection that
+    breaks halfway through a non-streamed body is seen by the retry middleware like
+    any other connection error. Error bodies are always read: they are small and the
+    error needs them.
+    """
+
+    __slots__ = ("_http",)
+
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        self._http = http
+
+    async def __call__(self, request: httpx.Request) -> httpx.Response:
+        with translate_errors(request):
+            response = await self._http.send(request, stream=True)
+        if response.is_error or not options_of(request).stream:
+            try:
+                with translate_errors(request):
+                    await response.aread()
+            finally:
+                await response.aclose()
+        return response

@@ -1,0 +1,5 @@
+"""Resource namespaces (``client.models`` and friends)."""
+
+from .models import Models
+
+__all__ = ["Models"]

@@ -1,0 +1,32 @@
+"""What every resource namespace shares."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+from .._exceptions import InvalidParameterError
+
+if TYPE_CHECKING:
+    from .._client import AsyncClient
+
+__all__ = ["Resource", "path_param"]
+
+
+class Resource:
+    """A namespace of endpoint methods bound to one client."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} of {self._client!r}>"
+
+
+def path_param(name: str, value: object) -> str:
+    """Check an id that goes into a URL path and escape it (``/`` included)."""
+    if not isinstance(value, str) or not value:
+        raise InvalidParameterError(name, f"expected a non-empty string, got {value!r}")
+    return quote(value, safe=":@")

@@ -1,0 +1,12 @@
+"""A local OpenAI-compatible server for tests, demos and your own test suites.
+
+``LocalServer`` runs it in a background thread; ``python -m openai_async.testing
+--port 8000`` runs it in the foreground. Answers are deterministic, and ``inject``
+adds faults: error statuses with headers, delays, dropped connections.
+"""
+
+from ._app import Fault
+from ._http import ServerRequest
+from ._server import LocalServer, serve
+
+__all__ = ["Fault", "LocalServer", "ServerRequest", "serve"]

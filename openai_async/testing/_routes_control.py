@@ -1,0 +1,31 @@
+"""``/_control/*``: drive an out-of-process server (faults, reset, statistics)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ._app import Fault, State, error_response, route
+from ._http import ServerRequest, ServerResponse, json_response
+
+
+@route("POST", r"/_control/faults")
+async def add_fault(
+    state: State, request: ServerRequest, params: Mapping[str, str]
+) -> ServerResponse:
+    try:
+        fault = Fault(**request.json())
+    except (TypeError, ValueError) as exc:
+        return error_response(400, f"Bad fault: {exc}")
+    state.add_fault(fault)
+    return json_response({"ok": True})
+
+
+@route("POST", r"/_control/reset")
+async def reset(state: State, request: ServerRequest, params: Mapping[str, str]) -> ServerResponse:
+    state.reset()
+    return json_response({"ok": True})
+
+
+@route("GET", r"/_control/stats")
+async def stats(state: State, request: ServerRequest, params: Mapping[str, str]) -> ServerResponse:
+    return json_response({"requests": len(state.requests)})

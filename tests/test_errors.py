@@ -1,0 +1,152 @@
+"""Status codes, broken connections and timeouts become the documented exceptions."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import time
+
+import pytest
+
+import openai_async
+from openai_async import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    AsyncClient,
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    InternalServerError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    UnprocessableEntityError,
+)
+from openai_async.testing import LocalServer
+
+from .conftest import API_KEY
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.mark.parametrize(
+    ("status", "cls"),
+    [
+        (400, BadRequestError),
+        (401, AuthenticationError),
+        (403, PermissionDeniedError),
+        (404, NotFoundError),
+        (409, ConflictError),
+        (422, UnprocessableEntityError),
+        (429, RateLimitError),
+        (500, InternalServerError),
+        (502, InternalServerError),
+        (503, InternalServerError),
+        (418, APIStatusError),
+    ],
+)
+async def test_status_maps_to_class(
+    client: AsyncClient, server: LocalServer, status: int, cls: type[APIStatusError]
+) -> None:
+    """Each status raises its class, carrying status, request id, body and error fields."""
+    error = {"message": f"boom {status}", "type": "some_type", "param": "p", "code": f"c{status}"}
+    server.inject(status=status, body={"error": error}, headers={"x-extra": "1"})
+    with pytest.raises(APIStatusError) as info:
+        await client.models.list()
+    exc = info.value
+    assert type(exc) is cls
+    assert exc.status_code == status
+    assert exc.request_id is not None
+    assert exc.request_id.startswith("req_")
+    assert exc.request_id == exc.headers["x-request-id"]
+    assert exc.body == {"error": error}
+    assert (exc.code, exc.type, exc.param) == (f"c{status}", "some_type", "p")
+    assert exc.headers["x-extra"] == "1"
+    assert f"boom {status}" in str(exc)
+    assert exc.request_id in str(exc)
+
+
+async def test_html_502_keeps_the_body(client: AsyncClient, server: LocalServer) -> None:
+    """A proxy's HTML 502 page gives InternalServerError with the text kept as body."""
+    page = "<html><body><h1>502 Bad Gateway</h1></body></html>"
+    server.inject(status=502, body=page, headers={"content-type": "text/html"})
+    with pytest.raises(InternalServerError) as info:
+        await client.models.list()
+    assert info.value.body == page
+    assert info.value.code is None
+    assert info.value.status_code == 502
+
+
+async def test_error_body_without_error_object(client: AsyncClient, server: LocalServer) -> None:
+    """A JSON error body in another shape (e.g. vLLM's) is kept whole; fields are None."""
+    server.inject(status=400, body={"detail": "bad model"})
+    with pytest.raises(BadRequestError) as info:
+        await client.models.list()
+    assert info.value.body == {"detail": "bad model"}
+    assert info.value.code is None
+
+
+def _refused_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port  # closed again: connecting is refused
+
+
+async def test_refused_connection() -> None:
+    """A port with no listener gives APIConnectionError (not a timeout, not httpx's)."""
+    url = f"http://127.0.0.1:{_refused_port()}/v1"
+    async with AsyncClient(base_url=url, api_key="") as client:
+        with pytest.raises(APIConnectionError) as info:
+            await client.models.list()
+    assert not isinstance(info.value, APITimeoutError)
+    assert info.value.request is not None
+
+
+async def test_server_that_never_answers_times_out(server: LocalServer) -> None:
+    """A server that accepts but never answers gives APITimeoutError within the timeout."""
+    server.inject(delay=30)
+    async with AsyncClient(base_url=server.url, api_key="", timeout=0.3) as client:
+        start = time.monotonic()
+        with pytest.raises(APITimeoutError):
+            await client.models.list()
+        elapsed = time.monotonic() - start
+    assert 0.25 <= elapsed < 5
+
+
+async def test_dropped_connection(client: AsyncClient, server: LocalServer) -> None:
+    """The server closing the socket without answering gives APIConnectionError."""
+    server.inject(drop=True)
+    with pytest.raises(APIConnectionError):
+        await client.models.list()
+    assert len(await client.models.list()) > 0  # the pool recovers
+
+
+async def test_key_never_appears_in_errors_or_logs(caplog: pytest.LogCaptureFixture) -> None:
+    """A rejected key shows in no exception text, repr or log line (httpx's included)."""
+    caplog.set_level(logging.DEBUG)
+    with LocalServer(api_key="sk-the-right-one") as strict:
+        async with AsyncClient(base_url=strict.url, api_key=API_KEY) as client:
+            with pytest.raises(AuthenticationError) as info:
+                await client.models.list()
+            strict.inject(status=500, body=f"echo {strict.url}")
+            with pytest.raises(InternalServerError) as info500:
+                await client.models.list()
+            text = " ".join([str(info.value), repr(info.value), str(info500.value), repr(client)])
+    assert info.value.code == "invalid_api_key"
+    assert caplog.records, "expected httpx/httpcore debug logging to be captured"
+    assert API_KEY not in text
+    assert API_KEY not in caplog.text
+    assert API_KEY[-12:] not in caplog.text
+
+
+def test_exception_tree() -> None:
+    """The documented hierarchy holds, so except clauses written for the SDK carry over."""
+    assert issubclass(openai_async.APITimeoutError, openai_async.APIConnectionError)
+    assert issubclass(openai_async.APIConnectionError, openai_async.APIError)
+    assert issubclass(openai_async.RateLimitError, openai_async.APIStatusError)
+    assert issubclass(openai_async.APIStatusError, openai_async.APIError)
+    assert issubclass(openai_async.APIError, openai_async.OpenAIError)
+    assert issubclass(openai_async.InvalidParameterError, ValueError)
+    assert openai_async.NotFoundError.__module__ == "openai_async"
