@@ -19,7 +19,7 @@ def tests(session: nox.Session) -> None:
 @nox.session
 def lint(session: nox.Session) -> None:
     """ruff check and ruff format --check."""
-    session.install("ruff>=0.6")
+    session.install("ruff==0.17.5")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
 
@@ -27,7 +27,7 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def mypy(session: nox.Session) -> None:
     """mypy --strict on the package and on the never-run public-API file."""
-    session.install("-e", ".", "mypy>=1.11", "pytest>=8", "trio>=0.26")
+    session.install("-e", ".", "mypy==2.4.1", "pytest>=8", "trio>=0.26")
     session.run("mypy", "openai_async")
     session.run("mypy", "tests/typing_api.py")
 
