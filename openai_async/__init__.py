@@ -19,7 +19,10 @@ from ._exceptions import (
     RateLimitError,
     UnprocessableEntityError,
 )
+from ._jobs import BatchJob, BatchOptions, BatchRequest, BatchResult, BatchSummary
 from ._middleware import CallNext, Middleware, RequestOptions
+from ._progress import BatchProgress
+from ._tokens import approximate_tokens
 from ._version import __version__
 
 __all__ = [
@@ -35,6 +38,12 @@ __all__ = [
     "AsyncClient",
     "AuthenticationError",
     "BadRequestError",
+    "BatchJob",
+    "BatchOptions",
+    "BatchProgress",
+    "BatchRequest",
+    "BatchResult",
+    "BatchSummary",
     "CallNext",
     "ConflictError",
     "InternalServerError",
@@ -47,6 +56,7 @@ __all__ = [
     "RateLimitError",
     "RequestOptions",
     "UnprocessableEntityError",
+    "approximate_tokens",
     "__version__",
 ]
 

@@ -7,6 +7,7 @@ adds faults: error statuses with headers, delays, dropped connections.
 
 from ._app import Fault
 from ._http import ServerRequest
+from ._limits import ServerRateLimit
 from ._server import LocalServer, serve
 
-__all__ = ["Fault", "LocalServer", "ServerRequest", "serve"]
+__all__ = ["Fault", "LocalServer", "ServerRateLimit", "ServerRequest", "serve"]

@@ -11,11 +11,14 @@ import itertools
 import re
 import threading
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from ._http import DROP, ServerRequest, ServerResponse, json_response
+
+if TYPE_CHECKING:
+    from ._limits import ServerRateLimit
 
 __all__ = ["App", "Fault", "State", "error_response", "route"]
 
@@ -87,6 +90,7 @@ class State:
         self._faults: list[list[Any]] = []  # [fault, remaining times]
         self.requests: list[ServerRequest] = []
         self.data: dict[str, Any] = {}
+        self.rate_limit: ServerRateLimit | None = None
         self._ids = itertools.count(1)
         self.reset()
 
@@ -96,6 +100,7 @@ class State:
         with self._lock:
             self._faults.clear()
             self.requests.clear()
+            self.rate_limit = None
             self.data = initial_data()
 
     def new_id(self, prefix: str) -> str:
@@ -165,13 +170,24 @@ class App:
         if not authorized and request.headers.get("authorization") != f"Bearer {state.api_key}":
             # The real service echoes part of the key; this server never does.
             return error_response(401, "Incorrect API key provided.", code="invalid_api_key")
+        limited: dict[str, str] = {}
+        if state.rate_limit is not None and not is_control:
+            refusal, limited = state.rate_limit.admit(request)
+            if refusal is not None:
+                return attrs.evolve(refusal, headers={**refusal.headers, **limited})
+        response = await self._route(request)
+        if limited:
+            response = attrs.evolve(response, headers={**response.headers, **limited})
+        return response
+
+    async def _route(self, request: ServerRequest) -> ServerResponse:
         allowed = []
         for method, pattern, handler in _ROUTES:
             match = pattern.match(request.path)
             if match is None:
                 continue
             if method == request.method:
-                return await handler(state, request, match.groupdict())
+                return await handler(self.state, request, match.groupdict())
             allowed.append(method)
         if allowed:
             return error_response(405, f"Method {request.method} not allowed on {request.path}")
