@@ -10,7 +10,7 @@ from typing import Any, assert_type
 import httpx
 
 import openai_async
-from openai_async import AsyncClient, CallNext
+from openai_async import AsyncClient, BatchRequest, BatchResult, BatchSummary, CallNext
 from openai_async.testing import LocalServer
 from openai_async.types import ListResponse, Model, ModelDeleted
 
@@ -48,3 +48,17 @@ async def main() -> None:
                 assert_type(exc.request, httpx.Request | None)
         assert_type(model.extra["anything"], Any)
         assert_type(model.to_dict(), dict[str, Any])
+
+
+async def batch_usage(client: AsyncClient) -> None:
+    requests = [
+        BatchRequest.chat(id="a", model="gpt-4o-mini", messages=[]),
+        BatchRequest(path="models/whisper-1", method="GET"),
+    ]
+    async with client.batch(requests, max_concurrency=8, requests_per_minute=500) as job:
+        async for result in job:
+            assert_type(result, BatchResult)
+            assert_type(result.ok, bool)
+            assert_type(result.error, BaseException | None)
+    assert_type(job.summary, BatchSummary)
+    assert_type(job.summary.requests_per_minute, float)
