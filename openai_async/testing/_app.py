@@ -10,12 +10,12 @@ import asyncio
 import itertools
 import re
 import threading
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
 
 import attrs
 
-from ._http import DROP, ServerRequest, ServerResponse, json_response
+from ._http import DROP, RESET, ServerRequest, ServerResponse, json_response
 
 __all__ = ["App", "Fault", "State", "error_response", "route"]
 
@@ -27,8 +27,14 @@ class Fault:
     ``delay`` seconds pass before anything else happens; then ``drop`` closes the
     connection without an answer, or ``status`` answers with ``headers`` and ``body``
     (a JSON-able object, ``str`` or ``bytes``; OpenAI's error object by default);
-    with neither, the request goes on to its endpoint after the delay.
+    with neither, the request goes on to its endpoint after the delay, and
+    ``headers`` are added to the endpoint's answer (rate-limit headers on a 200, say).
     ``path`` matches when the request path contains it; ``method`` when equal.
+
+    ``reset`` closes the connection with a TCP reset instead (the client sees
+    "connection reset by peer"). ``stall`` seconds pass after the headers and the
+    first half of the body, whichever answer is sent (the fault's or the
+    endpoint's), before the rest follows: a read that stalls mid-body.
     """
 
     status: int | None = None
@@ -39,6 +45,8 @@ class Fault:
     times: int = 1
     path: str | None = None
     method: str | None = None
+    reset: bool = False
+    stall: float = 0.0
 
     def matches(self, request: ServerRequest) -> bool:
         return (self.path is None or self.path in request.path) and (
@@ -62,6 +70,20 @@ class Fault:
             headers = {"content-type": "text/plain; charset=utf-8", **self.headers}
             return ServerResponse(status=self.status, headers=headers, body=raw)
         return json_response(body, self.status, self.headers)
+
+
+def _stalled(response: ServerResponse, seconds: float) -> ServerResponse:
+    body = response.body
+    if not seconds or not isinstance(body, bytes):
+        return response
+
+    async def pause_halfway() -> AsyncIterator[bytes]:
+        half = len(body) // 2
+        yield body[:half]
+        await asyncio.sleep(seconds)
+        yield body[half:]
+
+    return attrs.evolve(response, body=pause_halfway())
 
 
 def error_response(
@@ -143,7 +165,7 @@ class App:
 
     async def __call__(self, request: ServerRequest) -> ServerResponse:
         response = await self._dispatch(request)
-        if response is DROP:
+        if response is DROP or response is RESET:
             return response
         request_id = f"req_{next(self._request_ids):08x}"
         return attrs.evolve(response, headers={"x-request-id": request_id, **response.headers})
@@ -159,8 +181,19 @@ class App:
                 await asyncio.sleep(fault.delay)
             if fault.drop:
                 return DROP
+            if fault.reset:
+                return RESET
             if fault.status is not None:
-                return fault.response()
+                return _stalled(fault.response(), fault.stall)
+            answer = await self._answer(request)
+            if fault.headers:
+                answer = attrs.evolve(answer, headers={**answer.headers, **fault.headers})
+            return _stalled(answer, fault.stall)
+        return await self._answer(request)
+
+    async def _answer(self, request: ServerRequest) -> ServerResponse:
+        state = self.state
+        is_control = request.path.startswith("/_control/")
         authorized = state.api_key is None or is_control
         if not authorized and request.headers.get("authorization") != f"Bearer {state.api_key}":
             # The real service echoes part of the key; this server never does.
