@@ -36,41 +36,33 @@ class LogAttempts:
             return await call_next(request)
         started = anyio.current_time()
         attempt = attempt_of(request)
-        path = request.url.path
+        method, path = request.method, request.url.path
         try:
             response = await call_next(request)
         except APIError as exc:
             logger.debug(
                 "%s %s failed after %.3f s: %s (attempt %d)",
-                request.method,
-                path,
-                anyio.current_time() - started,
-                type(exc).__name__,
-                attempt,
-                extra={
-                    "method": request.method,
-                    "path": path,
-                    "status": None,
-                    "attempt": attempt,
-                    "request_id": None,
-                },
+                *(method, path, anyio.current_time() - started, type(exc).__name__, attempt),
+                extra=_fields(method, path, None, attempt, None),
             )
             raise
-        request_id = response.headers.get("x-request-id")
+        status, request_id = response.status_code, response.headers.get("x-request-id")
         logger.debug(
             "%s %s -> %d in %.3f s (attempt %d, request id %s)",
-            request.method,
-            path,
-            response.status_code,
-            anyio.current_time() - started,
-            attempt,
-            request_id,
-            extra={
-                "method": request.method,
-                "path": path,
-                "status": response.status_code,
-                "attempt": attempt,
-                "request_id": request_id,
-            },
+            *(method, path, status, anyio.current_time() - started, attempt, request_id),
+            extra=_fields(method, path, status, attempt, request_id),
         )
         return response
+
+
+def _fields(
+    method: str, path: str, status: int | None, attempt: int, request_id: str | None
+) -> dict[str, object]:
+    """The record attributes every line of ours carries, for structured handlers."""
+    return {
+        "method": method,
+        "path": path,
+        "status": status,
+        "attempt": attempt,
+        "request_id": request_id,
+    }

@@ -117,7 +117,7 @@ class Retry:
                 return _final(response, error)
             headers = None if response is None else response.headers
             wait = policy.wait(retry, headers, now=time.time(), jitter=random.random())
-            if deadline is not None and anyio.current_time() + wait > deadline:
+            if deadline is not None and anyio.current_time() + wait >= deadline:
                 logger.debug(
                     "Not retrying %s %s: waiting %.2f s would pass the %.2f s deadline",
                     request.method,

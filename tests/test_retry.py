@@ -19,6 +19,7 @@ from openai_async import (
     RateLimitError,
     RetryPolicy,
 )
+from openai_async._transport import translate_errors
 from openai_async.testing import LocalServer, instant_retries
 
 pytestmark = pytest.mark.anyio
@@ -267,6 +268,21 @@ async def test_stalled_body_times_out(client: AsyncClient, server: LocalServer) 
     start = time.monotonic()
     with pytest.raises(APITimeoutError):
         await client.with_options(timeout=httpx.Timeout(5, read=0.3)).models.list()
+    assert time.monotonic() - start < 2.5
+
+
+async def test_streamed_read_stall_times_out(client: AsyncClient, server: LocalServer) -> None:
+    """The per-call read timeout travels with a streamed request and bounds each read."""
+    server.inject(stall=3)
+    variant = client.with_options(timeout=httpx.Timeout(5, read=0.3))
+    response = await variant._send(variant._build_request("GET", "models", stream=True))
+    start = time.monotonic()
+    try:
+        with pytest.raises(APITimeoutError), translate_errors(response.request):
+            async for _ in response.aiter_bytes():
+                pass
+    finally:
+        await response.aclose()
     assert time.monotonic() - start < 2.5
 
 
