@@ -26,7 +26,7 @@ def attach_headers(obj: object, headers: httpx.Headers) -> None:
     if isinstance(obj, APIObject):
         key = id(obj)
         _headers[key] = headers
-        weakref.finalize(obj, _headers.pop, key, None)
+        weakref.finalize(obj, _headers.pop, key, None).atexit = False
 
 
 def response_headers(obj: APIObject) -> httpx.Headers | None:

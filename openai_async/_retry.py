@@ -91,8 +91,7 @@ class Retry:
 
     async def __call__(self, request: httpx.Request, call_next: CallNext) -> httpx.Response:
         policy = options_of(request).retry
-        started = anyio.current_time()
-        deadline = None if policy.deadline is None else started + policy.deadline
+        deadline = None if policy.deadline is None else anyio.current_time() + policy.deadline
         if (
             policy.max_retries
             and request.method in _KEYED_METHODS

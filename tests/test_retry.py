@@ -69,7 +69,7 @@ async def test_retry_after_is_the_wait_asked_for(
     with instant_retries() as waits:
         await retrying.models.list()
     assert waits == [1.0, 1.5]
-    assert time.monotonic() - start < 1.0
+    assert time.monotonic() - start < 2.0  # sleeping would take 2.5 s
     assert len(server.requests) == 3
 
 
@@ -243,12 +243,12 @@ async def test_deadline_cuts_a_slow_attempt(server: LocalServer) -> None:
     """An attempt still running at the deadline fails with APITimeoutError, untried again."""
     policy = RetryPolicy(deadline=0.5)
     async with AsyncClient(base_url=server.url, api_key="", retry=policy) as client:
-        server.inject(delay=5)
+        server.inject(delay=2)
         start = time.monotonic()
         with pytest.raises(APITimeoutError):
             await client.models.list()
         elapsed = time.monotonic() - start
-    assert 0.45 <= elapsed < 3
+    assert 0.45 <= elapsed < 1.8
     assert len(server.requests) == 1
 
 
@@ -264,17 +264,17 @@ async def test_deadline_allows_waits_that_fit(server: LocalServer) -> None:
 
 async def test_stalled_body_times_out(client: AsyncClient, server: LocalServer) -> None:
     """A non-streamed body that stalls past the read timeout raises APITimeoutError."""
-    server.inject(stall=3)
+    server.inject(stall=1.5)
     start = time.monotonic()
     with pytest.raises(APITimeoutError):
-        await client.with_options(timeout=httpx.Timeout(5, read=0.3)).models.list()
-    assert time.monotonic() - start < 2.5
+        await client.with_options(timeout=httpx.Timeout(5, read=0.2)).models.list()
+    assert time.monotonic() - start < 1.3
 
 
 async def test_streamed_read_stall_times_out(client: AsyncClient, server: LocalServer) -> None:
     """The per-call read timeout travels with a streamed request and bounds each read."""
-    server.inject(stall=3)
-    variant = client.with_options(timeout=httpx.Timeout(5, read=0.3))
+    server.inject(stall=1.5)
+    variant = client.with_options(timeout=httpx.Timeout(5, read=0.2))
     response = await variant._send(variant._build_request("GET", "models", stream=True))
     start = time.monotonic()
     try:
@@ -283,14 +283,14 @@ async def test_streamed_read_stall_times_out(client: AsyncClient, server: LocalS
                 pass
     finally:
         await response.aclose()
-    assert time.monotonic() - start < 2.5
+    assert time.monotonic() - start < 1.3
 
 
 async def test_stalled_body_is_retried(retrying: AsyncClient, server: LocalServer) -> None:
     """A read timeout inside the body is a timeout like any other: it is retried."""
-    server.inject(stall=3)
+    server.inject(stall=1.5)
     with instant_retries():
-        models = await retrying.with_options(timeout=httpx.Timeout(5, read=0.3)).models.list()
+        models = await retrying.with_options(timeout=httpx.Timeout(5, read=0.2)).models.list()
     assert len(models) > 0
     assert len(server.requests) == 2
 
