@@ -30,6 +30,7 @@ OPENAI_HEADERS = {
     "x-ratelimit-reset-requests": "6ms",
     "x-ratelimit-reset-tokens": "1m30.5s",
 }
+MODELS = {"object": "list", "data": [{"id": "m1", "object": "model", "owned_by": "me"}]}
 PARSED = RateLimits(
     limit_requests=10000,
     limit_tokens=2000000,
@@ -121,7 +122,7 @@ async def test_successful_answer_carries_rate_limits(
     client: AsyncClient, server: LocalServer
 ) -> None:
     """A model returned by a successful call gives its response's headers and limits."""
-    server.inject(headers=OPENAI_HEADERS)
+    server.inject(status=200, body=MODELS, headers=OPENAI_HEADERS)
     models = await client.models.list()
     assert len(models) > 0
     assert rate_limits_of(models) == PARSED
@@ -137,7 +138,7 @@ async def test_raw_response_and_hand_built_objects(
     client: AsyncClient, server: LocalServer
 ) -> None:
     """rate_limits_of reads an httpx.Response too; a hand-built model has no headers."""
-    server.inject(headers=OPENAI_HEADERS)
+    server.inject(status=200, body=MODELS, headers=OPENAI_HEADERS)
     response = await client.request("GET", "models", cast_to=httpx.Response)
     assert rate_limits_of(response) == PARSED
     model = Model(id="mine")

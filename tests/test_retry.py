@@ -33,6 +33,7 @@ QUOTA = {
     }
 }
 OK = {"object": "chat.completion", "id": "chatcmpl-1"}
+MODELS = {"object": "list", "data": [{"id": "m1", "object": "model", "owned_by": "me"}]}
 
 
 @pytest.fixture
@@ -197,7 +198,7 @@ async def test_x_should_retry_true_wins(retrying: AsyncClient, server: LocalServ
 
 async def test_success_is_never_retried(retrying: AsyncClient, server: LocalServer) -> None:
     """A 2xx answer is returned as is, even with x-should-retry: true."""
-    server.inject(headers={"x-should-retry": "true"})
+    server.inject(status=200, body=MODELS, headers={"x-should-retry": "true"})
     await retrying.models.list()
     assert len(server.requests) == 1
 
@@ -206,7 +207,7 @@ async def test_streamed_success_is_handed_over_unread(
     retrying: AsyncClient, server: LocalServer
 ) -> None:
     """A stream=True 2xx comes back with its body unread and is never retried."""
-    server.inject(headers={"x-should-retry": "true"})
+    server.inject(status=200, body=MODELS, headers={"x-should-retry": "true"})
     request = retrying._build_request("GET", "models", stream=True)
     response = await retrying._send(request)
     try:
@@ -264,7 +265,7 @@ async def test_deadline_allows_waits_that_fit(server: LocalServer) -> None:
 
 async def test_stalled_body_times_out(client: AsyncClient, server: LocalServer) -> None:
     """A non-streamed body that stalls past the read timeout raises APITimeoutError."""
-    server.inject(stall=1.5)
+    server.inject(status=200, body=MODELS, stall_body=1.5)
     start = time.monotonic()
     with pytest.raises(APITimeoutError):
         await client.with_options(timeout=httpx.Timeout(5, read=0.2)).models.list()
@@ -273,7 +274,7 @@ async def test_stalled_body_times_out(client: AsyncClient, server: LocalServer) 
 
 async def test_streamed_read_stall_times_out(client: AsyncClient, server: LocalServer) -> None:
     """The per-call read timeout travels with a streamed request and bounds each read."""
-    server.inject(stall=1.5)
+    server.inject(status=200, body=MODELS, stall_body=1.5)
     variant = client.with_options(timeout=httpx.Timeout(5, read=0.2))
     response = await variant._send(variant._build_request("GET", "models", stream=True))
     start = time.monotonic()
@@ -288,7 +289,7 @@ async def test_streamed_read_stall_times_out(client: AsyncClient, server: LocalS
 
 async def test_stalled_body_is_retried(retrying: AsyncClient, server: LocalServer) -> None:
     """A read timeout inside the body is a timeout like any other: it is retried."""
-    server.inject(stall=1.5)
+    server.inject(status=200, body=MODELS, stall_body=1.5)
     with instant_retries():
         models = await retrying.with_options(timeout=httpx.Timeout(5, read=0.2)).models.list()
     assert len(models) > 0

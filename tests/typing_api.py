@@ -50,7 +50,7 @@ async def main() -> None:
             assert_type(RateLimits.from_headers({"x-ratelimit-limit-tokens": "5"}), RateLimits)
             assert_type(openai_async.response_headers(models), httpx.Headers | None)
             server.inject(reset=True)
-            server.inject(stall=1.5)
+            server.inject(status=200, body={}, stall_body=1.5)
             assert_type(await client.request("GET", "models"), Any)
             assert_type(await client.request("GET", "models", cast_to=bytes), bytes)
             assert_type(await client.request("GET", "models/x", cast_to=Model), Model)

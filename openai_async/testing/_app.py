@@ -27,14 +27,13 @@ class Fault:
     ``delay`` seconds pass before anything else happens; then ``drop`` closes the
     connection without an answer, or ``status`` answers with ``headers`` and ``body``
     (a JSON-able object, ``str`` or ``bytes``; OpenAI's error object by default);
-    with neither, the request goes on to its endpoint after the delay, and
-    ``headers`` are added to the endpoint's answer (rate-limit headers on a 200, say).
+    with neither, the request goes on to its endpoint after the delay.
     ``path`` matches when the request path contains it; ``method`` when equal.
 
-    ``reset`` closes the connection with a TCP reset instead (the client sees
-    "connection reset by peer"). ``stall`` seconds pass after the headers and the
-    first half of the body, whichever answer is sent (the fault's or the
-    endpoint's), before the rest follows: a read that stalls mid-body.
+    ``reset`` closes the connection with a TCP reset instead of answering (the
+    client sees "connection reset by peer"). ``stall_body`` seconds pass after the
+    headers and the first half of a ``status`` answer's body, before the rest: a
+    read that stalls midway (``status=200`` with a ``body`` stalls a success).
     """
 
     status: int | None = None
@@ -46,7 +45,7 @@ class Fault:
     path: str | None = None
     method: str | None = None
     reset: bool = False
-    stall: float = 0.0
+    stall_body: float = 0.0
 
     def matches(self, request: ServerRequest) -> bool:
         return (self.path is None or self.path in request.path) and (
@@ -68,8 +67,8 @@ class Fault:
         if isinstance(body, bytes | str):
             raw = body.encode() if isinstance(body, str) else body
             headers = {"content-type": "text/plain; charset=utf-8", **self.headers}
-            return ServerResponse(status=self.status, headers=headers, body=raw)
-        return json_response(body, self.status, self.headers)
+            return _stalled(ServerResponse(self.status, headers, raw), self.stall_body)
+        return _stalled(json_response(body, self.status, self.headers), self.stall_body)
 
 
 def _stalled(response: ServerResponse, seconds: float) -> ServerResponse:
@@ -184,16 +183,7 @@ class App:
             if fault.reset:
                 return RESET
             if fault.status is not None:
-                return _stalled(fault.response(), fault.stall)
-            answer = await self._answer(request)
-            if fault.headers:
-                answer = attrs.evolve(answer, headers={**answer.headers, **fault.headers})
-            return _stalled(answer, fault.stall)
-        return await self._answer(request)
-
-    async def _answer(self, request: ServerRequest) -> ServerResponse:
-        state = self.state
-        is_control = request.path.startswith("/_control/")
+                return fault.response()
         authorized = state.api_key is None or is_control
         if not authorized and request.headers.get("authorization") != f"Bearer {state.api_key}":
             # The real service echoes part of the key; this server never does.

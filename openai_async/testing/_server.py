@@ -124,7 +124,7 @@ class LocalServer:
         path: str | None = None,
         method: str | None = None,
         reset: bool = False,
-        stall: float = 0.0,
+        stall_body: float = 0.0,
     ) -> Fault:
         """Make the next ``times`` matching requests misbehave (see ``Fault``)."""
         fault = Fault(
@@ -137,7 +137,7 @@ class LocalServer:
             path=path,
             method=method,
             reset=reset,
-            stall=stall,
+            stall_body=stall_body,
         )
         return self.state.add_fault(fault)
 
