@@ -57,7 +57,8 @@ def instant_retries() -> Iterator[list[float]]:
     try:
         yield waits
     finally:
-        _instant.remove(waits)
+        # By identity: list.remove would take the first *equal* list, e.g. another [].
+        del _instant[next(i for i, item in enumerate(_instant) if item is waits)]
 
 
 async def _sleep(seconds: float) -> None:

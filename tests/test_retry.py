@@ -356,11 +356,14 @@ async def test_instant_retries_nests_and_restores(
 ) -> None:
     """Each block records its own waits; after the blocks, waits are real again."""
     with instant_retries() as outer:
+        with instant_retries() as unused:
+            pass
         server.inject(status=503, headers={"retry-after": "0.2"})
         await retrying.models.list()
         with instant_retries() as inner:
             server.inject(status=503, headers={"retry-after": "0.4"})
             await retrying.models.list()
+    assert unused == []
     assert outer == [0.2]
     assert inner == [0.4]
     server.inject(status=503, headers={"retry-after": "0.3"})
