@@ -20,6 +20,13 @@ async def add_header(request: httpx.Request, call_next: CallNext) -> httpx.Respo
     return await call_next(request)
 
 
+async def watch_limits(request: httpx.Request, call_next: CallNext) -> httpx.Response:
+    response = await call_next(request)
+    limits = RateLimits.from_headers(response.headers)
+    assert_type(limits.remaining_requests, int | None)
+    return response
+
+
 async def main() -> None:
     with LocalServer() as server:
         async with AsyncClient(base_url=server.url, api_key="", middleware=[add_header]) as client:
@@ -39,7 +46,9 @@ async def main() -> None:
             assert_type(policy.wait(0, None, now=0.0, jitter=0.5), float)
             assert_type(client.with_options(retry=policy), AsyncClient)
             assert_type(client.retry, RetryPolicy)
-            async with AsyncClient(api_key="", retry=policy, max_retries=1) as other:
+            async with AsyncClient(
+                api_key="", retry=policy, max_retries=1, middleware=[watch_limits]
+            ) as other:
                 assert_type(other.max_retries, int)
             with instant_retries() as waits:
                 assert_type(waits, list[float])
