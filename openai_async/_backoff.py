@@ -67,7 +67,10 @@ def _check_statuses(
 
 
 def _to_statuses(value: Collection[int]) -> frozenset[int]:
-    return value if isinstance(value, frozenset) else frozenset(value)
+    try:
+        return frozenset(value)
+    except TypeError:
+        raise InvalidParameterError("statuses", f"expected status codes, got {value!r}") from None
 
 
 @attrs.frozen(kw_only=True)

@@ -193,6 +193,7 @@ def test_policy_defaults_and_repr() -> None:
         ({"deadline": math.inf}, "deadline"),
         ({"deadline": math.nan}, "deadline"),
         ({"statuses": ["429"]}, "statuses"),
+        ({"statuses": 429}, "statuses"),
     ],
 )
 def test_policy_rejects_bad_values(kwargs: dict[str, object], param: str) -> None:
