@@ -26,6 +26,7 @@ def attach_headers(obj: object, headers: httpx.Headers) -> None:
     if isinstance(obj, APIObject):
         key = id(obj)
         _headers[key] = headers
+        # APIObject keeps attrs' __weakref__ slot, so every model can be finalized.
         weakref.finalize(obj, _headers.pop, key, None).atexit = False
 
 
