@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import math
 
 import httpx
@@ -13,6 +14,7 @@ from openai_async import (
     AsyncClient,
     RateLimitError,
     RateLimits,
+    _response_meta,
     rate_limits_of,
     response_headers,
 )
@@ -158,3 +160,13 @@ async def test_headers_do_not_change_model_equality(
     assert two is not None
     assert one["x-request-id"] != two["x-request-id"]
     assert "x-request-id" not in first.to_dict()
+
+
+async def test_headers_live_as_long_as_their_object(client: AsyncClient) -> None:
+    """Dropping a returned model drops its headers too, so long batch jobs do not leak."""
+    before = len(_response_meta._headers)
+    model = await client.models.retrieve("whisper-1")
+    assert len(_response_meta._headers) == before + 1
+    del model
+    gc.collect()
+    assert len(_response_meta._headers) == before
