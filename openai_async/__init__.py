@@ -1,5 +1,6 @@
 """An asyncio-native client for the OpenAI API and OpenAI-compatible servers."""
 
+from ._backoff import RetryPolicy
 from ._client import DEFAULT_BASE_URL, DEFAULT_LIMITS, DEFAULT_TIMEOUT, NOT_GIVEN, AsyncClient
 from ._exceptions import (
     APIConnectionError,
@@ -20,6 +21,8 @@ from ._exceptions import (
     UnprocessableEntityError,
 )
 from ._middleware import CallNext, Middleware, RequestOptions
+from ._ratelimit import RateLimits
+from ._response_meta import rate_limits_of, response_headers
 from ._version import __version__
 
 __all__ = [
@@ -45,8 +48,12 @@ __all__ = [
     "OpenAIError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RateLimits",
     "RequestOptions",
+    "RetryPolicy",
     "UnprocessableEntityError",
+    "rate_limits_of",
+    "response_headers",
     "__version__",
 ]
 
