@@ -1,5 +1,6 @@
 """An asyncio-native client for the OpenAI API and OpenAI-compatible servers."""
 
+from ._backoff import RetryPolicy
 from ._client import DEFAULT_BASE_URL, DEFAULT_LIMITS, DEFAULT_TIMEOUT, NOT_GIVEN, AsyncClient
 from ._exceptions import (
     APIConnectionError,
@@ -22,6 +23,8 @@ from ._exceptions import (
 from ._jobs import BatchJob, BatchOptions, BatchRequest, BatchResult, BatchSummary
 from ._middleware import CallNext, Middleware, RequestOptions
 from ._progress import BatchProgress
+from ._ratelimit import RateLimits
+from ._response_meta import rate_limits_of, response_headers
 from ._tokens import approximate_tokens
 from ._version import __version__
 
@@ -54,9 +57,13 @@ __all__ = [
     "OpenAIError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RateLimits",
     "RequestOptions",
+    "RetryPolicy",
     "UnprocessableEntityError",
     "approximate_tokens",
+    "rate_limits_of",
+    "response_headers",
     "__version__",
 ]
 

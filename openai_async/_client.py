@@ -14,14 +14,18 @@ import attrs
 import cattrs
 import httpx
 
+from ._backoff import RetryPolicy
 from ._exceptions import (
     APIResponseValidationError,
     InvalidParameterError,
     MissingAPIKeyError,
     status_error,
 )
+from ._logging import LogAttempts
 from ._middleware import OPTIONS_KEY, CallNext, Middleware, RequestOptions, build_chain
 from ._models import structure
+from ._response_meta import attach_headers
+from ._retry import Retry
 from ._transport import HTTPXSend
 from ._version import __version__
 
@@ -60,11 +64,15 @@ class _Config:
     api_key: str | None = attrs.field(repr=False)
     organization: str | None
     timeout: httpx.Timeout
-    max_retries: int
+    retry: RetryPolicy
     headers: Mapping[str, str] = attrs.field(repr=False)
 
+    @property
+    def max_retries(self) -> int:
+        return self.retry.max_retries
+
     def options(self, *, stream: bool) -> RequestOptions:
-        return RequestOptions(max_retries=self.max_retries, stream=stream)
+        return RequestOptions(retry=self.retry, stream=stream)
 
 
 def _user_agent() -> str:
@@ -90,6 +98,17 @@ def _check_retries(value: object) -> int:
     return value
 
 
+def _retry_policy(base: RetryPolicy, retry: object, max_retries: int | None) -> RetryPolicy:
+    """``retry`` replaces ``base``; ``max_retries``, when given, overrides its count."""
+    if retry is not None:
+        if not isinstance(retry, RetryPolicy):
+            raise InvalidParameterError("retry", f"expected a RetryPolicy, got {retry!r}")
+        base = retry
+    if max_retries is not None:
+        base = attrs.evolve(base, max_retries=_check_retries(max_retries))
+    return base
+
+
 class AsyncClient:
     """An asyncio-native client for the OpenAI API and OpenAI-compatible servers.
 
@@ -100,7 +119,13 @@ class AsyncClient:
 
     Pass ``transport`` to choose the httpx transport of the pool the client creates,
     or ``http_client`` to bring your own ``httpx.AsyncClient`` (you then close it).
-    ``middleware`` runs around every attempt, outermost first (see ``_middleware``).
+    ``middleware`` runs around every attempt, outermost first, inside the built-in
+    retry and logging steps (see ``_middleware``).
+
+    ``retry`` is the ``RetryPolicy`` (what to retry, backoff, ``Retry-After``
+    ceiling, total deadline); ``max_retries`` alone is the short way to change
+    only its count, and wins over the policy's when both are given. The default
+    is ``RetryPolicy()``: 2 retries.
 
     End it with ``async with`` or ``await client.aclose()``.
     """
@@ -112,7 +137,8 @@ class AsyncClient:
         base_url: str | httpx.URL | None = None,
         organization: str | None = None,
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
-        max_retries: int = 2,
+        max_retries: int | None = None,
+        retry: RetryPolicy | None = None,
         http_client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         default_headers: Mapping[str, str] | None = None,
@@ -144,7 +170,7 @@ class AsyncClient:
             api_key=api_key,
             organization=organization,
             timeout=_as_timeout(timeout),
-            max_retries=_check_retries(max_retries),
+            retry=_retry_policy(RetryPolicy(), retry, max_retries),
             headers=headers,
         )
         self._owns_http = http_client is None
@@ -153,7 +179,7 @@ class AsyncClient:
                 transport=transport, limits=DEFAULT_LIMITS, timeout=self._config.timeout
             )
         self._http = http_client
-        self._middleware = tuple(middleware)
+        self._middleware: tuple[Middleware, ...] = (Retry(), LogAttempts(), *middleware)
         self._chain: CallNext = build_chain(self._middleware, HTTPXSend(http_client))
 
     @classmethod
@@ -181,18 +207,20 @@ class AsyncClient:
         *,
         timeout: TimeoutTypes | _NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
+        retry: RetryPolicy | None = None,
     ) -> AsyncClient:
         """A variant of this client with other per-call settings, sharing its pool.
 
         ``timeout=None`` means no timeout, so leaving ``timeout`` out is marked by a
-        sentinel. Closing the variant does not close the shared pool; close the
+        sentinel. ``retry`` replaces the retry policy; ``max_retries`` changes only
+        its count. Closing the variant does not close the shared pool; close the
         client it came from.
         """
         config = self._config
         if not isinstance(timeout, _NotGiven):
             config = attrs.evolve(config, timeout=_as_timeout(timeout))
-        if max_retries is not None:
-            config = attrs.evolve(config, max_retries=_check_retries(max_retries))
+        if retry is not None or max_retries is not None:
+            config = attrs.evolve(config, retry=_retry_policy(config.retry, retry, max_retries))
         return AsyncClient._derive(self, config)
 
     @property
@@ -210,6 +238,10 @@ class AsyncClient:
     @property
     def max_retries(self) -> int:
         return self._config.max_retries
+
+    @property
+    def retry(self) -> RetryPolicy:
+        return self._config.retry
 
     def __repr__(self) -> str:
         key = self._config.api_key
@@ -403,13 +435,15 @@ def _decode(response: httpx.Response, cast_to: type[T]) -> T:
 def _structure(response: httpx.Response, body: Any, cast_to: type[T]) -> T:
     """Build ``cast_to`` from a decoded body; a body that does not fit is the server's fault."""
     try:
-        return structure(body, cast_to)
+        result = structure(body, cast_to)
     except (KeyError, TypeError, ValueError, AttributeError, cattrs.BaseValidationError) as exc:
         raise APIResponseValidationError(
             f"The response body does not fit {getattr(cast_to, '__name__', cast_to)}: {exc!r}",
             response=response,
             body=body,
         ) from exc
+    attach_headers(result, response.headers)  # for rate_limits_of / response_headers
+    return result
 
 
 def _error_body(response: httpx.Response) -> object:

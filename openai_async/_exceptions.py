@@ -7,6 +7,7 @@ Names follow the official SDK so that ``except`` clauses carry over::
     │   ├── APIConnectionError
     │   │   └── APITimeoutError
     │   ├── APIStatusError                 .status_code .request_id .body .headers
+    │   │                                  .rate_limits
     │   │   ├── BadRequestError            400          .code .type .param
     │   │   ├── AuthenticationError        401
     │   │   ├── PermissionDeniedError      403
@@ -30,6 +31,8 @@ from collections.abc import Mapping
 from typing import Any
 
 import httpx
+
+from ._ratelimit import RateLimits
 
 __all__ = [
     "APIConnectionError",
@@ -123,6 +126,11 @@ class APIStatusError(APIError):
         self.code: str | None = _str_or_none(error.get("code"))
         self.type: str | None = _str_or_none(error.get("type"))
         self.param: str | None = _str_or_none(error.get("param"))
+
+    @property
+    def rate_limits(self) -> RateLimits:
+        """The response's ``x-ratelimit-*`` headers, parsed (None where absent)."""
+        return RateLimits.from_headers(self.headers)
 
 
 class BadRequestError(APIStatusError):

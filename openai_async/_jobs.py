@@ -16,7 +16,6 @@ Lines file as it finishes; a restart with the same file skips the ids already th
 
 from __future__ import annotations
 
-import math
 import os
 import time
 from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Iterable, Mapping
@@ -30,11 +29,13 @@ import httpx
 from anyio.abc import TaskGroup
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
+from ._backoff import parse_retry_after
 from ._checkpoint import Checkpoint
 from ._exceptions import APIStatusError, InvalidParameterError, OpenAIError, RateLimitError
 from ._limiter import JobLimiter
 from ._middleware import CallNext
 from ._progress import BatchProgress, ProgressCallback, make_progress
+from ._ratelimit import RateLimits
 from ._tokens import TokenCounter, approximate_tokens, estimate_request_tokens
 
 if TYPE_CHECKING:
@@ -151,37 +152,6 @@ def _error_record(error: BaseException) -> dict[str, Any]:
     if isinstance(error, APIStatusError):
         record.update(status_code=error.status_code, code=error.code, request_id=error.request_id)
     return record
-
-
-def _reset_seconds(value: str | None) -> float:
-    """``1s``, ``6m0s``, ``20ms``, ``1h2m3.5s`` -> seconds; nan when unreadable."""
-    if not value:
-        return math.nan
-    total, number = 0.0, ""
-    units = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
-    i = 0
-    while i < len(value):
-        ch = value[i]
-        if ch.isdigit() or ch == ".":
-            number += ch
-            i += 1
-            continue
-        unit = "ms" if value.startswith("ms", i) else ch
-        if unit not in units or not number:
-            return math.nan
-        total += float(number) * units[unit]
-        number = ""
-        i += len(unit)
-    return total if not number else math.nan
-
-
-def _retry_after_seconds(headers: httpx.Headers) -> float:
-    try:
-        if "retry-after-ms" in headers:
-            return float(headers["retry-after-ms"]) / 1000
-        return float(headers.get("retry-after", "nan"))
-    except ValueError:
-        return math.nan
 
 
 class BatchJob:
@@ -425,11 +395,13 @@ class BatchJob:
         headers = response.headers
         if response.status_code == 429:
             self._limiter.slow_down()
-            self._limiter.pause(_retry_after_seconds(headers))
+            self._limiter.pause(parse_retry_after(headers, now=time.time()) or 0.0)
         else:
-            for kind in ("requests", "tokens"):
-                if headers.get(f"x-ratelimit-remaining-{kind}") == "0":
-                    self._limiter.pause(_reset_seconds(headers.get(f"x-ratelimit-reset-{kind}")))
+            limits = RateLimits.from_headers(headers)
+            if limits.remaining_requests == 0:
+                self._limiter.pause(limits.reset_requests or 0.0)
+            if limits.remaining_tokens == 0:
+                self._limiter.pause(limits.reset_tokens or 0.0)
             if response.is_success:
                 self._limiter.recover()
         return response

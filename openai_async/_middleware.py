@@ -1,16 +1,42 @@
 """The middleware chain between the client and the transport.
 
 A middleware is any async callable ``(request, call_next) -> response``. It may
-change the request, time the call, retry it, or answer without calling on::
+change the request, time the call, retry it, or answer without calling on. Two
+examples, a header on every request and a timer::
+
+    import logging
+    import time
+
+    import httpx
+    from openai_async import AsyncClient, CallNext
+
 
     async def add_header(request: httpx.Request, call_next: CallNext) -> httpx.Response:
         request.headers["x-team"] = "search"
         return await call_next(request)
 
-    client = AsyncClient(middleware=[add_header])
 
-The chain is built once per client; per-call settings (retries, streaming) travel
-with the request in ``request.extensions`` and are read with ``options_of``.
+    async def timed(request: httpx.Request, call_next: CallNext) -> httpx.Response:
+        start = time.perf_counter()
+        try:
+            return await call_next(request)
+        finally:
+            elapsed = time.perf_counter() - start
+            logging.info("%s %s took %.3f s", request.method, request.url.path, elapsed)
+
+
+    client = AsyncClient(middleware=[add_header, timed])
+
+The client builds its chain once, in this order, outermost first::
+
+    retry (``_retry.Retry``) -> logging (``_logging.LogAttempts``) -> your middleware,
+    in the order given -> transport (``_transport.HTTPXSend``)
+
+so your middleware runs once per attempt, and sees every retry. The transport
+reads the body of every non-streamed answer (and every error) before returning,
+so a middleware may read ``response.content``; a streamed 2xx answer comes back
+unread and belongs to the caller. Per-call settings (the retry policy, streaming)
+travel with the request in ``request.extensions`` and are read with ``options_of``.
 """
 
 from __future__ import annotations
@@ -20,6 +46,8 @@ from collections.abc import Awaitable, Callable, Sequence
 import attrs
 import httpx
 
+from ._backoff import RetryPolicy
+
 __all__ = ["CallNext", "Middleware", "RequestOptions", "build_chain", "options_of"]
 
 CallNext = Callable[[httpx.Request], Awaitable[httpx.Response]]
@@ -28,12 +56,23 @@ Middleware = Callable[[httpx.Request, CallNext], Awaitable[httpx.Response]]
 OPTIONS_KEY = "openai_async.options"
 
 
-@attrs.frozen
-class RequestOptions:
-    """Per-call settings that middleware may read from a request."""
+_NO_RETRIES = RetryPolicy(max_retries=0)
 
-    max_retries: int = 0
+
+@attrs.frozen(kw_only=True)
+class RequestOptions:
+    """Per-call settings that middleware may read from a request.
+
+    ``retry`` is the policy of the client (or ``with_options`` variant) that built
+    the request; ``stream`` says the caller reads a 2xx body itself.
+    """
+
+    retry: RetryPolicy = _NO_RETRIES
     stream: bool = False
+
+    @property
+    def max_retries(self) -> int:
+        return self.retry.max_retries
 
 
 _DEFAULT_OPTIONS = RequestOptions()

@@ -107,7 +107,7 @@ async def test_refused_connection() -> None:
 async def test_server_that_never_answers_times_out(server: LocalServer) -> None:
     """A server that accepts but never answers gives APITimeoutError within the timeout."""
     server.inject(delay=30)
-    async with AsyncClient(base_url=server.url, api_key="", timeout=0.3) as client:
+    async with AsyncClient(base_url=server.url, api_key="", timeout=0.3, max_retries=0) as client:
         start = time.monotonic()
         with pytest.raises(APITimeoutError):
             await client.models.list()
@@ -127,7 +127,7 @@ async def test_key_never_appears_in_errors_or_logs(caplog: pytest.LogCaptureFixt
     """A rejected key shows in no exception text, repr or log line (httpx's included)."""
     caplog.set_level(logging.DEBUG)
     with LocalServer(api_key="sk-the-right-one") as strict:
-        async with AsyncClient(base_url=strict.url, api_key=API_KEY) as client:
+        async with AsyncClient(base_url=strict.url, api_key=API_KEY, max_retries=0) as client:
             with pytest.raises(AuthenticationError) as info:
                 await client.models.list()
             strict.inject(status=500, body=f"echo {strict.url}")

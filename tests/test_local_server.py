@@ -14,7 +14,7 @@ pytestmark = pytest.mark.anyio
 
 async def test_command_line_server(cli_server: str) -> None:
     """`python -m openai_async.testing --port N` serves the models and takes faults."""
-    async with AsyncClient(base_url=cli_server, api_key="") as client:
+    async with AsyncClient(base_url=cli_server, api_key="", max_retries=0) as client:
         models = await client.models.list()
         assert "gpt-4o-mini" in [m.id for m in models]
         control = cli_server.removesuffix("/v1") + "/_control/faults"

@@ -10,14 +10,29 @@ from typing import Any, assert_type
 import httpx
 
 import openai_async
-from openai_async import AsyncClient, BatchRequest, BatchResult, BatchSummary, CallNext
-from openai_async.testing import LocalServer
+from openai_async import (
+    AsyncClient,
+    BatchRequest,
+    BatchResult,
+    BatchSummary,
+    CallNext,
+    RateLimits,
+    RetryPolicy,
+)
+from openai_async.testing import LocalServer, instant_retries
 from openai_async.types import ListResponse, Model, ModelDeleted
 
 
 async def add_header(request: httpx.Request, call_next: CallNext) -> httpx.Response:
     request.headers["x-team"] = "search"
     return await call_next(request)
+
+
+async def watch_limits(request: httpx.Request, call_next: CallNext) -> httpx.Response:
+    response = await call_next(request)
+    limits = RateLimits.from_headers(response.headers)
+    assert_type(limits.remaining_requests, int | None)
+    return response
 
 
 async def main() -> None:
@@ -32,6 +47,27 @@ async def main() -> None:
             assert_type(await client.models.delete("ft:x"), ModelDeleted)
             assert_type(client.with_options(timeout=3.0, max_retries=0), AsyncClient)
             assert_type(client.with_options(timeout=None), AsyncClient)
+            policy = RetryPolicy(max_retries=5, initial_delay=0.25, max_delay=4.0, deadline=30.0)
+            assert_type(policy.deadline, float | None)
+            assert_type(policy.statuses, frozenset[int])
+            assert_type(RetryPolicy(statuses=[429, 503]), RetryPolicy)
+            assert_type(policy.wait(0, None, now=0.0, jitter=0.5), float)
+            assert_type(client.with_options(retry=policy), AsyncClient)
+            assert_type(client.retry, RetryPolicy)
+            async with AsyncClient(
+                api_key="", retry=policy, max_retries=1, middleware=[watch_limits]
+            ) as other:
+                assert_type(other.max_retries, int)
+            with instant_retries() as waits:
+                assert_type(waits, list[float])
+            limits = openai_async.rate_limits_of(models)
+            assert_type(limits, RateLimits)
+            assert_type(limits.remaining_tokens, int | None)
+            assert_type(limits.reset_requests, float | None)
+            assert_type(RateLimits.from_headers({"x-ratelimit-limit-tokens": "5"}), RateLimits)
+            assert_type(openai_async.response_headers(models), httpx.Headers | None)
+            server.inject(reset=True)
+            server.inject(status=200, body={}, stall_body=1.5)
             assert_type(await client.request("GET", "models"), Any)
             assert_type(await client.request("GET", "models", cast_to=bytes), bytes)
             assert_type(await client.request("GET", "models/x", cast_to=Model), Model)
@@ -41,6 +77,7 @@ async def main() -> None:
                 await client.models.list()
             except openai_async.RateLimitError as exc:
                 assert_type(exc.status_code, int)
+                assert_type(exc.rate_limits, RateLimits)
                 assert_type(exc.request_id, str | None)
                 assert_type(exc.code, str | None)
                 assert_type(exc.body, object)

@@ -2,12 +2,14 @@
 
 ``LocalServer`` runs it in a background thread; ``python -m openai_async.testing
 --port 8000`` runs it in the foreground. Answers are deterministic, and ``inject``
-adds faults: error statuses with headers, delays, dropped connections.
+adds faults: error statuses with headers, delays, dropped or reset connections,
+bodies that stall. ``instant_retries()`` turns the client's retry waits off.
 """
 
+from .._retry import instant_retries
 from ._app import Fault
 from ._http import ServerRequest
 from ._limits import ServerRateLimit
 from ._server import LocalServer, serve
 
-__all__ = ["Fault", "LocalServer", "ServerRateLimit", "ServerRequest", "serve"]
+__all__ = ["Fault", "LocalServer", "ServerRateLimit", "ServerRequest", "instant_retries", "serve"]

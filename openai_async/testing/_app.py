@@ -10,12 +10,12 @@ import asyncio
 import itertools
 import re
 import threading
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ._http import DROP, ServerRequest, ServerResponse, json_response
+from ._http import DROP, RESET, ServerRequest, ServerResponse, json_response
 
 if TYPE_CHECKING:
     from ._limits import ServerRateLimit
@@ -32,6 +32,11 @@ class Fault:
     (a JSON-able object, ``str`` or ``bytes``; OpenAI's error object by default);
     with neither, the request goes on to its endpoint after the delay.
     ``path`` matches when the request path contains it; ``method`` when equal.
+
+    ``reset`` closes the connection with a TCP reset instead of answering (the
+    client sees "connection reset by peer"). ``stall_body`` seconds pass after the
+    headers and the first half of a ``status`` answer's body, before the rest: a
+    read that stalls midway (``status=200`` with a ``body`` stalls a success).
     """
 
     status: int | None = None
@@ -42,6 +47,8 @@ class Fault:
     times: int = 1
     path: str | None = None
     method: str | None = None
+    reset: bool = False
+    stall_body: float = 0.0
 
     def matches(self, request: ServerRequest) -> bool:
         return (self.path is None or self.path in request.path) and (
@@ -63,8 +70,22 @@ class Fault:
         if isinstance(body, bytes | str):
             raw = body.encode() if isinstance(body, str) else body
             headers = {"content-type": "text/plain; charset=utf-8", **self.headers}
-            return ServerResponse(status=self.status, headers=headers, body=raw)
-        return json_response(body, self.status, self.headers)
+            return _stalled(ServerResponse(self.status, headers, raw), self.stall_body)
+        return _stalled(json_response(body, self.status, self.headers), self.stall_body)
+
+
+def _stalled(response: ServerResponse, seconds: float) -> ServerResponse:
+    body = response.body
+    if not seconds or not isinstance(body, bytes):
+        return response
+
+    async def pause_halfway() -> AsyncIterator[bytes]:
+        half = len(body) // 2
+        yield body[:half]
+        await asyncio.sleep(seconds)
+        yield body[half:]
+
+    return attrs.evolve(response, body=pause_halfway())
 
 
 def error_response(
@@ -148,7 +169,7 @@ class App:
 
     async def __call__(self, request: ServerRequest) -> ServerResponse:
         response = await self._dispatch(request)
-        if response is DROP:
+        if response is DROP or response is RESET:
             return response
         request_id = f"req_{next(self._request_ids):08x}"
         return attrs.evolve(response, headers={"x-request-id": request_id, **response.headers})
@@ -164,6 +185,8 @@ class App:
                 await asyncio.sleep(fault.delay)
             if fault.drop:
                 return DROP
+            if fault.reset:
+                return RESET
             if fault.status is not None:
                 return fault.response()
         authorized = state.api_key is None or is_control

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
+import struct
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from http import HTTPStatus
 from typing import Any
@@ -20,6 +22,7 @@ import h11
 
 __all__ = [
     "DROP",
+    "RESET",
     "Abort",
     "HTTPServer",
     "ServerRequest",
@@ -57,6 +60,9 @@ class ServerResponse:
 
 DROP = ServerResponse(status=0)
 """Answer nothing and close the connection."""
+
+RESET = ServerResponse(status=-1)
+"""Answer nothing and reset the connection (a TCP RST, not a clean close)."""
 
 
 def json_response(
@@ -128,10 +134,21 @@ class HTTPServer:
             response = await self._handler(request)
             if response is DROP:
                 return
+            if response is RESET:
+                _reset(writer)
+                return
             await _write_response(conn, writer, response)
             if conn.our_state is not h11.DONE or conn.their_state is not h11.DONE:
                 return
             conn.start_next_cycle()
+
+
+def _reset(writer: asyncio.StreamWriter) -> None:
+    # SO_LINGER on, timeout 0: closing sends RST, so the client sees ECONNRESET.
+    sock = writer.get_extra_info("socket")
+    if sock is not None:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    writer.transport.abort()
 
 
 async def _read_request(conn: h11.Connection, reader: asyncio.StreamReader) -> ServerRequest | None:

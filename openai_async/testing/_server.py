@@ -124,6 +124,8 @@ class LocalServer:
         times: int = 1,
         path: str | None = None,
         method: str | None = None,
+        reset: bool = False,
+        stall_body: float = 0.0,
     ) -> Fault:
         """Make the next ``times`` matching requests misbehave (see ``Fault``)."""
         fault = Fault(
@@ -135,6 +137,8 @@ class LocalServer:
             times=times,
             path=path,
             method=method,
+            reset=reset,
+            stall_body=stall_body,
         )
         return self.state.add_fault(fault)
 

@@ -1,0 +1,50 @@
+"""The headers of the response a model object was decoded from.
+
+Why a side table and not a field: headers are not part of the object's value
+(two equal models from two responses stay equal), they must not show in ``repr``,
+``to_dict()`` or the converter's view of the model, and the models module stays
+unaware of HTTP. Entries live exactly as long as their object (a weak finalizer
+drops them), so nothing leaks in a long batch job.
+"""
+
+from __future__ import annotations
+
+import weakref
+
+import httpx
+
+from ._models import APIObject
+from ._ratelimit import RateLimits
+
+__all__ = ["attach_headers", "rate_limits_of", "response_headers"]
+
+_headers: dict[int, httpx.Headers] = {}
+
+
+def attach_headers(obj: object, headers: httpx.Headers) -> None:
+    """Remember ``headers`` for ``obj`` if it is a model (the client's decode step)."""
+    if isinstance(obj, APIObject):
+        key = id(obj)
+        _headers[key] = headers
+        # APIObject keeps attrs' __weakref__ slot, so every model can be finalized.
+        weakref.finalize(obj, _headers.pop, key, None).atexit = False
+
+
+def response_headers(obj: APIObject) -> httpx.Headers | None:
+    """The headers of the response ``obj`` was decoded from.
+
+    None for an object the client did not return itself (built by hand, a nested
+    part of an answer, or a copy made with ``attrs.evolve``).
+    """
+    return _headers.get(id(obj))
+
+
+def rate_limits_of(obj: APIObject | httpx.Response) -> RateLimits:
+    """The ``x-ratelimit-*`` headers that came with a model (or a raw response).
+
+    Works on anything a client method returned, so a batch job can pace itself on
+    successful answers; for errors use ``APIStatusError.rate_limits``. All fields
+    are None when there were no such headers.
+    """
+    headers = obj.headers if isinstance(obj, httpx.Response) else response_headers(obj)
+    return RateLimits() if headers is None else RateLimits.from_headers(headers)

@@ -1,0 +1,202 @@
+"""The retry middleware, outermost in every client's chain, and its testing switch.
+
+The rules (what is retried, how long to wait) are ``RetryPolicy``'s, in
+``_backoff``; this module only runs the loop: attempt, decide, close, wait.
+Waiting uses ``anyio.sleep``, so it works on asyncio and trio alike.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import anyio
+import anyio.lowlevel
+import httpx
+
+from ._backoff import RetryPolicy, should_retry
+from ._exceptions import APIConnectionError, _error_object
+from ._middleware import CallNext, options_of
+from ._transport import translate_errors
+
+__all__ = ["ATTEMPT_KEY", "IDEMPOTENCY_HEADER", "Retry", "attempt_of", "instant_retries"]
+
+logger = logging.getLogger("openai_async")
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+ATTEMPT_KEY = "openai_async.attempt"
+
+# Methods whose repetition could do the work twice: they get an idempotency key.
+_KEYED_METHODS = frozenset({"POST", "PATCH"})
+
+# The lists of waits that ``instant_retries`` blocks collect, innermost last.
+# Process-wide on purpose, like ``stamina.set_testing``: a test's client may run in
+# a task or thread that a context variable would not reach.
+_instant: list[list[float]] = []
+
+
+@contextmanager
+def instant_retries() -> Iterator[list[float]]:
+    """Make every retry wait zero seconds inside the block; yield the waits skipped.
+
+    For your own test suites: retries still happen, with the same decisions (the
+    deadline included), only the sleeping is skipped. The yielded list gets each
+    wait the policy asked for, in seconds, in order::
+
+        with instant_retries() as waits:
+            await client.models.list()     # against a server answering 503, then 200
+        assert len(waits) == 1
+    """
+    waits: list[float] = []
+    _instant.append(waits)
+    try:
+        yield waits
+    finally:
+        # By identity: list.remove would take the first *equal* list, e.g. another [].
+        del _instant[next(i for i, item in enumerate(_instant) if item is waits)]
+
+
+async def _sleep(seconds: float) -> None:
+    if _instant:
+        _instant[-1].append(seconds)
+        await anyio.lowlevel.checkpoint()  # so cancellation still works the same
+    else:
+        await anyio.sleep(seconds)
+
+
+def attempt_of(request: httpx.Request) -> int:
+    """Which attempt ``request`` is on: 1 for the first try, 2 for the first retry."""
+    attempt = request.extensions.get(ATTEMPT_KEY, 1)
+    return attempt if isinstance(attempt, int) else 1
+
+
+class Retry:
+    """Try a request again while its ``RetryPolicy`` says waiting can help.
+
+    A response is returned as soon as it is a success, or an error not worth
+    retrying, or retries or the deadline run out; the client turns an error
+    response into its exception. A connection error or timeout that runs out of
+    retries is raised as is. A streamed 2xx answer is never retried, since its
+    bytes go to the caller.
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "Retry()"
+
+    async def __call__(self, request: httpx.Request, call_next: CallNext) -> httpx.Response:
+        policy = options_of(request).retry
+        deadline = None if policy.deadline is None else anyio.current_time() + policy.deadline
+        if (
+            policy.max_retries
+            and request.method in _KEYED_METHODS
+            and IDEMPOTENCY_HEADER not in request.headers
+        ):
+            # One key for every attempt of this call, so the server can tell a
+            # retry from a new request and do the work once.
+            request.headers[IDEMPOTENCY_HEADER] = f"openai-async-{uuid.uuid4()}"
+
+        retry = 0
+        while True:
+            request.extensions[ATTEMPT_KEY] = retry + 1
+            response: httpx.Response | None = None
+            error: APIConnectionError | None = None
+            try:
+                response = await _attempt(request, call_next, deadline)
+            except APIConnectionError as exc:
+                error = exc
+            if response is not None and not _retryable(response, policy):
+                return response
+            if retry >= policy.max_retries:
+                return _final(response, error)
+            headers = None if response is None else response.headers
+            wait = policy.wait(retry, headers, now=time.time(), jitter=random.random())
+            if deadline is not None and anyio.current_time() + wait >= deadline:
+                logger.debug(
+                    "Not retrying %s %s: waiting %.2f s would pass the %.2f s deadline",
+                    request.method,
+                    request.url.path,
+                    wait,
+                    policy.deadline,
+                )
+                return _final(response, error)
+            if response is not None:
+                await response.aclose()  # give the connection back before sleeping
+            _log_retry(request, response, error, retry, policy, wait)
+            await _sleep(wait)
+            retry += 1
+
+
+async def _attempt(
+    request: httpx.Request, call_next: CallNext, deadline: float | None
+) -> httpx.Response:
+    if deadline is None:
+        return await call_next(request)
+    # fail_after raises TimeoutError, which translate_errors makes an APITimeoutError.
+    with translate_errors(request), anyio.fail_after(max(deadline - anyio.current_time(), 0)):
+        return await call_next(request)
+
+
+def _retryable(response: httpx.Response, policy: RetryPolicy) -> bool:
+    if not response.is_error:
+        return False
+    return should_retry(
+        response.status_code, response.headers, _error_code(response), policy.statuses
+    )
+
+
+def _error_code(response: httpx.Response) -> str | None:
+    if response.status_code != 429:
+        return None  # only a 429's code changes the decision; skip parsing the rest
+    try:
+        code = _error_object(json.loads(response.content)).get("code")
+    except (ValueError, httpx.ResponseNotRead):
+        return None
+    return code if isinstance(code, str) else None
+
+
+def _final(response: httpx.Response | None, error: APIConnectionError | None) -> httpx.Response:
+    if response is not None:
+        return response
+    assert error is not None
+    raise error
+
+
+def _log_retry(
+    request: httpx.Request,
+    response: httpx.Response | None,
+    error: APIConnectionError | None,
+    retry: int,
+    policy: RetryPolicy,
+    wait: float,
+) -> None:
+    if response is not None:
+        reason = str(response.status_code)
+        request_id = response.headers.get("x-request-id")
+    else:
+        reason = type(error).__name__
+        request_id = None
+    logger.info(
+        "Retrying %s %s in %.2f s after %s (retry %d of %d, request id %s)",
+        request.method,
+        request.url.path,
+        wait,
+        reason,
+        retry + 1,
+        policy.max_retries,
+        request_id,
+        extra={
+            "method": request.method,
+            "path": request.url.path,
+            "status": None if response is None else response.status_code,
+            "attempt": retry + 1,
+            "wait": wait,
+            "request_id": request_id,
+        },
+    )
