@@ -1,11 +1,19 @@
 """An asyncio-native client for the OpenAI API and OpenAI-compatible servers."""
 
+from ._accumulate import (
+    ChatCompletionAccumulator,
+    CompletionAccumulator,
+    accumulate_chat,
+    accumulate_completion,
+    text_deltas,
+)
 from ._client import DEFAULT_BASE_URL, DEFAULT_LIMITS, DEFAULT_TIMEOUT, NOT_GIVEN, AsyncClient
 from ._exceptions import (
     APIConnectionError,
     APIError,
     APIResponseValidationError,
     APIStatusError,
+    APIStreamError,
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
@@ -17,9 +25,13 @@ from ._exceptions import (
     OpenAIError,
     PermissionDeniedError,
     RateLimitError,
+    StreamDecodeError,
+    StreamEventError,
+    StreamTruncatedError,
     UnprocessableEntityError,
 )
 from ._middleware import CallNext, Middleware, RequestOptions
+from ._streaming import AsyncStream
 from ._version import __version__
 
 __all__ = [
@@ -31,11 +43,15 @@ __all__ = [
     "APIError",
     "APIResponseValidationError",
     "APIStatusError",
+    "APIStreamError",
     "APITimeoutError",
     "AsyncClient",
+    "AsyncStream",
     "AuthenticationError",
     "BadRequestError",
     "CallNext",
+    "ChatCompletionAccumulator",
+    "CompletionAccumulator",
     "ConflictError",
     "InternalServerError",
     "InvalidParameterError",
@@ -46,7 +62,13 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "RequestOptions",
+    "StreamDecodeError",
+    "StreamEventError",
+    "StreamTruncatedError",
     "UnprocessableEntityError",
+    "accumulate_chat",
+    "accumulate_completion",
+    "text_deltas",
     "__version__",
 ]
 

@@ -7,6 +7,7 @@ gets the shared ``State`` and the request and returns a ``ServerResponse``.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import itertools
 import re
 import threading
@@ -17,7 +18,7 @@ import attrs
 
 from ._http import DROP, ServerRequest, ServerResponse, json_response
 
-__all__ = ["App", "Fault", "State", "error_response", "route"]
+__all__ = ["App", "Fault", "State", "current_fault", "error_response", "route"]
 
 
 @attrs.frozen(kw_only=True)
@@ -29,6 +30,16 @@ class Fault:
     (a JSON-able object, ``str`` or ``bytes``; OpenAI's error object by default);
     with neither, the request goes on to its endpoint after the delay.
     ``path`` matches when the request path contains it; ``method`` when equal.
+
+    For streamed (server-sent event) answers, the request goes on to its endpoint and
+    the stream misbehaves: ``event_delay`` seconds before each event, the body written
+    in pieces of ``write_size`` bytes (cutting events anywhere), a ``: keep-alive``
+    comment before each event with ``keepalive``, and after ``after_events`` events
+    the ``stream_action``: ``"abort"`` (close the connection halfway through an event),
+    ``"end"`` (end the body cleanly without ``[DONE]``), ``"error"`` (an event
+    ``{"error": ...}``, ``body`` if given, then the end), ``"garbage"`` (an event that
+    is not JSON, then go on) or ``"stall"`` (pause ``stall`` seconds, then go on;
+    ``after_events`` past the last event stalls before the end of the body).
     """
 
     status: int | None = None
@@ -39,6 +50,17 @@ class Fault:
     times: int = 1
     path: str | None = None
     method: str | None = None
+    event_delay: float = 0.0
+    write_size: int | None = None
+    keepalive: bool = False
+    stream_action: str | None = attrs.field(
+        default=None,
+        validator=attrs.validators.optional(
+            attrs.validators.in_(("abort", "end", "error", "garbage", "stall"))
+        ),
+    )
+    after_events: int = 0
+    stall: float = 0.0
 
     def matches(self, request: ServerRequest) -> bool:
         return (self.path is None or self.path in request.path) and (
@@ -118,6 +140,16 @@ class State:
         return None
 
 
+_CURRENT_FAULT: contextvars.ContextVar[Fault | None] = contextvars.ContextVar(
+    "openai_async_fault", default=None
+)
+
+
+def current_fault() -> Fault | None:
+    """The fault taken for the request being handled (streaming endpoints read it)."""
+    return _CURRENT_FAULT.get()
+
+
 RouteHandler = Callable[[State, ServerRequest, Mapping[str, str]], Awaitable[ServerResponse]]
 _ROUTES: list[tuple[str, re.Pattern[str], RouteHandler]] = []
 
@@ -139,7 +171,13 @@ class App:
     def __init__(self, state: State) -> None:
         self.state = state
         self._request_ids = itertools.count(1)
-        from . import _routes_control, _routes_models  # noqa: F401  (register routes)
+        from . import (  # noqa: F401  (register routes)  # noqa: F401
+            _routes_chat,
+            _routes_completions,
+            _routes_control,
+            _routes_fine_tunes,
+            _routes_models,
+        )
 
     async def __call__(self, request: ServerRequest) -> ServerResponse:
         response = await self._dispatch(request)
@@ -171,7 +209,11 @@ class App:
             if match is None:
                 continue
             if method == request.method:
-                return await handler(state, request, match.groupdict())
+                token = _CURRENT_FAULT.set(fault)
+                try:
+                    return await handler(state, request, match.groupdict())
+                finally:
+                    _CURRENT_FAULT.reset(token)
             allowed.append(method)
         if allowed:
             return error_response(405, f"Method {request.method} not allowed on {request.path}")

@@ -123,8 +123,19 @@ class LocalServer:
         times: int = 1,
         path: str | None = None,
         method: str | None = None,
+        event_delay: float = 0.0,
+        write_size: int | None = None,
+        keepalive: bool = False,
+        stream_action: str | None = None,
+        after_events: int = 0,
+        stall: float = 0.0,
     ) -> Fault:
-        """Make the next ``times`` matching requests misbehave (see ``Fault``)."""
+        """Make the next ``times`` matching requests misbehave (see ``Fault``).
+
+        The last six arguments shape streamed answers: pacing, writes cut at any byte,
+        keep-alive comments, and an abort, clean end, error event, invalid event or
+        stall after ``after_events`` events.
+        """
         fault = Fault(
             status=status,
             headers=dict(headers or {}),
@@ -134,6 +145,12 @@ class LocalServer:
             times=times,
             path=path,
             method=method,
+            event_delay=event_delay,
+            write_size=write_size,
+            keepalive=keepalive,
+            stream_action=stream_action,
+            after_events=after_events,
+            stall=stall,
         )
         return self.state.add_fault(fault)
 
