@@ -256,3 +256,55 @@ async def test_non_event_stream_answer_is_truncation(
     stream = await client.request_stream("GET", "models")
     with pytest.raises(StreamTruncatedError, match="application/json"):
         await stream.__anext__()
+
+
+async def test_text_error_event(client: AsyncClient, server: LocalServer) -> None:
+    """An ``event: error`` whose data is plain text raises StreamEventError with it."""
+    server.inject(stream_action="error", after_events=1, body="overloaded, try later")
+    with pytest.raises(StreamEventError, match="overloaded, try later") as info:
+        await contents(await chat_stream(client))
+    assert info.value.body == "overloaded, try later"
+    assert info.value.code is None
+
+
+async def test_stream_faults_from_the_control_endpoint(
+    client: AsyncClient, server: LocalServer
+) -> None:
+    """POST /_control/faults accepts the stream fields, so out-of-process tests use them."""
+    async with httpx.AsyncClient(base_url=server.url.removesuffix("/v1")) as http:
+        fault = {"stream_action": "end", "after_events": 2, "write_size": 5, "keepalive": True}
+        assert (await http.post("/_control/faults", json=fault)).status_code == 200
+        bad = await http.post("/_control/faults", json={"stream_action": "explode"})
+        assert bad.status_code == 400
+    with pytest.raises(StreamTruncatedError):
+        await contents(await chat_stream(client))
+
+
+def in_memory_stream(body: bytes) -> AsyncStream[Any]:
+    request = httpx.Request("GET", "http://test/v1/x")
+    response = httpx.Response(
+        200, headers={"content-type": "text/event-stream"}, content=body, request=request
+    )
+    return AsyncStream(response, lambda data: data)
+
+
+async def test_events_after_done_are_ignored() -> None:
+    """Iteration stops at [DONE] even if more events follow in the body."""
+    stream = in_memory_stream(b'data: {"a": 1}\n\ndata: [DONE]\n\ndata: {"a": 2}\n\n')
+    assert [event async for event in stream] == [{"a": 1}]
+
+
+async def test_null_error_field_is_not_an_error() -> None:
+    """A chunk with "error": null is an ordinary chunk; non-message event types pass too."""
+    stream = in_memory_stream(
+        b'data: {"error": null, "x": 1}\n\nevent: delta\ndata: {"x": 2}\n\ndata: [DONE]\n\n'
+    )
+    assert [event["x"] async for event in stream] == [1, 2]
+
+
+async def test_json_error_event_without_error_key() -> None:
+    """An event of type error with a JSON body raises StreamEventError keeping the body."""
+    stream = in_memory_stream(b'event: error\ndata: {"detail": "boom"}\n\n')
+    with pytest.raises(StreamEventError, match="boom") as info:
+        await stream.__anext__()
+    assert info.value.body == {"detail": "boom"}

@@ -57,7 +57,7 @@ async def main() -> None:
                 assert_type(exc.request, httpx.Request | None)
             await streaming(client)
             fault = server.inject(event_delay=0.01, write_size=3, stream_action="abort")
-            assert_type(fault.stream_action, str | None)
+            assert_type(fault.after_events, int)
         assert_type(model.extra["anything"], Any)
         assert_type(model.to_dict(), dict[str, Any])
 

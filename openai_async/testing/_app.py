@@ -12,13 +12,23 @@ import itertools
 import re
 import threading
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import Any, Literal, get_args
 
 import attrs
 
 from ._http import DROP, ServerRequest, ServerResponse, json_response
 
-__all__ = ["App", "Fault", "State", "current_fault", "error_response", "route"]
+__all__ = [
+    "App",
+    "Fault",
+    "State",
+    "StreamAction",
+    "current_fault",
+    "error_response",
+    "route",
+]
+
+StreamAction = Literal["abort", "end", "error", "garbage", "stall"]
 
 
 @attrs.frozen(kw_only=True)
@@ -37,7 +47,8 @@ class Fault:
     comment before each event with ``keepalive``, and after ``after_events`` events
     the ``stream_action``: ``"abort"`` (close the connection halfway through an event),
     ``"end"`` (end the body cleanly without ``[DONE]``), ``"error"`` (an event
-    ``{"error": ...}``, ``body`` if given, then the end), ``"garbage"`` (an event that
+    ``{"error": ...}``, or ``body`` if given: a text body goes out as an ``event: error``,
+    then the end), ``"garbage"`` (an event that
     is not JSON, then go on) or ``"stall"`` (pause ``stall`` seconds, then go on;
     ``after_events`` past the last event stalls before the end of the body).
     """
@@ -53,11 +64,9 @@ class Fault:
     event_delay: float = 0.0
     write_size: int | None = None
     keepalive: bool = False
-    stream_action: str | None = attrs.field(
+    stream_action: StreamAction | None = attrs.field(
         default=None,
-        validator=attrs.validators.optional(
-            attrs.validators.in_(("abort", "end", "error", "garbage", "stall"))
-        ),
+        validator=attrs.validators.optional(attrs.validators.in_(get_args(StreamAction))),
     )
     after_events: int = 0
     stall: float = 0.0

@@ -50,7 +50,8 @@ async def event_stream(payloads: Iterable[object], fault: Fault | None) -> Async
         if f.stream_action is not None and position == f.after_events:
             action = f.stream_action
             if action == "abort":
-                for piece in writer.push(_block(payload)[: len(_block(payload)) // 2]):
+                block = _block(payload)
+                for piece in writer.push(block[: len(block) // 2]):
                     yield piece
                 for piece in writer.flush():
                     yield piece
@@ -62,7 +63,9 @@ async def event_stream(payloads: Iterable[object], fault: Fault | None) -> Async
                 return
             if action == "error":
                 error = f.body if f.body is not None else DEFAULT_STREAM_ERROR
-                for piece in writer.push(_block(error)):
+                # A text body goes out as an "error" event, the other way servers signal it.
+                block = f"event: error\ndata: {error}\n\n".encode()
+                for piece in writer.push(block if isinstance(error, str) else _block(error)):
                     yield piece
                 for piece in writer.flush():
                     yield piece

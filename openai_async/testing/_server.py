@@ -7,7 +7,7 @@ import threading
 from collections.abc import Mapping
 from types import TracebackType
 
-from ._app import App, Fault, State
+from ._app import App, Fault, State, StreamAction
 from ._http import HTTPServer, ServerRequest
 
 __all__ = ["LocalServer", "serve"]
@@ -126,7 +126,7 @@ class LocalServer:
         event_delay: float = 0.0,
         write_size: int | None = None,
         keepalive: bool = False,
-        stream_action: str | None = None,
+        stream_action: StreamAction | None = None,
         after_events: int = 0,
         stall: float = 0.0,
     ) -> Fault:
