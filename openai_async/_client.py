@@ -43,6 +43,8 @@ DEFAULT_LIMITS: Final = httpx.Limits(
 
 TimeoutTypes = float | httpx.Timeout | None
 
+_SSE_ACCEPT: Final = {"Accept": "text/event-stream"}
+
 
 class _NotGiven:
     """Marks an argument left out where ``None`` already means something."""
@@ -304,8 +306,8 @@ class AsyncClient:
         **kwargs: Any,
     ) -> AsyncStream[T]:
         """Send with ``stream=True`` and wrap the unread 2xx body in an ``AsyncStream``."""
-        response = await self._send(self._build_request(method, path, stream=True, **kwargs))
-        return AsyncStream(response, _structurer(cast_to))
+        request = self._build_request(method, path, stream=True, headers=_SSE_ACCEPT, **kwargs)
+        return AsyncStream(await self._send(request), _structurer(cast_to))
 
     async def _request_model(
         self,
@@ -425,6 +427,7 @@ class AsyncClient:
         ask for it differently. ``require_done=False`` is for streams that end without
         ``data: [DONE]``: the end of the body then ends the iteration quietly.
         """
+        headers = {**_SSE_ACCEPT, **(headers or {})}
         request = self._build_request(
             method, path, params=params, json=json, headers=headers, stream=True
         )

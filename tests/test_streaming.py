@@ -54,6 +54,7 @@ async def test_chunks_until_done(client: AsyncClient, server: LocalServer) -> No
     stream = await chat_stream(client)
     assert await contents(stream) == ["", *WORDS, None]
     assert server.requests[-1].json()["stream"] is True
+    assert server.requests[-1].headers["accept"] == "text/event-stream"
 
 
 async def test_split_writes_and_keepalives_change_nothing(

@@ -2,7 +2,8 @@
 
 ``LocalServer`` runs it in a background thread; ``python -m openai_async.testing
 --port 8000`` runs it in the foreground. Answers are deterministic, and ``inject``
-adds faults: error statuses with headers, delays, dropped connections.
+adds faults: error statuses with headers, delays, dropped connections, and streams
+that are paced, cut across writes, truncated, aborted or interrupted by error events.
 """
 
 from ._app import Fault

@@ -47,10 +47,10 @@ class Fault:
     comment before each event with ``keepalive``, and after ``after_events`` events
     the ``stream_action``: ``"abort"`` (close the connection halfway through an event),
     ``"end"`` (end the body cleanly without ``[DONE]``), ``"error"`` (an event
-    ``{"error": ...}``, or ``body`` if given: a text body goes out as an ``event: error``,
-    then the end), ``"garbage"`` (an event that
-    is not JSON, then go on) or ``"stall"`` (pause ``stall`` seconds, then go on;
-    ``after_events`` past the last event stalls before the end of the body).
+    ``{"error": ...}``, or ``body`` if given, a text body as an ``event: error``; then
+    the end), ``"garbage"`` (an event that is not JSON, then go on) or ``"stall"``
+    (pause ``stall`` seconds, then go on; ``after_events`` past the last event stalls
+    before the end of the body).
     """
 
     status: int | None = None
@@ -180,7 +180,7 @@ class App:
     def __init__(self, state: State) -> None:
         self.state = state
         self._request_ids = itertools.count(1)
-        from . import (  # noqa: F401  (register routes)  # noqa: F401
+        from . import (  # noqa: F401  (register routes)
             _routes_chat,
             _routes_completions,
             _routes_control,
