@@ -87,12 +87,12 @@ class AsyncStream(Generic[T]):
             raise StopAsyncIteration
         try:
             while True:
-                while self._events:
-                    chunk = self._chunk(self._events.popleft())
-                    if chunk is not _DONE:
-                        return chunk  # type: ignore[return-value]
-                    await self._drain_and_close()
-                    raise StopAsyncIteration
+                if self._events:
+                    event = self._events.popleft()
+                    if event.data == "[DONE]":
+                        await self._drain_and_close()
+                        raise StopAsyncIteration
+                    return self._chunk(event)
                 if not await self._read():
                     await self._close()
                     if self._require_done:
@@ -116,10 +116,8 @@ class AsyncStream(Generic[T]):
         self._decoder.close()
         return False
 
-    def _chunk(self, event: ServerSentEvent) -> object:
+    def _chunk(self, event: ServerSentEvent) -> T:
         data = event.data
-        if data == "[DONE]":
-            return _DONE
         try:
             body = json.loads(data)
         except ValueError:
@@ -202,9 +200,6 @@ class AsyncStream(Generic[T]):
         tb: TracebackType | None,
     ) -> None:
         await self._close()
-
-
-_DONE: Final = object()
 
 
 async def _finish(chunks: AsyncIterator[bytes]) -> None:

@@ -67,9 +67,9 @@ def test_crlf_straddling_two_chunks() -> None:
     assert datas(b"data: a\r", b"\ndata: b\r", b"\n\r", b"\n") == ["a\nb"]
 
 
-def test_cr_then_lf_in_later_chunk_after_empty_decode() -> None:
-    """A CR, then an incomplete UTF-8 byte, then LF: the CRLF still counts once."""
-    assert datas(b"data: a\r", b"\n", b"\n") == ["a"]
+def test_cr_then_lf_after_an_empty_chunk() -> None:
+    """A CR, an empty chunk, then LF: still one CRLF, so no blank line in between."""
+    assert datas(b"data: a\r", b"", b"\ndata: b\n\n") == ["a\nb"]
 
 
 def test_unicode_separators_do_not_end_lines() -> None:

@@ -64,7 +64,9 @@ async def main() -> None:
 
 async def streaming(client: AsyncClient) -> None:
     messages = [{"role": "user", "content": "hi", "name": "alice"}]
-    reply = await client.chat.completions.create(model="m", messages=messages)
+    reply = await client.chat.completions.create(
+        model="m", messages=messages, logit_bias={"50256": -100.0}, function_call="auto"
+    )
     assert_type(reply, ChatCompletion)
     assert_type(reply.choices[0].message.content, str | None)
     stream = await client.chat.completions.create(model="m", messages=messages, stream=True)
@@ -86,7 +88,9 @@ async def streaming(client: AsyncClient) -> None:
             assert_type(text, str)
         assert_type(await openai_async.accumulate_chat(chat_stream), ChatCompletion)
 
-    completion = await client.completions.create(model="m", prompt=["a", "b"], n=2)
+    completion = await client.completions.create(
+        model="m", prompt=["a", "b"], n=2, logit_bias={50256: -100}, stop=["\n"]
+    )
     assert_type(completion, Completion)
     completion_stream = await client.completions.create(model="m", prompt=[1, 2], stream=True)
     assert_type(completion_stream, AsyncStream[Completion])

@@ -8,10 +8,20 @@ from typing import Any, Final
 
 from .._exceptions import InvalidParameterError
 
-__all__ = ["check_functions", "check_messages", "check_range", "check_stop", "json_body"]
+__all__ = [
+    "LogitBias",
+    "check_functions",
+    "check_messages",
+    "check_range",
+    "check_stop",
+    "json_body",
+]
 
 # The 2023 API reference: a message's name "may contain a-z, A-Z, 0-9, and underscores,
 # with a maximum length of 64 characters"; a function's name also allows dashes.
+# Token id (the JSON object's string key, or an int) -> a bias from -100 to 100.
+LogitBias = Mapping[str, float] | Mapping[int, float]
+
 _MESSAGE_NAME: Final = re.compile(r"[a-zA-Z0-9_]{1,64}")
 _FUNCTION_NAME: Final = re.compile(r"[a-zA-Z0-9_-]{1,64}")
 _MAX_STOP: Final = 4

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 from .._streaming import AsyncStream
 from ..types import ChatCompletion, ChatCompletionChunk
 from ._base import Resource
-from ._params import check_functions, check_messages, check_range, check_stop, json_body
+from ._params import LogitBias, check_functions, check_messages, check_range, check_stop, json_body
 
 if TYPE_CHECKING:
     from .._client import AsyncClient
@@ -37,7 +37,7 @@ class ChatCompletions(Resource):
         max_tokens: int | None = ...,
         presence_penalty: float | None = ...,
         frequency_penalty: float | None = ...,
-        logit_bias: Mapping[str, int] | None = ...,
+        logit_bias: LogitBias | None = ...,
         user: str | None = ...,
     ) -> ChatCompletion: ...
 
@@ -57,7 +57,7 @@ class ChatCompletions(Resource):
         max_tokens: int | None = ...,
         presence_penalty: float | None = ...,
         frequency_penalty: float | None = ...,
-        logit_bias: Mapping[str, int] | None = ...,
+        logit_bias: LogitBias | None = ...,
         user: str | None = ...,
     ) -> AsyncStream[ChatCompletionChunk]: ...
 
@@ -77,7 +77,7 @@ class ChatCompletions(Resource):
         max_tokens: int | None = ...,
         presence_penalty: float | None = ...,
         frequency_penalty: float | None = ...,
-        logit_bias: Mapping[str, int] | None = ...,
+        logit_bias: LogitBias | None = ...,
         user: str | None = ...,
     ) -> ChatCompletion | AsyncStream[ChatCompletionChunk]: ...
 
@@ -96,7 +96,7 @@ class ChatCompletions(Resource):
         max_tokens: int | None = None,
         presence_penalty: float | None = None,
         frequency_penalty: float | None = None,
-        logit_bias: Mapping[str, int] | None = None,
+        logit_bias: LogitBias | None = None,
         user: str | None = None,
     ) -> ChatCompletion | AsyncStream[ChatCompletionChunk]:
         """Answer a conversation; ``stream=True`` gives an ``AsyncStream`` of chunks.

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Literal, overload
 
 from .._exceptions import InvalidParameterError
 from .._streaming import AsyncStream
 from ..types import Completion
 from ._base import Resource
-from ._params import check_range, check_stop, json_body
+from ._params import LogitBias, check_range, check_stop, json_body
 
 __all__ = ["Completions"]
 
@@ -43,7 +43,7 @@ class Completions(Resource):
         presence_penalty: float | None = ...,
         frequency_penalty: float | None = ...,
         best_of: int | None = ...,
-        logit_bias: Mapping[str, int] | None = ...,
+        logit_bias: LogitBias | None = ...,
         user: str | None = ...,
     ) -> Completion: ...
 
@@ -65,7 +65,7 @@ class Completions(Resource):
         presence_penalty: float | None = ...,
         frequency_penalty: float | None = ...,
         best_of: int | None = ...,
-        logit_bias: Mapping[str, int] | None = ...,
+        logit_bias: LogitBias | None = ...,
         user: str | None = ...,
     ) -> AsyncStream[Completion]: ...
 
@@ -87,7 +87,7 @@ class Completions(Resource):
         presence_penalty: float | None = ...,
         frequency_penalty: float | None = ...,
         best_of: int | None = ...,
-        logit_bias: Mapping[str, int] | None = ...,
+        logit_bias: LogitBias | None = ...,
         user: str | None = ...,
     ) -> Completion | AsyncStream[Completion]: ...
 
@@ -108,7 +108,7 @@ class Completions(Resource):
         presence_penalty: float | None = None,
         frequency_penalty: float | None = None,
         best_of: int | None = None,
-        logit_bias: Mapping[str, int] | None = None,
+        logit_bias: LogitBias | None = None,
         user: str | None = None,
     ) -> Completion | AsyncStream[Completion]:
         """Complete ``prompt``; ``stream=True`` gives an ``AsyncStream`` of ``Completion``.
