@@ -96,7 +96,7 @@ async def test_follow_events_until_done(client: AsyncClient, server: LocalServer
 async def test_cancel_while_following(client: AsyncClient, server: LocalServer) -> None:
     """A job cancelled while its events stream ends the stream with the cancel event."""
     job = await client.fine_tunes.create(training_file="file-x")
-    server.inject(event_delay=0.05, path="/events")
+    server.inject(event_delay=0.1, path="/events")  # time for the cancel to arrive
     stream = await client.fine_tunes.list_events(job.id, stream=True)
     messages = []
     async with stream:
