@@ -9,6 +9,7 @@ import pytest
 
 from openai_async import (
     AsyncClient,
+    BadRequestError,
     ChatCompletionAccumulator,
     InvalidParameterError,
     accumulate_chat,
@@ -195,3 +196,20 @@ async def test_valid_edge_values_pass(client: AsyncClient) -> None:
         model="m", messages=messages, stop=["w", "x", "y", "z"]
     )
     assert reply.choices[0].message.content == "You said: hi"
+
+
+async def test_server_refuses_malformed_requests(client: AsyncClient) -> None:
+    """Through the escape hatch (no client checks), the server answers 400 naming the param."""
+    for body, param in [
+        ({"model": "m", "messages": USER, "n": "two"}, "n"),
+        ({"model": "m", "messages": USER, "stop": ["a"] * 5}, "stop"),
+        ({"model": "m", "messages": USER, "max_tokens": -1}, "max_tokens"),
+        ({"model": "m", "messages": []}, "messages"),
+        ({"messages": USER}, "model"),
+    ]:
+        with pytest.raises(BadRequestError) as info:
+            await client.request("POST", "chat/completions", json=body)
+        assert info.value.param == param
+    with pytest.raises(BadRequestError) as info:
+        await client.request("POST", "completions", json={"model": "m", "logprobs": 6})
+    assert info.value.param == "logprobs"

@@ -7,10 +7,10 @@ what was sent and what came back, and a test can predict every answer.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from typing import Final
+from collections.abc import Mapping, Sequence
+from typing import Any, Final
 
-__all__ = ["count_tokens", "generate", "tokenize"]
+__all__ = ["check_sampling", "count_tokens", "generate", "tokenize"]
 
 _TOKEN: Final = re.compile(r"\s*\S+|\s+")
 
@@ -40,3 +40,20 @@ def generate(
     if max_tokens is not None and len(tokens) > max_tokens:
         return tokens[:max_tokens], "length"
     return tokens, "stop"
+
+
+def check_sampling(body: Mapping[str, Any]) -> tuple[str, str] | None:
+    """The (param, message) of the first malformed shared parameter, if any."""
+    n = body.get("n", 1)
+    if n is not None and (not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= 128):
+        return "n", "n must be an integer from 1 to 128"
+    max_tokens = body.get("max_tokens")
+    if max_tokens is not None and (not isinstance(max_tokens, int) or max_tokens < 0):
+        return "max_tokens", "max_tokens must be a non-negative integer"
+    stop = body.get("stop")
+    if stop is not None and not isinstance(stop, str):
+        if not isinstance(stop, list) or not 1 <= len(stop) <= 4:
+            return "stop", "stop must be a string or a list of 1 to 4 strings"
+        if not all(isinstance(s, str) for s in stop):
+            return "stop", "stop must be a string or a list of 1 to 4 strings"
+    return None

@@ -15,7 +15,7 @@ from typing import Any
 from ._app import State, current_fault, error_response, route
 from ._events import sse_response
 from ._fixtures import CREATED
-from ._generate import count_tokens, generate, tokenize
+from ._generate import check_sampling, count_tokens, generate, tokenize
 from ._http import ServerRequest, ServerResponse, json_response
 
 
@@ -54,7 +54,8 @@ def _check(body: object) -> ServerResponse | None:
         return error_response(400, "'messages' must be a non-empty array", param="messages")
     if not all(isinstance(m, Mapping) and "role" in m for m in messages):
         return error_response(400, "each message needs a 'role'", param="messages")
-    return None
+    bad = check_sampling(body)
+    return None if bad is None else error_response(400, bad[1], param=bad[0])
 
 
 class _Choice:

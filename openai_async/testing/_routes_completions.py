@@ -13,7 +13,7 @@ from typing import Any
 from ._app import State, current_fault, error_response, route
 from ._events import sse_response
 from ._fixtures import CREATED
-from ._generate import count_tokens, generate, tokenize
+from ._generate import check_sampling, count_tokens, generate, tokenize
 from ._http import ServerRequest, ServerResponse, json_response
 
 _DEFAULT_MAX_TOKENS = 16
@@ -66,9 +66,14 @@ async def create_completion(
     prompts = _prompts(body.get("prompt"))
     if prompts is None:
         return error_response(400, "prompt has an unsupported shape", param="prompt")
+    bad = check_sampling(body)
+    if bad is not None:
+        return error_response(400, bad[1], param=bad[0])
+    top = body.get("logprobs")
+    if top is not None and (not isinstance(top, int) or not 0 <= top <= 5):
+        return error_response(400, "logprobs must be an integer from 0 to 5", param="logprobs")
     n = body.get("n") or 1
     max_tokens = body.get("max_tokens", _DEFAULT_MAX_TOKENS)
-    top = body.get("logprobs")
     echo = bool(body.get("echo"))
     choices = []
     for position, prompt in enumerate(prompts):
