@@ -61,32 +61,37 @@ class SSEDecoder:
         text = self._decoder.decode(chunk)
         if not text:
             return []
-        pos = 0
         if self._skip_lf:
             self._skip_lf = False
             if text[0] == "\n":
-                pos = 1
-        events: list[ServerSentEvent] = []
-        end = len(text)
-        search = _LINE_END.search
+                text = text[1:]
+                if not text:
+                    return []
+        # One split per chunk: the last piece is the start of a line still unfinished.
+        lines = _LINE_END.split(text)
+        rest = lines.pop()
         pending = self._pending
-        while True:
-            match = search(text, pos)
-            if match is None:
-                if pos < end:
-                    pending.append(text[pos:])
-                return events
-            line = text[pos : match.start()]
-            if pending:
-                pending.append(line)
-                line = "".join(pending)
-                pending.clear()
-            pos = match.end()
-            if pos == end and text[pos - 1] == "\r":
-                self._skip_lf = True
-            event = self._process_line(line)
-            if event is not None:
-                events.append(event)
+        if not lines:
+            pending.append(rest)  # no line end yet: keep the pieces, join them once
+            return []
+        if pending:
+            pending.append(lines[0])
+            lines[0] = "".join(pending)
+            pending.clear()
+        if rest:
+            pending.append(rest)
+        elif text[-1] == "\r":
+            self._skip_lf = True  # a LF opening the next chunk would complete this CRLF
+        events: list[ServerSentEvent] = []
+        for line in lines:
+            if line.startswith("data:"):  # the common case first
+                value = line[5:]
+                self._data.append(value[1:] if value[:1] == " " else value)
+            else:
+                event = self._process_line(line)
+                if event is not None:
+                    events.append(event)
+        return events
 
     def close(self) -> None:
         """End of stream: an unterminated line or event is discarded, per the spec."""
