@@ -6,13 +6,19 @@ How it is measured, on both sides of the socket:
   holds is idle;
 - server side: the local server's ``connections_open`` (sockets whose handler has not
   seen the end) falls to at most the pool's idle connections, which is itself within
-  ``max_keepalive_connections``.
+  ``max_keepalive_connections``;
+- the operating system (Linux): the process's socket file descriptors, counted in
+  ``/proc/self/fd``, are at most two per idle pooled connection (its client end and its
+  server end, both in this process) above the count before the streams began.
 A dedicated server keeps other tests' sockets out of the counts.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -49,18 +55,44 @@ def pool_of(client: AsyncClient) -> httpcore.AsyncConnectionPool:
     return pool
 
 
-async def assert_nothing_leaked(client: AsyncClient, server: LocalServer) -> None:
+def open_sockets() -> int:
+    """Socket descriptors of this process (-1 where /proc is not available)."""
+    fds = Path("/proc/self/fd")
+    if not fds.is_dir():
+        return -1
+    count = 0
+    for fd in fds.iterdir():
+        with contextlib.suppress(OSError):  # descriptors come and go while we look
+            count += os.readlink(fd).startswith("socket:")
+    return count
+
+
+@pytest.fixture
+def sockets_before(leak_client: AsyncClient) -> int:
+    return open_sockets()
+
+
+async def assert_nothing_leaked(
+    client: AsyncClient, server: LocalServer, sockets_before: int
+) -> None:
     pool = pool_of(client)
     assert pool._requests == []  # nothing checked out, nothing waiting
     live = [c for c in pool.connections if not c.is_closed()]
     assert all(c.is_idle() for c in live)
     assert len(live) <= DEFAULT_LIMITS.max_keepalive_connections
+
     # The server notices closed sockets on its own thread: give it a moment.
+    def settled() -> bool:
+        sockets_ok = sockets_before < 0 or open_sockets() <= sockets_before + 2 * len(live)
+        return server.connections_open <= len(live) and sockets_ok
+
     for _ in range(1000):
-        if server.connections_open <= len(live):
+        if settled():
             break
         await anyio.sleep(0.01)
     assert server.connections_open <= len(live)
+    if sockets_before >= 0:
+        assert open_sockets() <= sockets_before + 2 * len(live)
 
 
 async def run_in_batches(total: int, job: Any) -> None:
@@ -71,7 +103,7 @@ async def run_in_batches(total: int, job: Any) -> None:
 
 
 async def test_streams_broken_after_two_chunks_leak_nothing(
-    leak_client: AsyncClient, leak_server: LocalServer
+    leak_client: AsyncClient, leak_server: LocalServer, sockets_before: int
 ) -> None:
     """Many streams left with break after two chunks leave no connection checked out."""
     broken = 0
@@ -92,11 +124,11 @@ async def test_streams_broken_after_two_chunks_leak_nothing(
     total = STREAMS
     await run_in_batches(total, one)
     assert broken == total
-    await assert_nothing_leaked(leak_client, leak_server)
+    await assert_nothing_leaked(leak_client, leak_server, sockets_before)
 
 
 async def test_streams_cancelled_midway_leak_nothing(
-    leak_client: AsyncClient, leak_server: LocalServer
+    leak_client: AsyncClient, leak_server: LocalServer, sockets_before: int
 ) -> None:
     """Many streams cancelled by move_on_after while waiting for data leak nothing."""
     cancelled = 0
@@ -121,7 +153,7 @@ async def test_streams_cancelled_midway_leak_nothing(
     total = STREAMS
     await run_in_batches(total, one)
     assert cancelled == total
-    await assert_nothing_leaked(leak_client, leak_server)
+    await assert_nothing_leaked(leak_client, leak_server, sockets_before)
 
 
 # Cancelled while sending the request body, httpcore leaves httpx's request-body
@@ -131,7 +163,7 @@ async def test_streams_cancelled_midway_leak_nothing(
     "ignore:Async generator 'httpx._content.ByteStream.__aiter__':ResourceWarning"
 )
 async def test_streams_cancelled_at_random_points_leak_nothing(
-    leak_client: AsyncClient, leak_server: LocalServer
+    leak_client: AsyncClient, leak_server: LocalServer, sockets_before: int
 ) -> None:
     """Cancellation anywhere (connecting, headers, body) leaves the pool clean."""
     leak_server.inject(event_delay=0.001, times=10_000, path="/chat/completions")
@@ -149,11 +181,11 @@ async def test_streams_cancelled_at_random_points_leak_nothing(
         async with anyio.create_task_group() as tg:
             for i in range(CONCURRENCY):
                 tg.start_soon(one, ((start + i) % 17) * 0.002)
-    await assert_nothing_leaked(leak_client, leak_server)
+    await assert_nothing_leaked(leak_client, leak_server, sockets_before)
 
 
 async def test_sequential_streams_reuse_a_few_connections(
-    leak_client: AsyncClient, leak_server: LocalServer
+    leak_client: AsyncClient, leak_server: LocalServer, sockets_before: int
 ) -> None:
     """100 streams read to [DONE], one after another, need only a few connections."""
     opened = leak_server.connections_opened
@@ -165,4 +197,4 @@ async def test_sequential_streams_reuse_a_few_connections(
             chunks = [chunk async for chunk in stream]
         assert chunks[-1].choices[0].finish_reason == "length"
     assert leak_server.connections_opened - opened <= 2
-    await assert_nothing_leaked(leak_client, leak_server)
+    await assert_nothing_leaked(leak_client, leak_server, sockets_before)
