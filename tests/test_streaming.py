@@ -284,12 +284,19 @@ async def test_stream_faults_from_the_control_endpoint(
         await contents(await chat_stream(client))
 
 
-def in_memory_stream(body: bytes) -> AsyncStream[Any]:
+def in_memory_stream(body: bytes, content_type: str = "text/event-stream") -> AsyncStream[Any]:
     request = httpx.Request("GET", "http://test/v1/x")
     response = httpx.Response(
-        200, headers={"content-type": "text/event-stream"}, content=body, request=request
+        200, headers={"content-type": content_type}, content=body, request=request
     )
     return AsyncStream(response, lambda data: data)
+
+
+async def test_declared_charset_is_ignored() -> None:
+    """Event streams are UTF-8 whatever charset the server declares."""
+    body = 'data: {"text": "café 日本"}\n\ndata: [DONE]\n\n'.encode()
+    stream = in_memory_stream(body, "text/event-stream; charset=latin-1")
+    assert [event["text"] async for event in stream] == ["café 日本"]
 
 
 async def test_events_after_done_are_ignored() -> None:
