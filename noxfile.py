@@ -37,3 +37,10 @@ def demo(session: nox.Session) -> None:
     """The demo: the local server unless OPENAI_API_KEY is set."""
     session.install("-e", ".")
     session.run("python", "examples/demo.py")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Benchmarks, never in CI: client CPU per streamed chunk next to raw httpx."""
+    session.install("-e", ".")
+    session.run("python", "benchmarks/bench_stream.py", *session.posargs)

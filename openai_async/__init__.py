@@ -1,5 +1,12 @@
 """An asyncio-native client for the OpenAI API and OpenAI-compatible servers."""
 
+from ._accumulate import (
+    ChatCompletionAccumulator,
+    CompletionAccumulator,
+    accumulate_chat,
+    accumulate_completion,
+    text_deltas,
+)
 from ._backoff import RetryPolicy
 from ._client import DEFAULT_BASE_URL, DEFAULT_LIMITS, DEFAULT_TIMEOUT, NOT_GIVEN, AsyncClient
 from ._exceptions import (
@@ -7,6 +14,7 @@ from ._exceptions import (
     APIError,
     APIResponseValidationError,
     APIStatusError,
+    APIStreamError,
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
@@ -18,6 +26,9 @@ from ._exceptions import (
     OpenAIError,
     PermissionDeniedError,
     RateLimitError,
+    StreamDecodeError,
+    StreamEventError,
+    StreamTruncatedError,
     UnprocessableEntityError,
 )
 from ._jobs import BatchJob, BatchOptions, BatchRequest, BatchResult, BatchSummary
@@ -25,6 +36,7 @@ from ._middleware import CallNext, Middleware, RequestOptions
 from ._progress import BatchProgress
 from ._ratelimit import RateLimits
 from ._response_meta import rate_limits_of, response_headers
+from ._streaming import AsyncStream
 from ._tokens import approximate_tokens
 from ._version import __version__
 
@@ -37,8 +49,10 @@ __all__ = [
     "APIError",
     "APIResponseValidationError",
     "APIStatusError",
+    "APIStreamError",
     "APITimeoutError",
     "AsyncClient",
+    "AsyncStream",
     "AuthenticationError",
     "BadRequestError",
     "BatchJob",
@@ -48,6 +62,8 @@ __all__ = [
     "BatchResult",
     "BatchSummary",
     "CallNext",
+    "ChatCompletionAccumulator",
+    "CompletionAccumulator",
     "ConflictError",
     "InternalServerError",
     "InvalidParameterError",
@@ -60,10 +76,16 @@ __all__ = [
     "RateLimits",
     "RequestOptions",
     "RetryPolicy",
+    "StreamDecodeError",
+    "StreamEventError",
+    "StreamTruncatedError",
     "UnprocessableEntityError",
+    "accumulate_chat",
+    "accumulate_completion",
     "approximate_tokens",
     "rate_limits_of",
     "response_headers",
+    "text_deltas",
     "__version__",
 ]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json as jsonlib
 import os
 import sys
-from collections.abc import AsyncIterable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterable, Callable, Iterable, Mapping, Sequence
 from functools import cached_property
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, TypeVar, Unpack, overload
@@ -26,12 +26,13 @@ from ._middleware import OPTIONS_KEY, CallNext, Middleware, RequestOptions, buil
 from ._models import structure
 from ._response_meta import attach_headers
 from ._retry import Retry
+from ._streaming import AsyncStream
 from ._transport import HTTPXSend
 from ._version import __version__
 
 if TYPE_CHECKING:
     from ._jobs import BatchJob, BatchOptions, BatchRequest
-    from .resources import Models
+    from .resources import Chat, Completions, FineTunes, Models
 
 __all__ = ["DEFAULT_BASE_URL", "DEFAULT_LIMITS", "DEFAULT_TIMEOUT", "AsyncClient"]
 
@@ -46,6 +47,8 @@ DEFAULT_LIMITS: Final = httpx.Limits(
 )
 
 TimeoutTypes = float | httpx.Timeout | None
+
+_SSE_ACCEPT: Final = {"Accept": "text/event-stream"}
 
 
 class _NotGiven:
@@ -276,6 +279,24 @@ class AsyncClient:
 
         return Models(self)
 
+    @cached_property
+    def chat(self) -> Chat:
+        from .resources import Chat
+
+        return Chat(self)
+
+    @cached_property
+    def completions(self) -> Completions:
+        from .resources import Completions
+
+        return Completions(self)
+
+    @cached_property
+    def fine_tunes(self) -> FineTunes:
+        from .resources import FineTunes
+
+        return FineTunes(self)
+
     def batch(
         self,
         requests: Iterable[BatchRequest] | AsyncIterable[BatchRequest],
@@ -335,6 +356,17 @@ class AsyncClient:
         if response.is_error:
             raise status_error(response, _error_body(response))
         return response
+
+    async def _stream(
+        self,
+        method: str,
+        path: str,
+        cast_to: type[T],
+        **kwargs: Any,
+    ) -> AsyncStream[T]:
+        """Send with ``stream=True`` and wrap the unread 2xx body in an ``AsyncStream``."""
+        request = self._build_request(method, path, stream=True, headers=_SSE_ACCEPT, **kwargs)
+        return AsyncStream(await self._send(request), _structurer(cast_to))
 
     async def _request_model(
         self,
@@ -409,6 +441,69 @@ class AsyncClient:
         if cast_to is None:
             return _json(response)
         return _decode(response, cast_to)
+
+    @overload
+    async def request_stream(
+        self,
+        method: str,
+        path: str,
+        *,
+        cast_to: type[T],
+        params: Mapping[str, Any] | None = ...,
+        json: object = ...,
+        headers: Mapping[str, str] | None = ...,
+        require_done: bool = ...,
+    ) -> AsyncStream[T]: ...
+
+    @overload
+    async def request_stream(
+        self,
+        method: str,
+        path: str,
+        *,
+        cast_to: None = ...,
+        params: Mapping[str, Any] | None = ...,
+        json: object = ...,
+        headers: Mapping[str, str] | None = ...,
+        require_done: bool = ...,
+    ) -> AsyncStream[Any]: ...
+
+    async def request_stream(
+        self,
+        method: str,
+        path: str,
+        *,
+        cast_to: type[Any] | None = None,
+        params: Mapping[str, Any] | None = None,
+        json: object = None,
+        headers: Mapping[str, str] | None = None,
+        require_done: bool = True,
+    ) -> AsyncStream[Any]:
+        """The streaming twin of ``request``: the events of any endpoint, as an AsyncStream.
+
+        Each event's data is decoded JSON, or a ``cast_to`` model. You put ``"stream":
+        true`` (or ``params={"stream": "true"}``) in the request yourself, since endpoints
+        ask for it differently. ``require_done=False`` is for streams that end without
+        ``data: [DONE]``: the end of the body then ends the iteration quietly.
+        """
+        headers = {**_SSE_ACCEPT, **(headers or {})}
+        request = self._build_request(
+            method, path, params=params, json=json, headers=headers, stream=True
+        )
+        response = await self._send(request)
+        decode: Any = _identity if cast_to is None else _structurer(cast_to)
+        return AsyncStream(response, decode, require_done=require_done)
+
+
+def _identity(value: T) -> T:
+    return value
+
+
+def _structurer(cast_to: type[T]) -> Callable[[Any], T]:
+    def decode(data: Any) -> T:
+        return structure(data, cast_to)
+
+    return decode
 
 
 def _json(response: httpx.Response) -> Any:

@@ -16,13 +16,19 @@ Names follow the official SDK so that ``except`` clauses carry over::
     │   │   ├── UnprocessableEntityError   422
     │   │   ├── RateLimitError             429
     │   │   └── InternalServerError        >= 500
-    │   └── APIResponseValidationError     a 2xx body that does not fit its model
+    │   ├── APIResponseValidationError     a 2xx body that does not fit its model
+    │   └── APIStreamError                 a 2xx event stream went wrong  .response
+    │       ├── StreamTruncatedError       the body ended before data: [DONE]
+    │       ├── StreamEventError           an event carried an error  .code .type .param
+    │       └── StreamDecodeError          an event is not JSON or does not fit  .data
     ├── MissingAPIKeyError                 no key given and none in the environment
     └── InvalidParameterError              bad input (also a ValueError), names .param
 
 Lower-level exceptions (httpx, anyio, OSError) are translated into this tree in
-exactly one place, ``_transport.translate_errors``. No message built here ever
-includes the API key: messages are made from status, server body and request id.
+exactly one place, ``_transport.translate_errors``; a connection that breaks or times
+out in the middle of a stream is an ``APIConnectionError`` / ``APITimeoutError`` too.
+No message built here ever includes the API key: messages are made from status,
+server body and request id.
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ __all__ = [
     "APIError",
     "APIResponseValidationError",
     "APIStatusError",
+    "APIStreamError",
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
@@ -50,6 +57,9 @@ __all__ = [
     "OpenAIError",
     "PermissionDeniedError",
     "RateLimitError",
+    "StreamDecodeError",
+    "StreamEventError",
+    "StreamTruncatedError",
     "UnprocessableEntityError",
 ]
 
@@ -163,6 +173,43 @@ class RateLimitError(APIStatusError):
 
 class InternalServerError(APIStatusError):
     """A 5xx status: the server (or a proxy before it) failed."""
+
+
+class APIStreamError(APIError):
+    """A streamed (2xx, ``text/event-stream``) answer went wrong after it began."""
+
+    def __init__(self, message: str, *, response: httpx.Response) -> None:
+        super().__init__(message, request=response.request)
+        self.response = response
+        self.request_id: str | None = response.headers.get("x-request-id")
+
+
+class StreamTruncatedError(APIStreamError):
+    """The body ended cleanly but without ``data: [DONE]``: the answer is incomplete."""
+
+
+class StreamEventError(APIStreamError):
+    """An event carried an ``error`` object (or had type ``error``) instead of a chunk.
+
+    ``body`` is the event's decoded JSON (or its text); ``code``, ``type`` and ``param``
+    come from its ``error`` object when there is one.
+    """
+
+    def __init__(self, message: str, *, response: httpx.Response, body: object) -> None:
+        super().__init__(message, response=response)
+        self.body = body
+        error = _error_object(body)
+        self.code: str | None = _str_or_none(error.get("code"))
+        self.type: str | None = _str_or_none(error.get("type"))
+        self.param: str | None = _str_or_none(error.get("param"))
+
+
+class StreamDecodeError(APIStreamError):
+    """An event's data is not valid JSON or does not fit the chunk type; ``data`` keeps it."""
+
+    def __init__(self, message: str, *, response: httpx.Response, data: str) -> None:
+        super().__init__(message, response=response)
+        self.data = data
 
 
 _STATUS_ERRORS: Mapping[int, type[APIStatusError]] = {

@@ -12,6 +12,7 @@ import httpx
 import openai_async
 from openai_async import (
     AsyncClient,
+    AsyncStream,
     BatchRequest,
     BatchResult,
     BatchSummary,
@@ -20,7 +21,16 @@ from openai_async import (
     RetryPolicy,
 )
 from openai_async.testing import LocalServer, instant_retries
-from openai_async.types import ListResponse, Model, ModelDeleted
+from openai_async.types import (
+    ChatCompletion,
+    ChatCompletionChunk,
+    Completion,
+    FineTune,
+    FineTuneEvent,
+    ListResponse,
+    Model,
+    ModelDeleted,
+)
 
 
 async def add_header(request: httpx.Request, call_next: CallNext) -> httpx.Response:
@@ -83,6 +93,9 @@ async def main() -> None:
                 assert_type(exc.body, object)
             except openai_async.APIConnectionError as exc:
                 assert_type(exc.request, httpx.Request | None)
+            await streaming(client)
+            fault = server.inject(event_delay=0.01, write_size=3, stream_action="abort")
+            assert_type(fault.after_events, int)
         assert_type(model.extra["anything"], Any)
         assert_type(model.to_dict(), dict[str, Any])
 
@@ -99,3 +112,66 @@ async def batch_usage(client: AsyncClient) -> None:
             assert_type(result.error, BaseException | None)
     assert_type(job.summary, BatchSummary)
     assert_type(job.summary.requests_per_minute, float)
+
+
+async def streaming(client: AsyncClient) -> None:
+    messages = [{"role": "user", "content": "hi", "name": "alice"}]
+    reply = await client.chat.completions.create(
+        model="m", messages=messages, logit_bias={"50256": -100.0}, function_call="auto"
+    )
+    assert_type(reply, ChatCompletion)
+    assert_type(reply.choices[0].message.content, str | None)
+    stream = await client.chat.completions.create(model="m", messages=messages, stream=True)
+    assert_type(stream, AsyncStream[ChatCompletionChunk])
+    accumulator = openai_async.ChatCompletionAccumulator()
+    async with stream:
+        async for chunk in stream:
+            assert_type(chunk, ChatCompletionChunk)
+            assert_type(chunk.choices[0].delta.content, str | None)
+            accumulator.add(chunk)
+    assert_type(accumulator.result(), ChatCompletion)
+    flag: bool = bool(messages)
+    either = await client.chat.completions.create(model="m", messages=messages, stream=flag)
+    assert_type(either, ChatCompletion | AsyncStream[ChatCompletionChunk])
+    async with await client.chat.completions.create(
+        model="m", messages=messages, stream=True
+    ) as chat_stream:
+        async for text in openai_async.text_deltas(chat_stream):
+            assert_type(text, str)
+        assert_type(await openai_async.accumulate_chat(chat_stream), ChatCompletion)
+
+    completion = await client.completions.create(
+        model="m", prompt=["a", "b"], n=2, logit_bias={50256: -100}, stop=["\n"]
+    )
+    assert_type(completion, Completion)
+    completion_stream = await client.completions.create(model="m", prompt=[1, 2], stream=True)
+    assert_type(completion_stream, AsyncStream[Completion])
+    assert_type(await openai_async.accumulate_completion(completion_stream), Completion)
+    await completion_stream.aclose()
+
+    job = await client.fine_tunes.create(training_file="file-x", suffix="s")
+    assert_type(job, FineTune)
+    assert_type(await client.fine_tunes.list(), ListResponse[FineTune])
+    assert_type(await client.fine_tunes.retrieve(job.id), FineTune)
+    assert_type(await client.fine_tunes.cancel(job.id), FineTune)
+    assert_type(await client.fine_tunes.list_events(job.id), ListResponse[FineTuneEvent])
+    events = await client.fine_tunes.list_events(job.id, stream=True)
+    assert_type(events, AsyncStream[FineTuneEvent])
+    async for event in events:
+        assert_type(event.message, str)
+
+    raw = await client.request_stream("POST", "chat/completions", json={"stream": True})
+    assert_type(raw, AsyncStream[Any])
+    typed = await client.request_stream("GET", "x", cast_to=FineTuneEvent, require_done=False)
+    assert_type(typed, AsyncStream[FineTuneEvent])
+    assert_type(typed.request_id, str | None)
+    try:
+        async for _ in typed:
+            pass
+    except openai_async.StreamEventError as exc:
+        assert_type(exc.code, str | None)
+        assert_type(exc.body, object)
+    except openai_async.StreamDecodeError as exc:
+        assert_type(exc.data, str)
+    except openai_async.StreamTruncatedError as exc:
+        assert_type(exc.response, httpx.Response)

@@ -3,7 +3,8 @@
 ``LocalServer`` runs it in a background thread; ``python -m openai_async.testing
 --port 8000`` runs it in the foreground. Answers are deterministic, and ``inject``
 adds faults: error statuses with headers, delays, dropped or reset connections,
-bodies that stall. ``instant_retries()`` turns the client's retry waits off.
+bodies that stall, and streams that are paced, cut across writes, truncated, aborted
+or interrupted by error events. ``instant_retries()`` turns the client's retry waits off.
 """
 
 from .._retry import instant_retries

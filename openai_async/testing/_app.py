@@ -7,11 +7,12 @@ gets the shared ``State`` and the request and returns a ``ServerResponse``.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import itertools
 import re
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import attrs
 
@@ -20,7 +21,17 @@ from ._http import DROP, RESET, ServerRequest, ServerResponse, json_response
 if TYPE_CHECKING:
     from ._limits import ServerRateLimit
 
-__all__ = ["App", "Fault", "State", "error_response", "route"]
+__all__ = [
+    "App",
+    "Fault",
+    "State",
+    "StreamAction",
+    "current_fault",
+    "error_response",
+    "route",
+]
+
+StreamAction = Literal["abort", "end", "error", "garbage", "stall"]
 
 
 @attrs.frozen(kw_only=True)
@@ -37,6 +48,17 @@ class Fault:
     client sees "connection reset by peer"). ``stall_body`` seconds pass after the
     headers and the first half of a ``status`` answer's body, before the rest: a
     read that stalls midway (``status=200`` with a ``body`` stalls a success).
+
+    For streamed (server-sent event) answers, the request goes on to its endpoint and
+    the stream misbehaves: ``event_delay`` seconds before each event, the body written
+    in pieces of ``write_size`` bytes (cutting events anywhere), a ``: keep-alive``
+    comment before each event with ``keepalive``, and after ``after_events`` events
+    the ``stream_action``: ``"abort"`` (close the connection halfway through an event),
+    ``"end"`` (end the body cleanly without ``[DONE]``), ``"error"`` (an event
+    ``{"error": ...}``, or ``body`` if given, a text body as an ``event: error``; then
+    the end), ``"garbage"`` (an event that is not JSON, then go on) or ``"stall"``
+    (pause ``stall`` seconds, then go on; ``after_events`` past the last event stalls
+    before the end of the body).
     """
 
     status: int | None = None
@@ -49,6 +71,15 @@ class Fault:
     method: str | None = None
     reset: bool = False
     stall_body: float = 0.0
+    event_delay: float = 0.0
+    write_size: int | None = None
+    keepalive: bool = False
+    stream_action: StreamAction | None = attrs.field(
+        default=None,
+        validator=attrs.validators.optional(attrs.validators.in_(get_args(StreamAction))),
+    )
+    after_events: int = 0
+    stall: float = 0.0
 
     def matches(self, request: ServerRequest) -> bool:
         return (self.path is None or self.path in request.path) and (
@@ -144,6 +175,16 @@ class State:
         return None
 
 
+_CURRENT_FAULT: contextvars.ContextVar[Fault | None] = contextvars.ContextVar(
+    "openai_async_fault", default=None
+)
+
+
+def current_fault() -> Fault | None:
+    """The fault taken for the request being handled (streaming endpoints read it)."""
+    return _CURRENT_FAULT.get()
+
+
 RouteHandler = Callable[[State, ServerRequest, Mapping[str, str]], Awaitable[ServerResponse]]
 _ROUTES: list[tuple[str, re.Pattern[str], RouteHandler]] = []
 
@@ -165,7 +206,13 @@ class App:
     def __init__(self, state: State) -> None:
         self.state = state
         self._request_ids = itertools.count(1)
-        from . import _routes_control, _routes_models  # noqa: F401  (register routes)
+        from . import (  # noqa: F401  (register routes)
+            _routes_chat,
+            _routes_completions,
+            _routes_control,
+            _routes_fine_tunes,
+            _routes_models,
+        )
 
     async def __call__(self, request: ServerRequest) -> ServerResponse:
         response = await self._dispatch(request)
@@ -198,19 +245,23 @@ class App:
             refusal, limited = state.rate_limit.admit(request)
             if refusal is not None:
                 return attrs.evolve(refusal, headers={**refusal.headers, **limited})
-        response = await self._route(request)
+        response = await self._route(request, fault)
         if limited:
             response = attrs.evolve(response, headers={**response.headers, **limited})
         return response
 
-    async def _route(self, request: ServerRequest) -> ServerResponse:
+    async def _route(self, request: ServerRequest, fault: Fault | None) -> ServerResponse:
         allowed = []
         for method, pattern, handler in _ROUTES:
             match = pattern.match(request.path)
             if match is None:
                 continue
             if method == request.method:
-                return await handler(self.state, request, match.groupdict())
+                token = _CURRENT_FAULT.set(fault)
+                try:
+                    return await handler(self.state, request, match.groupdict())
+                finally:
+                    _CURRENT_FAULT.reset(token)
             allowed.append(method)
         if allowed:
             return error_response(405, f"Method {request.method} not allowed on {request.path}")

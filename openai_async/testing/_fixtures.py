@@ -50,4 +50,9 @@ def _model(model_id: str, owner: str, parent: str | None) -> dict[str, Any]:
 
 def initial_data() -> dict[str, Any]:
     """A fresh copy of the server's data, keyed by collection."""
-    return {"models": {m[0]: _model(*m) for m in _MODELS}}
+    from ._fixtures_fine_tunes import initial_fine_tunes
+
+    return {
+        "models": {m[0]: _model(*m) for m in _MODELS},
+        "fine_tunes": initial_fine_tunes(),
+    }

@@ -7,7 +7,7 @@ import threading
 from collections.abc import Mapping
 from types import TracebackType
 
-from ._app import App, Fault, State
+from ._app import App, Fault, State, StreamAction
 from ._http import HTTPServer, ServerRequest
 from ._limits import ServerRateLimit
 
@@ -126,8 +126,19 @@ class LocalServer:
         method: str | None = None,
         reset: bool = False,
         stall_body: float = 0.0,
+        event_delay: float = 0.0,
+        write_size: int | None = None,
+        keepalive: bool = False,
+        stream_action: StreamAction | None = None,
+        after_events: int = 0,
+        stall: float = 0.0,
     ) -> Fault:
-        """Make the next ``times`` matching requests misbehave (see ``Fault``)."""
+        """Make the next ``times`` matching requests misbehave (see ``Fault``).
+
+        The last six arguments shape streamed answers: pacing, writes cut at any byte,
+        keep-alive comments, and an abort, clean end, error event, invalid event or
+        stall after ``after_events`` events.
+        """
         fault = Fault(
             status=status,
             headers=dict(headers or {}),
@@ -139,6 +150,12 @@ class LocalServer:
             method=method,
             reset=reset,
             stall_body=stall_body,
+            event_delay=event_delay,
+            write_size=write_size,
+            keepalive=keepalive,
+            stream_action=stream_action,
+            after_events=after_events,
+            stall=stall,
         )
         return self.state.add_fault(fault)
 

@@ -1,0 +1,219 @@
+"""``AsyncStream``: the typed chunks of a server-sent event answer, until ``[DONE]``."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections import deque
+from collections.abc import AsyncIterator, Callable, Mapping
+from types import TracebackType
+from typing import Any, Final, Generic, TypeVar
+
+import anyio
+import cattrs
+import httpx
+
+from ._exceptions import (
+    APIConnectionError,
+    StreamDecodeError,
+    StreamEventError,
+    StreamTruncatedError,
+)
+from ._sse import ServerSentEvent, SSEDecoder
+from ._transport import translate_errors
+
+__all__ = ["AsyncStream"]
+
+T = TypeVar("T")
+
+# After [DONE], the body's last bytes (the chunked terminator) usually come with it or a
+# moment later. Waiting this long for them lets the connection go back to the pool; a
+# longer wait would cost the caller more than the new connection it saves.
+DRAIN_TIMEOUT: Final = 0.1
+# Bytes after [DONE] we are willing to read and throw away before closing instead.
+DRAIN_LIMIT: Final = 64 * 1024
+
+_DECODE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, cattrs.BaseValidationError)
+
+
+class AsyncStream(Generic[T]):
+    """An async iterator of typed chunks, read from a server-sent event stream.
+
+    Use it as an async context manager, which releases the connection however the
+    block ends (break, exception, cancellation)::
+
+        async with await client.chat.completions.create(..., stream=True) as stream:
+            async for chunk in stream:
+                ...
+
+    Iteration stops at ``data: [DONE]``. Instead of ending quietly it raises
+    ``StreamTruncatedError`` when the body ends without ``[DONE]``, ``StreamEventError``
+    when an event carries an ``error`` object, ``StreamDecodeError`` when an event is
+    not JSON or does not fit the chunk type, and ``APIConnectionError`` /
+    ``APITimeoutError`` when the connection breaks or stalls. Once iteration has ended,
+    or after ``aclose()``, the connection is back in the pool or closed.
+    """
+
+    def __init__(
+        self,
+        response: httpx.Response,
+        decode: Callable[[Any], T],
+        *,
+        require_done: bool = True,
+    ) -> None:
+        self.response = response
+        self._decode = decode
+        self._require_done = require_done
+        self._decoder = SSEDecoder()
+        self._events: deque[ServerSentEvent] = deque()
+        self._chunks: AsyncIterator[bytes] | None = None
+        self._closed = False
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else "open"
+        return f"<AsyncStream {state} {self.response.request.method} {self.response.url}>"
+
+    @property
+    def request_id(self) -> str | None:
+        """The ``x-request-id`` header of the answer, for support requests."""
+        request_id: str | None = self.response.headers.get("x-request-id")
+        return request_id
+
+    def __aiter__(self) -> AsyncStream[T]:
+        return self
+
+    async def __anext__(self) -> T:
+        if self._closed:
+            raise StopAsyncIteration
+        try:
+            while True:
+                if self._events:
+                    event = self._events.popleft()
+                    if event.data == "[DONE]":
+                        await self._drain_and_close()
+                        raise StopAsyncIteration
+                    return self._chunk(event)
+                if not await self._read():
+                    await self._close()
+                    if self._require_done:
+                        raise self._truncated()
+                    raise StopAsyncIteration
+        except BaseException:
+            # An error of ours, a broken connection or a cancellation: release it now.
+            await self._close()
+            raise
+
+    async def _read(self) -> bool:
+        """Decode the next piece of the body into events; False at the end of it."""
+        if self._chunks is None:
+            self._chunks = self.response.aiter_bytes()
+        with translate_errors(self.response.request):
+            async for raw in self._chunks:
+                events = self._decoder.feed(raw)
+                if events:
+                    self._events.extend(events)
+                    return True
+        self._decoder.close()
+        return False
+
+    def _chunk(self, event: ServerSentEvent) -> T:
+        data = event.data
+        try:
+            body = json.loads(data)
+        except ValueError:
+            if event.event == "error":
+                raise StreamEventError(
+                    f"Error event in stream: {data}", response=self.response, body=data
+                ) from None
+            raise StreamDecodeError(
+                f"Stream event is not valid JSON: {_clip(data)}",
+                response=self.response,
+                data=data,
+            ) from None
+        error = body.get("error") if isinstance(body, Mapping) else None
+        if event.event == "error" or (error is not None and error != {}):
+            raise self._event_error(body)
+        try:
+            return self._decode(body)
+        except _DECODE_ERRORS as exc:
+            raise StreamDecodeError(
+                f"Stream event does not fit the chunk type: {exc!r}",
+                response=self.response,
+                data=data,
+            ) from exc
+
+    def _event_error(self, body: object) -> StreamEventError:
+        error = body.get("error") if isinstance(body, Mapping) else None
+        message = error.get("message") if isinstance(error, Mapping) else error
+        message = message or body
+        text = f"Error event in stream: {message}"
+        if self.request_id:
+            text += f" (request id {self.request_id})"
+        return StreamEventError(text, response=self.response, body=body)
+
+    def _truncated(self) -> StreamTruncatedError:
+        content_type = self.response.headers.get("content-type", "")
+        message = "The stream ended without data: [DONE]; the answer is incomplete"
+        if not content_type.startswith("text/event-stream"):
+            message += f" (the server answered {content_type!r}, not an event stream)"
+        return StreamTruncatedError(message, response=self.response)
+
+    async def _drain_and_close(self) -> None:
+        # Reading the rest of the body (normally only the chunked terminator) is what
+        # lets httpcore put the connection back in the pool; closing an unfinished
+        # response closes its connection. Errors here cannot change the answer.
+        with anyio.move_on_after(DRAIN_TIMEOUT):
+            received = 0
+            try:
+                with translate_errors(self.response.request):
+                    assert self._chunks is not None
+                    async for raw in self._chunks:
+                        received += len(raw)
+                        if received > DRAIN_LIMIT:
+                            break
+            except APIConnectionError:
+                pass
+        await self._close()
+
+    async def _close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        # Closing must finish even inside a cancelled scope, or the connection leaks.
+        with anyio.CancelScope(shield=True):
+            with contextlib.suppress(Exception):  # the connection is being thrown away
+                await self.response.aclose()
+            if self._chunks is not None:
+                await _finish(self._chunks)
+
+    async def aclose(self) -> None:
+        """Stop reading and release the connection; safe to call more than once."""
+        await self._close()
+
+    async def __aenter__(self) -> AsyncStream[T]:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self._close()
+
+
+async def _finish(chunks: AsyncIterator[bytes]) -> None:
+    """Run httpx's nested byte generators to their end once the response is closed.
+
+    ``aclose()`` on the outer generator would abandon the inner ones half-way, which
+    trio reports as garbage-collected async generators. With the response closed the
+    next read ends or fails at once; the bound is for transports that differ.
+    """
+    with anyio.move_on_after(1.0):
+        with contextlib.suppress(Exception):  # any way of ending will do
+            async for _ in chunks:
+                pass
+
+
+def _clip(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[:limit] + "..."

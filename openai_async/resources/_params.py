@@ -1,0 +1,86 @@
+"""Checks of documented hard limits, done before anything is sent, and body building."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any, Final
+
+from .._exceptions import InvalidParameterError
+
+__all__ = [
+    "LogitBias",
+    "check_functions",
+    "check_messages",
+    "check_range",
+    "check_stop",
+    "json_body",
+]
+
+# The 2023 API reference: a message's name "may contain a-z, A-Z, 0-9, and underscores,
+# with a maximum length of 64 characters"; a function's name also allows dashes.
+# Token id (the JSON object's string key, or an int) -> a bias from -100 to 100.
+LogitBias = Mapping[str, float] | Mapping[int, float]
+
+_MESSAGE_NAME: Final = re.compile(r"[a-zA-Z0-9_]{1,64}")
+_FUNCTION_NAME: Final = re.compile(r"[a-zA-Z0-9_-]{1,64}")
+_MAX_STOP: Final = 4
+
+
+def json_body(**params: Any) -> dict[str, Any]:
+    """The JSON body: every parameter that was given (None means "leave it out")."""
+    return {name: value for name, value in params.items() if value is not None}
+
+
+def check_stop(stop: object) -> None:
+    """``stop`` is a string or a list of 1 to 4 strings."""
+    if stop is None or isinstance(stop, str):
+        return
+    if not isinstance(stop, Sequence) or not all(isinstance(s, str) for s in stop):
+        raise InvalidParameterError("stop", f"expected a string or a list of strings: {stop!r}")
+    if not 1 <= len(stop) <= _MAX_STOP:
+        raise InvalidParameterError(
+            "stop", f"expected 1 to {_MAX_STOP} stop sequences, got {len(stop)}"
+        )
+
+
+def check_range(name: str, value: object, low: int, high: int | None = None) -> None:
+    """An integer parameter within its documented bounds (``high`` None: no upper one)."""
+    if value is None:
+        return
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise InvalidParameterError(name, f"expected an integer, got {value!r}")
+    if value < low or (high is not None and value > high):
+        bounds = f"at least {low}" if high is None else f"between {low} and {high}"
+        raise InvalidParameterError(name, f"must be {bounds}, got {value}")
+
+
+def check_messages(messages: object) -> None:
+    """A non-empty list of message objects, each with a role and a valid ``name``."""
+    if isinstance(messages, str | bytes) or not isinstance(messages, Sequence) or not messages:
+        raise InvalidParameterError("messages", "expected a non-empty list of messages")
+    for position, message in enumerate(messages):
+        param = f"messages[{position}]"
+        if not isinstance(message, Mapping) or "role" not in message:
+            raise InvalidParameterError(param, "expected a mapping with a 'role'")
+        name = message.get("name")
+        if name is not None and not (
+            isinstance(name, str) and _MESSAGE_NAME.fullmatch(name) is not None
+        ):
+            raise InvalidParameterError(
+                f"{param}.name", f"must match [a-zA-Z0-9_]{{1,64}}, got {name!r}"
+            )
+
+
+def check_functions(functions: object) -> None:
+    """A non-empty list of function definitions, each with a valid ``name``."""
+    if functions is None:
+        return
+    if isinstance(functions, str | bytes) or not isinstance(functions, Sequence) or not functions:
+        raise InvalidParameterError("functions", "expected a non-empty list of functions")
+    for position, function in enumerate(functions):
+        name = function.get("name") if isinstance(function, Mapping) else None
+        if not isinstance(name, str) or _FUNCTION_NAME.fullmatch(name) is None:
+            raise InvalidParameterError(
+                f"functions[{position}].name", f"must match [a-zA-Z0-9_-]{{1,64}}, got {name!r}"
+            )
