@@ -24,6 +24,7 @@ from ._exceptions import (
     MissingAPIKeyError,
     NotFoundError,
     OpenAIError,
+    PackingError,
     PermissionDeniedError,
     RateLimitError,
     StreamDecodeError,
@@ -33,6 +34,7 @@ from ._exceptions import (
 )
 from ._jobs import BatchJob, BatchOptions, BatchRequest, BatchResult, BatchSummary
 from ._middleware import CallNext, Middleware, RequestOptions
+from ._packing import PromptCompletion
 from ._progress import BatchProgress
 from ._ratelimit import RateLimits
 from ._response_meta import rate_limits_of, response_headers
@@ -71,7 +73,9 @@ __all__ = [
     "MissingAPIKeyError",
     "NotFoundError",
     "OpenAIError",
+    "PackingError",
     "PermissionDeniedError",
+    "PromptCompletion",
     "RateLimitError",
     "RateLimits",
     "RequestOptions",

@@ -24,6 +24,7 @@ from ._exceptions import (
 from ._logging import LogAttempts
 from ._middleware import OPTIONS_KEY, CallNext, Middleware, RequestOptions, build_chain
 from ._models import structure
+from ._packing import ServerQuirks
 from ._response_meta import attach_headers
 from ._retry import Retry
 from ._streaming import AsyncStream
@@ -182,6 +183,7 @@ class AsyncClient:
                 transport=transport, limits=DEFAULT_LIMITS, timeout=self._config.timeout
             )
         self._http = http_client
+        self._quirks = ServerQuirks()
         self._middleware: tuple[Middleware, ...] = (Retry(), LogAttempts(), *middleware)
         self._chain: CallNext = build_chain(self._middleware, HTTPXSend(http_client))
 
@@ -192,6 +194,7 @@ class AsyncClient:
         child._owns_http = False
         child._http = parent._http
         child._middleware = parent._middleware
+        child._quirks = parent._quirks
         child._chain = parent._chain
         return child
 

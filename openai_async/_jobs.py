@@ -335,7 +335,7 @@ class BatchJob:
             from ._client import _json, _structure
 
             data = _json(response)
-            cast_to = request.cast_to or _RESPONSE_TYPES.get(request.path.strip("/"))
+            cast_to = request.cast_to or _response_type(request.path)
             body = data if cast_to is None else _structure(response, data, cast_to)
         except OpenAIError as exc:
             if isinstance(exc, RateLimitError) and exc.code == "insufficient_quota":
@@ -448,5 +448,12 @@ def _usage(data: object) -> dict[str, int] | None:
     return {k: v for k, v in usage.items() if isinstance(v, int)}
 
 
-_RESPONSE_TYPES: dict[str, type[Any]] = {}
-"""Model of each known endpoint's answer, filled in by the resource modules."""
+def _response_type(path: str) -> type[Any] | None:
+    """The model of a known endpoint's answer; None leaves the answer as JSON."""
+    from . import types
+
+    known: dict[str, type[Any]] = {
+        "chat/completions": types.ChatCompletion,
+        "completions": types.Completion,
+    }
+    return known.get(path.strip("/").split("?")[0])

@@ -7,18 +7,31 @@ every index is checked to be present exactly once and in range.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import TypeVar
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
-__all__ = ["MAX_PROMPTS_PER_REQUEST", "PackingError", "chunked", "group_by_index"]
+import anyio
+import attrs
+
+from ._exceptions import InternalServerError, InvalidParameterError, PackingError
+
+if TYPE_CHECKING:
+    from .resources.completions import Completions
+    from .types import CompletionChoice
+
+__all__ = [
+    "MAX_PROMPTS_PER_REQUEST",
+    "PackingError",
+    "PromptCompletion",
+    "ServerQuirks",
+    "chunked",
+    "complete_many",
+    "group_by_index",
+]
 
 T = TypeVar("T")
 
 MAX_PROMPTS_PER_REQUEST = 20  # the completions endpoint's documented maximum
-
-
-class PackingError(ValueError):
-    """A packed answer does not hold exactly one item per expected index."""
 
 
 def chunked(items: Sequence[T], size: int) -> list[Sequence[T]]:
@@ -48,3 +61,89 @@ def group_by_index(
         raise PackingError(f"answers missing for indices {missing[:10]}")
     filled: list[T] = [slot for slot in slots if slot is not None]
     return [filled[i * per_item : (i + 1) * per_item] for i in range(count)]
+
+
+@attrs.define
+class ServerQuirks:
+    """What a client learned about its server; shared by its ``with_options`` variants."""
+
+    packed_prompts_refused: bool = False
+
+
+@attrs.frozen(kw_only=True)
+class PromptCompletion:
+    """The ``n`` choices for one prompt of ``completions.create_many``, in ``k`` order."""
+
+    prompt_index: int
+    choices: list[CompletionChoice]
+
+    @property
+    def text(self) -> str:
+        """The first choice's text."""
+        return self.choices[0].text if self.choices else ""
+
+
+async def complete_many(
+    completions: Completions,
+    prompts: Sequence[str] | Sequence[Sequence[int]],
+    *,
+    model: str,
+    n: int,
+    max_concurrency: int,
+    quirks: ServerQuirks,
+    params: Mapping[str, Any],
+) -> list[PromptCompletion]:
+    """Pack ``prompts`` 20 to a request, run the requests concurrently, unpack in order.
+
+    A server that refuses a packed request with a 5xx (llama.cpp's does) but answers
+    the same prompt alone is remembered in ``quirks``; from then on this client sends
+    one prompt per request.
+    """
+    for name in ("prompt", "stream"):
+        if name in params:
+            raise InvalidParameterError(name, "not allowed in create_many")
+    if not isinstance(max_concurrency, int) or max_concurrency < 1:
+        raise InvalidParameterError("max_concurrency", "must be an int >= 1")
+    prompt_list = list(prompts)
+    results: list[PromptCompletion | None] = [None] * len(prompt_list)
+    limiter = anyio.Semaphore(max_concurrency)
+
+    async def send(start: int, batch: Sequence[Any]) -> None:
+        prompt: Any = list(batch) if len(batch) > 1 else batch[0]
+        async with limiter:
+            completion = await completions.create(model=model, prompt=prompt, n=n, **params)
+        groups = group_by_index(completion.choices, lambda c: c.index, len(batch), n)
+        for offset, choices in enumerate(groups):
+            results[start + offset] = PromptCompletion(prompt_index=start + offset, choices=choices)
+
+    async def send_checked(start: int, batch: Sequence[Any]) -> None:
+        if len(batch) == 1 or quirks.packed_prompts_refused:
+            for offset, prompt in enumerate(batch):
+                await send(start + offset, [prompt])
+            return
+        try:
+            await send(start, batch)
+        except InternalServerError:
+            await send(start, batch[:1])  # raises if the server fails even a single prompt
+            quirks.packed_prompts_refused = True
+            for offset, prompt in enumerate(batch[1:], start=1):
+                await send(start + offset, [prompt])
+
+    # The first failure is raised as itself (not in an ExceptionGroup), as a single
+    # request's would be; the other requests are cancelled.
+    errors: list[Exception] = []
+
+    async def guarded(start: int, batch: Sequence[Any]) -> None:
+        try:
+            await send_checked(start, batch)
+        except Exception as exc:
+            errors.append(exc)
+            group.cancel_scope.cancel()
+
+    size = 1 if quirks.packed_prompts_refused else MAX_PROMPTS_PER_REQUEST
+    async with anyio.create_task_group() as group:
+        for index, batch in enumerate(chunked(prompt_list, size)):
+            group.start_soon(guarded, index * size, batch)
+    if errors:
+        raise errors[0]
+    return [result for result in results if result is not None]

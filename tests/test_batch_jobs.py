@@ -206,3 +206,29 @@ async def test_connection_errors_become_results(server: LocalServer) -> None:
     async with client, client.batch(_items(3), max_concurrency=3) as job:
         results = await job.collect()
     assert all(isinstance(r.error, APIConnectionError) for r in results)
+
+
+async def test_tpm_limit_with_typed_chat_results(client: AsyncClient, server: LocalServer) -> None:
+    """Chat items under a tokens-per-window limit all succeed, typed, with no 429."""
+    from openai_async.types import ChatCompletion
+
+    limit = server.set_rate_limit(tokens=800, window=1.0)
+    requests = [
+        BatchRequest.chat(
+            id=f"c{i}",
+            model="gpt-4o-mini",
+            max_tokens=20,
+            messages=[{"role": "user", "content": f"question number {i}"}],
+        )
+        for i in range(40)
+    ]
+    async with client.batch(requests, max_concurrency=8, tokens_per_minute=800, period=1.0) as job:
+        results = await job.collect()
+    assert all(isinstance(r.response, ChatCompletion) for r in results)
+    for i, result in enumerate(results):  # collect() returns input order
+        assert result.id == f"c{i}"
+        assert f"question number {i}" in (result.response.choices[0].message.content or "")
+    assert limit.rejected == 0
+    usage_total = sum(r.response.usage.total_tokens for r in results if r.response.usage)
+    assert job.summary.total_tokens == usage_total > 0
+    assert job.summary.succeeded == 40

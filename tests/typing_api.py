@@ -175,3 +175,10 @@ async def streaming(client: AsyncClient) -> None:
         assert_type(exc.data, str)
     except openai_async.StreamTruncatedError as exc:
         assert_type(exc.response, httpx.Response)
+
+
+async def packing_usage(client: AsyncClient) -> None:
+    results = await client.completions.create_many(["a", "b"], model="m", n=2, max_tokens=5)
+    assert_type(results, list[openai_async.PromptCompletion])
+    assert_type(results[0].text, str)
+    assert_type(results[0].choices[0].index, int)

@@ -143,6 +143,10 @@ class State:
         self.requests: list[ServerRequest] = []
         self.data: dict[str, Any] = {}
         self.rate_limit: ServerRateLimit | None = None
+        # Quirks of other servers, for clients to cope with: llama.cpp refuses several
+        # prompts in one request; any server may list choices or embeddings out of order.
+        self.packed_prompts = True
+        self.out_of_order = False
         self._ids = itertools.count(1)
         self.reset()
 
@@ -153,6 +157,8 @@ class State:
             self._faults.clear()
             self.requests.clear()
             self.rate_limit = None
+            self.packed_prompts = True
+            self.out_of_order = False
             self.data = initial_data()
 
     def new_id(self, prefix: str) -> str:
