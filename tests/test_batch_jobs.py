@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import anyio
@@ -232,3 +233,14 @@ async def test_tpm_limit_with_typed_chat_results(client: AsyncClient, server: Lo
     usage_total = sum(r.response.usage.total_tokens for r in results if r.response.usage)
     assert job.summary.total_tokens == usage_total > 0
     assert job.summary.succeeded == 40
+
+
+async def test_progress_true_writes_log_lines_outside_a_terminal(
+    client: AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """progress=True without a terminal logs readable INFO lines, ending with the total."""
+    caplog.set_level(logging.INFO, logger="openai_async.batch")
+    async with client.batch(_items(6), progress=True) as job:
+        await job.collect()
+    lines = [r.getMessage() for r in caplog.records if r.name == "openai_async.batch"]
+    assert lines[-1].startswith("batch finished: 6/6 items (0 failed, 0 skipped)")
