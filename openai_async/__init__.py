@@ -1,5 +1,6 @@
 """An asyncio-native client for the OpenAI API and OpenAI-compatible servers."""
 
+from ._aiohttp import aiohttp_transport
 from ._client import DEFAULT_BASE_URL, DEFAULT_LIMITS, DEFAULT_TIMEOUT, NOT_GIVEN, AsyncClient
 from ._exceptions import (
     APIConnectionError,
@@ -47,6 +48,7 @@ __all__ = [
     "RateLimitError",
     "RequestOptions",
     "UnprocessableEntityError",
+    "aiohttp_transport",
     "__version__",
 ]
 

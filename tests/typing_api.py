@@ -48,3 +48,10 @@ async def main() -> None:
                 assert_type(exc.request, httpx.Request | None)
         assert_type(model.extra["anything"], Any)
         assert_type(model.to_dict(), dict[str, Any])
+
+
+async def with_aiohttp() -> None:
+    transport = openai_async.aiohttp_transport(limits=httpx.Limits(max_connections=500))
+    assert_type(transport, httpx.AsyncBaseTransport)
+    async with AsyncClient(api_key="", transport=openai_async.aiohttp_transport()) as client:
+        assert_type(await client.models.list(), ListResponse[Model])
