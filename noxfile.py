@@ -1,4 +1,4 @@
-"""Developer tasks: ``nox -s tests``, ``lint``, ``mypy``, ``demo``."""
+"""Developer tasks: ``nox -s tests``, ``lint``, ``mypy``, ``demo``, ``bench``."""
 
 import nox
 
@@ -39,3 +39,11 @@ def demo(session: nox.Session) -> None:
     """The demo: the local server unless OPENAI_API_KEY is set."""
     session.install("-e", ".")
     session.run("python", "examples/demo.py")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Side-by-side benchmarks (never in CI): ``nox -s bench -- --quick`` for a smoke run."""
+    # The official SDK and aiohttp are compared against, never depended on.
+    session.install("-e", ".[aiohttp]", "openai[aiohttp]")
+    session.run("python", "benchmarks/run.py", *session.posargs)
