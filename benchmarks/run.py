@@ -151,13 +151,15 @@ def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
 
 def add_ratios(results: dict[str, dict[str, Any]]) -> None:
     for by_client in results.values():
-        sdk_cpus = [by_client[s]["cpu_us"] for s in SDK.values() if "cpu_us" in by_client[s]]
+        sdk_cpus = [
+            by_client[s]["cpu_us"] for s in SDK.values() if "cpu_us" in by_client.get(s, {})
+        ]
         best_sdk = min(sdk_cpus) if sdk_cpus else None
         for name, row in by_client.items():
             if "cpu_us" not in row:
                 continue
-            raw = by_client[RAW[TRANSPORT[name]]]
-            sdk = by_client[SDK[TRANSPORT[name]]]
+            raw = by_client.get(RAW[TRANSPORT[name]], {})
+            sdk = by_client.get(SDK[TRANSPORT[name]], {})
             row["vs_raw_httpx"] = row["cpu_us"] / raw["cpu_us"] if "cpu_us" in raw else None
             row["vs_sdk"] = row["cpu_us"] / sdk["cpu_us"] if "cpu_us" in sdk else None
             row["vs_best_sdk"] = row["cpu_us"] / best_sdk if best_sdk else None
