@@ -44,6 +44,7 @@ def demo(session: nox.Session) -> None:
 @nox.session
 def bench(session: nox.Session) -> None:
     """Side-by-side benchmarks (never in CI): ``nox -s bench -- --quick`` for a smoke run."""
-    # The official SDK and aiohttp are compared against, never depended on.
-    session.install("-e", ".[aiohttp]", "openai[aiohttp]")
+    # The official SDK is compared against, never depended on; orjson only for the
+    # opt-in "openai_async+orjson" client that evaluates it.
+    session.install("-e", ".[aiohttp]", "openai[aiohttp]", "orjson")
     session.run("python", "benchmarks/run.py", *session.posargs)

@@ -144,6 +144,7 @@ def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
         "wall_us": statistics.median(r["wall"] / r["units"] * 1e6 for r in runs),
         # Coarse (clock ticks), but enough to show the server is not the bottleneck.
         "server_cpu_us": sum(r["server_cpu"] for r in runs) / sum(r["units"] for r in runs) * 1e6,
+        "cpu_us_per_batch": [round(r["cpu"] / r["units"] * 1e6, 1) for r in runs],
         "units_per_batch": runs[0]["units"],
         "batches": len(runs),
     }
