@@ -288,16 +288,20 @@ def _note_key(scenario: str) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rounds", type=int, default=7, help="batches per client per scenario")
-    parser.add_argument("--scale", type=float, default=1.0, help="multiply every batch size")
+    parser.add_argument("--rounds", type=int, help="batches per client per scenario (7)")
+    parser.add_argument("--scale", type=float, help="multiply every batch size (1.0)")
     parser.add_argument("--clients", default=",".join(DEFAULT_CLIENTS), help="comma-separated")
     parser.add_argument("--scenarios", default=",".join(BATCH), help="comma-separated")
-    parser.add_argument("--import-runs", type=int, default=7)
-    parser.add_argument("--rss-requests", type=int, default=4000)
+    parser.add_argument("--import-runs", type=int, help="fresh processes per import (7)")
+    parser.add_argument("--rss-requests", type=int, help="requests in the RSS run (4000)")
     parser.add_argument("--quick", action="store_true", help="a smoke run: tiny batches")
     args = parser.parse_args()
-    if args.quick:
-        args.rounds, args.scale, args.import_runs, args.rss_requests = 2, 0.1, 2, 400
+    # --quick changes the defaults; values given explicitly still win.
+    defaults = (2, 0.1, 2, 400) if args.quick else (7, 1.0, 7, 4000)
+    names = ("rounds", "scale", "import_runs", "rss_requests")
+    for name, default in zip(names, defaults, strict=True):
+        if getattr(args, name) is None:
+            setattr(args, name, default)
     names = [n for n in args.clients.split(",") if n]
     scenarios = [s for s in args.scenarios.split(",") if s]
 
