@@ -24,7 +24,9 @@ HERE = Path(__file__).resolve().parent
 
 async def run(name: str, base_url: str, n: int, scenario: str, profile: bool) -> float:
     client = CLIENTS[name](base_url)
-    call = client.embed if scenario == "embeddings" else client.chat
+    call = {"sequential": client.chat, "embeddings": client.embed, "stream": client.stream}[
+        scenario
+    ]
     for _ in range(50):
         await call()
     profiler = cProfile.Profile()
@@ -46,7 +48,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("client", nargs="?", default="openai_async", choices=sorted(CLIENTS))
     parser.add_argument("-n", type=int, default=2000)
-    parser.add_argument("--scenario", default="sequential", choices=["sequential", "embeddings"])
+    parser.add_argument(
+        "--scenario", default="sequential", choices=["sequential", "embeddings", "stream"]
+    )
     parser.add_argument("--sort", default="tottime", choices=["tottime", "cumulative"])
     parser.add_argument("--top", type=int, default=40)
     args = parser.parse_args()
@@ -67,7 +71,8 @@ def main() -> None:
         assert server.stdin is not None
         server.stdin.close()
         server.wait(timeout=30)
-    print(f"{args.client}: {plain / args.n * 1e6:.0f} us CPU per request without the profiler")
+    unit = "stream (102 chunks)" if args.scenario == "stream" else "request"
+    print(f"{args.client}: {plain / args.n * 1e6:.0f} us CPU per {unit} without the profiler")
     stats = pstats.Stats(str(HERE / "results" / f"profile-{args.client}.pstats"))
     stats.sort_stats(args.sort).print_stats(args.top)
 
