@@ -32,6 +32,10 @@ def aiohttp_transport(
     the client's own ``DEFAULT_LIMITS``; ``verify`` is httpx's TLS setting (a bool or
     a CA bundle path). Using it under trio raises ``InvalidParameterError`` at the
     first request, before anything is sent.
+
+    One difference from the default transport: when a kept-alive connection turns out
+    to be closed, aiohttp itself resends an idempotent request (GET, DELETE) once, on
+    a new connection, before the client's own retries count anything.
     """
     try:
         from httpx_aiohttp import AiohttpTransport
