@@ -33,9 +33,9 @@ def aiohttp_transport(
     a CA bundle path). Using it under trio raises ``InvalidParameterError`` at the
     first request, before anything is sent.
 
-    One difference from the default transport: when a kept-alive connection turns out
-    to be closed, aiohttp itself resends an idempotent request (GET, DELETE) once, on
-    a new connection, before the client's own retries count anything.
+    One difference from the default transport: when the server closes the connection
+    without answering, aiohttp itself resends an idempotent request (GET, DELETE; never
+    a POST) once, on a new connection, before the client's own retries count anything.
     """
     try:
         from httpx_aiohttp import AiohttpTransport
