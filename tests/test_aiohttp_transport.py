@@ -192,3 +192,15 @@ async def test_limits_bound_the_connections(server: LocalServer) -> None:
         await asyncio.gather(*(client.models.list() for _ in range(10)))
     assert len(server.requests) == 10
     assert server.connections_opened - opened_before <= 2
+
+
+async def test_dropped_post_is_not_resent(server: LocalServer) -> None:
+    """aiohttp never resends a POST on its own: the server sees it once, the caller an error."""
+    server.inject(drop=True)
+    transport = openai_async.aiohttp_transport()
+    async with AsyncClient(
+        base_url=server.url, api_key="", max_retries=0, transport=transport
+    ) as client:
+        with pytest.raises(APIConnectionError):
+            await client.request("POST", "models", json={})
+    assert len(server.requests) == 1
