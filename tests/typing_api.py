@@ -152,3 +152,10 @@ async def streaming(client: AsyncClient) -> None:
         assert_type(exc.data, str)
     except openai_async.StreamTruncatedError as exc:
         assert_type(exc.response, httpx.Response)
+
+
+async def with_aiohttp() -> None:
+    transport = openai_async.aiohttp_transport(limits=httpx.Limits(max_connections=500))
+    assert_type(transport, httpx.AsyncBaseTransport)
+    async with AsyncClient(api_key="", transport=openai_async.aiohttp_transport()) as client:
+        assert_type(await client.models.list(), ListResponse[Model])
