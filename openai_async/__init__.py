@@ -7,6 +7,7 @@ from ._accumulate import (
     accumulate_completion,
     text_deltas,
 )
+from ._aiohttp import aiohttp_transport
 from ._backoff import RetryPolicy
 from ._client import DEFAULT_BASE_URL, DEFAULT_LIMITS, DEFAULT_TIMEOUT, NOT_GIVEN, AsyncClient
 from ._exceptions import (
@@ -86,6 +87,7 @@ __all__ = [
     "UnprocessableEntityError",
     "accumulate_chat",
     "accumulate_completion",
+    "aiohttp_transport",
     "approximate_tokens",
     "rate_limits_of",
     "response_headers",

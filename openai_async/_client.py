@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json as jsonlib
 import os
 import sys
@@ -342,7 +343,7 @@ class AsyncClient:
         merged = config.headers if headers is None else {**config.headers, **headers}
         return self._http.build_request(
             method,
-            url,
+            _parse_url(url),
             params=params,
             json=json,
             content=content,
@@ -507,6 +508,13 @@ def _structurer(cast_to: type[T]) -> Callable[[Any], T]:
         return structure(data, cast_to)
 
     return decode
+
+
+@functools.lru_cache(maxsize=512)
+def _parse_url(url: str) -> httpx.URL:
+    # Parsing costs ~10-15 us, a third of building a request, and a client
+    # calls the same few URLs again and again. httpx.URL is immutable: safe to share.
+    return httpx.URL(url)
 
 
 def _json(response: httpx.Response) -> Any:

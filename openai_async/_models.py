@@ -87,7 +87,8 @@ def _make_structure_hook(cls: Any) -> Callable[[Any, Any], Any]:
     setter = object.__setattr__
 
     def structure_api_object(data: Any, _: Any) -> Any:
-        if not isinstance(data, Mapping):
+        # JSON objects are dicts: the exact type test skips the slow ABC check.
+        if type(data) is not dict and not isinstance(data, Mapping):
             raise TypeError(f"expected a JSON object for {cls!r}, got {type(data).__name__}")
         obj = build(data, cls)
         setter(obj, "_raw", data)

@@ -6,6 +6,7 @@ This module is the one place where httpx, anyio and OS exceptions become
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -33,6 +34,10 @@ def translate_errors(request: httpx.Request | None) -> Iterator[None]:
     try:
         yield
     except httpx.TimeoutException as exc:
+        if _is_aiohttp_error(exc.__cause__) and not isinstance(exc.__cause__, TimeoutError):
+            # httpx-aiohttp maps every aiohttp connection error (refused, server
+            # disconnected) to ConnectTimeout; the cause tells what really happened.
+            raise APIConnectionError(f"Connection error: {exc}", request=request) from exc
         raise APITimeoutError(
             f"Request timed out ({type(exc).__name__}).", request=request
         ) from exc
@@ -41,6 +46,20 @@ def translate_errors(request: httpx.Request | None) -> Iterator[None]:
     except _CONNECTION_ERRORS as exc:
         detail = str(exc) or type(exc).__name__
         raise APIConnectionError(f"Connection error: {detail}", request=request) from exc
+    except Exception as exc:
+        # httpx-aiohttp lets some aiohttp errors through unmapped (a malformed status
+        # line raises aiohttp's ClientResponseError).
+        if not _is_aiohttp_error(exc):
+            raise
+        detail = str(exc) or type(exc).__name__
+        raise APIConnectionError(f"Connection error: {detail}", request=request) from exc
+
+
+def _is_aiohttp_error(exc: BaseException | None) -> bool:
+    # No aiohttp exception can exist unless aiohttp was imported, so this never
+    # imports it (``import openai_async`` must stay light).
+    aiohttp = sys.modules.get("aiohttp")
+    return aiohttp is not None and isinstance(exc, aiohttp.ClientError)
 
 
 class HTTPXSend:

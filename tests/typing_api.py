@@ -182,3 +182,10 @@ async def packing_usage(client: AsyncClient) -> None:
     assert_type(results, list[openai_async.PromptCompletion])
     assert_type(results[0].text, str)
     assert_type(results[0].choices[0].index, int)
+
+
+async def with_aiohttp() -> None:
+    transport = openai_async.aiohttp_transport(limits=httpx.Limits(max_connections=500))
+    assert_type(transport, httpx.AsyncBaseTransport)
+    async with AsyncClient(api_key="", transport=openai_async.aiohttp_transport()) as client:
+        assert_type(await client.models.list(), ListResponse[Model])

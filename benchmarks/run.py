@@ -1,0 +1,358 @@
+"""Side-by-side benchmarks: openai_async, the official SDK and raw httpx in one run.
+
+``nox -s bench`` (or ``python benchmarks/run.py`` where the clients are installed)
+starts the fake server in its own process, one worker process per client, and then
+runs every scenario in rounds, rotating the client order each round so that drift
+in the machine's load spreads over all clients. It reports medians per unit (a
+request, or a streamed chunk) of the client process's CPU time and of wall time,
+with ratios to raw httpx on the same transport and to the official SDK, then import
+times and peak RSS. Results go to ``benchmarks/results/`` as JSON and Markdown.
+
+With two or more cores, the server is pinned to one core and the clients to another.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import select
+import statistics
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from clients import DEFAULT_CLIENTS, RAW, SDK, TRANSPORT
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+COMMAND_TIMEOUT = 300.0  # seconds one batch may take before the run gives up
+
+# Units per batch at --scale 1: each batch takes a fraction of a second.
+BATCH = {"sequential": 300, "concurrent": 1000, "stream": 20, "embeddings": 40}
+UNIT = {
+    "sequential": "request",
+    "concurrent": "request",
+    "stream": "chunk",
+    "embeddings": "request",
+}
+IMPORTS = {
+    "openai_async": "import openai_async",
+    "httpx + anyio + attrs + cattrs": "import httpx, anyio, attrs, cattrs",
+    "httpx": "import httpx",
+    "openai": "import openai",
+    "httpx_aiohttp (aiohttp transport)": "import httpx_aiohttp",
+}
+
+
+class Worker:
+    """A client process speaking JSON lines over its stdin and stdout."""
+
+    def __init__(self, name: str, base_url: str) -> None:
+        self.name = name
+        self.proc = subprocess.Popen(
+            [sys.executable, str(HERE / "worker.py"), name, base_url],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        hello = self._read()
+        self.error: str | None = hello.get("error")
+        self.notes: dict[str, str] = hello.get("notes", {})
+
+    def _read(self) -> dict[str, Any]:
+        assert self.proc.stdout is not None
+        ready, _, _ = select.select([self.proc.stdout], [], [], COMMAND_TIMEOUT)
+        line = self.proc.stdout.readline() if ready else ""
+        if not line:
+            self.close()
+            return {"error": f"worker {self.name} gave no answer"}
+        result: dict[str, Any] = json.loads(line)
+        return result
+
+    def run(self, scenario: str, n: int) -> dict[str, Any]:
+        if self.error is not None:
+            return {"error": self.error}
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(json.dumps({"scenario": scenario, "n": n}) + "\n")
+        self.proc.stdin.flush()
+        return self._read()
+
+    def close(self) -> None:
+        if self.proc.stdin is not None and not self.proc.stdin.closed:
+            self.proc.stdin.close()
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def start_server(cpu: int | None) -> tuple[subprocess.Popen[str], str]:
+    args = [sys.executable, str(HERE / "server.py")]
+    if cpu is not None:
+        args += ["--cpu", str(cpu)]
+    proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    if not line.startswith("PORT "):
+        proc.kill()
+        raise SystemExit(f"the benchmark server did not start: {line!r}")
+    return proc, f"http://127.0.0.1:{int(line.split()[1])}/v1"
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) that process ``pid`` has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure_scenarios(
+    workers: list[Worker], scenarios: list[str], rounds: int, scale: float, server_pid: int
+) -> dict[str, dict[str, Any]]:
+    samples: dict[str, dict[str, list[dict[str, Any]]]] = {
+        s: {w.name: [] for w in workers} for s in scenarios
+    }
+    for scenario in scenarios:
+        n = max(1, int(BATCH[scenario] * scale))
+        for worker in workers:  # warm-up: connections, caches, lazy imports
+            worker.run(scenario, max(1, n // 4))
+        for round_ in range(rounds):
+            shift = round_ % len(workers)
+            for worker in workers[shift:] + workers[:shift]:
+                before = process_cpu(server_pid)
+                result = worker.run(scenario, n)
+                result["server_cpu"] = process_cpu(server_pid) - before
+                samples[scenario][worker.name].append(result)
+        print(f"  {scenario}: done", file=sys.stderr, flush=True)
+    return {
+        scenario: {name: summarise(runs) for name, runs in by_client.items()}
+        for scenario, by_client in samples.items()
+    }
+
+
+def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    errors = [r["error"] for r in runs if "error" in r]
+    if errors:
+        return {"error": errors[0]}
+    return {
+        "cpu_us": statistics.median(r["cpu"] / r["units"] * 1e6 for r in runs),
+        "wall_us": statistics.median(r["wall"] / r["units"] * 1e6 for r in runs),
+        # Coarse (clock ticks), but enough to show the server is not the bottleneck.
+        "server_cpu_us": sum(r["server_cpu"] for r in runs) / sum(r["units"] for r in runs) * 1e6,
+        "cpu_us_per_batch": [round(r["cpu"] / r["units"] * 1e6, 1) for r in runs],
+        "units_per_batch": runs[0]["units"],
+        "batches": len(runs),
+    }
+
+
+def add_ratios(results: dict[str, dict[str, Any]]) -> None:
+    for by_client in results.values():
+        sdk_cpus = [
+            by_client[s]["cpu_us"] for s in SDK.values() if "cpu_us" in by_client.get(s, {})
+        ]
+        best_sdk = min(sdk_cpus) if sdk_cpus else None
+        for name, row in by_client.items():
+            if "cpu_us" not in row:
+                continue
+            raw = by_client.get(RAW[TRANSPORT[name]], {})
+            sdk = by_client.get(SDK[TRANSPORT[name]], {})
+            row["vs_raw_httpx"] = row["cpu_us"] / raw["cpu_us"] if "cpu_us" in raw else None
+            row["vs_sdk"] = row["cpu_us"] / sdk["cpu_us"] if "cpu_us" in sdk else None
+            row["vs_best_sdk"] = row["cpu_us"] / best_sdk if best_sdk else None
+
+
+def import_times(runs: int) -> dict[str, Any]:
+    code = "import time; t = time.perf_counter(); {stmt}; print(time.perf_counter() - t)"
+    samples: dict[str, list[float]] = {label: [] for label in IMPORTS}
+    errors: dict[str, str] = {}
+    for round_ in range(runs + 1):  # round 0 only warms the bytecode caches
+        for label, stmt in IMPORTS.items():  # alternate, like the clients
+            proc = subprocess.run(
+                [sys.executable, "-c", code.format(stmt=stmt)], capture_output=True, text=True
+            )
+            if proc.returncode:
+                errors[label] = proc.stderr.strip().splitlines()[-1]
+            elif round_:
+                samples[label].append(float(proc.stdout) * 1e3)
+    return {
+        label: {"error": errors[label]}
+        if label in errors
+        else {"ms": statistics.median(values), "runs": len(values)}
+        for label, values in samples.items()
+    }
+
+
+def peak_rss(names: list[str], base_url: str, n: int) -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    baseline = subprocess.run(
+        [sys.executable, "-c", "import resource; print(resource.getrusage(0).ru_maxrss)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    results["(python, nothing imported)"] = {"rss_mib": int(baseline.stdout) / 1024}
+    for name in names:
+        proc = subprocess.run(
+            [sys.executable, str(HERE / "worker.py"), name, base_url, "--rss", str(n)],
+            capture_output=True,
+            text=True,
+            timeout=COMMAND_TIMEOUT,
+        )
+        if proc.returncode:
+            tail = (proc.stderr.strip().splitlines() or ["failed"])[-1]
+            results[name] = {"error": tail}
+        else:
+            results[name] = json.loads(proc.stdout)
+    return results
+
+
+def versions() -> dict[str, str]:
+    found = {}
+    for package in ("openai_async", "openai", "httpx", "httpx2", "httpx-aiohttp", "aiohttp"):
+        try:
+            found[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            found[package] = "not installed"
+    found["orjson"] = "installed" if _has("orjson") else "not installed"
+    return found
+
+
+def _has(module: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(module) is not None
+
+
+def _fmt(value: float | None, digits: int = 0) -> str:
+    return "" if value is None else f"{value:,.{digits}f}"
+
+
+def markdown(report: dict[str, Any]) -> str:
+    lines = [
+        f"Command: `{report['command']}`  ",
+        f"Machine: {report['machine']}  ",
+        f"Versions: {', '.join(f'{k} {v}' for k, v in report['versions'].items())}",
+        "",
+        "Client CPU per unit is the client process's `time.process_time()`; the server runs",
+        "in another process" + (" on another core." if report["pinned"] else "."),
+        'Ratios compare CPU per unit; "same transport" pairs default with default and',
+        "aiohttp with aiohttp.",
+        "",
+    ]
+    for scenario, by_client in report["scenarios"].items():
+        lines += [
+            f"### {scenario} (per {UNIT[scenario]})",
+            "",
+            "| client | CPU us | wall us | vs raw httpx (same transport) | vs SDK (same transport)"
+            " | vs best SDK | server CPU us | note |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        ]
+        for name, row in by_client.items():
+            note = report["notes"].get(name, {}).get(_note_key(scenario), "")
+            if "error" in row:
+                lines.append(f"| {name} | n/a | | | | | | {row['error']} |")
+                continue
+            lines.append(
+                f"| {name} | {_fmt(row['cpu_us'])} | {_fmt(row['wall_us'])} "
+                f"| {_fmt(row.get('vs_raw_httpx'), 2)} | {_fmt(row.get('vs_sdk'), 2)} "
+                f"| {_fmt(row.get('vs_best_sdk'), 2)} | {_fmt(row['server_cpu_us'])} | {note} |"
+            )
+        lines.append("")
+    if report.get("imports"):
+        lines += ["### import time (fresh process each, median)", "", "| import | ms |"]
+        lines.append("| --- | ---: |")
+        for label, row in report["imports"].items():
+            lines.append(f"| {label} | {row.get('error') or _fmt(row['ms'], 1)} |")
+        lines.append("")
+    if report.get("rss"):
+        lines += [
+            f"### peak RSS, {report['rss_requests']} requests 200 in flight (fresh process each)",
+            "",
+            "| client | MiB |",
+            "| --- | ---: |",
+        ]
+        for name, row in report["rss"].items():
+            lines.append(f"| {name} | {row.get('error') or _fmt(row['rss_mib'], 1)} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _note_key(scenario: str) -> str:
+    return {"sequential": "chat", "concurrent": "chat", "stream": "stream"}.get(scenario, "embed")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, help="batches per client per scenario (7)")
+    parser.add_argument("--scale", type=float, help="multiply every batch size (1.0)")
+    parser.add_argument("--clients", default=",".join(DEFAULT_CLIENTS), help="comma-separated")
+    parser.add_argument("--scenarios", default=",".join(BATCH), help="comma-separated")
+    parser.add_argument("--import-runs", type=int, help="fresh processes per import (7)")
+    parser.add_argument("--rss-requests", type=int, help="requests in the RSS run (4000)")
+    parser.add_argument("--quick", action="store_true", help="a smoke run: tiny batches")
+    args = parser.parse_args()
+    # --quick changes the defaults; values given explicitly still win.
+    defaults = (2, 0.1, 2, 400) if args.quick else (7, 1.0, 7, 4000)
+    names = ("rounds", "scale", "import_runs", "rss_requests")
+    for name, default in zip(names, defaults, strict=True):
+        if getattr(args, name) is None:
+            setattr(args, name, default)
+    names = [n for n in args.clients.split(",") if n]
+    scenarios = [s for s in args.scenarios.split(",") if s]
+
+    cores = sorted(os.sched_getaffinity(0))
+    pinned = len(cores) >= 2
+    if pinned:
+        os.sched_setaffinity(0, {cores[0]})  # the workers inherit this core
+    server, base_url = start_server(cores[1] if pinned else None)
+    workers: list[Worker] = []
+    try:
+        workers = [Worker(name, base_url) for name in names]
+        print(f"server {base_url}; measuring {', '.join(names)}", file=sys.stderr)
+        results = measure_scenarios(workers, scenarios, args.rounds, args.scale, server.pid)
+        add_ratios(results)
+        notes = {w.name: w.notes for w in workers}
+        for worker in workers:
+            worker.close()
+        workers = []
+        print("  import times...", file=sys.stderr, flush=True)
+        imports = import_times(args.import_runs) if args.import_runs else {}
+        print("  peak RSS...", file=sys.stderr, flush=True)
+        rss = peak_rss(names, base_url, args.rss_requests) if args.rss_requests else {}
+    finally:
+        for worker in workers:
+            worker.close()
+        assert server.stdin is not None
+        server.stdin.close()
+        server.wait(timeout=30)
+
+    report = {
+        "command": " ".join(["python", "benchmarks/run.py", *sys.argv[1:]]),
+        "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": f"{platform.machine()}, {len(cores)} cores, Python {platform.python_version()}",
+        "pinned": pinned,
+        "rounds": args.rounds,
+        "scale": args.scale,
+        "versions": versions(),
+        "notes": notes,
+        "scenarios": results,
+        "imports": imports,
+        "rss": rss,
+        "rss_requests": args.rss_requests,
+    }
+    RESULTS.mkdir(exist_ok=True)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
+    text = markdown(report)
+    for name in (f"bench-{stamp}", "latest"):
+        (RESULTS / f"{name}.json").write_text(json.dumps(report, indent=2) + "\n")
+        (RESULTS / f"{name}.md").write_text(text + "\n")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,120 @@
+"""The client process: runs scenarios on one client when the coordinator asks.
+
+``python benchmarks/worker.py CLIENT BASE_URL`` reads one JSON command a line from
+standard input and answers one JSON line: the client CPU time (``time.process_time``,
+this process only) and wall time for the batch, and how many units it did. One
+event loop lives for the whole run, so the connection pool stays warm between
+batches.
+
+``python benchmarks/worker.py CLIENT BASE_URL --rss N`` instead runs the 200-way
+load N times in a fresh process and prints its peak resident set size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import resource
+import sys
+import time
+from typing import Any
+
+from clients import CLIENTS, Client, NotAvailable
+
+WIDTH = 200  # requests in flight in the concurrent scenario
+
+
+async def sequential(client: Client, n: int) -> int:
+    for _ in range(n):
+        await client.chat()
+    return n
+
+
+async def concurrent(client: Client, n: int) -> int:
+    per_task = max(1, n // WIDTH)
+
+    async def run() -> None:
+        for _ in range(per_task):
+            await client.chat()
+
+    await asyncio.gather(*(run() for _ in range(WIDTH)))
+    return per_task * WIDTH
+
+
+async def stream(client: Client, n: int) -> int:
+    chunks = 0
+    for _ in range(n):
+        chunks += await client.stream()
+    return chunks
+
+
+async def embeddings(client: Client, n: int) -> int:
+    for _ in range(n):
+        await client.embed()
+    return n
+
+
+SCENARIOS = {
+    "sequential": sequential,
+    "concurrent": concurrent,
+    "stream": stream,
+    "embeddings": embeddings,
+}
+
+
+def _measure(runner: asyncio.Runner, client: Client, scenario: str, n: int) -> dict[str, Any]:
+    try:
+        wall0, cpu0 = time.perf_counter(), time.process_time()
+        units = runner.run(SCENARIOS[scenario](client, n))
+        cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+    except NotAvailable as exc:
+        return {"error": f"n/a: {exc}"}
+    except Exception as exc:
+        return {"error": f"{type(exc).__name__}: {exc}"}
+    return {"cpu": cpu, "wall": wall, "units": units}
+
+
+def serve(name: str, base_url: str) -> None:
+    with asyncio.Runner() as runner:
+        try:
+            client = runner.run(_build(name, base_url))
+        except NotAvailable as exc:
+            print(json.dumps({"error": f"n/a: {exc}"}), flush=True)
+            return
+        print(json.dumps({"ready": True, "notes": client.notes}), flush=True)
+        for line in sys.stdin:
+            command = json.loads(line)
+            result = _measure(runner, client, command["scenario"], command["n"])
+            print(json.dumps(result), flush=True)
+        runner.run(client.aclose())
+
+
+async def _build(name: str, base_url: str) -> Client:
+    # Built inside the loop: some clients bind their pool to the running loop.
+    return CLIENTS[name](base_url)
+
+
+def peak_rss(name: str, base_url: str, n: int) -> None:
+    with asyncio.Runner() as runner:
+        client = runner.run(_build(name, base_url))
+        runner.run(concurrent(client, n))
+        runner.run(client.aclose())
+    kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    print(json.dumps({"rss_mib": kib / 1024}), flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("client", choices=sorted(CLIENTS))
+    parser.add_argument("base_url")
+    parser.add_argument("--rss", type=int, default=0, help="measure peak RSS over N requests")
+    args = parser.parse_args()
+    if args.rss:
+        peak_rss(args.client, args.base_url, args.rss)
+    else:
+        serve(args.client, args.base_url)
+
+
+if __name__ == "__main__":
+    main()

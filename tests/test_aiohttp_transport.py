@@ -1,0 +1,206 @@
+"""The optional aiohttp transport, over loopback against the local server."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import httpx
+import pytest
+
+import openai_async
+from openai_async import (
+    APIConnectionError,
+    APITimeoutError,
+    AsyncClient,
+    InvalidParameterError,
+    NotFoundError,
+)
+from openai_async.testing import LocalServer
+
+from .conftest import API_KEY
+
+pytest.importorskip(
+    "httpx_aiohttp", reason="httpx-aiohttp is not installed (pip install 'openai_async[aiohttp]')"
+)
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    """aiohttp runs on asyncio only; the trio test below asks for trio itself."""
+    return "asyncio"
+
+
+@pytest.fixture
+async def aio_client(server: LocalServer) -> AsyncIterator[AsyncClient]:
+    transport = openai_async.aiohttp_transport()
+    async with AsyncClient(
+        base_url=server.url, api_key=API_KEY, max_retries=0, transport=transport
+    ) as client:
+        yield client
+
+
+def _closed_port() -> int:
+    """A loopback port that nothing listens on (bound, then released)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+async def _raw_server(
+    reply: Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]],
+) -> asyncio.Server:
+    return await asyncio.start_server(reply, "127.0.0.1", 0)
+
+
+async def test_models_list_over_aiohttp(aio_client: AsyncClient, server: LocalServer) -> None:
+    """A request on the aiohttp transport reaches the server with auth and decodes."""
+    models = await aio_client.models.list()
+    assert "gpt-4o-mini" in [model.id for model in models]
+    assert server.requests[-1].headers["authorization"] == f"Bearer {API_KEY}"
+    assert server.requests[-1].path == "/v1/models"
+
+
+async def test_error_status_over_aiohttp(aio_client: AsyncClient) -> None:
+    """An error status becomes the same typed error as on the default transport."""
+    with pytest.raises(NotFoundError) as info:
+        await aio_client.models.retrieve("no-such-model")
+    assert info.value.status_code == 404
+
+
+async def test_many_in_flight_share_a_pool(aio_client: AsyncClient, server: LocalServer) -> None:
+    """Requests in flight together all succeed; later ones reuse the open connections."""
+    opened_before = server.connections_opened
+    for _ in range(2):
+        results = await asyncio.gather(*(aio_client.models.list() for _ in range(40)))
+        assert all(len(models) > 0 for models in results)
+    assert len(server.requests) == 80
+    assert server.connections_opened - opened_before <= 40
+
+
+async def test_refused_connection_is_a_connection_error() -> None:
+    """A refused connection is an APIConnectionError, not a timeout."""
+    base_url = f"http://127.0.0.1:{_closed_port()}/v1"
+    transport = openai_async.aiohttp_transport()
+    async with AsyncClient(base_url=base_url, api_key="", transport=transport) as client:
+        with pytest.raises(APIConnectionError) as info:
+            await client.with_options(max_retries=0).models.list()
+    assert not isinstance(info.value, APITimeoutError)
+
+
+async def test_read_timeout_is_a_timeout_error(server: LocalServer) -> None:
+    """A server slower than the read timeout raises APITimeoutError."""
+    server.inject(delay=2.0)
+    transport = openai_async.aiohttp_transport()
+    async with AsyncClient(
+        base_url=server.url, api_key="", max_retries=0, timeout=0.2, transport=transport
+    ) as client:
+        with pytest.raises(APITimeoutError):
+            await client.models.list()
+
+
+async def test_dropped_connection_is_a_connection_error(server: LocalServer) -> None:
+    """A server that closes the connection without answering raises APIConnectionError.
+
+    aiohttp itself resends an idempotent request once on a new connection, so the
+    server drops two in a row.
+    """
+    server.inject(drop=True, times=2)
+    transport = openai_async.aiohttp_transport()
+    async with AsyncClient(
+        base_url=server.url, api_key="", max_retries=0, transport=transport
+    ) as client:
+        with pytest.raises(APIConnectionError) as info:
+            await client.models.list()
+    assert not isinstance(info.value, APITimeoutError)
+
+
+async def test_truncated_body_is_a_connection_error() -> None:
+    """A body cut short of its content-length raises APIConnectionError."""
+
+    async def reply(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b'HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n{"data": [')
+        await writer.drain()
+        writer.close()
+
+    server = await _raw_server(reply)
+    async with server:
+        base_url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/v1"
+        transport = openai_async.aiohttp_transport()
+        async with AsyncClient(
+            base_url=base_url, api_key="", max_retries=0, transport=transport
+        ) as client:
+            with pytest.raises(APIConnectionError):
+                await client.models.list()
+
+
+async def test_malformed_response_is_a_connection_error() -> None:
+    """A reply that is not HTTP raises APIConnectionError, not aiohttp's own error."""
+
+    async def reply(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"NOT HTTP AT ALL\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+    server = await _raw_server(reply)
+    async with server:
+        base_url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/v1"
+        transport = openai_async.aiohttp_transport()
+        async with AsyncClient(
+            base_url=base_url, api_key="", max_retries=0, transport=transport
+        ) as client:
+            with pytest.raises(APIConnectionError) as info:
+                await client.models.list()
+    assert not isinstance(info.value, APITimeoutError)
+
+
+@pytest.mark.parametrize("anyio_backend", ["trio"])
+async def test_trio_gets_a_clear_error(server: LocalServer) -> None:
+    """Under trio the first request raises InvalidParameterError naming the transport."""
+    transport = openai_async.aiohttp_transport()
+    async with AsyncClient(
+        base_url=server.url, api_key="", max_retries=0, transport=transport
+    ) as client:
+        with pytest.raises(InvalidParameterError) as info:
+            await client.models.list()
+    assert info.value.param == "transport"
+    assert "asyncio" in str(info.value)
+    assert server.requests == []
+
+
+def test_missing_package_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without httpx-aiohttp the factory says which extra to install."""
+    monkeypatch.setitem(sys.modules, "httpx_aiohttp", None)
+    with pytest.raises(ModuleNotFoundError, match=r"openai_async\[aiohttp\]"):
+        openai_async.aiohttp_transport()
+
+
+async def test_limits_bound_the_connections(server: LocalServer) -> None:
+    """``limits.max_connections`` bounds the connections aiohttp opens."""
+    opened_before = server.connections_opened
+    transport = openai_async.aiohttp_transport(limits=httpx.Limits(max_connections=2))
+    async with AsyncClient(
+        base_url=server.url, api_key="", max_retries=0, transport=transport
+    ) as client:
+        await asyncio.gather(*(client.models.list() for _ in range(10)))
+    assert len(server.requests) == 10
+    assert server.connections_opened - opened_before <= 2
+
+
+async def test_dropped_post_is_not_resent(server: LocalServer) -> None:
+    """aiohttp never resends a POST on its own: the server sees it once, the caller an error."""
+    server.inject(drop=True)
+    transport = openai_async.aiohttp_transport()
+    async with AsyncClient(
+        base_url=server.url, api_key="", max_retries=0, transport=transport
+    ) as client:
+        with pytest.raises(APIConnectionError):
+            await client.request("POST", "models", json={})
+    assert len(server.requests) == 1
