@@ -1,4 +1,4 @@
-"""The demo: list the models a server offers, then stream a chat reply as it arrives.
+"""The demo: list the models, stream a chat reply as it arrives, run a small batch job.
 
 With OPENAI_API_KEY set it asks the real API (or OPENAI_BASE_URL); without, it starts
 the bundled local server in this process and asks that. OPENAI_CHAT_MODEL picks the
@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import os
 
-from openai_async import AsyncClient, ChatCompletionAccumulator
+from openai_async import AsyncClient, BatchProgress, BatchRequest, ChatCompletionAccumulator
 from openai_async.testing import LocalServer
 
 
@@ -40,6 +40,34 @@ async def stream_chat(client: AsyncClient) -> None:
     print(f"\n\n(finish_reason: {reply.finish_reason})")
 
 
+async def batch_job(client: AsyncClient) -> None:
+    topics = ["tides", "rainbows", "thunder", "auroras", "fog", "hail", "dew", "frost"]
+    requests = [
+        BatchRequest.chat(
+            id=topic,
+            model=os.environ.get("OPENAI_CHAT_MODEL", "gpt-4o-mini"),
+            max_tokens=30,
+            messages=[{"role": "user", "content": f"In five words: what causes {topic}?"}],
+        )
+        for topic in topics
+    ]
+
+    def show(progress: BatchProgress) -> None:
+        print(f"\r  {progress}", end="", flush=True)
+
+    print(f"\nBatch job: {len(requests)} questions, at most 4 at a time, 120 requests/min")
+    async with client.batch(
+        requests, max_concurrency=4, requests_per_minute=120, ordered=True, progress=show
+    ) as job:
+        results = [result async for result in job]
+    print()
+    for result in results:
+        answer = result.response.choices[0].message.content if result.ok else result.error
+        print(f"  {result.id:<9} {answer}")
+    summary = job.summary
+    print(f"  {summary.succeeded} ok, {summary.failed} failed, {summary.total_tokens} tokens")
+
+
 def main() -> None:
     with contextlib.ExitStack() as stack:
         if os.environ.get("OPENAI_API_KEY"):
@@ -55,6 +83,7 @@ def main() -> None:
             async with client:
                 await list_models(client)
                 await stream_chat(client)
+                await batch_job(client)
 
         asyncio.run(run())
 

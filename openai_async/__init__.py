@@ -25,6 +25,7 @@ from ._exceptions import (
     MissingAPIKeyError,
     NotFoundError,
     OpenAIError,
+    PackingError,
     PermissionDeniedError,
     RateLimitError,
     StreamDecodeError,
@@ -32,10 +33,14 @@ from ._exceptions import (
     StreamTruncatedError,
     UnprocessableEntityError,
 )
+from ._jobs import BatchJob, BatchOptions, BatchRequest, BatchResult, BatchSummary
 from ._middleware import CallNext, Middleware, RequestOptions
+from ._packing import PromptCompletion
+from ._progress import BatchProgress
 from ._ratelimit import RateLimits
 from ._response_meta import rate_limits_of, response_headers
 from ._streaming import AsyncStream
+from ._tokens import approximate_tokens
 from ._version import __version__
 
 __all__ = [
@@ -53,6 +58,12 @@ __all__ = [
     "AsyncStream",
     "AuthenticationError",
     "BadRequestError",
+    "BatchJob",
+    "BatchOptions",
+    "BatchProgress",
+    "BatchRequest",
+    "BatchResult",
+    "BatchSummary",
     "CallNext",
     "ChatCompletionAccumulator",
     "CompletionAccumulator",
@@ -63,7 +74,9 @@ __all__ = [
     "MissingAPIKeyError",
     "NotFoundError",
     "OpenAIError",
+    "PackingError",
     "PermissionDeniedError",
+    "PromptCompletion",
     "RateLimitError",
     "RateLimits",
     "RequestOptions",
@@ -75,6 +88,7 @@ __all__ = [
     "accumulate_chat",
     "accumulate_completion",
     "aiohttp_transport",
+    "approximate_tokens",
     "rate_limits_of",
     "response_headers",
     "text_deltas",

@@ -6,10 +6,10 @@ import functools
 import json as jsonlib
 import os
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterable, Callable, Iterable, Mapping, Sequence
 from functools import cached_property
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Final, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Final, TypeVar, Unpack, overload
 
 import attrs
 import cattrs
@@ -25,6 +25,7 @@ from ._exceptions import (
 from ._logging import LogAttempts
 from ._middleware import OPTIONS_KEY, CallNext, Middleware, RequestOptions, build_chain
 from ._models import structure
+from ._packing import ServerQuirks
 from ._response_meta import attach_headers
 from ._retry import Retry
 from ._streaming import AsyncStream
@@ -32,6 +33,7 @@ from ._transport import HTTPXSend
 from ._version import __version__
 
 if TYPE_CHECKING:
+    from ._jobs import BatchJob, BatchOptions, BatchRequest
     from .resources import Chat, Completions, FineTunes, Models
 
 __all__ = ["DEFAULT_BASE_URL", "DEFAULT_LIMITS", "DEFAULT_TIMEOUT", "AsyncClient"]
@@ -182,9 +184,9 @@ class AsyncClient:
                 transport=transport, limits=DEFAULT_LIMITS, timeout=self._config.timeout
             )
         self._http = http_client
-        self._chain: CallNext = build_chain(
-            [Retry(), LogAttempts(), *middleware], HTTPXSend(http_client)
-        )
+        self._quirks = ServerQuirks()
+        self._middleware: tuple[Middleware, ...] = (Retry(), LogAttempts(), *middleware)
+        self._chain: CallNext = build_chain(self._middleware, HTTPXSend(http_client))
 
     @classmethod
     def _derive(cls, parent: AsyncClient, config: _Config) -> AsyncClient:
@@ -192,7 +194,19 @@ class AsyncClient:
         child._config = config
         child._owns_http = False
         child._http = parent._http
+        child._middleware = parent._middleware
+        child._quirks = parent._quirks
         child._chain = parent._chain
+        return child
+
+    def _with_inner_middleware(self, middleware: Middleware) -> AsyncClient:
+        """A variant whose chain ends in ``middleware``, right before the transport.
+
+        Batch jobs use it to see every attempt (retries included) of their requests.
+        """
+        child = AsyncClient._derive(self, self._config)
+        child._middleware = (*self._middleware, middleware)
+        child._chain = build_chain(child._middleware, HTTPXSend(self._http))
         return child
 
     def with_options(
@@ -286,6 +300,20 @@ class AsyncClient:
         from .resources import FineTunes
 
         return FineTunes(self)
+
+    def batch(
+        self,
+        requests: Iterable[BatchRequest] | AsyncIterable[BatchRequest],
+        /,
+        **options: Unpack[BatchOptions],
+    ) -> BatchJob:
+        """A batch job over ``requests``; see ``BatchJob`` for the options.
+
+        Use it as ``async with client.batch(requests, ...) as job: async for r in job``.
+        """
+        from ._jobs import BatchJob
+
+        return BatchJob(self, requests, **options)
 
     # -- the request path ------------------------------------------------------------
 
@@ -507,7 +535,11 @@ def _decode(response: httpx.Response, cast_to: type[T]) -> T:
         return response.text  # type: ignore[return-value]
     if cast_to is httpx.Response:
         return response  # type: ignore[return-value]
-    body = _json(response)
+    return _structure(response, _json(response), cast_to)
+
+
+def _structure(response: httpx.Response, body: Any, cast_to: type[T]) -> T:
+    """Build ``cast_to`` from a decoded body; a body that does not fit is the server's fault."""
     try:
         result = structure(body, cast_to)
     except (KeyError, TypeError, ValueError, AttributeError, cattrs.BaseValidationError) as exc:

@@ -17,6 +17,7 @@ Names follow the official SDK so that ``except`` clauses carry over::
     │   │   ├── RateLimitError             429
     │   │   └── InternalServerError        >= 500
     │   ├── APIResponseValidationError     a 2xx body that does not fit its model
+    │   ├── PackingError                   a packed answer does not match its inputs
     │   └── APIStreamError                 a 2xx event stream went wrong  .response
     │       ├── StreamTruncatedError       the body ended before data: [DONE]
     │       ├── StreamEventError           an event carried an error  .code .type .param
@@ -55,6 +56,7 @@ __all__ = [
     "MissingAPIKeyError",
     "NotFoundError",
     "OpenAIError",
+    "PackingError",
     "PermissionDeniedError",
     "RateLimitError",
     "StreamDecodeError",
@@ -115,6 +117,14 @@ class APIResponseValidationError(APIError):
         self.response = response
         self.status_code = response.status_code
         self.body = body
+
+
+class PackingError(APIError):
+    """A packed answer (several prompts or inputs in one request) does not match them.
+
+    Raised when an index is missing, repeated or out of range: the answers cannot be
+    given back to their inputs with certainty.
+    """
 
 
 class APIStatusError(APIError):

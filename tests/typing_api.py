@@ -10,7 +10,16 @@ from typing import Any, assert_type
 import httpx
 
 import openai_async
-from openai_async import AsyncClient, AsyncStream, CallNext, RateLimits, RetryPolicy
+from openai_async import (
+    AsyncClient,
+    AsyncStream,
+    BatchRequest,
+    BatchResult,
+    BatchSummary,
+    CallNext,
+    RateLimits,
+    RetryPolicy,
+)
 from openai_async.testing import LocalServer, instant_retries
 from openai_async.types import (
     ChatCompletion,
@@ -91,6 +100,20 @@ async def main() -> None:
         assert_type(model.to_dict(), dict[str, Any])
 
 
+async def batch_usage(client: AsyncClient) -> None:
+    requests = [
+        BatchRequest.chat(id="a", model="gpt-4o-mini", messages=[]),
+        BatchRequest(path="models/whisper-1", method="GET"),
+    ]
+    async with client.batch(requests, max_concurrency=8, requests_per_minute=500) as job:
+        async for result in job:
+            assert_type(result, BatchResult)
+            assert_type(result.ok, bool)
+            assert_type(result.error, BaseException | None)
+    assert_type(job.summary, BatchSummary)
+    assert_type(job.summary.requests_per_minute, float)
+
+
 async def streaming(client: AsyncClient) -> None:
     messages = [{"role": "user", "content": "hi", "name": "alice"}]
     reply = await client.chat.completions.create(
@@ -152,6 +175,13 @@ async def streaming(client: AsyncClient) -> None:
         assert_type(exc.data, str)
     except openai_async.StreamTruncatedError as exc:
         assert_type(exc.response, httpx.Response)
+
+
+async def packing_usage(client: AsyncClient) -> None:
+    results = await client.completions.create_many(["a", "b"], model="m", n=2, max_tokens=5)
+    assert_type(results, list[openai_async.PromptCompletion])
+    assert_type(results[0].text, str)
+    assert_type(results[0].choices[0].index, int)
 
 
 async def with_aiohttp() -> None:

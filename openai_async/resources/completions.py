@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal, overload
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from .._exceptions import InvalidParameterError
 from .._streaming import AsyncStream
 from ..types import Completion
 from ._base import Resource
 from ._params import LogitBias, check_range, check_stop, json_body
+
+if TYPE_CHECKING:
+    from .._packing import PromptCompletion
 
 __all__ = ["Completions"]
 
@@ -150,3 +153,32 @@ class Completions(Resource):
         if stream:
             return await client._stream("POST", "completions", Completion, json=body)
         return await client._request_model("POST", "completions", Completion, json=body)
+
+    async def create_many(
+        self,
+        prompts: Sequence[str] | Sequence[Sequence[int]],
+        *,
+        model: str,
+        n: int = 1,
+        max_concurrency: int = 8,
+        **params: Any,
+    ) -> list[PromptCompletion]:
+        """Complete many prompts, 20 to a request, concurrently; results in input order.
+
+        ``params`` are any other ``create`` parameters (not ``prompt`` or ``stream``).
+        Each result holds the ``n`` choices of its prompt, mapped back by
+        ``choice.index == position * n + k`` (checked, never assumed: a mismatch raises
+        ``PackingError``). Servers that refuse several prompts in one request (such as
+        llama.cpp's) are detected once and then sent one prompt per request.
+        """
+        from .._packing import complete_many
+
+        return await complete_many(
+            self,
+            prompts,
+            model=model,
+            n=n,
+            max_concurrency=max_concurrency,
+            quirks=self._client._quirks,
+            params=params,
+        )

@@ -10,6 +10,7 @@ or interrupted by error events. ``instant_retries()`` turns the client's retry w
 from .._retry import instant_retries
 from ._app import Fault
 from ._http import ServerRequest
+from ._limits import ServerRateLimit
 from ._server import LocalServer, serve
 
-__all__ = ["Fault", "LocalServer", "ServerRequest", "instant_retries", "serve"]
+__all__ = ["Fault", "LocalServer", "ServerRateLimit", "ServerRequest", "instant_retries", "serve"]

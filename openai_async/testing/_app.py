@@ -12,11 +12,14 @@ import itertools
 import re
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from typing import Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import attrs
 
 from ._http import DROP, RESET, ServerRequest, ServerResponse, json_response
+
+if TYPE_CHECKING:
+    from ._limits import ServerRateLimit
 
 __all__ = [
     "App",
@@ -139,6 +142,11 @@ class State:
         self._faults: list[list[Any]] = []  # [fault, remaining times]
         self.requests: list[ServerRequest] = []
         self.data: dict[str, Any] = {}
+        self.rate_limit: ServerRateLimit | None = None
+        # Quirks of other servers, for clients to cope with: llama.cpp refuses several
+        # prompts in one request; any server may list choices or embeddings out of order.
+        self.packed_prompts = True
+        self.out_of_order = False
         self._ids = itertools.count(1)
         self.reset()
 
@@ -148,6 +156,9 @@ class State:
         with self._lock:
             self._faults.clear()
             self.requests.clear()
+            self.rate_limit = None
+            self.packed_prompts = True
+            self.out_of_order = False
             self.data = initial_data()
 
     def new_id(self, prefix: str) -> str:
@@ -235,6 +246,17 @@ class App:
         if not authorized and request.headers.get("authorization") != f"Bearer {state.api_key}":
             # The real service echoes part of the key; this server never does.
             return error_response(401, "Incorrect API key provided.", code="invalid_api_key")
+        limited: dict[str, str] = {}
+        if state.rate_limit is not None and not is_control:
+            refusal, limited = state.rate_limit.admit(request)
+            if refusal is not None:
+                return attrs.evolve(refusal, headers={**refusal.headers, **limited})
+        response = await self._route(request, fault)
+        if limited:
+            response = attrs.evolve(response, headers={**response.headers, **limited})
+        return response
+
+    async def _route(self, request: ServerRequest, fault: Fault | None) -> ServerResponse:
         allowed = []
         for method, pattern, handler in _ROUTES:
             match = pattern.match(request.path)
@@ -243,7 +265,7 @@ class App:
             if method == request.method:
                 token = _CURRENT_FAULT.set(fault)
                 try:
-                    return await handler(state, request, match.groupdict())
+                    return await handler(self.state, request, match.groupdict())
                 finally:
                     _CURRENT_FAULT.reset(token)
             allowed.append(method)

@@ -66,6 +66,9 @@ async def create_completion(
     prompts = _prompts(body.get("prompt"))
     if prompts is None:
         return error_response(400, "prompt has an unsupported shape", param="prompt")
+    if len(prompts) > 1 and not state.packed_prompts:
+        # What llama.cpp's server does with a list of prompts.
+        return error_response(500, "prompt must be a string", type="server_error")
     bad = check_sampling(body)
     if bad is not None:
         return error_response(400, bad[1], param=bad[0])
@@ -90,6 +93,8 @@ async def create_completion(
         "created": CREATED,
         "model": body["model"],
     }
+    if state.out_of_order:
+        choices.reverse()
     if body.get("stream"):
         return sse_response(_chunks(head, choices, top), current_fault())
     prompt_tokens = sum(count_tokens(p) for p in prompts)

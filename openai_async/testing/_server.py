@@ -9,6 +9,7 @@ from types import TracebackType
 
 from ._app import App, Fault, State, StreamAction
 from ._http import HTTPServer, ServerRequest
+from ._limits import ServerRateLimit
 
 __all__ = ["LocalServer", "serve"]
 
@@ -157,6 +158,18 @@ class LocalServer:
             stall=stall,
         )
         return self.state.add_fault(fault)
+
+    def set_rate_limit(
+        self, *, requests: int | None = None, tokens: int | None = None, window: float = 60.0
+    ) -> ServerRateLimit:
+        """Enforce requests and tokens per sliding ``window`` seconds until ``reset()``.
+
+        Answers then carry the ``x-ratelimit-*`` headers, and requests over a limit get
+        429 with ``retry-after``; the returned object counts arrivals and rejections.
+        """
+        limit = ServerRateLimit(requests=requests, tokens=tokens, window=window)
+        self.state.rate_limit = limit
+        return limit
 
     def reset(self) -> None:
         """Forget faults and recorded requests and restore the initial data."""

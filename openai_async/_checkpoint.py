@@ -1,0 +1,56 @@
+"""A JSON Lines checkpoint: one line per finished item, appended and flushed.
+
+A crash can leave at most one torn line at the end (a line is written with one
+``write`` call); opening the file cuts that line off, so its item simply runs again.
+When an id appears twice (a failed item run again), the last line wins.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import IO, Any
+
+__all__ = ["Checkpoint"]
+
+
+class Checkpoint:
+    """Finished items of a job, by id, persisted as JSON Lines."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self.records: dict[str, dict[str, Any]] = {}
+        self._file: IO[str] | None = None
+
+    def open(self) -> None:
+        """Read what earlier runs finished and get ready to append."""
+        self.records = {}
+        if self.path.exists():
+            with self.path.open("rb+") as f:
+                data = f.read()
+                end = data.rfind(b"\n") + 1  # everything after the last newline is torn
+                if end < len(data):
+                    f.truncate(end)
+            for line in data[:end].splitlines():
+                if not line.strip():
+                    continue
+                try:
+                    record = json.loads(line)
+                except ValueError:
+                    continue  # a damaged line in the middle: its item runs again
+                if isinstance(record, dict) and "id" in record:
+                    self.records[str(record["id"])] = record
+        self._file = self.path.open("a", encoding="utf-8")
+
+    def append(self, record: dict[str, Any]) -> None:
+        """Write one finished item and flush it to the operating system."""
+        assert self._file is not None, "checkpoint not opened"
+        self._file.write(json.dumps(record, separators=(",", ":")) + "\n")
+        self._file.flush()
+        self.records[str(record["id"])] = record
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None

@@ -1,0 +1,459 @@
+"""Batch jobs: many requests under concurrency and rate limits, none ever lost.
+
+::
+
+    requests = [BatchRequest.chat(id=row.id, model="gpt-4o-mini", messages=[...]) for row in rows]
+    async with client.batch(requests, requests_per_minute=500, tokens_per_minute=90_000,
+                            checkpoint="run.jsonl") as job:
+        async for result in job:
+            ...                         # result.ok, result.response or result.error
+    print(job.summary)
+
+Every item ends as exactly one ``BatchResult``: the response, or the error left after
+the client's own retries. With a checkpoint, each finished item is appended to a JSON
+Lines file as it finishes; a restart with the same file skips the ids already there.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Iterable, Mapping
+from contextlib import aclosing
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, TypedDict
+
+import anyio
+import attrs
+import httpx
+from anyio.abc import TaskGroup
+from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
+
+from ._backoff import parse_retry_after
+from ._checkpoint import Checkpoint
+from ._exceptions import APIStatusError, InvalidParameterError, OpenAIError, RateLimitError
+from ._limiter import JobLimiter
+from ._middleware import CallNext
+from ._progress import BatchProgress, ProgressCallback, make_progress
+from ._ratelimit import RateLimits
+from ._tokens import TokenCounter, approximate_tokens, estimate_request_tokens
+
+if TYPE_CHECKING:
+    from ._client import AsyncClient
+
+__all__ = ["BatchJob", "BatchOptions", "BatchRequest", "BatchResult", "BatchSummary"]
+
+_ITEM_KEY = "openai_async.batch_item"
+
+
+@attrs.frozen(kw_only=True)
+class BatchRequest:
+    """One request of a batch job: any endpoint, by path.
+
+    ``id`` is yours (it keys the checkpoint); without one, the item's position in the
+    input is its id. ``cast_to`` picks the response model; by default the response of a
+    known endpoint is parsed into its model and anything else is left as JSON.
+    """
+
+    path: str
+    body: Mapping[str, Any] | None = None
+    method: str = "POST"
+    id: str | None = None
+    cast_to: type[Any] | None = None
+
+    @classmethod
+    def chat(cls, *, id: str | None = None, **params: Any) -> BatchRequest:
+        """A ``POST /chat/completions`` item with these body parameters."""
+        return cls(path="chat/completions", body=params, id=id)
+
+    @classmethod
+    def completion(cls, *, id: str | None = None, **params: Any) -> BatchRequest:
+        """A ``POST /completions`` item."""
+        return cls(path="completions", body=params, id=id)
+
+    @classmethod
+    def embedding(cls, *, id: str | None = None, **params: Any) -> BatchRequest:
+        """A ``POST /embeddings`` item."""
+        return cls(path="embeddings", body=params, id=id)
+
+    @classmethod
+    def moderation(cls, *, id: str | None = None, **params: Any) -> BatchRequest:
+        """A ``POST /moderations`` item."""
+        return cls(path="moderations", body=params, id=id)
+
+    @classmethod
+    def from_batch_line(cls, line: Mapping[str, Any]) -> BatchRequest:
+        """An item from a line of OpenAI's Batch API input file.
+
+        (``{"custom_id", "method", "url": "/v1/...", "body"}``), so such a file can run
+        here unchanged.
+        """
+        url = str(line["url"])
+        return cls(
+            path=url.removeprefix("/v1/").lstrip("/"),
+            body=line.get("body"),
+            method=str(line.get("method", "POST")),
+            id=None if line.get("custom_id") is None else str(line["custom_id"]),
+        )
+
+
+@attrs.frozen(kw_only=True)
+class BatchResult:
+    """What became of one item: ``response`` when ``ok``, else ``error``."""
+
+    id: str
+    index: int
+    response: Any = None
+    error: BaseException | None = None
+    attempts: int = 0
+    usage: Mapping[str, int] | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@attrs.frozen(kw_only=True)
+class BatchSummary:
+    """Counts, tokens and pace of a job so far."""
+
+    succeeded: int
+    failed: int
+    skipped: int
+    prompt_tokens: int
+    completion_tokens: int
+    total_tokens: int
+    elapsed: float
+    requests_per_minute: float
+    tokens_per_minute: float
+
+
+class BatchOptions(TypedDict, total=False):
+    """The keyword options of ``BatchJob`` (and ``AsyncClient.batch``)."""
+
+    max_concurrency: int
+    requests_per_minute: float | None
+    tokens_per_minute: float | None
+    period: float
+    checkpoint: str | os.PathLike[str] | None
+    retry_failed: bool
+    ordered: bool
+    progress: bool | ProgressCallback
+    token_counter: TokenCounter
+
+
+@attrs.define
+class _ItemState:
+    attempts: int = 0
+
+
+def _error_record(error: BaseException) -> dict[str, Any]:
+    record: dict[str, Any] = {"type": type(error).__name__, "message": str(error)}
+    if isinstance(error, APIStatusError):
+        record.update(status_code=error.status_code, code=error.code, request_id=error.request_id)
+    return record
+
+
+class BatchJob:
+    """Run requests concurrently under limits; iterate the results inside ``async with``.
+
+    Leaving the ``async with`` block before every result was read cancels the work
+    still in flight; the checkpoint stays consistent (whole lines only) and a restart
+    picks up the rest. ``ordered=True`` yields results in input order instead of as
+    they finish.
+    """
+
+    def __init__(
+        self,
+        client: AsyncClient,
+        requests: Iterable[BatchRequest] | AsyncIterable[BatchRequest],
+        *,
+        max_concurrency: int = 16,
+        requests_per_minute: float | None = None,
+        tokens_per_minute: float | None = None,
+        period: float = 60.0,
+        checkpoint: str | os.PathLike[str] | None = None,
+        retry_failed: bool = False,
+        ordered: bool = False,
+        progress: bool | ProgressCallback = False,
+        token_counter: TokenCounter = approximate_tokens,
+    ) -> None:
+        if not isinstance(max_concurrency, int) or max_concurrency < 1:
+            raise InvalidParameterError("max_concurrency", "must be an int >= 1")
+        for name, limit in (
+            ("requests_per_minute", requests_per_minute),
+            ("tokens_per_minute", tokens_per_minute),
+        ):
+            if limit is not None and not limit >= 2:
+                raise InvalidParameterError(name, f"must be at least 2, got {limit!r}")
+        if not period > 0:
+            raise InvalidParameterError("period", "must be positive seconds")
+        self._client = client._with_inner_middleware(self._observe)
+        self._requests = requests
+        self._max_concurrency = max_concurrency
+        self._limiter = JobLimiter(
+            requests=requests_per_minute, tokens=tokens_per_minute, period=period
+        )
+        self._checkpoint = None if checkpoint is None else Checkpoint(checkpoint)
+        self._retry_failed = retry_failed
+        self._ordered = ordered
+        self._count_tokens = token_counter
+        self._total = len(requests) if isinstance(requests, list | tuple) else None
+        self._progress = make_progress(progress, self._total)
+        self._task_group: TaskGroup | None = None
+        self._receive: MemoryObjectReceiveStream[BatchResult] | None = None
+        self._fatal: RateLimitError | None = None
+        self._started = 0.0
+        self._sent = 0
+        self._counts = {"succeeded": 0, "failed": 0, "skipped": 0}
+        self._tokens = {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}
+        self._skipped_indices: set[int] = set()
+
+    # -- life cycle ------------------------------------------------------------------
+
+    async def __aenter__(self) -> BatchJob:
+        if self._checkpoint is not None:
+            self._checkpoint.open()
+        self._started = time.monotonic()
+        send, self._receive = anyio.create_memory_object_stream[BatchResult](self._max_concurrency)
+        self._task_group = anyio.create_task_group()
+        await self._task_group.__aenter__()
+        self._task_group.start_soon(self._produce, send)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> bool | None:
+        assert self._task_group is not None
+        assert self._receive is not None
+        self._task_group.cancel_scope.cancel()  # no-op when everything finished
+        try:
+            return await self._task_group.__aexit__(exc_type, exc, tb)
+        finally:
+            self._receive.close()
+            if self._checkpoint is not None:
+                self._checkpoint.close()
+            self._progress.close()
+
+    def __aiter__(self) -> AsyncIterator[BatchResult]:
+        if self._receive is None:
+            raise RuntimeError("iterate a BatchJob inside `async with`")
+        return self._in_order() if self._ordered else self._receive.__aiter__()
+
+    async def collect(self) -> list[BatchResult]:
+        """Every result of this run, in input order."""
+        results = [result async for result in self]
+        return sorted(results, key=lambda r: r.index)
+
+    @property
+    def summary(self) -> BatchSummary:
+        elapsed = time.monotonic() - self._started if self._started else 0.0
+        minutes = max(elapsed, 1e-9) / 60
+        return BatchSummary(
+            **self._counts,
+            **self._tokens,
+            elapsed=elapsed,
+            requests_per_minute=self._sent / minutes,
+            tokens_per_minute=self._tokens["total_tokens"] / minutes,
+        )
+
+    def __repr__(self) -> str:
+        c = self._counts
+        return f"<BatchJob ok={c['succeeded']} failed={c['failed']} skipped={c['skipped']}>"
+
+    # -- the work --------------------------------------------------------------------
+
+    async def _produce(self, send: MemoryObjectSendStream[BatchResult]) -> None:
+        assert self._task_group is not None
+        slots = anyio.Semaphore(self._max_concurrency)
+        done = self._finished_ids()
+        async with send, aclosing(_aiterate(self._requests)) as requests:
+            index = 0
+            async for request in requests:
+                item_id = request.id if request.id is not None else str(index)
+                if item_id in done:
+                    self._skip(index)
+                else:
+                    await slots.acquire()
+                    tokens = self._estimate(request)
+                    if self._fatal is None:
+                        await self._limiter.acquire(tokens)
+                    self._task_group.start_soon(
+                        self._run_one, index, item_id, request, tokens, slots, send.clone()
+                    )
+                index += 1
+
+    def _finished_ids(self) -> set[str]:
+        if self._checkpoint is None:
+            return set()
+        records = self._checkpoint.records
+        if self._retry_failed:
+            return {key for key, record in records.items() if record.get("ok")}
+        return set(records)
+
+    def _skip(self, index: int) -> None:
+        self._counts["skipped"] += 1
+        self._skipped_indices.add(index)
+        self._progress.update(self._snapshot())
+
+    def _estimate(self, request: BatchRequest) -> int:
+        return estimate_request_tokens(request.path, request.body, self._count_tokens)
+
+    async def _run_one(
+        self,
+        index: int,
+        item_id: str,
+        request: BatchRequest,
+        tokens: int,
+        slots: anyio.Semaphore,
+        send: MemoryObjectSendStream[BatchResult],
+    ) -> None:
+        async with send:
+            try:
+                result = await self._execute(index, item_id, request, tokens)
+            finally:
+                slots.release()
+            self._record(result)
+            await send.send(result)
+
+    async def _execute(
+        self, index: int, item_id: str, request: BatchRequest, tokens: int
+    ) -> BatchResult:
+        state = _ItemState()
+        if self._fatal is not None:  # the quota is gone: sending more cannot help
+            return BatchResult(id=item_id, index=index, error=self._fatal)
+        self._sent += 1
+        try:
+            http_request = self._client._build_request(
+                request.method, request.path, json=request.body
+            )
+            http_request.extensions[_ITEM_KEY] = state
+            response = await self._client._send(http_request)
+            from ._client import _json, _structure
+
+            data = _json(response)
+            cast_to = request.cast_to or _response_type(request.path)
+            body = data if cast_to is None else _structure(response, data, cast_to)
+        except OpenAIError as exc:
+            if isinstance(exc, RateLimitError) and exc.code == "insufficient_quota":
+                self._fatal = exc
+            return BatchResult(id=item_id, index=index, error=exc, attempts=state.attempts)
+        except Exception as exc:  # a bad item must not end the job: it gets its error
+            return BatchResult(id=item_id, index=index, error=exc, attempts=state.attempts)
+        usage = _usage(data)
+        if usage is not None:
+            self._limiter.settle(tokens, usage.get("total_tokens", tokens))
+        return BatchResult(
+            id=item_id, index=index, response=body, attempts=state.attempts, usage=usage
+        )
+
+    def _record(self, result: BatchResult) -> None:
+        if result.ok:
+            self._counts["succeeded"] += 1
+            for key, value in (result.usage or {}).items():
+                if key in self._tokens and isinstance(value, int):
+                    self._tokens[key] += value
+        else:
+            self._counts["failed"] += 1
+        if self._checkpoint is not None:
+            record: dict[str, Any] = {
+                "id": result.id,
+                "index": result.index,
+                "ok": result.ok,
+                "attempts": result.attempts,
+            }
+            if result.ok:
+                response = result.response
+                record["response"] = (
+                    response.to_dict() if hasattr(response, "to_dict") else response
+                )
+                record["usage"] = dict(result.usage) if result.usage else None
+            else:
+                assert result.error is not None
+                record["error"] = _error_record(result.error)
+            self._checkpoint.append(record)
+        self._progress.update(self._snapshot())
+
+    def _snapshot(self) -> BatchProgress:
+        return BatchProgress(
+            done=self._counts["succeeded"] + self._counts["failed"],
+            failed=self._counts["failed"],
+            skipped=self._counts["skipped"],
+            total=self._total,
+            elapsed=time.monotonic() - self._started,
+        )
+
+    async def _observe(self, request: httpx.Request, call_next: CallNext) -> httpx.Response:
+        """Innermost middleware: count attempts and steer the job's pace by each answer."""
+        state = request.extensions.get(_ITEM_KEY)
+        if isinstance(state, _ItemState):
+            state.attempts += 1
+        response = await call_next(request)
+        headers = response.headers
+        if response.status_code == 429:
+            self._limiter.slow_down()
+            self._limiter.pause(parse_retry_after(headers, now=time.time()) or 0.0)
+        else:
+            limits = RateLimits.from_headers(headers)
+            if limits.remaining_requests == 0:
+                self._limiter.pause(limits.reset_requests or 0.0)
+            if limits.remaining_tokens == 0:
+                self._limiter.pause(limits.reset_tokens or 0.0)
+            if response.is_success:
+                self._limiter.recover()
+        return response
+
+    async def _in_order(self) -> AsyncIterator[BatchResult]:
+        assert self._receive is not None
+        pending: dict[int, BatchResult] = {}
+        next_index = 0
+        async for result in self._receive:
+            pending[result.index] = result
+            while True:
+                if next_index in self._skipped_indices:
+                    next_index += 1
+                elif next_index in pending:
+                    yield pending.pop(next_index)
+                    next_index += 1
+                else:
+                    break
+        for index in sorted(pending):  # only reached if the input shrank under us
+            yield pending[index]
+
+
+async def _aiterate(
+    items: Iterable[BatchRequest] | AsyncIterable[BatchRequest],
+) -> AsyncGenerator[BatchRequest, None]:
+    if isinstance(items, AsyncIterable):
+        iterator = aiter(items)
+        try:
+            async for item in iterator:
+                yield item
+        finally:  # a cancelled job closes the caller's generator too, at once
+            aclose = getattr(iterator, "aclose", None)
+            if aclose is not None:
+                await aclose()
+    else:
+        for item in items:
+            yield item
+
+
+def _usage(data: object) -> dict[str, int] | None:
+    usage = data.get("usage") if isinstance(data, Mapping) else None
+    if not isinstance(usage, Mapping):
+        return None
+    return {k: v for k, v in usage.items() if isinstance(v, int)}
+
+
+def _response_type(path: str) -> type[Any] | None:
+    """The model of a known endpoint's answer; None leaves the answer as JSON."""
+    from . import types
+
+    known: dict[str, type[Any]] = {
+        "chat/completions": types.ChatCompletion,
+        "completions": types.Completion,
+    }
+    return known.get(path.strip("/").split("?")[0])

@@ -1,0 +1,149 @@
+"""Packing many prompts into few requests, and mapping the answers back.
+
+A completions request takes up to 20 prompts; its choices come back with
+``index = prompt_position * n + k``. Nothing here trusts the order of the answer:
+every index is checked to be present exactly once and in range.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import anyio
+import attrs
+
+from ._exceptions import InternalServerError, InvalidParameterError, PackingError
+
+if TYPE_CHECKING:
+    from .resources.completions import Completions
+    from .types import CompletionChoice
+
+__all__ = [
+    "MAX_PROMPTS_PER_REQUEST",
+    "PackingError",
+    "PromptCompletion",
+    "ServerQuirks",
+    "chunked",
+    "complete_many",
+    "group_by_index",
+]
+
+T = TypeVar("T")
+
+MAX_PROMPTS_PER_REQUEST = 20  # the completions endpoint's documented maximum
+
+
+def chunked(items: Sequence[T], size: int) -> list[Sequence[T]]:
+    """Consecutive slices of at most ``size`` items."""
+    if size < 1:
+        raise ValueError("size must be >= 1")
+    return [items[start : start + size] for start in range(0, len(items), size)]
+
+
+def group_by_index(
+    answers: Sequence[T], index_of: Callable[[T], int], count: int, per_item: int = 1
+) -> list[list[T]]:
+    """Put answers with index ``position * per_item + k`` into ``count`` lists of ``per_item``.
+
+    Raises ``PackingError`` when an index is missing, repeated or out of range.
+    """
+    slots: list[T | None] = [None] * (count * per_item)
+    for answer in answers:
+        index = index_of(answer)
+        if not 0 <= index < len(slots):
+            raise PackingError(f"answer index {index} is out of range 0..{len(slots) - 1}")
+        if slots[index] is not None:
+            raise PackingError(f"answer index {index} appears twice")
+        slots[index] = answer
+    missing = [i for i, slot in enumerate(slots) if slot is None]
+    if missing:
+        raise PackingError(f"answers missing for indices {missing[:10]}")
+    filled: list[T] = [slot for slot in slots if slot is not None]
+    return [filled[i * per_item : (i + 1) * per_item] for i in range(count)]
+
+
+@attrs.define
+class ServerQuirks:
+    """What a client learned about its server; shared by its ``with_options`` variants."""
+
+    packed_prompts_refused: bool = False
+
+
+@attrs.frozen(kw_only=True)
+class PromptCompletion:
+    """The ``n`` choices for one prompt of ``completions.create_many``, in ``k`` order."""
+
+    prompt_index: int
+    choices: list[CompletionChoice]
+
+    @property
+    def text(self) -> str:
+        """The first choice's text."""
+        return self.choices[0].text if self.choices else ""
+
+
+async def complete_many(
+    completions: Completions,
+    prompts: Sequence[str] | Sequence[Sequence[int]],
+    *,
+    model: str,
+    n: int,
+    max_concurrency: int,
+    quirks: ServerQuirks,
+    params: Mapping[str, Any],
+) -> list[PromptCompletion]:
+    """Pack ``prompts`` 20 to a request, run the requests concurrently, unpack in order.
+
+    A server that refuses a packed request with a 5xx (llama.cpp's does) but answers
+    the same prompt alone is remembered in ``quirks``; from then on this client sends
+    one prompt per request.
+    """
+    for name in ("prompt", "stream"):
+        if name in params:
+            raise InvalidParameterError(name, "not allowed in create_many")
+    if not isinstance(max_concurrency, int) or max_concurrency < 1:
+        raise InvalidParameterError("max_concurrency", "must be an int >= 1")
+    prompt_list = list(prompts)
+    results: list[PromptCompletion | None] = [None] * len(prompt_list)
+    limiter = anyio.Semaphore(max_concurrency)
+
+    async def send(start: int, batch: Sequence[Any]) -> None:
+        prompt: Any = list(batch) if len(batch) > 1 else batch[0]
+        async with limiter:
+            completion = await completions.create(model=model, prompt=prompt, n=n, **params)
+        groups = group_by_index(completion.choices, lambda c: c.index, len(batch), n)
+        for offset, choices in enumerate(groups):
+            results[start + offset] = PromptCompletion(prompt_index=start + offset, choices=choices)
+
+    async def send_checked(start: int, batch: Sequence[Any]) -> None:
+        if len(batch) == 1 or quirks.packed_prompts_refused:
+            for offset, prompt in enumerate(batch):
+                await send(start + offset, [prompt])
+            return
+        try:
+            await send(start, batch)
+        except InternalServerError:
+            await send(start, batch[:1])  # raises if the server fails even a single prompt
+            quirks.packed_prompts_refused = True
+            for offset, prompt in enumerate(batch[1:], start=1):
+                await send(start + offset, [prompt])
+
+    # The first failure is raised as itself (not in an ExceptionGroup), as a single
+    # request's would be; the other requests are cancelled.
+    errors: list[Exception] = []
+
+    async def guarded(start: int, batch: Sequence[Any]) -> None:
+        try:
+            await send_checked(start, batch)
+        except Exception as exc:
+            errors.append(exc)
+            group.cancel_scope.cancel()
+
+    size = 1 if quirks.packed_prompts_refused else MAX_PROMPTS_PER_REQUEST
+    async with anyio.create_task_group() as group:
+        for index, batch in enumerate(chunked(prompt_list, size)):
+            group.start_soon(guarded, index * size, batch)
+    if errors:
+        raise errors[0]
+    return [result for result in results if result is not None]

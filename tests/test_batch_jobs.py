@@ -1,0 +1,246 @@
+"""Batch jobs over loopback: limits honoured, every item accounted for, restarts resume."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import anyio
+import pytest
+
+from openai_async import (
+    APIConnectionError,
+    AsyncClient,
+    BatchProgress,
+    BatchRequest,
+    InvalidParameterError,
+    NotFoundError,
+    RateLimitError,
+)
+from openai_async.testing import LocalServer
+
+pytestmark = pytest.mark.anyio
+
+
+def _items(n: int) -> list[BatchRequest]:
+    # A distinct query per item lets the server count each item's requests.
+    return [
+        BatchRequest(path=f"models/whisper-1?item={i}", method="GET", id=f"item-{i}")
+        for i in range(n)
+    ]
+
+
+def _sent_per_item(server: LocalServer) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for request in server.requests:
+        item = request.query.get("item")
+        if item is not None:
+            counts[item] = counts.get(item, 0) + 1
+    return counts
+
+
+async def test_job_under_rpm_limit_uses_it_without_exceeding(
+    cli_server: str, tmp_path: Path, anyio_backend: str
+) -> None:
+    """A large job runs at 90-100 % of the server's RPM limit and above it in no window."""
+    n = 5000 if anyio_backend == "asyncio" else 1500  # trio: same checks, fewer items
+    limit, window = 600, 2.0  # 300 requests/s, measured by the server per sliding window
+    control = cli_server.removesuffix("/v1") + "/_control/rate_limit"
+    checkpoint = tmp_path / "run.jsonl"
+    async with AsyncClient(base_url=cli_server, api_key="", max_retries=5) as client:
+        await client.request("POST", control, json={"requests": limit, "window": window})
+        async with client.batch(
+            _items(n),
+            max_concurrency=64,
+            requests_per_minute=limit,
+            period=window,
+            checkpoint=checkpoint,
+        ) as job:
+            results = [result async for result in job]
+        stats = await client.request("GET", control)
+    assert sorted(r.id for r in results) == sorted(f"item-{i}" for i in range(n))
+    assert all(r.ok for r in results)
+    assert job.summary.succeeded == n
+    lines = [json.loads(line) for line in checkpoint.read_text().splitlines()]
+    assert len(lines) == n
+    assert len({line["id"] for line in lines}) == n  # none duplicated
+    assert stats["busiest_window"] <= limit
+    assert stats["rejected"] == 0
+    span = stats["last_arrival"] - stats["first_arrival"]
+    utilisation = (n / span) / (limit / window)
+    assert 0.9 <= utilisation <= 1.0 + 1 / limit
+
+
+async def test_cancelled_job_resumes_without_resending(server: LocalServer, tmp_path: Path) -> None:
+    """A job stopped halfway and restarted with its checkpoint sends no finished item again."""
+    n = 300
+    checkpoint = tmp_path / "run.jsonl"
+    server.inject(delay=0.01, times=n * 2)  # keep requests in flight when we stop
+    async with AsyncClient(base_url=server.url, api_key="") as client:
+        async with client.batch(_items(n), max_concurrency=20, checkpoint=checkpoint) as job:
+            async for _ in job:
+                if job.summary.succeeded >= n // 2:
+                    break  # leaving the block cancels what is in flight
+        first = {json.loads(line)["id"] for line in checkpoint.read_text().splitlines()}
+        assert n // 2 <= len(first) < n
+        before = _sent_per_item(server)
+        server.requests.clear()
+        async with client.batch(_items(n), max_concurrency=20, checkpoint=checkpoint) as job:
+            second = [result async for result in job]
+    resent = _sent_per_item(server)
+    assert not {f"item-{i}" for i in map(int, resent)} & first
+    assert {r.id for r in second} == {f"item-{i}" for i in range(n)} - first
+    assert job.summary.skipped == len(first)
+    lines = [json.loads(line) for line in checkpoint.read_text().splitlines()]
+    assert sorted(line["id"] for line in lines) == sorted(f"item-{i}" for i in range(n))
+    assert sum(before.values()) >= len(first)
+
+
+async def test_failed_items_are_recorded_not_dropped(
+    client: AsyncClient, server: LocalServer, tmp_path: Path
+) -> None:
+    """Items that fail end as error results and failed checkpoint lines."""
+    items = [
+        BatchRequest(path="models/whisper-1", method="GET", id="good"),
+        BatchRequest(path="models/no-such-model", method="GET", id="bad"),
+    ]
+    checkpoint = tmp_path / "run.jsonl"
+    async with client.batch(items, checkpoint=checkpoint) as job:
+        results = {r.id: r for r in await job.collect()}
+    assert results["good"].ok
+    assert results["good"].response["id"] == "whisper-1"
+    assert isinstance(results["bad"].error, NotFoundError)
+    assert results["bad"].attempts == 1
+    lines = {
+        json.loads(line)["id"]: json.loads(line) for line in checkpoint.read_text().splitlines()
+    }
+    assert lines["bad"]["ok"] is False
+    assert lines["bad"]["error"]["status_code"] == 404
+    assert job.summary.failed == 1
+
+
+async def test_retry_failed_reruns_only_failures(
+    client: AsyncClient, server: LocalServer, tmp_path: Path
+) -> None:
+    """With retry_failed=True a restart runs the failed items again and skips the good ones."""
+    checkpoint = tmp_path / "run.jsonl"
+    server.inject(status=500, path="/v1/models", times=1)
+    items = _items(5)
+    async with client.batch(items, max_concurrency=1, checkpoint=checkpoint) as job:
+        first = await job.collect()
+    assert sum(not r.ok for r in first) == 1
+    server.requests.clear()
+    async with client.batch(items, checkpoint=checkpoint, retry_failed=True) as job:
+        second = await job.collect()
+    assert [r.ok for r in second] == [True]
+    assert sum(_sent_per_item(server).values()) == 1
+
+
+async def test_input_order_and_async_iterable(client: AsyncClient, server: LocalServer) -> None:
+    """ordered=True yields in input order, also from an async iterable of unknown length."""
+
+    async def generate():  # type: ignore[no-untyped-def]
+        for request in _items(40):
+            yield request
+
+    server.inject(delay=0.05, path="/v1/models", times=3)  # the first few finish last
+    async with client.batch(generate(), max_concurrency=10, ordered=True) as job:
+        ids = [result.id async for result in job]
+    assert ids == [f"item-{i}" for i in range(40)]
+
+
+async def test_insufficient_quota_fails_the_rest_without_sending(
+    client: AsyncClient, server: LocalServer
+) -> None:
+    """Once the quota is gone, remaining items fail with that error and are not sent."""
+    quota = {
+        "error": {"message": "quota", "type": "insufficient_quota", "code": "insufficient_quota"}
+    }
+    server.inject(status=429, body=quota, times=1)
+    async with client.batch(_items(20), max_concurrency=1) as job:
+        results = await job.collect()
+    assert all(isinstance(r.error, RateLimitError) for r in results)
+    assert len(server.requests) == 1
+
+
+async def test_429_slows_the_job_and_waits_retry_after(server: LocalServer) -> None:
+    """A 429 with retry-after pauses the whole job and halves its pace; items still succeed."""
+    server.inject(status=429, headers={"retry-after-ms": "200"}, times=1)
+    client = AsyncClient(base_url=server.url, api_key="", max_retries=2)
+    async with client, client.batch(_items(10), max_concurrency=2, requests_per_minute=6000) as job:
+        with anyio.fail_after(10):
+            results = await job.collect()
+    assert all(r.ok for r in results)
+    assert sum(r.attempts for r in results) == 11
+    assert job._limiter.factor < 1.0
+
+
+async def test_progress_callback_sees_every_item(client: AsyncClient) -> None:
+    """The progress callback is called per item and ends at the total."""
+    seen: list[BatchProgress] = []
+    async with client.batch(_items(12), progress=seen.append) as job:
+        await job.collect()
+    assert seen[-1].done == 12
+    assert seen[-1].total == 12
+    assert "12/12" in str(seen[-1])
+
+
+async def test_batch_line_format_and_bad_options(client: AsyncClient) -> None:
+    """OpenAI Batch API lines convert to requests; bad options name the parameter."""
+    line = {"custom_id": "x1", "method": "GET", "url": "/v1/models/whisper-1", "body": None}
+    async with client.batch([BatchRequest.from_batch_line(line)]) as job:
+        (result,) = await job.collect()
+    assert result.id == "x1"
+    assert result.response["id"] == "whisper-1"
+    with pytest.raises(InvalidParameterError) as info:
+        client.batch([], max_concurrency=0)
+    assert info.value.param == "max_concurrency"
+    with pytest.raises(InvalidParameterError):
+        client.batch([], requests_per_minute=1)
+
+
+async def test_connection_errors_become_results(server: LocalServer) -> None:
+    """A dropped connection, retries exhausted, is an error result, not a crash."""
+    server.inject(drop=True, times=3)
+    client = AsyncClient(base_url=server.url, api_key="", max_retries=0)
+    async with client, client.batch(_items(3), max_concurrency=3) as job:
+        results = await job.collect()
+    assert all(isinstance(r.error, APIConnectionError) for r in results)
+
+
+async def test_tpm_limit_with_typed_chat_results(client: AsyncClient, server: LocalServer) -> None:
+    """Chat items under a tokens-per-window limit all succeed, typed, with no 429."""
+    from openai_async.types import ChatCompletion
+
+    limit = server.set_rate_limit(tokens=800, window=1.0)
+    requests = [
+        BatchRequest.chat(
+            id=f"c{i}",
+            model="gpt-4o-mini",
+            max_tokens=20,
+            messages=[{"role": "user", "content": f"question number {i}"}],
+        )
+        for i in range(40)
+    ]
+    async with client.batch(requests, max_concurrency=8, tokens_per_minute=800, period=1.0) as job:
+        results = await job.collect()
+    assert all(isinstance(r.response, ChatCompletion) for r in results)
+    for i, result in enumerate(results):  # collect() returns input order
+        assert result.id == f"c{i}"
+        assert f"question number {i}" in (result.response.choices[0].message.content or "")
+    assert limit.rejected == 0
+    usage_total = sum(r.response.usage.total_tokens for r in results if r.response.usage)
+    assert job.summary.total_tokens == usage_total > 0
+    assert job.summary.succeeded == 40
+
+
+async def test_progress_true_writes_log_lines_outside_a_terminal(
+    client: AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """progress=True without a terminal logs readable INFO lines, ending with the total."""
+    caplog.set_level(logging.INFO, logger="openai_async.batch")
+    async with client.batch(_items(6), progress=True) as job:
+        await job.collect()
+    lines = [r.getMessage() for r in caplog.records if r.name == "openai_async.batch"]
+    assert lines[-1].startswith("batch finished: 6/6 items (0 failed, 0 skipped)")

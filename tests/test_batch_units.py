@@ -1,0 +1,174 @@
+"""Pure pieces of batch jobs: token buckets, token estimates, the checkpoint file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from openai_async._checkpoint import Checkpoint
+from openai_async._limiter import JobLimiter, TokenBucket
+from openai_async._tokens import approximate_tokens, estimate_request_tokens
+from openai_async.testing._limits import format_reset
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_bucket_refills_at_its_rate_up_to_capacity() -> None:
+    """A drained bucket refills linearly and stops at its capacity."""
+    bucket = TokenBucket(rate=2.0, capacity=10.0, level=0.0, now=0.0)
+    assert bucket.level(1.0) == pytest.approx(2.0)
+    assert bucket.level(100.0) == pytest.approx(10.0)
+
+
+def test_bucket_delay_for_cost_above_capacity_waits_for_full() -> None:
+    """A cost above capacity waits for a full bucket, then drives the level negative."""
+    bucket = TokenBucket(rate=1.0, capacity=4.0, level=0.0, now=0.0)
+    assert bucket.delay(100, 0.0) == pytest.approx(4.0)
+    bucket.take(100, 4.0)
+    assert bucket.level(4.0) == pytest.approx(-96.0)
+    assert bucket.delay(1, 4.0) == pytest.approx(97.0)
+
+
+def test_bucket_refund_is_capped() -> None:
+    """Returning tokens never fills the bucket past its capacity."""
+    bucket = TokenBucket(rate=1.0, capacity=5.0, level=5.0, now=0.0)
+    bucket.take(3, 0.0)
+    bucket.give(10, 0.0)
+    assert bucket.level(0.0) == 5.0
+
+
+@given(
+    limit=st.integers(min_value=2, max_value=5000),
+    gaps=st.lists(st.floats(min_value=0, max_value=2.0), min_size=1, max_size=300),
+)
+def test_limiter_never_exceeds_limit_in_any_window(limit: int, gaps: list[float]) -> None:
+    """However requests arrive, the grants in any window stay within the limit."""
+    clock = FakeClock()
+    window = 1.0
+    limiter = JobLimiter(requests=limit, tokens=None, period=window, clock=clock)
+    grants = []
+    for gap in gaps:
+        clock.now += gap
+        delay = limiter._delay(1, clock.now)
+        clock.now += max(delay, 0.0)
+        assert limiter._delay(1, clock.now) <= 1e-9
+        limiter._requests.take(1, clock.now)  # type: ignore[union-attr]
+        grants.append(clock.now)
+    start = 0
+    for end, t in enumerate(grants):
+        while grants[start] <= t - window:
+            start += 1
+        assert end - start + 1 <= limit
+
+
+def test_limiter_steady_rate_is_close_to_limit() -> None:
+    """Back to back, a limiter grants 90-100 % of its limit per window."""
+    clock = FakeClock()
+    limiter = JobLimiter(requests=600, tokens=None, period=60.0, clock=clock)
+    granted = 0
+    while clock.now < 600:  # ten windows
+        clock.now += max(limiter._delay(1, clock.now), 0.0)
+        limiter._requests.take(1, clock.now)  # type: ignore[union-attr]
+        granted += 1
+    assert 0.9 * 6000 <= granted <= 6000
+
+
+def test_slow_down_halves_and_recover_restores() -> None:
+    """A 429 halves the pace; successes win it back step by step, not at once."""
+    limiter = JobLimiter(requests=100, tokens=1000, clock=FakeClock())
+    limiter.slow_down()
+    assert limiter.factor == 0.5
+    limiter.recover()
+    assert 0.5 < limiter.factor < 1.0
+    for _ in range(100):
+        limiter.recover()
+    assert limiter.factor == 1.0
+    for _ in range(100):
+        limiter.slow_down()
+    assert limiter.factor == JobLimiter.MIN_FACTOR
+
+
+def test_pause_holds_requests() -> None:
+    """pause(s) delays the next grant by at least s; nonsense pauses are ignored."""
+    clock = FakeClock()
+    limiter = JobLimiter(requests=1000, tokens=None, clock=clock)
+    limiter.pause(float("nan"))
+    limiter.pause(-1)
+    assert limiter._delay(1, clock.now) <= 0
+    limiter.pause(2.5)
+    assert limiter._delay(1, clock.now) == pytest.approx(2.5)
+
+
+def test_estimate_chat_uses_max_tokens_and_n() -> None:
+    """A chat request costs its messages plus max_tokens for each of n choices."""
+    body = {"messages": [{"role": "user", "content": "x" * 40}], "max_tokens": 50, "n": 2}
+    assert estimate_request_tokens("chat/completions", body) == 4 + 10 + 100
+
+
+def test_estimate_chat_without_max_tokens_guesses_nothing() -> None:
+    """Without max_tokens a chat request is charged its prompt only."""
+    body = {"messages": [{"role": "user", "content": "abcd" * 5, "name": "bob_1"}]}
+    assert estimate_request_tokens("/v1/chat/completions", body) == 4 + 5 + 2
+
+
+def test_estimate_completions_default_budget_per_prompt() -> None:
+    """Packed completions get the documented default of 16 tokens per prompt."""
+    body = {"prompt": ["a" * 8, "b" * 8, "c" * 8]}
+    assert estimate_request_tokens("completions", body) == 6 + 16 * 3
+    assert estimate_request_tokens("completions", {"prompt": [1, 2, 3], "max_tokens": 5}) == 8
+
+
+def test_estimate_embeddings_and_custom_counter() -> None:
+    """Inputs count through the pluggable counter; token lists count as their length."""
+    words = estimate_request_tokens(
+        "embeddings", {"input": ["one two", "three"]}, lambda s: len(s.split())
+    )
+    assert words == 3
+    assert estimate_request_tokens("embeddings", {"input": [[1, 2], [3]]}) == 3
+
+
+@given(st.text())
+def test_approximate_tokens_is_quarter_of_characters(text: str) -> None:
+    """The default counter rounds len/4 up."""
+    assert approximate_tokens(text) * 4 - 4 < len(text) <= approximate_tokens(text) * 4
+
+
+def test_checkpoint_cuts_torn_last_line(tmp_path: Path) -> None:
+    """A torn last line is dropped on open and its item is not counted as finished."""
+    path = tmp_path / "run.jsonl"
+    path.write_text('{"id": "a", "ok": true}\n{"id": "b", "ok": false}\n{"id": "c", "ok"')
+    checkpoint = Checkpoint(path)
+    checkpoint.open()
+    assert set(checkpoint.records) == {"a", "b"}
+    checkpoint.append({"id": "c", "ok": True})
+    checkpoint.close()
+    lines = [json.loads(line) for line in path.read_text().splitlines()]
+    assert [line["id"] for line in lines] == ["a", "b", "c"]
+
+
+def test_checkpoint_last_line_wins(tmp_path: Path) -> None:
+    """An id written twice (failed, then retried) counts as its last record."""
+    path = tmp_path / "run.jsonl"
+    path.write_text('{"id": "a", "ok": false}\n{"id": "a", "ok": true}\n')
+    checkpoint = Checkpoint(path)
+    checkpoint.open()
+    checkpoint.close()
+    assert checkpoint.records == {"a": {"id": "a", "ok": True}}
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"), [(0.02, "20ms"), (1.5, "1.5s"), (360, "6m0s"), (0.0001, "1ms")]
+)
+def test_server_reset_format(seconds: float, text: str) -> None:
+    """The server writes resets the way the service does."""
+    assert format_reset(seconds) == text
