@@ -5,7 +5,7 @@ from __future__ import annotations
 import json as jsonlib
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterable, Mapping, Sequence
 from functools import cached_property
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, TypeVar, overload
@@ -26,7 +26,7 @@ from ._transport import HTTPXSend
 from ._version import __version__
 
 if TYPE_CHECKING:
-    from .resources import Models
+    from .resources import Audio, Edits, Embeddings, Engines, Files, Images, Models, Moderations
 
 __all__ = ["DEFAULT_BASE_URL", "DEFAULT_LIMITS", "DEFAULT_TIMEOUT", "AsyncClient"]
 
@@ -231,6 +231,48 @@ class AsyncClient:
 
         return Models(self)
 
+    @cached_property
+    def edits(self) -> Edits:
+        from .resources import Edits
+
+        return Edits(self)
+
+    @cached_property
+    def embeddings(self) -> Embeddings:
+        from .resources import Embeddings
+
+        return Embeddings(self)
+
+    @cached_property
+    def moderations(self) -> Moderations:
+        from .resources import Moderations
+
+        return Moderations(self)
+
+    @cached_property
+    def engines(self) -> Engines:
+        from .resources import Engines
+
+        return Engines(self)
+
+    @cached_property
+    def files(self) -> Files:
+        from .resources import Files
+
+        return Files(self)
+
+    @cached_property
+    def images(self) -> Images:
+        from .resources import Images
+
+        return Images(self)
+
+    @cached_property
+    def audio(self) -> Audio:
+        from .resources import Audio
+
+        return Audio(self)
+
     # -- the request path ------------------------------------------------------------
 
     def _build_request(
@@ -240,7 +282,7 @@ class AsyncClient:
         *,
         params: Mapping[str, Any] | None = None,
         json: object = None,
-        content: bytes | None = None,
+        content: bytes | AsyncIterable[bytes] | None = None,
         files: Any = None,
         data: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,

@@ -139,7 +139,7 @@ class App:
     def __init__(self, state: State) -> None:
         self.state = state
         self._request_ids = itertools.count(1)
-        from . import _routes_control, _routes_models  # noqa: F401  (register routes)
+        from . import _routes_control, _routes_endpoints, _routes_models  # noqa: F401  (register routes)
 
     async def __call__(self, request: ServerRequest) -> ServerResponse:
         response = await self._dispatch(request)

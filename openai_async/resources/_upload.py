@@ -1,0 +1,33 @@
+"""Sending a multipart form through the client's request path."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from .._files import MultipartBody, file_part
+from ._params import form_fields
+
+if TYPE_CHECKING:
+    from .._client import AsyncClient
+
+__all__ = ["post_form"]
+
+T = TypeVar("T")
+
+
+async def post_form(
+    client: AsyncClient,
+    path: str,
+    cast_to: type[T],
+    *,
+    fields: Mapping[str, Any],
+    files: Mapping[str, object],
+) -> T:
+    """POST ``fields`` and ``files`` (None values left out) as multipart/form-data.
+
+    Every argument is checked, and every path looked at, before anything is sent.
+    """
+    parts = [file_part(name, value) for name, value in files.items() if value is not None]
+    body = MultipartBody(form_fields(fields), parts)
+    return await client._request_model("POST", path, cast_to, content=body, headers=body.headers)

@@ -1,0 +1,92 @@
+"""``client.files``: upload, list, inspect, download and delete files."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import anyio
+
+from .._files import FileInput
+from .._transport import translate_errors
+from ..types import FileDeleted, FileObject, ListResponse
+from ._base import Resource, path_param
+from ._params import drop_none
+from ._upload import post_form
+
+__all__ = ["Files"]
+
+
+class Files(Resource):
+    """Files for fine-tuning and other endpoints.
+
+    Uploads stream from disk when given a path. Downloads come as ``bytes``
+    (``content``) or stream into a file (``download``).
+    """
+
+    __slots__ = ()
+
+    async def list(self, *, purpose: str | None = None) -> ListResponse[FileObject]:
+        """``GET /files``, optionally only those with ``purpose``."""
+        params = drop_none(purpose=purpose)
+        return await self._client._request_model(
+            "GET", "files", ListResponse[FileObject], params=params or None
+        )
+
+    async def create(self, *, file: FileInput, purpose: str) -> FileObject:
+        """``POST /files``: upload ``file`` (JSON Lines for ``purpose="fine-tune"``).
+
+        ``file`` is a path (read in chunks while sending), bytes, a binary file
+        object, or a ``(filename, content, content_type)`` tuple.
+        """
+        return await post_form(
+            self._client, "files", FileObject, fields={"purpose": purpose}, files={"file": file}
+        )
+
+    async def retrieve(self, file_id: str) -> FileObject:
+        """``GET /files/{file_id}``."""
+        path = f"files/{path_param('file_id', file_id)}"
+        return await self._client._request_model("GET", path, FileObject)
+
+    async def delete(self, file_id: str) -> FileDeleted:
+        """``DELETE /files/{file_id}``."""
+        path = f"files/{path_param('file_id', file_id)}"
+        return await self._client._request_model("DELETE", path, FileDeleted)
+
+    async def content(self, file_id: str) -> bytes:
+        """``GET /files/{file_id}/content``: the whole file in memory (see ``download``)."""
+        path = f"files/{path_param('file_id', file_id)}/content"
+        return await self._client._request_model("GET", path, bytes)
+
+    async def download(self, file_id: str, path: str | os.PathLike[str]) -> int:
+        """Stream ``GET /files/{file_id}/content`` into the file at ``path``; return its size.
+
+        Memory use stays at one chunk whatever the file's size. The bytes go to a
+        temporary file beside ``path`` that replaces it only once the whole body has
+        arrived, so a broken download never leaves a truncated file at ``path``.
+        """
+        url = f"files/{path_param('file_id', file_id)}/content"
+        target = Path(path)
+        partial = target.with_name(f".{target.name}.{os.urandom(4).hex()}.part")
+        client = self._client
+        request = client._build_request("GET", url, stream=True)
+        response = await client._send(request)
+        written = 0
+        try:
+            async with await anyio.open_file(partial, "wb") as out:
+                chunks = response.aiter_bytes()
+                while True:
+                    # Only the network side is translated: a full disk stays an OSError.
+                    with translate_errors(request):
+                        chunk = await anext(chunks, None)
+                    if chunk is None:
+                        break
+                    await out.write(chunk)
+                    written += len(chunk)
+            os.replace(partial, target)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+        finally:
+            await response.aclose()
+        return written
