@@ -50,17 +50,22 @@ def _is_int(value: object) -> bool:
 
 def _check_input(value: object) -> object:
     """The input as JSON will carry it, or raise: the four shapes the API accepts."""
+    # The spec (2023: minItems on token lists; today: "cannot be an empty string", and
+    # minItems 1 on every list) allows no empty input, and there would be nothing to embed.
     if isinstance(value, str):
+        if not value:
+            raise InvalidParameterError("input", "must not be an empty string")
         return value
     if isinstance(value, bytes | bytearray) or not isinstance(value, Sequence):
         raise InvalidParameterError(
             "input", f"expected a string or a list, got {type(value).__name__}"
         )
     items = list(value)
-    # An empty list asks for nothing; the spec also requires token lists to be non-empty.
     if not items:
-        raise InvalidParameterError("input", "must not be empty")
+        raise InvalidParameterError("input", "must not be an empty list")
     if all(isinstance(item, str) for item in items):
+        if not all(items):
+            raise InvalidParameterError("input", f"item {items.index('')} is an empty string")
         return items
     if all(_is_int(item) for item in items):
         return items

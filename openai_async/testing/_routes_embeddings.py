@@ -30,18 +30,18 @@ def _inputs(value: Any) -> list[str | list[int]]:
     def is_int(x: object) -> bool:
         return isinstance(x, int) and not isinstance(x, bool)
 
-    if isinstance(value, str):
+    if isinstance(value, str) and value:
         return [value]
     if isinstance(value, list) and value:
-        if all(isinstance(x, str) for x in value):
+        if all(isinstance(x, str) and x for x in value):
             return list(value)
         if all(is_int(x) for x in value):
             return [value]
         if all(isinstance(x, list) and x and all(is_int(t) for t in x) for x in value):
             return list(value)
     raise Invalid(
-        "'input' must be a string, a non-empty list of strings, of token ids, "
-        "or of non-empty token-id lists.",
+        "'input' must be a non-empty string, or a non-empty list of non-empty strings, "
+        "of token ids, or of non-empty token-id lists.",
         "input",
     )
 
