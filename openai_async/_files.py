@@ -47,7 +47,11 @@ class FilePart:
     async def chunks(self) -> AsyncIterator[bytes]:
         source = self.source
         if isinstance(source, bytes):
-            yield source
+            # One huge chunk would be copied whole again by the layers below (framing,
+            # socket buffers); slices keep those copies chunk-sized.
+            view = memoryview(source)
+            for start in range(0, len(source), CHUNK_SIZE):
+                yield bytes(view[start : start + CHUNK_SIZE])
         elif isinstance(source, Path):
             async with await anyio.open_file(source, "rb") as f:
                 async for chunk in _read_exactly(self, f.read):

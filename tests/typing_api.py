@@ -95,7 +95,7 @@ async def endpoints(client: AsyncClient) -> None:
     assert_type(await client.files.create(file=path, purpose="fine-tune"), FileObject)
     assert_type(await client.files.create(file="train.jsonl", purpose="fine-tune"), FileObject)
     assert_type(await client.files.create(file=b"{}", purpose="fine-tune"), FileObject)
-    with path.open("rb") as f:
+    with io.BufferedReader(io.FileIO("train.jsonl")) as f:
         assert_type(await client.files.create(file=f, purpose="fine-tune"), FileObject)
     upload = await client.files.create(file=("a.jsonl", b"{}", "application/jsonl"), purpose="x")
     assert_type(await client.files.list(), ListResponse[FileObject])
