@@ -6,11 +6,14 @@ import io
 import os
 from pathlib import Path
 
+import httpx
 import pytest
 
-from openai_async import AsyncClient, InvalidParameterError
+from openai_async import AsyncClient, CallNext, InvalidParameterError
 from openai_async.testing import LocalServer
 from openai_async.testing._multipart import parse_multipart
+
+from .openapi import assert_request_matches_spec
 
 pytestmark = pytest.mark.anyio
 
@@ -22,6 +25,7 @@ def _file_part(server: LocalServer) -> tuple[str | None, str | None, bytes]:
     parts = parse_multipart(sent.headers["content-type"], sent.body)
     (part,) = [p for p in parts if p.name == "file"]
     assert sent.headers["content-length"] == str(len(sent.body))
+    assert_request_matches_spec(sent)
     return part.filename, part.content_type, part.data
 
 
@@ -121,3 +125,21 @@ async def test_file_shrinking_while_sent(
 
     with Truncating(path, "rb") as f, pytest.raises(InvalidParameterError, match="shorter"):
         await client.files.create(file=f, purpose="p")
+
+
+async def test_upload_is_sent_again_on_retry(server: LocalServer, tmp_path: Path) -> None:
+    """A middleware that sends the request again re-sends the whole file from disk."""
+    path = tmp_path / "data.jsonl"
+    path.write_bytes(DATA)
+
+    async def retry_once(request: httpx.Request, call_next: CallNext) -> httpx.Response:
+        response = await call_next(request)
+        return await call_next(request) if response.status_code == 503 else response
+
+    server.inject(status=503, path="/files")
+    async with AsyncClient(base_url=server.url, api_key="", middleware=[retry_once]) as client:
+        uploaded = await client.files.create(file=path, purpose="fine-tune")
+    first, second = server.requests
+    assert first.body == second.body
+    assert _file_part(server)[2] == DATA
+    assert uploaded.bytes == len(DATA)

@@ -19,6 +19,11 @@ def _files(state: State) -> dict[str, dict[str, Any]]:
     return files
 
 
+def _header_safe(filename: str) -> str:
+    # A stored name may hold anything; a header value may not hold quotes or line breaks.
+    return filename.replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
+
+
 def _not_found(file_id: str) -> ServerResponse:
     return error_response(404, f"No such File object: {file_id}", param="id")
 
@@ -92,9 +97,10 @@ async def file_content(
         for start in range(0, len(content), DOWNLOAD_CHUNK):
             yield bytes(view[start : start + DOWNLOAD_CHUNK])
 
+    filename = _header_safe(entry["object"]["filename"])
     headers = {
         "content-type": "application/octet-stream",
         "content-length": str(len(content)),
-        "content-disposition": f'attachment; filename="{entry["object"]["filename"]}"',
+        "content-disposition": f'attachment; filename="{filename}"',
     }
     return ServerResponse(headers=headers, body=chunks())
