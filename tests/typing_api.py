@@ -15,22 +15,7 @@ import httpx
 import openai_async
 from openai_async import AsyncClient, CallNext
 from openai_async.testing import LocalServer
-from openai_async.types import (
-    CreateEmbeddingResponse,
-    Edit,
-    Engine,
-    FileDeleted,
-    FileObject,
-    ImagesResponse,
-    ListResponse,
-    Model,
-    ModelDeleted,
-    ModerationCreateResponse,
-    Transcription,
-    TranscriptionVerbose,
-    Translation,
-    TranslationVerbose,
-)
+from openai_async.types import ListResponse, Model, ModelDeleted
 
 
 async def add_header(request: httpx.Request, call_next: CallNext) -> httpx.Response:
@@ -70,6 +55,20 @@ async def main() -> None:
 
 
 async def endpoints(client: AsyncClient) -> None:
+    from openai_async.types import (
+        CreateEmbeddingResponse,
+        Edit,
+        Engine,
+        FileDeleted,
+        FileObject,
+        ImagesResponse,
+        ModerationCreateResponse,
+        Transcription,
+        TranscriptionVerbose,
+        Translation,
+        TranslationVerbose,
+    )
+
     edit = await client.edits.create(model="text-davinci-edit-001", instruction="Fix it", n=2)
     assert_type(edit, Edit)
     assert_type(edit.choices[0].text, str)
