@@ -48,13 +48,14 @@ def server_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def big_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def big_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     path = tmp_path_factory.mktemp("large") / "big.jsonl"
     block = os.urandom(1 << 20)
     with path.open("wb") as f:
         for i in range(SIZE_MIB):
             f.write(i.to_bytes(4, "big") + block[4:])  # no two MiB alike
-    return path
+    yield path
+    path.unlink()  # pytest keeps the last runs' temporary directories; not this file
 
 
 def _run_client(server_url: str, file: Path, mode: str) -> dict[str, float]:
