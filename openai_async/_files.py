@@ -57,27 +57,24 @@ class FilePart:
                 async for chunk in _read_exactly(self, f.read):
                     yield chunk
         else:
-            source.seek(self.start)
-            # A real file blocks on disk reads: read it in a worker thread. In-memory
-            # objects (BytesIO) would only pay for the thread hop.
-            if _has_fileno(source):
+            file = source
+            file.seek(self.start)
+            # A real file blocks on disk reads: read it in a worker thread. An in-memory
+            # object (BytesIO) would only pay for the thread hop.
+            threaded = _has_fileno(file)
 
-                async def read(n: int) -> bytes:
-                    return await anyio.to_thread.run_sync(source.read, n)
+            async def read(n: int) -> bytes:
+                if threaded:
+                    return await anyio.to_thread.run_sync(file.read, n)
+                return file.read(n)
 
-                async for chunk in _read_exactly(self, read):
-                    yield chunk
-            else:
-
-                async def read(n: int) -> bytes:
-                    return source.read(n)
-
-                async for chunk in _read_exactly(self, read):
-                    yield chunk
+            async for chunk in _read_exactly(self, read):
+                yield chunk
 
 
 async def _read_exactly(part: FilePart, read: _AsyncRead) -> AsyncIterator[bytes]:
-    # The length was announced in Content-Length: send exactly that many bytes.
+    # The length was announced in Content-Length: send exactly that many bytes (a file
+    # that grew since the call began is sent as it was; one that shrank is an error).
     left = part.size
     while left > 0:
         chunk = await read(min(CHUNK_SIZE, left))
@@ -97,8 +94,11 @@ def _has_fileno(obj: object) -> bool:
     return True
 
 
-def file_part(name: str, value: object) -> FilePart:
-    """Check a file argument (named ``name`` in the form) and describe it, reading nothing."""
+async def file_part(name: str, value: object) -> FilePart:
+    """Check a file argument (named ``name`` in the form) and describe it.
+
+    Nothing is read, except from a stream that cannot seek (see ``_source``).
+    """
     filename: str | None = None
     content_type: str | None = None
     content = value
@@ -110,7 +110,16 @@ def file_part(name: str, value: object) -> FilePart:
             raise InvalidParameterError(name, "the filename must be a str or None")
         if content_type is not None and not isinstance(content_type, str):
             raise InvalidParameterError(name, "the content type must be a str or None")
+        if content_type and ("\r" in content_type or "\n" in content_type):
+            raise InvalidParameterError(name, "the content type must be one line")
     source, size, start, own_name = _source(name, content)
+    if size < 0:
+        # A pipe or socket can be read only once, and its length is unknown until then;
+        # reading it now is the only way to announce a length and to send it again.
+        data = await anyio.to_thread.run_sync(source.read)  # type: ignore[union-attr]
+        if not isinstance(data, bytes):
+            raise InvalidParameterError(name, "the file object must return bytes")
+        source, size = data, len(data)
     filename = filename or own_name or name
     if content_type is None:
         content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
@@ -147,12 +156,7 @@ def _source(name: str, content: object) -> tuple[bytes | Path | IO[bytes], int, 
         end = file.seek(0, os.SEEK_END)
         file.seek(start)
         return file, end - start, start, own_name
-    # A pipe or socket can be read only once, and its length is unknown until then;
-    # reading it now is the only way to announce a length and to send it again.
-    data = file.read()
-    if not isinstance(data, bytes):
-        raise InvalidParameterError(name, "the file object must return bytes")
-    return data, len(data), 0, own_name
+    return file, -1, 0, own_name  # the length is not known: file_part reads it
 
 
 def _quote(value: str) -> str:

@@ -86,6 +86,7 @@ async def test_unseekable_stream_is_sent(client: AsyncClient, server: LocalServe
         (("a", b"x"), "tuple"),
         ((b"name", b"x", None), "filename"),
         (("a", b"x", 3), "content type"),
+        (("a", b"x", "text/plain\r\nX-Evil: 1"), "one line"),
     ],
 )
 async def test_bad_inputs_are_refused(

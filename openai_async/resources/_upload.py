@@ -28,6 +28,6 @@ async def post_form(
 
     Every argument is checked, and every path looked at, before anything is sent.
     """
-    parts = [file_part(name, value) for name, value in files.items() if value is not None]
+    parts = [await file_part(name, value) for name, value in files.items() if value is not None]
     body = MultipartBody(form_fields(fields), parts)
     return await client._request_model("POST", path, cast_to, content=body, headers=body.headers)
