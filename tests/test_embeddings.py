@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from openai_async import AsyncClient, InvalidParameterError
+from openai_async.resources.embeddings import _check_input
 from openai_async.testing import LocalServer
 from openai_async.testing._routes_embeddings import DIMENSIONS, embedding_vector
 from openai_async.types import CreateEmbeddingResponse
@@ -117,3 +118,26 @@ async def test_undecodable_vector_is_a_validation_error(
     server.inject(status=200, body=body)
     with pytest.raises(APIResponseValidationError):
         await client.embeddings.create(model="m", input="x", encoding_format="base64")
+
+
+tokens = st.lists(st.integers(min_value=0, max_value=100_000), min_size=1, max_size=8)
+valid_inputs = (
+    st.text(min_size=1)
+    | st.lists(st.text(min_size=1), min_size=1, max_size=5)
+    | tokens
+    | st.lists(tokens, min_size=1, max_size=5)
+)
+
+
+@given(valid_inputs)
+def test_valid_inputs_pass_unchanged(value: str | list[str] | list[int] | list[list[int]]) -> None:
+    """Every shape the spec allows goes out as the same JSON value."""
+    assert _check_input(value) == value
+    assert _check_input(tuple(value) if isinstance(value, list) else value) == value
+
+
+@given(st.lists(st.text(min_size=1), min_size=1), st.lists(tokens, min_size=1))
+def test_mixed_lists_are_refused(texts: list[str], token_lists: list[list[int]]) -> None:
+    """A list mixing strings with token lists fits no shape the API accepts."""
+    with pytest.raises(InvalidParameterError):
+        _check_input([*texts, *token_lists])

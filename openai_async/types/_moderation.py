@@ -29,6 +29,8 @@ def _key(name: str) -> dict[str, str]:
 class _ByAPIName:
     """``obj["hate/threatening"]``: a category by the name the API gives it."""
 
+    __slots__ = ()
+
     def __getitem__(self, key: str) -> Any:
         return self.to_dict()[key]  # type: ignore[attr-defined]
 
