@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import anyio
 import pytest
 
 from openai_async import APIConnectionError, AsyncClient, InvalidParameterError, NotFoundError
@@ -136,6 +138,44 @@ async def test_truncated_download_leaves_no_file(tmp_path: Path) -> None:
                 await client.files.download("file-1", target)
     assert _names(tmp_path) == ["out.bin"]
     assert target.read_bytes() == b"previous"
+
+
+async def _stalled(request: ServerRequest) -> ServerResponse:
+    async def body() -> AsyncIterator[bytes]:
+        yield b"x" * 100_000
+        for _ in range(300_000):  # then a trickle, which also notices a closed socket
+            await asyncio.sleep(0.01)
+            yield b"x"
+
+    headers = {"content-type": "application/octet-stream", "content-length": "400000"}
+    return ServerResponse(headers=headers, body=body())
+
+
+async def test_cancelled_download_cleans_up(tmp_path: Path) -> None:
+    """Cancelling a download mid-body removes the partial file and closes the connection."""
+    server = LocalServer()
+    server._http = HTTPServer(_stalled)  # the same thread and loop, another handler
+    with server:
+        async with AsyncClient(base_url=server.url, api_key="", max_retries=0) as client:
+            with anyio.move_on_after(1.0) as scope:
+                await client.files.download("file-1", tmp_path / "out.bin")
+            assert scope.cancelled_caught
+            assert _names(tmp_path) == []
+            # The half-read connection is closed, not kept in the pool (the client is
+            # still open). The counter lives in the server's thread: poll it.
+            with anyio.fail_after(5):
+                while server.connections_open:  # noqa: ASYNC110
+                    await anyio.sleep(0.01)
+
+
+async def test_download_into_missing_directory(
+    client: AsyncClient, server: LocalServer, tmp_path: Path
+) -> None:
+    """A path whose directory does not exist is refused before sending, naming "path"."""
+    with pytest.raises(InvalidParameterError) as info:
+        await client.files.download("file-1", tmp_path / "no" / "such" / "dir.bin")
+    assert info.value.param == "path"
+    assert server.requests == []
 
 
 @pytest.mark.parametrize("bad", ["", None, 7])

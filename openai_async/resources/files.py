@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import AsyncGenerator
 from pathlib import Path
 
 import anyio
+import httpx
 
+from .._exceptions import InvalidParameterError
 from .._files import FileInput
 from .._transport import translate_errors
 from ..types import FileDeleted, FileObject, ListResponse
@@ -67,26 +71,44 @@ class Files(Resource):
         """
         url = f"files/{path_param('file_id', file_id)}/content"
         target = Path(path)
+        if not target.parent.is_dir():
+            raise InvalidParameterError("path", f"no directory {str(target.parent)!r} to write in")
         partial = target.with_name(f".{target.name}.{os.urandom(4).hex()}.part")
         client = self._client
         request = client._build_request("GET", url, stream=True)
         response = await client._send(request)
-        written = 0
         try:
-            async with await anyio.open_file(partial, "wb") as out:
-                chunks = response.aiter_bytes()
-                while True:
-                    # Only the network side is translated: a full disk stays an OSError.
-                    with translate_errors(request):
-                        chunk = await anext(chunks, None)
-                    if chunk is None:
-                        break
-                    await out.write(chunk)
-                    written += len(chunk)
+            written = await _save(response, request, partial)
             os.replace(partial, target)
         except BaseException:
             partial.unlink(missing_ok=True)
             raise
         finally:
-            await response.aclose()
+            # Shielded: a cancellation that lands in a file write (httpcore handles one
+            # in a network read itself) would cancel an unshielded aclose too, and the
+            # half-read connection would stay checked out of the pool.
+            with anyio.CancelScope(shield=True):
+                await response.aclose()
         return written
+
+
+async def _save(response: httpx.Response, request: httpx.Request, partial: Path) -> int:
+    written = 0
+    out = await anyio.open_file(partial, "wb")
+    try:
+        async with contextlib.aclosing(_body(response, request)) as chunks:
+            async for chunk in chunks:
+                await out.write(chunk)
+                written += len(chunk)
+    finally:
+        with anyio.CancelScope(shield=True):
+            await out.aclose()
+    return written
+
+
+async def _body(response: httpx.Response, request: httpx.Request) -> AsyncGenerator[bytes, None]:
+    # Only the network side is translated: a full disk, raised by the caller's write,
+    # stays an OSError.
+    with translate_errors(request):
+        async for chunk in response.aiter_bytes():
+            yield chunk
