@@ -5,7 +5,7 @@ from __future__ import annotations
 import json as jsonlib
 import os
 import sys
-from collections.abc import AsyncIterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from functools import cached_property
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, TypeVar, overload
@@ -282,7 +282,7 @@ class AsyncClient:
         *,
         params: Mapping[str, Any] | None = None,
         json: object = None,
-        content: bytes | AsyncIterable[bytes] | None = None,
+        content: bytes | None = None,
         files: Any = None,
         data: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,

@@ -2,10 +2,10 @@
 
 A file may be given as a path (``str`` or ``os.PathLike``), ``bytes``, a binary file
 object, or a ``(filename, content, content_type)`` tuple whose content is any of those
-three. A path is opened only while the body is being sent and read in chunks, so a
-large upload costs a chunk of memory, not the size of the file. The body knows its
-length in advance (``Content-Length``, no chunked encoding) and can be sent again from
-the start, which a retry needs.
+three. A path is read in chunks while the body is being sent (and held open only while
+a chunk is read), so a large upload costs a chunk of memory, not the size of the file.
+The body knows its length in advance (``Content-Length``, no chunked encoding) and can
+be sent again from the start, which a retry needs.
 """
 
 from __future__ import annotations
@@ -13,13 +13,14 @@ from __future__ import annotations
 import io
 import mimetypes
 import os
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, TypeAlias
 
 import anyio
 import anyio.to_thread
 import attrs
+import httpx
 
 from ._exceptions import InvalidParameterError
 
@@ -29,8 +30,6 @@ FileContent: TypeAlias = "str | os.PathLike[str] | bytes | IO[bytes]"
 FileInput: TypeAlias = "FileContent | tuple[str | None, FileContent, str | None]"
 
 CHUNK_SIZE = 256 * 1024
-
-_AsyncRead: TypeAlias = Callable[[int], Awaitable[bytes]]
 
 
 @attrs.frozen
@@ -44,46 +43,30 @@ class FilePart:
     size: int
     start: int = 0  # where a file object's content begins (its position when given)
 
-    async def chunks(self) -> AsyncIterator[bytes]:
+    async def read_at(self, offset: int, size: int) -> bytes:
+        """Up to ``size`` bytes from ``offset`` within the part's content."""
         source = self.source
         if isinstance(source, bytes):
-            # One huge chunk would be copied whole again by the layers below (framing,
-            # socket buffers); slices keep those copies chunk-sized.
-            view = memoryview(source)
-            for start in range(0, len(source), CHUNK_SIZE):
-                yield bytes(view[start : start + CHUNK_SIZE])
-        elif isinstance(source, Path):
-            async with await anyio.open_file(source, "rb") as f:
-                async for chunk in _read_exactly(self, f.read):
-                    yield chunk
-        else:
-            file = source
-            file.seek(self.start)
+            return source[offset : offset + size]
+        if isinstance(source, Path):
+            # Opened for each chunk, in the worker thread: no descriptor stays open
+            # between chunks, so an upload cancelled halfway leaks none.
+            return await anyio.to_thread.run_sync(_read_path, source, offset, size)
+        if _has_fileno(source):
             # A real file blocks on disk reads: read it in a worker thread. An in-memory
             # object (BytesIO) would only pay for the thread hop.
-            threaded = _has_fileno(file)
-
-            async def read(n: int) -> bytes:
-                if threaded:
-                    return await anyio.to_thread.run_sync(file.read, n)
-                return file.read(n)
-
-            async for chunk in _read_exactly(self, read):
-                yield chunk
+            return await anyio.to_thread.run_sync(_read_file, source, self.start + offset, size)
+        return _read_file(source, self.start + offset, size)
 
 
-async def _read_exactly(part: FilePart, read: _AsyncRead) -> AsyncIterator[bytes]:
-    # The length was announced in Content-Length: send exactly that many bytes (a file
-    # that grew since the call began is sent as it was; one that shrank is an error).
-    left = part.size
-    while left > 0:
-        chunk = await read(min(CHUNK_SIZE, left))
-        if not chunk:
-            raise InvalidParameterError(
-                part.name, f"{part.filename!r} became shorter while it was being sent"
-            )
-        left -= len(chunk)
-        yield chunk
+def _read_path(path: Path, offset: int, size: int) -> bytes:
+    with path.open("rb") as f:
+        return _read_file(f, offset, size)
+
+
+def _read_file(file: IO[bytes], offset: int, size: int) -> bytes:
+    file.seek(offset)
+    return file.read(size)
 
 
 def _has_fileno(obj: object) -> bool:
@@ -164,30 +147,30 @@ def _quote(value: str) -> str:
     return value.replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
 
 
-class MultipartBody:
+class MultipartBody(httpx.AsyncByteStream):
     """A ``multipart/form-data`` body: text fields first, then files, read in chunks.
 
-    Iterating it again starts over, so the same request can be sent again.
+    Iterating it again starts over, so the same request can be sent again. The
+    iterator is a plain object, not an async generator: httpx does not close a request
+    body it stops sending (a cancelled upload), and an async generator left open would
+    be finalised later with a warning, and hold what it had open until then.
     """
 
     def __init__(self, fields: Mapping[str, str], files: Sequence[FilePart]) -> None:
         self.boundary = os.urandom(16).hex()
-        self._fields = dict(fields)
-        self._files = list(files)
-        self._heads: list[bytes] = []
-        for field, text in self._fields.items():
+        self._pieces: list[bytes | FilePart] = []
+        for field, text in fields.items():
             head = f'--{self.boundary}\r\nContent-Disposition: form-data; name="{_quote(field)}"'
-            self._heads.append(f"{head}\r\n\r\n".encode() + text.encode() + b"\r\n")
-        self._file_heads = [
-            (
+            self._pieces.append(f"{head}\r\n\r\n".encode() + text.encode() + b"\r\n")
+        for part in files:
+            head = (
                 f"--{self.boundary}\r\n"
                 f'Content-Disposition: form-data; name="{_quote(part.name)}"; '
                 f'filename="{_quote(part.filename)}"\r\n'
                 f"Content-Type: {part.content_type}\r\n\r\n"
-            ).encode()
-            for part in self._files
-        ]
-        self._tail = f"--{self.boundary}--\r\n".encode()
+            )
+            self._pieces += [head.encode(), part, b"\r\n"]
+        self._pieces.append(f"--{self.boundary}--\r\n".encode())
 
     @property
     def content_type(self) -> str:
@@ -198,15 +181,45 @@ class MultipartBody:
         return {"Content-Type": self.content_type, "Content-Length": str(len(self))}
 
     def __len__(self) -> int:
-        size = sum(map(len, self._heads)) + sum(map(len, self._file_heads)) + len(self._tail)
-        return size + sum(part.size + 2 for part in self._files)
+        return sum(p.size if isinstance(p, FilePart) else len(p) for p in self._pieces)
 
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        for head in self._heads:
-            yield head
-        for head, part in zip(self._file_heads, self._files, strict=True):
-            yield head
-            async for chunk in part.chunks():
-                yield chunk
-            yield b"\r\n"
-        yield self._tail
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return _BodyIterator(self._pieces)
+
+
+class _BodyIterator:
+    """Walks the pieces of a body; a file piece yields chunks of CHUNK_SIZE."""
+
+    def __init__(self, pieces: list[bytes | FilePart]) -> None:
+        self._pieces = iter(pieces)
+        self._part: FilePart | None = None
+        self._offset = 0
+
+    def __aiter__(self) -> _BodyIterator:
+        return self
+
+    async def __anext__(self) -> bytes:
+        while True:
+            part = self._part
+            if part is not None:
+                if self._offset < part.size:
+                    return await self._next_chunk(part)
+                self._part = None
+            piece = next(self._pieces, None)
+            if piece is None:
+                raise StopAsyncIteration
+            if isinstance(piece, bytes):
+                return piece
+            self._part, self._offset = piece, 0
+
+    async def _next_chunk(self, part: FilePart) -> bytes:
+        # The length was announced in Content-Length: send exactly that many bytes (a file
+        # that grew since the call began is sent as it was; one that shrank is an error).
+        # Slicing bytes too keeps the copies made by the layers below chunk-sized.
+        chunk = await part.read_at(self._offset, min(CHUNK_SIZE, part.size - self._offset))
+        if not chunk:
+            raise InvalidParameterError(
+                part.name, f"{part.filename!r} became shorter while it was being sent"
+            )
+        self._offset += len(chunk)
+        return chunk

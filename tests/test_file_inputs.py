@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 from pathlib import Path
 
+import anyio
+import anyio.abc
 import httpx
 import pytest
 
@@ -144,3 +147,35 @@ async def test_upload_is_sent_again_on_retry(server: LocalServer, tmp_path: Path
     assert first.body == second.body
     assert _file_part(server)[2] == DATA
     assert uploaded.bytes == len(DATA)
+
+
+def _descriptors_for(path: Path) -> list[str]:
+    found = []
+    for fd in Path("/proc/self/fd").iterdir():
+        with contextlib.suppress(OSError):
+            if os.readlink(fd) == str(path):
+                found.append(fd.name)
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc/self/fd (Linux)")
+async def test_cancelled_upload_leaves_no_open_file(tmp_path: Path) -> None:
+    """An upload cancelled while the server stops reading keeps no descriptor of the file."""
+    path = tmp_path / "big.bin"
+    path.write_bytes(b"x" * (32 << 20))  # more than loopback socket buffers hold
+    listener = await anyio.create_tcp_listener(local_host="127.0.0.1")
+    port = listener.extra(anyio.abc.SocketAttribute.local_port)
+
+    async def never_read(stream: anyio.abc.SocketStream) -> None:
+        async with stream:
+            await anyio.sleep_forever()
+
+    async with listener, anyio.create_task_group() as group:
+        group.start_soon(listener.serve, never_read)
+        base_url = f"http://127.0.0.1:{port}/v1"
+        async with AsyncClient(base_url=base_url, api_key="", max_retries=0) as client:
+            with anyio.move_on_after(1.0) as scope:
+                await client.files.create(file=path, purpose="fine-tune")
+            assert scope.cancelled_caught
+            assert _descriptors_for(path) == []
+        group.cancel_scope.cancel()

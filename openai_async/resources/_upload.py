@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from .._client import _decode
 from .._files import MultipartBody, file_part
 from ._params import form_fields
 
@@ -30,4 +31,8 @@ async def post_form(
     """
     parts = [await file_part(name, value) for name, value in files.items() if value is not None]
     body = MultipartBody(form_fields(fields), parts)
-    return await client._request_model("POST", path, cast_to, content=body, headers=body.headers)
+    request = client._build_request("POST", path, headers=body.headers)
+    # Set as the stream itself: passed as content=, httpx would wrap it in an async
+    # generator that nobody closes when an upload is cancelled.
+    request.stream = body
+    return _decode(await client._send(request), cast_to)
