@@ -226,12 +226,6 @@ class AsyncClient:
     # -- resources -----------------------------------------------------------------
 
     @cached_property
-    def models(self) -> Models:
-        from .resources import Models
-
-        return Models(self)
-
-    @cached_property
     def edits(self) -> Edits:
         from .resources import Edits
 
@@ -272,6 +266,12 @@ class AsyncClient:
         from .resources import Audio
 
         return Audio(self)
+
+    @cached_property
+    def models(self) -> Models:
+        from .resources import Models
+
+        return Models(self)
 
     # -- the request path ------------------------------------------------------------
 

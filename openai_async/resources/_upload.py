@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from .._client import _decode
 from .._files import MultipartBody, file_part
-from ._params import form_fields
+from ._checks import form_fields
 
 if TYPE_CHECKING:
     from .._client import AsyncClient

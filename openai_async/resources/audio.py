@@ -7,7 +7,7 @@ from typing import Any, Literal, cast, overload
 from .._files import FileInput
 from ..types import Transcription, TranscriptionVerbose, Translation, TranslationVerbose
 from ._base import Resource
-from ._params import check_choice
+from ._checks import check_choice
 from ._upload import post_form
 
 __all__ = ["Audio", "Transcriptions", "Translations"]

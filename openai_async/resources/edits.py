@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..types import Edit
 from ._base import Resource
-from ._params import check_int_range, drop_none
+from ._checks import check_range, json_body
 
 __all__ = ["Edits"]
 
@@ -25,8 +25,8 @@ class Edits(Resource):
         top_p: float | None = None,
     ) -> Edit:
         """``POST /edits``: ``n`` (1 to 20) edited versions of ``input``."""
-        check_int_range("n", n, 1, 20)
-        body = drop_none(
+        check_range("n", n, 1, 20)
+        body = json_body(
             model=model,
             instruction=instruction,
             input=input,

@@ -8,7 +8,7 @@ from typing import Literal
 from .._exceptions import InvalidParameterError
 from ..types import CreateEmbeddingResponse
 from ._base import Resource
-from ._params import check_choice, drop_none
+from ._checks import check_choice, json_body
 
 __all__ = ["Embeddings"]
 
@@ -36,7 +36,7 @@ class Embeddings(Resource):
         vectors are lists of floats either way.
         """
         check_choice("encoding_format", encoding_format, ("float", "base64"))
-        body = drop_none(
+        body = json_body(
             model=model, input=_check_input(input), encoding_format=encoding_format, user=user
         )
         return await self._client._request_model(

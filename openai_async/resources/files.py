@@ -15,7 +15,7 @@ from .._files import FileInput
 from .._transport import translate_errors
 from ..types import FileDeleted, FileObject, ListResponse
 from ._base import Resource, path_param
-from ._params import drop_none
+from ._checks import json_body
 from ._upload import post_form
 
 __all__ = ["Files"]
@@ -32,7 +32,7 @@ class Files(Resource):
 
     async def list(self, *, purpose: str | None = None) -> ListResponse[FileObject]:
         """``GET /files``, optionally only those with ``purpose``."""
-        params = drop_none(purpose=purpose)
+        params = json_body(purpose=purpose)
         return await self._client._request_model(
             "GET", "files", ListResponse[FileObject], params=params or None
         )

@@ -7,7 +7,7 @@ from typing import Literal
 from .._files import FileInput
 from ..types import ImagesResponse
 from ._base import Resource
-from ._params import check_choice, check_int_range, check_max_length, drop_none
+from ._checks import check_choice, check_max_length, check_range, json_body
 from ._upload import post_form
 
 __all__ = ["Images"]
@@ -26,7 +26,7 @@ def _check(
 ) -> None:
     if prompt is not None:
         check_max_length("prompt", prompt, _PROMPT_LIMIT)
-    check_int_range("n", n, 1, 10)
+    check_range("n", n, 1, 10)
     check_choice("size", size, _SIZES)
     check_choice("response_format", response_format, _FORMATS)
 
@@ -47,7 +47,7 @@ class Images(Resource):
     ) -> ImagesResponse:
         """``POST /images/generations``: ``n`` (1 to 10) images for ``prompt`` (<= 1000 chars)."""
         _check(prompt, n, size, response_format)
-        body = drop_none(prompt=prompt, n=n, size=size, response_format=response_format, user=user)
+        body = json_body(prompt=prompt, n=n, size=size, response_format=response_format, user=user)
         return await self._client._request_model(
             "POST", "images/generations", ImagesResponse, json=body
         )

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from .._exceptions import InvalidParameterError
 from ..types import ModerationCreateResponse
 from ._base import Resource
-from ._params import drop_none
+from ._checks import json_body
 
 __all__ = ["Moderations"]
 
@@ -27,7 +27,7 @@ class Moderations(Resource):
             value = list(input)
         else:
             raise InvalidParameterError("input", "expected a string or a list of strings")
-        body = drop_none(input=value, model=model)
+        body = json_body(input=value, model=model)
         return await self._client._request_model(
             "POST", "moderations", ModerationCreateResponse, json=body
         )

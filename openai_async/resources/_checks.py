@@ -7,19 +7,23 @@ from typing import Any
 
 from .._exceptions import InvalidParameterError
 
-__all__ = ["check_choice", "check_int_range", "check_max_length", "drop_none", "form_fields"]
+__all__ = ["check_choice", "check_max_length", "check_range", "form_fields", "json_body"]
 
 
-def drop_none(**params: Any) -> dict[str, Any]:
-    """The parameters that were given: the API's own default applies to the others."""
+def json_body(**params: Any) -> dict[str, Any]:
+    """The parameters that were given (None means "leave it out": the API's default)."""
     return {name: value for name, value in params.items() if value is not None}
 
 
-def check_int_range(name: str, value: object, low: int, high: int) -> None:
+def check_range(name: str, value: object, low: int, high: int | None = None) -> None:
+    """An integer parameter within its documented bounds (``high`` None: no upper one)."""
     if value is None:
         return
-    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-        raise InvalidParameterError(name, f"must be an integer from {low} to {high}, got {value!r}")
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise InvalidParameterError(name, f"expected an integer, got {value!r}")
+    if value < low or (high is not None and value > high):
+        bounds = f"at least {low}" if high is None else f"between {low} and {high}"
+        raise InvalidParameterError(name, f"must be {bounds}, got {value}")
 
 
 def check_choice(name: str, value: object, allowed: Collection[str]) -> None:
