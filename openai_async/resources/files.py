@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import anyio
@@ -77,38 +77,47 @@ class Files(Resource):
         client = self._client
         request = client._build_request("GET", url, stream=True)
         response = await client._send(request)
+        chunks = response.aiter_bytes()
         try:
-            written = await _save(response, request, partial)
+            written = await _save(chunks, request, partial)
             os.replace(partial, target)
         except BaseException:
             partial.unlink(missing_ok=True)
             raise
         finally:
             # Shielded: a cancellation that lands in a file write (httpcore handles one
-            # in a network read itself) would cancel an unshielded aclose too, and the
+            # in a network read itself) would cancel an unshielded close too, and the
             # half-read connection would stay checked out of the pool.
             with anyio.CancelScope(shield=True):
                 await response.aclose()
+                await _run_out(chunks)
         return written
 
 
-async def _save(response: httpx.Response, request: httpx.Request, partial: Path) -> int:
+async def _save(chunks: AsyncIterator[bytes], request: httpx.Request, partial: Path) -> int:
     written = 0
     out = await anyio.open_file(partial, "wb")
     try:
-        async with contextlib.aclosing(_body(response, request)) as chunks:
-            async for chunk in chunks:
-                await out.write(chunk)
-                written += len(chunk)
+        while True:
+            # Only the network side is translated: a full disk stays an OSError.
+            with translate_errors(request):
+                chunk = await anext(chunks, None)
+            if chunk is None:
+                return written
+            await out.write(chunk)
+            written += len(chunk)
     finally:
         with anyio.CancelScope(shield=True):
             await out.aclose()
-    return written
 
 
-async def _body(response: httpx.Response, request: httpx.Request) -> AsyncGenerator[bytes, None]:
-    # Only the network side is translated: a full disk, raised by the caller's write,
-    # stays an OSError.
-    with translate_errors(request):
-        async for chunk in response.aiter_bytes():
-            yield chunk
+async def _run_out(chunks: AsyncIterator[bytes]) -> None:
+    """Let httpx's nested body generators end once the response is closed.
+
+    Closing only the outer one would leave the inner ones unfinished, and trio
+    reports those when they are garbage-collected. With the response closed, the
+    next read ends or fails at once; the time bound is for transports that differ.
+    """
+    with anyio.move_on_after(1.0), contextlib.suppress(Exception):
+        async for _ in chunks:
+            pass
