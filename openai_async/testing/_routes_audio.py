@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ._app import State, route
-from ._checks import Invalid, checked, form_body
+from ._bodies import Invalid, checked, form_body
 from ._http import ServerRequest, ServerResponse, json_response
 
 FORMATS = ("json", "text", "srt", "verbose_json", "vtt")

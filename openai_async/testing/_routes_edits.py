@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ._app import State, route
-from ._checks import Invalid, checked, json_body, optional, required
+from ._bodies import Invalid, checked, json_body, optional, required
 from ._fixtures import CREATED
 from ._http import ServerRequest, ServerResponse, json_response
 

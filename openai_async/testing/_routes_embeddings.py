@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ._app import State, route
-from ._checks import Invalid, checked, json_body, optional, required
+from ._bodies import Invalid, checked, json_body, optional, required
 from ._http import ServerRequest, ServerResponse, json_response
 
 DIMENSIONS = 8

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 from ._app import State, error_response, route
-from ._checks import checked, form_body
+from ._bodies import checked, form_body
 from ._fixtures import CREATED
 from ._http import ServerRequest, ServerResponse, json_response
 

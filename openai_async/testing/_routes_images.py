@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ._app import State, route
-from ._checks import Form, Invalid, checked, form_body, json_body, optional, required
+from ._bodies import Form, Invalid, checked, form_body, json_body, optional, required
 from ._fixtures import CREATED
 from ._http import ServerRequest, ServerResponse, json_response
 

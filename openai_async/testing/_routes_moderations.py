@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ._app import State, route
-from ._checks import Invalid, checked, json_body, optional
+from ._bodies import Invalid, checked, json_body, optional
 from ._http import ServerRequest, ServerResponse, json_response
 
 # A category is flagged when the text (lower-cased) contains one of its words.
