@@ -34,7 +34,19 @@ from ._version import __version__
 
 if TYPE_CHECKING:
     from ._jobs import BatchJob, BatchOptions, BatchRequest
-    from .resources import Chat, Completions, FineTunes, Models
+    from .resources import (
+        Audio,
+        Chat,
+        Completions,
+        Edits,
+        Embeddings,
+        Engines,
+        Files,
+        FineTunes,
+        Images,
+        Models,
+        Moderations,
+    )
 
 __all__ = ["DEFAULT_BASE_URL", "DEFAULT_LIMITS", "DEFAULT_TIMEOUT", "AsyncClient"]
 
@@ -276,6 +288,48 @@ class AsyncClient:
         await self.aclose()
 
     # -- resources -----------------------------------------------------------------
+
+    @cached_property
+    def edits(self) -> Edits:
+        from .resources import Edits
+
+        return Edits(self)
+
+    @cached_property
+    def embeddings(self) -> Embeddings:
+        from .resources import Embeddings
+
+        return Embeddings(self)
+
+    @cached_property
+    def moderations(self) -> Moderations:
+        from .resources import Moderations
+
+        return Moderations(self)
+
+    @cached_property
+    def engines(self) -> Engines:
+        from .resources import Engines
+
+        return Engines(self)
+
+    @cached_property
+    def files(self) -> Files:
+        from .resources import Files
+
+        return Files(self)
+
+    @cached_property
+    def images(self) -> Images:
+        from .resources import Images
+
+        return Images(self)
+
+    @cached_property
+    def audio(self) -> Audio:
+        from .resources import Audio
+
+        return Audio(self)
 
     @cached_property
     def models(self) -> Models:

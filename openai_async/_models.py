@@ -13,11 +13,17 @@ from typing import Any, Generic, TypeVar, get_origin
 
 import attrs
 import cattrs
-from cattrs.gen import make_dict_structure_fn
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
-__all__ = ["APIObject", "ListResponse", "structure"]
+__all__ = ["JSON_KEY", "STRUCTURE_HOOK", "APIObject", "ListResponse", "structure"]
 
 T = TypeVar("T")
+
+# Field metadata a model may set, e.g. ``attrs.field(metadata={JSON_KEY: "hate/threatening"})``:
+# JSON_KEY names the key on the wire when it is no Python identifier; STRUCTURE_HOOK is a
+# ``(value, type) -> value`` function that builds the field from its JSON value.
+JSON_KEY = "openai_async.json_key"
+STRUCTURE_HOOK = "openai_async.structure_hook"
 
 
 @attrs.frozen(kw_only=True)
@@ -72,7 +78,7 @@ _names_cache: dict[type, frozenset[str]] = {}
 def _field_names(cls: type) -> frozenset[str]:
     names = _names_cache.get(cls)
     if names is None:
-        names = frozenset(a.name for a in attrs.fields(cls) if a.init)
+        names = frozenset(a.metadata.get(JSON_KEY, a.name) for a in attrs.fields(cls) if a.init)
         _names_cache[cls] = names
     return names
 
@@ -82,8 +88,22 @@ def _is_api_object(cls: Any) -> bool:
     return isinstance(origin, type) and issubclass(origin, APIObject)
 
 
+def _overrides(cls: Any) -> dict[str, Any]:
+    result = {}
+    for field in attrs.fields(get_origin(cls) or cls):
+        key = field.metadata.get(JSON_KEY)
+        hook = field.metadata.get(STRUCTURE_HOOK)
+        if key is not None or hook is not None:
+            result[field.name] = override(rename=key, struct_hook=hook)
+    return result
+
+
+def _make_unstructure_hook(cls: Any) -> Callable[[Any], Any]:
+    return make_dict_unstructure_fn(cls, _converter, _raw=override(omit=True), **_overrides(cls))
+
+
 def _make_structure_hook(cls: Any) -> Callable[[Any, Any], Any]:
-    build = make_dict_structure_fn(cls, _converter)
+    build = make_dict_structure_fn(cls, _converter, **_overrides(cls))
     setter = object.__setattr__
 
     def structure_api_object(data: Any, _: Any) -> Any:
@@ -102,6 +122,7 @@ def _make_converter() -> cattrs.Converter:
     # know that a body did not fit, and the plain path is several times faster.
     converter = cattrs.Converter(detailed_validation=False, forbid_extra_keys=False)
     converter.register_structure_hook_factory(_is_api_object, _make_structure_hook)
+    converter.register_unstructure_hook_factory(_is_api_object, _make_unstructure_hook)
     return converter
 
 

@@ -5,6 +5,9 @@ Checked by ``nox -s mypy``. Each ``assert_type`` pins what a user's editor sees.
 
 from __future__ import annotations
 
+import io
+import warnings
+from pathlib import Path
 from typing import Any, assert_type
 
 import httpx
@@ -96,6 +99,7 @@ async def main() -> None:
             await streaming(client)
             fault = server.inject(event_delay=0.01, write_size=3, stream_action="abort")
             assert_type(fault.after_events, int)
+            await endpoints(client)
         assert_type(model.extra["anything"], Any)
         assert_type(model.to_dict(), dict[str, Any])
 
@@ -189,3 +193,97 @@ async def with_aiohttp() -> None:
     assert_type(transport, httpx.AsyncBaseTransport)
     async with AsyncClient(api_key="", transport=openai_async.aiohttp_transport()) as client:
         assert_type(await client.models.list(), ListResponse[Model])
+
+
+async def endpoints(client: AsyncClient) -> None:
+    from openai_async.types import (
+        CreateEmbeddingResponse,
+        Edit,
+        Engine,
+        FileDeleted,
+        FileObject,
+        ImagesResponse,
+        ModerationCreateResponse,
+        Transcription,
+        TranscriptionVerbose,
+        Translation,
+        TranslationVerbose,
+    )
+
+    edit = await client.edits.create(model="text-davinci-edit-001", instruction="Fix it", n=2)
+    assert_type(edit, Edit)
+    assert_type(edit.choices[0].text, str)
+
+    for value in ("text", ["a", "b"], [1, 2, 3], [[1, 2], [3]]):
+        embeddings = await client.embeddings.create(model="text-embedding-ada-002", input=value)
+        assert_type(embeddings, CreateEmbeddingResponse)
+    packed = await client.embeddings.create(model="m", input="x", encoding_format="base64")
+    assert_type(packed.data[0].embedding, list[float])
+
+    moderation = await client.moderations.create(input=["a", "b"], model="text-moderation-stable")
+    assert_type(moderation, ModerationCreateResponse)
+    assert_type(moderation.results[0].categories.hate_threatening, bool)
+    assert_type(moderation.results[0].categories["hate/threatening"], Any)
+    assert_type(moderation.results[0].category_scores.self_harm, float)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        assert_type(await client.engines.list(), ListResponse[Engine])
+        assert_type(await client.engines.retrieve("davinci"), Engine)
+
+    path = Path("train.jsonl")
+    assert_type(await client.files.create(file=path, purpose="fine-tune"), FileObject)
+    assert_type(await client.files.create(file="train.jsonl", purpose="fine-tune"), FileObject)
+    assert_type(await client.files.create(file=b"{}", purpose="fine-tune"), FileObject)
+    with io.BufferedReader(io.FileIO("train.jsonl")) as f:
+        assert_type(await client.files.create(file=f, purpose="fine-tune"), FileObject)
+    upload = await client.files.create(file=("a.jsonl", b"{}", "application/jsonl"), purpose="x")
+    assert_type(await client.files.list(), ListResponse[FileObject])
+    assert_type(await client.files.list(purpose="fine-tune"), ListResponse[FileObject])
+    assert_type(await client.files.retrieve(upload.id), FileObject)
+    assert_type(await client.files.content(upload.id), bytes)
+    assert_type(await client.files.download(upload.id, "copy.jsonl"), int)
+    assert_type(await client.files.download(upload.id, path), int)
+    assert_type(await client.files.delete(upload.id), FileDeleted)
+
+    images = await client.images.generate(prompt="otter", n=2, size="256x256")
+    assert_type(images, ImagesResponse)
+    assert_type(images.data[0].url, str | None)
+    edited = await client.images.edit(
+        image=path, mask=io.BytesIO(b""), prompt="a beret", response_format="b64_json"
+    )
+    assert_type(edited, ImagesResponse)
+    assert_type(await client.images.create_variation(image=b"png", n=1), ImagesResponse)
+
+    audio = ("a.mp3", b"...", "audio/mpeg")
+    transcriptions = client.audio.transcriptions
+    assert_type(await transcriptions.create(file=audio, model="whisper-1"), Transcription)
+    assert_type(
+        await transcriptions.create(file=path, model="whisper-1", response_format="json"),
+        Transcription,
+    )
+    assert_type(
+        await transcriptions.create(file=path, model="whisper-1", response_format="verbose_json"),
+        TranscriptionVerbose,
+    )
+    for text_format in ("text", "srt", "vtt"):
+        assert_type(
+            await transcriptions.create(
+                file=path, model="whisper-1", response_format=text_format, language="de"
+            ),
+            str,
+        )
+    chosen: str = "srt"
+    assert_type(
+        await transcriptions.create(file=path, model="whisper-1", response_format=chosen),
+        Transcription | TranscriptionVerbose | str,
+    )
+    translations = client.audio.translations
+    assert_type(await translations.create(file=audio, model="whisper-1"), Translation)
+    assert_type(
+        await translations.create(file=audio, model="whisper-1", response_format="verbose_json"),
+        TranslationVerbose,
+    )
+    assert_type(
+        await translations.create(file=audio, model="whisper-1", response_format="vtt"), str
+    )

@@ -1,8 +1,30 @@
 """Resource namespaces (``client.models`` and friends)."""
 
+from .audio import Audio, Transcriptions, Translations
 from .chat import Chat, ChatCompletions
 from .completions import Completions
+from .edits import Edits
+from .embeddings import Embeddings
+from .engines import Engines
+from .files import Files
 from .fine_tunes import FineTunes
+from .images import Images
 from .models import Models
+from .moderations import Moderations
 
-__all__ = ["Chat", "ChatCompletions", "Completions", "FineTunes", "Models"]
+__all__ = [
+    "Audio",
+    "Chat",
+    "ChatCompletions",
+    "Completions",
+    "Edits",
+    "Embeddings",
+    "Engines",
+    "Files",
+    "FineTunes",
+    "Images",
+    "Models",
+    "Moderations",
+    "Transcriptions",
+    "Translations",
+]

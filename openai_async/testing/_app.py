@@ -216,6 +216,7 @@ class App:
             _routes_chat,
             _routes_completions,
             _routes_control,
+            _routes_endpoints,
             _routes_fine_tunes,
             _routes_models,
         )

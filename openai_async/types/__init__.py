@@ -1,6 +1,13 @@
 """Typed response objects; every one is a frozen attrs class (see ``APIObject``)."""
 
 from .._models import APIObject, ListResponse
+from ._audio import (
+    Transcription,
+    TranscriptionSegment,
+    TranscriptionVerbose,
+    Translation,
+    TranslationVerbose,
+)
 from ._chat import (
     ChatCompletion,
     ChatCompletionChoice,
@@ -11,8 +18,19 @@ from ._chat import (
     FunctionCall,
 )
 from ._completion import Completion, CompletionChoice, CompletionUsage, Logprobs
+from ._edit import Edit, EditChoice
+from ._embedding import CreateEmbeddingResponse, Embedding, EmbeddingUsage
+from ._engine import Engine
+from ._file import FileDeleted, FileObject
 from ._fine_tune import FineTune, FineTuneEvent, FineTuneFile, FineTuneHyperparams
+from ._image import Image, ImagesResponse
 from ._model import Model, ModelDeleted, ModelPermission
+from ._moderation import (
+    Moderation,
+    ModerationCategories,
+    ModerationCategoryScores,
+    ModerationCreateResponse,
+)
 
 __all__ = [
     "APIObject",
@@ -25,14 +43,33 @@ __all__ = [
     "Completion",
     "CompletionChoice",
     "CompletionUsage",
+    "CreateEmbeddingResponse",
+    "Edit",
+    "EditChoice",
+    "Embedding",
+    "EmbeddingUsage",
+    "Engine",
+    "FileDeleted",
+    "FileObject",
     "FineTune",
     "FineTuneEvent",
     "FineTuneFile",
     "FineTuneHyperparams",
     "FunctionCall",
+    "Image",
+    "ImagesResponse",
     "ListResponse",
     "Logprobs",
     "Model",
     "ModelDeleted",
     "ModelPermission",
+    "Moderation",
+    "ModerationCategories",
+    "ModerationCategoryScores",
+    "ModerationCreateResponse",
+    "Transcription",
+    "TranscriptionSegment",
+    "TranscriptionVerbose",
+    "Translation",
+    "TranslationVerbose",
 ]

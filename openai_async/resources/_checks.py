@@ -1,0 +1,54 @@
+"""Argument checks shared by the endpoint methods; each names the parameter it rejects."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from typing import Any
+
+from .._exceptions import InvalidParameterError
+
+__all__ = ["check_choice", "check_max_length", "check_range", "form_fields", "json_body"]
+
+
+def json_body(**params: Any) -> dict[str, Any]:
+    """The parameters that were given (None means "leave it out": the API's default)."""
+    return {name: value for name, value in params.items() if value is not None}
+
+
+def check_range(name: str, value: object, low: int, high: int | None = None) -> None:
+    """An integer parameter within its documented bounds (``high`` None: no upper one)."""
+    if value is None:
+        return
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise InvalidParameterError(name, f"expected an integer, got {value!r}")
+    if value < low or (high is not None and value > high):
+        bounds = f"at least {low}" if high is None else f"between {low} and {high}"
+        raise InvalidParameterError(name, f"must be {bounds}, got {value}")
+
+
+def check_choice(name: str, value: object, allowed: Collection[str]) -> None:
+    if value is not None and value not in allowed:
+        choices = ", ".join(repr(a) for a in allowed)
+        raise InvalidParameterError(name, f"must be one of {choices}, got {value!r}")
+
+
+def check_max_length(name: str, value: object, limit: int) -> None:
+    if not isinstance(value, str):
+        raise InvalidParameterError(name, f"expected a string, got {type(value).__name__}")
+    if len(value) > limit:
+        raise InvalidParameterError(name, f"is {len(value)} characters; the limit is {limit}")
+
+
+def form_fields(params: Mapping[str, Any]) -> dict[str, str]:
+    """Text fields of a multipart form: numbers as JSON writes them, None left out."""
+    fields = {}
+    for name, value in params.items():
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            fields[name] = "true" if value else "false"
+        elif isinstance(value, int | float | str):
+            fields[name] = str(value)
+        else:
+            raise InvalidParameterError(name, f"expected a string or a number, got {value!r:.40}")
+    return fields

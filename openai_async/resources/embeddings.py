@@ -1,0 +1,82 @@
+"""``client.embeddings``: vectors for texts or token lists (``POST /embeddings``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+from .._exceptions import InvalidParameterError
+from ..types import CreateEmbeddingResponse
+from ._base import Resource
+from ._checks import check_choice, json_body
+
+__all__ = ["Embeddings"]
+
+EmbeddingInput = str | Sequence[str] | Sequence[int] | Sequence[Sequence[int]]
+
+
+class Embeddings(Resource):
+    """Embedding vectors; many inputs may share one request."""
+
+    __slots__ = ()
+
+    async def create(
+        self,
+        *,
+        model: str,
+        input: EmbeddingInput,
+        encoding_format: Literal["float", "base64"] | None = None,
+        user: str | None = None,
+    ) -> CreateEmbeddingResponse:
+        """``POST /embeddings``: one vector per input, in input order.
+
+        ``input`` is a string, a list of strings, a list of token ids, or a list of
+        token-id lists. With ``encoding_format="base64"`` the server sends packed
+        float32 values (about a quarter of the bytes); they are decoded here, so the
+        vectors are lists of floats either way.
+        """
+        check_choice("encoding_format", encoding_format, ("float", "base64"))
+        body = json_body(
+            model=model, input=_check_input(input), encoding_format=encoding_format, user=user
+        )
+        return await self._client._request_model(
+            "POST", "embeddings", CreateEmbeddingResponse, json=body
+        )
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_input(value: object) -> object:
+    """The input as JSON will carry it, or raise: the four shapes the API accepts."""
+    # The spec (2023: minItems on token lists; today: "cannot be an empty string", and
+    # minItems 1 on every list) allows no empty input, and there would be nothing to embed.
+    if isinstance(value, str):
+        if not value:
+            raise InvalidParameterError("input", "must not be an empty string")
+        return value
+    if isinstance(value, bytes | bytearray) or not isinstance(value, Sequence):
+        raise InvalidParameterError(
+            "input", f"expected a string or a list, got {type(value).__name__}"
+        )
+    items = list(value)
+    if not items:
+        raise InvalidParameterError("input", "must not be an empty list")
+    if all(isinstance(item, str) for item in items):
+        if not all(items):
+            raise InvalidParameterError("input", f"item {items.index('')} is an empty string")
+        return items
+    if all(_is_int(item) for item in items):
+        return items
+    if all(isinstance(item, Sequence) and not isinstance(item, str) for item in items):
+        lists = [list(item) for item in items]
+        for position, tokens in enumerate(lists):
+            if not tokens or not all(_is_int(t) for t in tokens):
+                raise InvalidParameterError(
+                    "input", f"item {position} must be a non-empty list of token ids"
+                )
+        return lists
+    raise InvalidParameterError(
+        "input", "a list must hold only strings, only token ids, or only token-id lists"
+    )

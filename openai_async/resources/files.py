@@ -1,0 +1,123 @@
+"""``client.files``: upload, list, inspect, download and delete files."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import anyio
+import httpx
+
+from .._exceptions import InvalidParameterError
+from .._files import FileInput
+from .._transport import translate_errors
+from ..types import FileDeleted, FileObject, ListResponse
+from ._base import Resource, path_param
+from ._checks import json_body
+from ._upload import post_form
+
+__all__ = ["Files"]
+
+
+class Files(Resource):
+    """Files for fine-tuning and other endpoints.
+
+    Uploads stream from disk when given a path. Downloads come as ``bytes``
+    (``content``) or stream into a file (``download``).
+    """
+
+    __slots__ = ()
+
+    async def list(self, *, purpose: str | None = None) -> ListResponse[FileObject]:
+        """``GET /files``, optionally only those with ``purpose``."""
+        params = json_body(purpose=purpose)
+        return await self._client._request_model(
+            "GET", "files", ListResponse[FileObject], params=params or None
+        )
+
+    async def create(self, *, file: FileInput, purpose: str) -> FileObject:
+        """``POST /files``: upload ``file`` (JSON Lines for ``purpose="fine-tune"``).
+
+        ``file`` is a path (read in chunks while sending), bytes, a binary file
+        object, or a ``(filename, content, content_type)`` tuple.
+        """
+        return await post_form(
+            self._client, "files", FileObject, fields={"purpose": purpose}, files={"file": file}
+        )
+
+    async def retrieve(self, file_id: str) -> FileObject:
+        """``GET /files/{file_id}``."""
+        path = f"files/{path_param('file_id', file_id)}"
+        return await self._client._request_model("GET", path, FileObject)
+
+    async def delete(self, file_id: str) -> FileDeleted:
+        """``DELETE /files/{file_id}``."""
+        path = f"files/{path_param('file_id', file_id)}"
+        return await self._client._request_model("DELETE", path, FileDeleted)
+
+    async def content(self, file_id: str) -> bytes:
+        """``GET /files/{file_id}/content``: the whole file in memory (see ``download``)."""
+        path = f"files/{path_param('file_id', file_id)}/content"
+        return await self._client._request_model("GET", path, bytes)
+
+    async def download(self, file_id: str, path: str | os.PathLike[str]) -> int:
+        """Stream ``GET /files/{file_id}/content`` into the file at ``path``; return its size.
+
+        Memory use stays at one chunk whatever the file's size. The bytes go to a
+        temporary file beside ``path`` that replaces it only once the whole body has
+        arrived, so a broken download never leaves a truncated file at ``path``.
+        """
+        url = f"files/{path_param('file_id', file_id)}/content"
+        target = Path(path)
+        if not target.parent.is_dir():
+            raise InvalidParameterError("path", f"no directory {str(target.parent)!r} to write in")
+        partial = target.with_name(f".{target.name}.{os.urandom(4).hex()}.part")
+        client = self._client
+        request = client._build_request("GET", url, stream=True)
+        response = await client._send(request)
+        chunks = response.aiter_bytes()
+        try:
+            written = await _save(chunks, request, partial)
+            os.replace(partial, target)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+        finally:
+            # Shielded: a cancellation that lands in a file write (httpcore handles one
+            # in a network read itself) would cancel an unshielded close too, and the
+            # half-read connection would stay checked out of the pool.
+            with anyio.CancelScope(shield=True):
+                await response.aclose()
+                await _run_out(chunks)
+        return written
+
+
+async def _save(chunks: AsyncIterator[bytes], request: httpx.Request, partial: Path) -> int:
+    written = 0
+    out = await anyio.open_file(partial, "wb")
+    try:
+        while True:
+            # Only the network side is translated: a full disk stays an OSError.
+            with translate_errors(request):
+                chunk = await anext(chunks, None)
+            if chunk is None:
+                return written
+            await out.write(chunk)
+            written += len(chunk)
+    finally:
+        with anyio.CancelScope(shield=True):
+            await out.aclose()
+
+
+async def _run_out(chunks: AsyncIterator[bytes]) -> None:
+    """Let httpx's nested body generators end once the response is closed.
+
+    Closing only the outer one would leave the inner ones unfinished, and trio
+    reports those when they are garbage-collected. With the response closed, the
+    next read ends or fails at once; the time bound is for transports that differ.
+    """
+    with anyio.move_on_after(1.0), contextlib.suppress(Exception):
+        async for _ in chunks:
+            pass

@@ -1,0 +1,11 @@
+"""Registers the routes of the endpoints beyond models: edits, embeddings, files, ..."""
+
+from . import (  # noqa: F401  (importing registers the routes)
+    _routes_audio,
+    _routes_edits,
+    _routes_embeddings,
+    _routes_engines,
+    _routes_files,
+    _routes_images,
+    _routes_moderations,
+)

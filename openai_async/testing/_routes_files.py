@@ -1,0 +1,106 @@
+"""``/v1/files``: uploads kept in the server's state, downloads streamed back."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
+
+from ._app import State, error_response, route
+from ._bodies import checked, form_body
+from ._fixtures import CREATED
+from ._http import ServerRequest, ServerResponse, json_response
+
+DOWNLOAD_CHUNK = 64 * 1024
+
+
+def _files(state: State) -> dict[str, dict[str, Any]]:
+    # Kept beside the models in state.data, which reset() replaces.
+    files: dict[str, dict[str, Any]] = state.data.setdefault("files", {})
+    return files
+
+
+def _header_safe(filename: str) -> str:
+    # A stored name may hold anything; a header value may not hold quotes or line breaks.
+    return filename.replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _not_found(file_id: str) -> ServerResponse:
+    return error_response(404, f"No such File object: {file_id}", param="id")
+
+
+@route("GET", r"/v1/files")
+async def list_files(
+    state: State, request: ServerRequest, params: Mapping[str, str]
+) -> ServerResponse:
+    purpose = request.query.get("purpose")
+    data = [
+        entry["object"]
+        for entry in _files(state).values()
+        if purpose is None or entry["object"]["purpose"] == purpose
+    ]
+    return json_response({"object": "list", "data": data})
+
+
+@route("POST", r"/v1/files")
+@checked
+async def create_file(
+    state: State, request: ServerRequest, params: Mapping[str, str]
+) -> ServerResponse:
+    form = form_body(request)
+    purpose = form.text("purpose", required=True)
+    part = form.file("file")
+    assert part is not None
+    file_id = state.new_id("file")
+    obj = {
+        "id": file_id,
+        "object": "file",
+        "bytes": len(part.data),
+        "created_at": CREATED,
+        "filename": part.filename,
+        "purpose": purpose,
+        "status": "uploaded",
+        "status_details": None,
+    }
+    _files(state)[file_id] = {"object": obj, "content": part.data}
+    return json_response(obj)
+
+
+@route("GET", r"/v1/files/(?P<file_id>[^/]+)")
+async def retrieve_file(
+    state: State, request: ServerRequest, params: Mapping[str, str]
+) -> ServerResponse:
+    entry = _files(state).get(params["file_id"])
+    return _not_found(params["file_id"]) if entry is None else json_response(entry["object"])
+
+
+@route("DELETE", r"/v1/files/(?P<file_id>[^/]+)")
+async def delete_file(
+    state: State, request: ServerRequest, params: Mapping[str, str]
+) -> ServerResponse:
+    file_id = params["file_id"]
+    if _files(state).pop(file_id, None) is None:
+        return _not_found(file_id)
+    return json_response({"id": file_id, "object": "file", "deleted": True})
+
+
+@route("GET", r"/v1/files/(?P<file_id>[^/]+)/content")
+async def file_content(
+    state: State, request: ServerRequest, params: Mapping[str, str]
+) -> ServerResponse:
+    entry = _files(state).get(params["file_id"])
+    if entry is None:
+        return _not_found(params["file_id"])
+    content: bytes = entry["content"]
+
+    async def chunks() -> AsyncIterator[bytes]:
+        view = memoryview(content)
+        for start in range(0, len(content), DOWNLOAD_CHUNK):
+            yield bytes(view[start : start + DOWNLOAD_CHUNK])
+
+    filename = _header_safe(entry["object"]["filename"])
+    headers = {
+        "content-type": "application/octet-stream",
+        "content-length": str(len(content)),
+        "content-disposition": f'attachment; filename="{filename}"',
+    }
+    return ServerResponse(headers=headers, body=chunks())

@@ -1,0 +1,96 @@
+"""Models of ``POST /moderations``.
+
+The API names categories with slashes and dashes (``hate/threatening``,
+``self-harm``); the models give them Python names (``hate_threatening``,
+``self_harm``), and ``categories["hate/threatening"]`` or ``to_dict()`` keep the
+API's names reachable, including categories added after this client was written.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from .._models import JSON_KEY, APIObject
+
+__all__ = [
+    "Moderation",
+    "ModerationCategories",
+    "ModerationCategoryScores",
+    "ModerationCreateResponse",
+]
+
+
+def _key(name: str) -> dict[str, str]:
+    return {JSON_KEY: name}
+
+
+class _ByAPIName:
+    """``obj["hate/threatening"]``: a category by the name the API gives it."""
+
+    __slots__ = ()
+
+    def __getitem__(self, key: str) -> Any:
+        return self.to_dict()[key]  # type: ignore[attr-defined]
+
+
+@attrs.frozen(kw_only=True)
+class ModerationCategories(_ByAPIName, APIObject):
+    """Whether the input falls into each category (the 2023 seven, then later ones)."""
+
+    hate: bool
+    hate_threatening: bool = attrs.field(metadata=_key("hate/threatening"))
+    self_harm: bool = attrs.field(metadata=_key("self-harm"))
+    sexual: bool
+    sexual_minors: bool = attrs.field(metadata=_key("sexual/minors"))
+    violence: bool
+    violence_graphic: bool = attrs.field(metadata=_key("violence/graphic"))
+    # Added by OpenAI later in 2023; other servers may not send them.
+    harassment: bool | None = None
+    harassment_threatening: bool | None = attrs.field(
+        default=None, metadata=_key("harassment/threatening")
+    )
+    self_harm_intent: bool | None = attrs.field(default=None, metadata=_key("self-harm/intent"))
+    self_harm_instructions: bool | None = attrs.field(
+        default=None, metadata=_key("self-harm/instructions")
+    )
+
+
+@attrs.frozen(kw_only=True)
+class ModerationCategoryScores(_ByAPIName, APIObject):
+    """The model's confidence, from 0 to 1, for each category."""
+
+    hate: float
+    hate_threatening: float = attrs.field(metadata=_key("hate/threatening"))
+    self_harm: float = attrs.field(metadata=_key("self-harm"))
+    sexual: float
+    sexual_minors: float = attrs.field(metadata=_key("sexual/minors"))
+    violence: float
+    violence_graphic: float = attrs.field(metadata=_key("violence/graphic"))
+    harassment: float | None = None
+    harassment_threatening: float | None = attrs.field(
+        default=None, metadata=_key("harassment/threatening")
+    )
+    self_harm_intent: float | None = attrs.field(default=None, metadata=_key("self-harm/intent"))
+    self_harm_instructions: float | None = attrs.field(
+        default=None, metadata=_key("self-harm/instructions")
+    )
+
+
+@attrs.frozen(kw_only=True)
+class Moderation(APIObject):
+    """The verdict on one input: ``flagged`` if any category is."""
+
+    flagged: bool
+    categories: ModerationCategories
+    category_scores: ModerationCategoryScores
+
+
+@attrs.frozen(kw_only=True)
+class ModerationCreateResponse(APIObject):
+    """The answer to ``POST /moderations``: one ``Moderation`` per input, in order."""
+
+    id: str
+    model: str
+    results: list[Moderation]

@@ -1,0 +1,183 @@
+"""Every kind of file input reaches the server as the same bytes, checked before sending."""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import io
+import os
+from pathlib import Path
+
+import anyio
+import anyio.abc
+import httpx
+import pytest
+
+from openai_async import AsyncClient, CallNext, InvalidParameterError
+from openai_async.testing import LocalServer
+from openai_async.testing._multipart import parse_multipart
+
+from .openapi import assert_request_matches_spec
+
+pytestmark = pytest.mark.anyio
+
+DATA = b'{"prompt": "a", "completion": "b"}\n' * 20_000  # ~700 kB, several chunks
+
+
+def _file_part(server: LocalServer) -> tuple[str | None, str | None, bytes]:
+    sent = server.requests[-1]
+    parts = parse_multipart(sent.headers["content-type"], sent.body)
+    (part,) = [p for p in parts if p.name == "file"]
+    assert sent.headers["content-length"] == str(len(sent.body))
+    assert_request_matches_spec(sent)
+    return part.filename, part.content_type, part.data
+
+
+async def test_path_as_str_and_pathlike(
+    client: AsyncClient, server: LocalServer, tmp_path: Path
+) -> None:
+    """A str path and a Path upload the file's bytes under its own name."""
+    path = tmp_path / "data.jsonl"
+    path.write_bytes(DATA)
+    for value in (str(path), path):
+        uploaded = await client.files.create(file=value, purpose="fine-tune")
+        assert uploaded.filename == "data.jsonl"
+        assert _file_part(server)[::2] == ("data.jsonl", DATA)
+
+
+async def test_bytes_get_the_parameter_name(client: AsyncClient, server: LocalServer) -> None:
+    """Bytes carry no name: the part is named after the parameter, typed octet-stream."""
+    await client.files.create(file=DATA, purpose="fine-tune")
+    assert _file_part(server) == ("file", "application/octet-stream", DATA)
+
+
+async def test_open_file_from_its_position(
+    client: AsyncClient, server: LocalServer, tmp_path: Path
+) -> None:
+    """An open binary file is sent from where it stands, named after its file."""
+    path = tmp_path / "train.jsonl"
+    path.write_bytes(b"HEADER" + DATA)
+    with path.open("rb") as f:
+        f.seek(6)
+        await client.files.create(file=f, purpose="fine-tune")
+        assert not f.closed  # the caller's file stays the caller's
+    assert _file_part(server)[::2] == ("train.jsonl", DATA)
+
+
+async def test_tuple_names_and_types(client: AsyncClient, server: LocalServer) -> None:
+    """A (filename, content, content_type) tuple sets both; None guesses the type."""
+    await client.files.create(file=("x.csv", io.BytesIO(DATA), "text/csv"), purpose="p")
+    assert _file_part(server) == ("x.csv", "text/csv", DATA)
+    await client.files.create(file=("y.json", DATA, None), purpose="p")
+    assert _file_part(server) == ("y.json", "application/json", DATA)
+
+
+async def test_unseekable_stream_is_sent(client: AsyncClient, server: LocalServer) -> None:
+    """A pipe (no seek, no known length) is read once and sent with a Content-Length."""
+    read_end, write_end = os.pipe()
+    with os.fdopen(write_end, "wb") as w:
+        w.write(DATA[:50_000])
+    with os.fdopen(read_end, "rb", buffering=0) as r:
+        await client.files.create(file=("piped.jsonl", r, None), purpose="p")
+    assert _file_part(server)[::2] == ("piped.jsonl", DATA[:50_000])
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (io.StringIO("text"), "binary mode"),
+        (42, "expected a path"),
+        (("a", b"x"), "tuple"),
+        ((b"name", b"x", None), "filename"),
+        (("a", b"x", 3), "content type"),
+        (("a", b"x", "text/plain\r\nX-Evil: 1"), "one line"),
+    ],
+)
+async def test_bad_inputs_are_refused(
+    client: AsyncClient, server: LocalServer, value: object, message: str
+) -> None:
+    """Text files, numbers and malformed tuples fail before sending, naming "file"."""
+    with pytest.raises(InvalidParameterError, match=message) as info:
+        await client.files.create(file=value, purpose="p")  # type: ignore[arg-type]
+    assert info.value.param == "file"
+    assert server.requests == []
+
+
+async def test_missing_path_is_refused(
+    client: AsyncClient, server: LocalServer, tmp_path: Path
+) -> None:
+    """A path that does not exist, or is a directory, names the parameter and sends nothing."""
+    with pytest.raises(InvalidParameterError, match="cannot read") as info:
+        await client.images.create_variation(image=tmp_path / "missing.png")
+    assert info.value.param == "image"
+    with pytest.raises(InvalidParameterError, match="not a regular file"):
+        await client.files.create(file=tmp_path, purpose="p")
+    assert server.requests == []
+
+
+async def test_file_shrinking_while_sent(
+    client: AsyncClient, server: LocalServer, tmp_path: Path
+) -> None:
+    """A file cut short after its length was announced raises rather than send less."""
+    path = tmp_path / "log.jsonl"
+    path.write_bytes(DATA)
+
+    class Truncating(io.FileIO):
+        def read(self, size: int = -1) -> bytes:
+            data = super().read(size)
+            os.truncate(path, 10)  # another process shrinks the file mid-upload
+            return data
+
+    with Truncating(path, "rb") as f, pytest.raises(InvalidParameterError, match="shorter"):
+        await client.files.create(file=f, purpose="p")
+
+
+async def test_upload_is_sent_again_on_retry(server: LocalServer, tmp_path: Path) -> None:
+    """A middleware that sends the request again re-sends the whole file from disk."""
+    path = tmp_path / "data.jsonl"
+    path.write_bytes(DATA)
+
+    async def retry_once(request: httpx.Request, call_next: CallNext) -> httpx.Response:
+        response = await call_next(request)
+        return await call_next(request) if response.status_code == 503 else response
+
+    server.inject(status=503, path="/files")
+    async with AsyncClient(base_url=server.url, api_key="", middleware=[retry_once]) as client:
+        uploaded = await client.files.create(file=path, purpose="fine-tune")
+    first, second = server.requests
+    assert first.body == second.body
+    assert _file_part(server)[2] == DATA
+    assert uploaded.bytes == len(DATA)
+
+
+def _descriptors_for(path: Path) -> list[str]:
+    found = []
+    for fd in Path("/proc/self/fd").iterdir():
+        with contextlib.suppress(OSError):
+            if os.readlink(fd) == str(path):
+                found.append(fd.name)
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc/self/fd (Linux)")
+async def test_cancelled_upload_leaves_no_open_file(tmp_path: Path) -> None:
+    """An upload cancelled while the server stops reading keeps no descriptor of the file."""
+    path = tmp_path / "big.bin"
+    path.write_bytes(b"x" * (32 << 20))  # more than loopback socket buffers hold
+    listener = await anyio.create_tcp_listener(local_host="127.0.0.1")
+    port = listener.extra(anyio.abc.SocketAttribute.local_port)
+
+    async def never_read(stream: anyio.abc.SocketStream) -> None:
+        async with stream:
+            await anyio.sleep_forever()
+
+    async with listener, anyio.create_task_group() as group:
+        group.start_soon(listener.serve, never_read)
+        base_url = f"http://127.0.0.1:{port}/v1"
+        async with AsyncClient(base_url=base_url, api_key="", max_retries=0) as client:
+            with anyio.move_on_after(1.0) as scope:
+                await client.files.create(file=path, purpose="fine-tune")
+            assert scope.cancelled_caught
+            assert _descriptors_for(path) == []
+            gc.collect()  # an unfinished async generator would be reported now, here
+        group.cancel_scope.cancel()

@@ -1,0 +1,118 @@
+"""The spec-checking helper itself: it must reject what the spec forbids."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from openai_async import AsyncClient, BadRequestError
+from openai_async.testing import LocalServer, ServerRequest
+
+from .openapi import (
+    SPEC_2023,
+    assert_request_matches_spec,
+    load_spec,
+    request_schema,
+    to_json_schema,
+)
+
+pytestmark = pytest.mark.anyio
+
+
+def _post(path: str, body: bytes, content_type: str = "application/json") -> ServerRequest:
+    headers = {"content-type": content_type}
+    return ServerRequest(method="POST", path=path, query={}, headers=headers, body=body)
+
+
+def test_missing_spec_skips_with_its_name(tmp_path: Path) -> None:
+    """A missing spec file skips the test and says which file is missing."""
+    missing = tmp_path / "openapi-2023.yaml"
+    with pytest.raises(pytest.skip.Exception, match=str(missing)):
+        load_spec(missing)
+
+
+def test_model_oneof_of_strings_reads_as_anyof() -> None:
+    """A known model id passes, though it matches both branches of the spec's oneOf."""
+    schema = request_schema("POST", "/embeddings", "application/json")
+    assert schema is not None
+    validator = jsonschema.Draft4Validator(schema)
+    assert validator.is_valid({"model": "text-embedding-ada-002", "input": "x"})
+    assert validator.is_valid({"model": "any-other-model", "input": "x"})
+
+
+def test_strict_oneof_is_kept() -> None:
+    """Other oneOfs stay strict: an input that is no allowed shape fails."""
+    schema = request_schema("POST", "/embeddings", "application/json")
+    assert schema is not None
+    assert not jsonschema.Draft4Validator(schema).is_valid({"model": "m", "input": [[1], "x"]})
+
+
+def test_nullable_becomes_null_alternative() -> None:
+    """OpenAPI's nullable: true accepts null; without it null is refused."""
+    converted = to_json_schema({"type": "integer", "nullable": True, "enum": [1, 2]})
+    assert converted == {"type": ["integer", "null"], "enum": [1, 2, None]}
+    assert jsonschema.Draft4Validator(converted).is_valid(None)
+    assert not jsonschema.Draft4Validator(to_json_schema({"type": "integer"})).is_valid(None)
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "fragment"),
+    [
+        ("/v1/images/generations", b'{"prompt": "otter", "n": 11}', "n: 11 is greater"),
+        ("/v1/edits", b'{"model": "m"}', "'instruction' is a required property"),
+        ("/v1/embeddings", b'{"model": "m", "input": "x", "dims": 3}', "Additional properties"),
+        ("/v1/moderations", b'{"input": 3}', "input"),
+    ],
+)
+def test_bad_json_bodies_fail(path: str, body: bytes, fragment: str) -> None:
+    """A body breaking its schema fails the check with a message naming the field."""
+    with pytest.raises(AssertionError, match=fragment):
+        assert_request_matches_spec(_post(path, body))
+
+
+def test_unknown_path_and_query_fail() -> None:
+    """A path the spec lacks, or a query parameter it does not declare, fails."""
+    with pytest.raises(AssertionError, match="not an operation"):
+        assert_request_matches_spec(_post("/v1/nowhere", b"{}"))
+    listing = ServerRequest("GET", "/v1/files", {"purpose": "x"}, {}, b"")
+    with pytest.raises(AssertionError, match="purpose"):
+        assert_request_matches_spec(listing)
+
+
+def test_multipart_checks_file_and_text_parts() -> None:
+    """A file sent as a text field, or a number field that is no number, fails."""
+    boundary = "b0undary"
+    ctype = f"multipart/form-data; boundary={boundary}"
+
+    def form(*parts: str) -> bytes:
+        return "".join(f"--{boundary}\r\n{p}\r\n" for p in parts).encode() + b"--b0undary--\r\n"
+
+    text_image = 'Content-Disposition: form-data; name="image"\r\n\r\nnot a file'
+    with pytest.raises(AssertionError, match="wants a file"):
+        assert_request_matches_spec(_post("/v1/images/variations", form(text_image), ctype))
+    image = (
+        'Content-Disposition: form-data; name="image"; filename="a.png"\r\n'
+        "Content-Type: image/png\r\n\r\nPNG"
+    )
+    bad_n = 'Content-Disposition: form-data; name="n"\r\n\r\nmany'
+    with pytest.raises(AssertionError, match="'many' is not of type 'integer'"):
+        assert_request_matches_spec(_post("/v1/images/variations", form(image, bad_n), ctype))
+    good_n = 'Content-Disposition: form-data; name="n"\r\n\r\n2'
+    assert_request_matches_spec(_post("/v1/images/variations", form(image, good_n), ctype))
+
+
+async def test_raw_bad_request_is_caught(client: AsyncClient, server: LocalServer) -> None:
+    """Through the escape hatch, an out-of-spec body reaches the server, which refuses it too."""
+    with pytest.raises(BadRequestError) as info:
+        await client.request("POST", "images/generations", json={"prompt": "x", "n": 0})
+    assert info.value.param == "n"
+    with pytest.raises(AssertionError, match="n: 0 is less than the minimum"):
+        assert_request_matches_spec(server.requests[-1])
+
+
+def test_spec_location() -> None:
+    """The helper looks for the spec beside the repository, in shared/reference."""
+    assert SPEC_2023.parts[-3:] == ("shared", "reference", "openapi-2023.yaml")
+    assert SPEC_2023.parent.parent.parent == Path(__file__).resolve().parent.parent.parent
