@@ -455,5 +455,8 @@ def _response_type(path: str) -> type[Any] | None:
     known: dict[str, type[Any]] = {
         "chat/completions": types.ChatCompletion,
         "completions": types.Completion,
+        "edits": types.Edit,
+        "embeddings": types.CreateEmbeddingResponse,
+        "moderations": types.ModerationCreateResponse,
     }
     return known.get(path.strip("/").split("?")[0])

@@ -7,7 +7,7 @@ every index is checked to be present exactly once and in range.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio
@@ -17,6 +17,7 @@ from ._exceptions import InternalServerError, InvalidParameterError, PackingErro
 
 if TYPE_CHECKING:
     from .resources.completions import Completions
+    from .resources.embeddings import Embeddings
     from .types import CompletionChoice
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "ServerQuirks",
     "chunked",
     "complete_many",
+    "embed_many",
     "group_by_index",
 ]
 
@@ -129,21 +131,68 @@ async def complete_many(
             for offset, prompt in enumerate(batch[1:], start=1):
                 await send(start + offset, [prompt])
 
-    # The first failure is raised as itself (not in an ExceptionGroup), as a single
-    # request's would be; the other requests are cancelled.
+    size = 1 if quirks.packed_prompts_refused else MAX_PROMPTS_PER_REQUEST
+    await _run_concurrently(send_checked, chunked(prompt_list, size), size)
+    return [result for result in results if result is not None]
+
+
+async def embed_many(
+    embeddings: Embeddings,
+    inputs: Sequence[str] | Sequence[Sequence[int]],
+    *,
+    model: str,
+    batch_size: int,
+    max_concurrency: int,
+    params: Mapping[str, Any],
+) -> list[list[float]]:
+    """Embed ``inputs`` ``batch_size`` to a request, concurrently; vectors in input order.
+
+    Each answer's ``data[i].index`` says which input of its request a vector belongs
+    to; it is checked, never assumed to follow the input order.
+    """
+    if "input" in params:
+        raise InvalidParameterError("input", "not allowed in create_many")
+    if not isinstance(batch_size, int) or batch_size < 1:
+        raise InvalidParameterError("batch_size", "must be an int >= 1")
+    if not isinstance(max_concurrency, int) or max_concurrency < 1:
+        raise InvalidParameterError("max_concurrency", "must be an int >= 1")
+    input_list = list(inputs)
+    vectors: list[list[float]] = [[] for _ in input_list]
+    limiter = anyio.Semaphore(max_concurrency)
+
+    async def send(start: int, batch: Sequence[Any]) -> None:
+        async with limiter:
+            answer = await embeddings.create(model=model, input=list(batch), **params)
+        for offset, (item,) in enumerate(
+            group_by_index(answer.data, lambda e: e.index, len(batch))
+        ):
+            vectors[start + offset] = item.embedding
+
+    await _run_concurrently(send, chunked(input_list, batch_size), batch_size)
+    return vectors
+
+
+async def _run_concurrently(
+    send: Callable[[int, Sequence[Any]], Awaitable[None]],
+    batches: Sequence[Sequence[Any]],
+    size: int,
+) -> None:
+    """Run ``send(start, batch)`` for every batch at once; raise the first failure as itself.
+
+    One failed request fails the call, as a single request's would; the others are
+    cancelled, and the error is not wrapped in an ExceptionGroup.
+    """
     errors: list[Exception] = []
 
     async def guarded(start: int, batch: Sequence[Any]) -> None:
         try:
-            await send_checked(start, batch)
+            await send(start, batch)
         except Exception as exc:
             errors.append(exc)
             group.cancel_scope.cancel()
 
-    size = 1 if quirks.packed_prompts_refused else MAX_PROMPTS_PER_REQUEST
     async with anyio.create_task_group() as group:
-        for index, batch in enumerate(chunked(prompt_list, size)):
+        for index, batch in enumerate(batches):
             group.start_soon(guarded, index * size, batch)
     if errors:
         raise errors[0]
-    return [result for result in results if result is not None]

@@ -244,3 +244,18 @@ async def test_progress_true_writes_log_lines_outside_a_terminal(
         await job.collect()
     lines = [r.getMessage() for r in caplog.records if r.name == "openai_async.batch"]
     assert lines[-1].startswith("batch finished: 6/6 items (0 failed, 0 skipped)")
+
+
+async def test_embedding_and_moderation_items_are_typed(client: AsyncClient) -> None:
+    """Embedding and moderation items come back as their response models."""
+    from openai_async.types import CreateEmbeddingResponse, ModerationCreateResponse
+
+    requests = [
+        BatchRequest.embedding(id="e", model="text-embedding-ada-002", input=["a", "b"]),
+        BatchRequest.moderation(id="m", input="hello"),
+    ]
+    async with client.batch(requests) as job:
+        results = {r.id: r for r in await job.collect()}
+    assert isinstance(results["e"].response, CreateEmbeddingResponse)
+    assert len(results["e"].response.data) == 2
+    assert isinstance(results["m"].response, ModerationCreateResponse)

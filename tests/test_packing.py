@@ -78,3 +78,42 @@ async def test_create_many_refuses_prompt_and_stream(client: AsyncClient) -> Non
     with pytest.raises(InvalidParameterError) as info:
         await client.completions.create_many(["x"], model="m", stream=True)
     assert info.value.param == "stream"
+
+
+@pytest.mark.parametrize("encoding_format", ["float", "base64"])
+async def test_embeddings_keep_input_order_when_server_answers_out_of_order(
+    client: AsyncClient, server: LocalServer, encoding_format: str
+) -> None:
+    """Vectors come back in input order even when every answer lists them backwards."""
+    inputs = [f"text {i}" for i in range(23)]
+    expected = [
+        e.embedding
+        for text in inputs
+        for e in (await client.embeddings.create(model="m", input=text)).data
+    ]
+    server.requests.clear()
+    server.state.out_of_order = True
+    vectors = await client.embeddings.create_many(
+        inputs,
+        model="m",
+        batch_size=5,
+        encoding_format=encoding_format,  # type: ignore[arg-type]
+    )
+    sizes = [len(r.json()["input"]) for r in server.requests]
+    assert sorted(sizes) == [3, 5, 5, 5, 5]  # ceil(23 / 5) requests
+    for got, want in zip(vectors, expected, strict=True):
+        assert got == pytest.approx(want, rel=1e-6)
+
+
+async def test_embeddings_packing_error_on_missing_index(
+    client: AsyncClient, server: LocalServer
+) -> None:
+    """An answer missing a vector's index raises PackingError, not a shifted result."""
+    body = {
+        "object": "list",
+        "model": "m",
+        "data": [{"object": "embedding", "index": 1, "embedding": [0.5]}],
+    }
+    server.inject(status=200, body=body)
+    with pytest.raises(PackingError, match="missing"):
+        await client.embeddings.create_many(["a", "b"], model="m")

@@ -186,6 +186,8 @@ async def packing_usage(client: AsyncClient) -> None:
     assert_type(results, list[openai_async.PromptCompletion])
     assert_type(results[0].text, str)
     assert_type(results[0].choices[0].index, int)
+    vectors = await client.embeddings.create_many(["a", "b"], model="m", batch_size=100)
+    assert_type(vectors, list[list[float]])
 
 
 async def with_aiohttp() -> None:

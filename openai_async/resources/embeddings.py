@@ -43,6 +43,34 @@ class Embeddings(Resource):
             "POST", "embeddings", CreateEmbeddingResponse, json=body
         )
 
+    async def create_many(
+        self,
+        inputs: Sequence[str] | Sequence[Sequence[int]],
+        *,
+        model: str,
+        batch_size: int = 256,
+        max_concurrency: int = 8,
+        encoding_format: Literal["float", "base64"] | None = None,
+        user: str | None = None,
+    ) -> list[list[float]]:
+        """One vector per input, in input order: ``batch_size`` inputs to a request.
+
+        The requests run concurrently (at most ``max_concurrency`` at once); each
+        vector is placed by the ``index`` its answer gives, checked, so a server that
+        answers out of order cannot mix them up (``PackingError`` if an index is
+        missing or repeated). The first failed request raises its error.
+        """
+        from .._packing import embed_many
+
+        return await embed_many(
+            self,
+            inputs,
+            model=model,
+            batch_size=batch_size,
+            max_concurrency=max_concurrency,
+            params={"encoding_format": encoding_format, "user": user},
+        )
+
 
 def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)

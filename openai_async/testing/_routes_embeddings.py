@@ -65,6 +65,8 @@ async def create_embeddings(
         if encoding == "base64":
             encoded = base64.b64encode(struct.pack(f"<{len(vector)}f", *vector)).decode()
         data.append({"object": "embedding", "index": index, "embedding": encoded})
+    if state.out_of_order:
+        data.reverse()
     tokens = sum(len(x.split()) if isinstance(x, str) else len(x) for x in inputs)
     return json_response(
         {
