@@ -10,7 +10,7 @@ import anyio
 import httpx
 
 from .._exceptions import InvalidParameterError
-from .._files import FileInput
+from .._file_input import FileInput
 from .._transport import finish_chunks, translate_errors
 from ..types import FileDeleted, FileObject, ListResponse
 from ._base import Resource, path_param
