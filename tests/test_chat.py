@@ -113,6 +113,7 @@ async def test_function_result_message(client: AsyncClient) -> None:
     """A role=function message with its name gets an answer built from the result."""
     messages = [
         *USER,
+        # content null, as the model's reply has it: see the 2023 erratum in tests/openapi.py
         {"role": "assistant", "content": None, "function_call": {"name": "f", "arguments": "{}"}},
         {"role": "function", "name": "get_weather", "content": "sunny"},
     ]
@@ -198,6 +199,7 @@ async def test_valid_edge_values_pass(client: AsyncClient) -> None:
     assert reply.choices[0].message.content == "You said: hi"
 
 
+@pytest.mark.off_spec("malformed bodies, sent through the escape hatch for the server to refuse")
 async def test_server_refuses_malformed_requests(client: AsyncClient) -> None:
     """Through the escape hatch (no client checks), the server answers 400 naming the param."""
     for body, param in [

@@ -28,6 +28,7 @@ pytestmark = pytest.mark.anyio
         ("images/generations", {"prompt": "x" * 1001}, "prompt"),
     ],
 )
+@pytest.mark.off_spec("bodies that break the spec, for the server to refuse")
 async def test_bad_json_gets_openai_error(
     client: AsyncClient, server: LocalServer, path: str, body: dict[str, object], param: str
 ) -> None:
@@ -40,6 +41,7 @@ async def test_bad_json_gets_openai_error(
     assert set(info.value.body["error"]) == {"message", "type", "param", "code"}
 
 
+@pytest.mark.off_spec("JSON to endpoints that take forms, for the server to refuse")
 @pytest.mark.parametrize("path", ["files", "images/edits", "audio/transcriptions"])
 async def test_form_endpoints_refuse_json(
     client: AsyncClient, server: LocalServer, path: str
@@ -49,6 +51,7 @@ async def test_form_endpoints_refuse_json(
         await client.request("POST", path, json={"file": "x"})
 
 
+@pytest.mark.off_spec("a form without its required file, for the server to refuse")
 async def test_form_without_the_file(client: AsyncClient, server: LocalServer) -> None:
     """A form missing its required file part is refused, naming the part."""
     with pytest.raises(BadRequestError) as info:
