@@ -98,5 +98,10 @@ class HTTPXSend:
                 with translate_errors(request):
                     await response.aread()
             finally:
-                await response.aclose()
+                # Shielded: after a cancelled read this close runs inside the cancelled
+                # scope. httpcore and aiohttp release the connection before they first
+                # await, but a transport given to the constructor may await first, and
+                # a close cut short there leaves its connection checked out for good.
+                with anyio.CancelScope(shield=True):
+                    await response.aclose()
         return response
