@@ -26,6 +26,8 @@ pytestmark = pytest.mark.anyio
         ("moderations", {"input": 5}, "input"),
         ("images/generations", {"prompt": "x", "size": "10x10"}, "size"),
         ("images/generations", {"prompt": "x" * 1001}, "prompt"),
+        ("fine-tunes", {"training_file": 3}, "training_file"),
+        ("fine-tunes", {"training_file": "file-x", "suffix": ""}, "suffix"),
     ],
 )
 @pytest.mark.off_spec("bodies that break the spec, for the server to refuse")

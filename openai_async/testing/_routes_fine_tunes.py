@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ._app import State, current_fault, error_response, route
+from ._bodies import Invalid, checked, json_body, optional, required
 from ._events import sse_response
 from ._fixtures_fine_tunes import FINAL_STATUSES, fine_tune, progress, results
 from ._http import ServerRequest, ServerResponse, json_response
@@ -28,6 +29,14 @@ def _not_found(fine_tune_id: str) -> ServerResponse:
     return error_response(404, f"No such fine-tune: {fine_tune_id}", param="id")
 
 
+def _uploaded(state: State, param: str, file_id: str) -> dict[str, Any]:
+    """The object of an uploaded file (a copy: the job outlives the file), or a 404."""
+    entry = state.data["files"].get(file_id)
+    if entry is None:
+        raise Invalid(f"No such File object: {file_id}", param, status=404)
+    return dict(entry["object"])
+
+
 def _add_event(job: dict[str, Any], message: str, level: str = "info") -> dict[str, Any]:
     created = job["updated_at"] + 1
     event = {"object": "fine-tune-event", "created_at": created, "level": level, "message": message}
@@ -37,27 +46,19 @@ def _add_event(job: dict[str, Any], message: str, level: str = "info") -> dict[s
 
 
 @route("POST", r"/v1/fine-tunes")
+@checked
 async def create_fine_tune(
     state: State, request: ServerRequest, params: Mapping[str, str]
 ) -> ServerResponse:
-    try:
-        body = request.json()
-    except ValueError:
-        return error_response(400, "The body is not valid JSON.")
-    if not isinstance(body, Mapping) or not isinstance(body.get("training_file"), str):
-        return error_response(400, "training_file is required", param="training_file")
-    suffix = body.get("suffix")
-    if suffix is not None and not (isinstance(suffix, str) and 1 <= len(suffix) <= _MAX_SUFFIX):
-        return error_response(400, "suffix must be 1 to 40 characters", param="suffix")
-    uploaded: dict[str, dict[str, Any]] = {}
-    for param in ("training_file", "validation_file"):
-        file_id = body.get(param)
-        if file_id is None:
-            continue
-        entry = state.data["files"].get(file_id) if isinstance(file_id, str) else None
-        if entry is None:
-            return error_response(404, f"No such File object: {file_id}", param=param)
-        uploaded[param] = dict(entry["object"])  # a snapshot: the job outlives the file
+    body = json_body(request)
+    suffix = optional(body, "suffix", str, None)
+    if suffix is not None and not 1 <= len(suffix) <= _MAX_SUFFIX:
+        raise Invalid(f"suffix must be 1 to {_MAX_SUFFIX} characters", "suffix")
+    training = _uploaded(state, "training_file", required(body, "training_file", str))
+    validation_id = optional(body, "validation_file", str, None)
+    validation = None
+    if validation_id is not None:
+        validation = _uploaded(state, "validation_file", validation_id)
     hyperparams = {
         key: body[key]
         for key in ("batch_size", "learning_rate_multiplier", "n_epochs", "prompt_loss_weight")
@@ -65,10 +66,10 @@ async def create_fine_tune(
     }
     job = fine_tune(
         state.new_id("ft"),
-        training_file=uploaded["training_file"],
-        model=body.get("model") or "curie",
+        training_file=training,
+        model=optional(body, "model", str, "curie"),
         hyperparams=hyperparams,
-        validation_file=uploaded.get("validation_file"),
+        validation_file=validation,
         suffix=suffix,
     )
     state.data["fine_tunes"][job["id"]] = job
