@@ -216,11 +216,9 @@ MODELS = {"object": "list", "data": [{"id": f"m{i:04d}", "object": "model"} for 
 async def test_cancelled_while_reading_a_body_leaks_nothing(
     aio_client: AsyncClient, server: LocalServer, status: int
 ) -> None:
-    """Cancelled while its stalled body is read, a request leaves no connection acquired.
-
-    Unlike httpcore's, aiohttp's response does not release its connection when a read is
-    cancelled: the close in HTTPXSend's ``finally`` does, inside the cancelled scope.
-    """
+    """Cancelled while its stalled body is read, a request leaves no connection acquired."""
+    # Unlike httpcore's, aiohttp's response does not release its connection when a read
+    # is cancelled: the close in HTTPXSend's ``finally`` does, inside the cancelled scope.
     server.inject(status=status, body=MODELS, stall_body=0.2, times=30, path="/models")
     for _ in range(3):
         async with anyio.create_task_group() as tg:

@@ -213,12 +213,9 @@ MODELS = {
 async def test_requests_cancelled_while_their_body_is_read_leak_nothing(
     leak_client: AsyncClient, leak_server: LocalServer, sockets_before: int, status: int
 ) -> None:
-    """A request cancelled while its stalled body is read, then closed, leaves the pool clean.
-
-    HTTPXSend reads non-streamed and error bodies itself and closes the response in a
-    ``finally`` that runs inside the cancelled scope, so its close meets the same
-    cancellation.
-    """
+    """A request cancelled while its stalled body is read, then closed, leaves the pool clean."""
+    # HTTPXSend reads non-streamed and error bodies itself, then closes the response in a
+    # ``finally`` that runs inside the cancelled scope: the close meets the cancellation.
     leak_server.inject(status=status, body=MODELS, stall_body=0.2, times=10_000, path="/models")
     cancelled = 0
 
