@@ -99,9 +99,10 @@ class HTTPXSend:
                     await response.aread()
             finally:
                 # Shielded: after a cancelled read this close runs inside the cancelled
-                # scope. httpcore and aiohttp release the connection before they first
-                # await, but a transport given to the constructor may await first, and
-                # a close cut short there leaves its connection checked out for good.
+                # scope. httpcore has released the connection by then, and aiohttp's
+                # close releases it before its first await; but a transport given to the
+                # constructor may await first, and a close cut short there leaves its
+                # connection checked out for good (tests/test_aiohttp_transport.py).
                 with anyio.CancelScope(shield=True):
                     await response.aclose()
         return response
