@@ -213,24 +213,28 @@ MODELS = {"object": "list", "data": [{"id": f"m{i:04d}", "object": "model"} for 
 
 
 @pytest.mark.parametrize("status", [200, 500])
-async def test_cancelled_while_reading_a_body_leaks_nothing(
-    aio_client: AsyncClient, server: LocalServer, status: int
-) -> None:
+async def test_cancelled_while_reading_a_body_leaks_nothing(status: int) -> None:
     """Cancelled while its stalled body is read, a request leaves no connection acquired."""
     # Unlike httpcore's, aiohttp's response does not release its connection when a read
     # is cancelled: the close in HTTPXSend's ``finally`` does, inside the cancelled scope.
-    server.inject(status=status, body=MODELS, stall_body=0.2, times=30, path="/models")
-    for _ in range(3):
-        async with anyio.create_task_group() as tg:
-            for _ in range(10):
-                tg.start_soon(_cancelled_list, aio_client)
-    session = aio_client._http._transport._inner.client  # type: ignore[attr-defined]
-    assert session.connector._acquired == set()  # nothing checked out of aiohttp's pool
-    for _ in range(500):  # the server sees each half-read connection close, on its thread
-        if server.connections_open == 0:
-            break
-        await anyio.sleep(0.01)
-    assert server.connections_open == 0
+    # A server of its own: no other test's connections in its count.
+    with LocalServer(record=False) as server:
+        server.inject(status=status, body=MODELS, stall_body=0.2, times=30, path="/models")
+        transport = openai_async.aiohttp_transport()
+        async with AsyncClient(
+            base_url=server.url, api_key="", max_retries=0, transport=transport
+        ) as client:
+            for _ in range(3):
+                async with anyio.create_task_group() as tg:
+                    for _ in range(10):
+                        tg.start_soon(_cancelled_list, client)
+            session = transport._inner.client  # type: ignore[attr-defined]
+            assert session.connector._acquired == set()  # nothing checked out of the pool
+            for _ in range(500):  # the server sees each half-read connection close
+                if server.connections_open == 0:
+                    break
+                await anyio.sleep(0.01)
+            assert server.connections_open == 0
 
 
 class _CloseAwaitsFirst(httpx.AsyncBaseTransport):
