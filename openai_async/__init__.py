@@ -33,6 +33,7 @@ from ._exceptions import (
     StreamTruncatedError,
     UnprocessableEntityError,
 )
+from ._file_input import FileInput
 from ._jobs import BatchJob, BatchOptions, BatchRequest, BatchResult, BatchSummary
 from ._middleware import CallNext, Middleware, RequestOptions
 from ._packing import PromptCompletion
@@ -68,6 +69,7 @@ __all__ = [
     "ChatCompletionAccumulator",
     "CompletionAccumulator",
     "ConflictError",
+    "FileInput",
     "InternalServerError",
     "InvalidParameterError",
     "Middleware",

@@ -2,10 +2,11 @@
 
 A file may be given as a path (``str`` or ``os.PathLike``), ``bytes``, a binary file
 object, or a ``(filename, content, content_type)`` tuple whose content is any of those
-three. A path is read in chunks while the body is being sent (and held open only while
-a chunk is read), so a large upload costs a chunk of memory, not the size of the file.
-The body knows its length in advance (``Content-Length``, no chunked encoding) and can
-be sent again from the start, which a retry needs.
+three (the public ``FileInput`` type, in ``_file_input``). A path is read in chunks
+while the body is being sent (and held open only while a chunk is read), so a large
+upload costs a chunk of memory, not the size of the file. The body knows its length in
+advance (``Content-Length``, no chunked encoding) and can be sent again from the
+start, which a retry needs.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import mimetypes
 import os
 from collections.abc import AsyncIterator, Mapping, Sequence
 from pathlib import Path
-from typing import IO, TypeAlias
+from typing import IO
 
 import anyio
 import anyio.to_thread
@@ -24,10 +25,7 @@ import httpx
 
 from ._exceptions import InvalidParameterError
 
-__all__ = ["CHUNK_SIZE", "FileContent", "FileInput", "FilePart", "MultipartBody", "file_part"]
-
-FileContent: TypeAlias = "str | os.PathLike[str] | bytes | IO[bytes]"
-FileInput: TypeAlias = "FileContent | tuple[str | None, FileContent, str | None]"
+__all__ = ["CHUNK_SIZE", "FilePart", "MultipartBody", "file_part"]
 
 CHUNK_SIZE = 256 * 1024
 

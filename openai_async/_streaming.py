@@ -20,7 +20,7 @@ from ._exceptions import (
     StreamTruncatedError,
 )
 from ._sse import ServerSentEvent, SSEDecoder
-from ._transport import translate_errors
+from ._transport import finish_chunks, translate_errors
 
 __all__ = ["AsyncStream"]
 
@@ -184,7 +184,7 @@ class AsyncStream(Generic[T]):
             with contextlib.suppress(Exception):  # the connection is being thrown away
                 await self.response.aclose()
             if self._chunks is not None:
-                await _finish(self._chunks)
+                await finish_chunks(self._chunks)
 
     async def aclose(self) -> None:
         """Stop reading and release the connection; safe to call more than once."""
@@ -200,19 +200,6 @@ class AsyncStream(Generic[T]):
         tb: TracebackType | None,
     ) -> None:
         await self._close()
-
-
-async def _finish(chunks: AsyncIterator[bytes]) -> None:
-    """Run httpx's nested byte generators to their end once the response is closed.
-
-    ``aclose()`` on the outer generator would abandon the inner ones half-way, which
-    trio reports as garbage-collected async generators. With the response closed the
-    next read ends or fails at once; the bound is for transports that differ.
-    """
-    with anyio.move_on_after(1.0):
-        with contextlib.suppress(Exception):  # any way of ending will do
-            async for _ in chunks:
-                pass
 
 
 def _clip(text: str, limit: int = 200) -> str:

@@ -6,8 +6,9 @@ This module is the one place where httpx, anyio and OS exceptions become
 
 from __future__ import annotations
 
+import contextlib
 import sys
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 
 import anyio
@@ -16,7 +17,7 @@ import httpx
 from ._exceptions import APIConnectionError, APITimeoutError
 from ._middleware import options_of
 
-__all__ = ["HTTPXSend", "translate_errors"]
+__all__ = ["HTTPXSend", "finish_chunks", "translate_errors"]
 
 _CONNECTION_ERRORS = (
     httpx.TransportError,
@@ -62,6 +63,19 @@ def _is_aiohttp_error(exc: BaseException | None) -> bool:
     return aiohttp is not None and isinstance(exc, aiohttp.ClientError)
 
 
+async def finish_chunks(chunks: AsyncIterator[bytes]) -> None:
+    """Run httpx's nested byte generators to their end once the response is closed.
+
+    ``aclose()`` on the outer generator would abandon the inner ones half-way, which
+    trio reports as garbage-collected async generators. With the response closed the
+    next read ends or fails at once; the bound is for transports that differ.
+    """
+    with anyio.move_on_after(1.0):
+        with contextlib.suppress(Exception):  # any way of ending will do
+            async for _ in chunks:
+                pass
+
+
 class HTTPXSend:
     """Send a request and, unless the caller streams a 2xx answer, read its body.
 
@@ -84,5 +98,11 @@ class HTTPXSend:
                 with translate_errors(request):
                     await response.aread()
             finally:
-                await response.aclose()
+                # Shielded: after a cancelled read this close runs inside the cancelled
+                # scope. httpcore has released the connection by then, and aiohttp's
+                # close releases it before its first await; but a transport given to the
+                # constructor may await first, and a close cut short there leaves its
+                # connection checked out for good (tests/test_aiohttp_transport.py).
+                with anyio.CancelScope(shield=True):
+                    await response.aclose()
         return response

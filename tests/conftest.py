@@ -12,6 +12,8 @@ import pytest
 from openai_async import AsyncClient
 from openai_async.testing import LocalServer
 
+from .openapi import LATEST, SPEC_2023, check_recorded_requests
+
 API_KEY = "sk-test-0123456789abcdefSECRET"
 
 
@@ -26,10 +28,42 @@ def _server_process() -> Iterator[LocalServer]:
         yield server
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "off_spec(reason, where=None): the test sends requests the OpenAPI spec forbids,"
+        " on purpose (those where(request) picks, or all)",
+    )
+    config.addinivalue_line(
+        "markers", "latest_spec(reason): check the test's requests against openapi-latest.yaml"
+    )
+
+
+def pytest_report_header() -> str:
+    found = "checked against" if SPEC_2023.is_file() else "NOT checked: missing"
+    return f"requests to the local server: {found} {SPEC_2023}"
+
+
+def _reason(marker: pytest.Mark | None) -> str | None:
+    if marker is None:
+        return None
+    return str(marker.args[0]) if marker.args else ""
+
+
 @pytest.fixture
-def server(_server_process: LocalServer) -> LocalServer:
+def server(_server_process: LocalServer, request: pytest.FixtureRequest) -> Iterator[LocalServer]:
+    """The shared server, reset; afterwards every request it got is checked against the spec."""
     _server_process.reset()
-    return _server_process
+    yield _server_process
+    latest = _reason(request.node.get_closest_marker("latest_spec"))
+    assert latest is None or latest.strip(), "latest_spec needs a reason: what 2023 lacks"
+    off_spec = request.node.get_closest_marker("off_spec")
+    check_recorded_requests(
+        _server_process.requests,
+        off_spec=_reason(off_spec),
+        where=None if off_spec is None else off_spec.kwargs.get("where"),
+        spec=SPEC_2023 if latest is None else LATEST,
+    )
 
 
 @pytest.fixture

@@ -9,13 +9,19 @@ when one is missing the calling test is skipped with a reason naming the file.
 
 The default is the 2023 spec (the API this project was asked to cover); pass
 ``spec=LATEST`` for parameters OpenAI added later (``encoding_format``, ...).
+
+``check_recorded_requests`` is what the ``server`` fixture runs after every test, so
+every request the suite sends to the shared server is checked; a test opts out only
+with ``@pytest.mark.off_spec("why")`` (it sends bad requests on purpose) or picks the
+later spec with ``@pytest.mark.latest_spec("why")``.
 """
 
 from __future__ import annotations
 
+import copy
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +32,14 @@ import yaml
 from openai_async.testing import ServerRequest
 from openai_async.testing._multipart import parse_multipart
 
-__all__ = ["LATEST", "SPEC_2023", "assert_request_matches_spec", "request_schema", "to_json_schema"]
+__all__ = [
+    "LATEST",
+    "SPEC_2023",
+    "assert_request_matches_spec",
+    "check_recorded_requests",
+    "request_schema",
+    "to_json_schema",
+]
 
 REFERENCE = Path(__file__).resolve().parent.parent.parent / "shared" / "reference"
 SPEC_2023 = REFERENCE / "openapi-2023.yaml"
@@ -118,13 +131,44 @@ def request_schema(
     media = body["content"]
     assert content_type in media, f"{method} {path} takes {sorted(media)}, not {content_type!r}"
     schema: dict[str, Any] = to_json_schema(media[content_type]["schema"])
+    if spec == SPEC_2023 and method == "POST" and path == "/chat/completions":
+        _allow_null_content_of_function_calls(schema)
     return schema
+
+
+def _allow_null_content_of_function_calls(schema: dict[str, Any]) -> None:
+    """Accept ``content: null`` in an assistant message that carries a ``function_call``.
+
+    An erratum of the 2023 spec, not a loosening: it types a request message's content
+    as a plain string, yet says content "is required for all messages except assistant
+    messages with function calls", and types the reply's content as nullable, null
+    being what the model answers with a function call. The function-calling workflow
+    sends that reply back as it came (the client passes messages through untouched), so
+    the API accepted null there, and later specs declare it. Everywhere else, and for
+    every other role, content stays a string.
+    """
+    messages = schema["properties"]["messages"]
+    message = messages["items"]
+    function_call = copy.deepcopy(message)
+    function_call["properties"].update(role={"enum": ["assistant"]}, content={"type": "null"})
+    function_call["required"] = ["role", "function_call"]
+    messages["items"] = {"anyOf": [message, function_call]}
 
 
 def _validator(spec: Path, schema: Mapping[str, Any]) -> jsonschema.protocols.Validator:
     if str(load_spec(spec).get("openapi", "")).startswith("3.0"):
         return jsonschema.Draft4Validator(schema)
     return jsonschema.Draft202012Validator(schema)
+
+
+@functools.lru_cache(maxsize=512)
+def _body_check(
+    spec: Path, method: str, path: str, content_type: str
+) -> tuple[dict[str, Any], jsonschema.protocols.Validator] | None:
+    # Resolving and converting a schema costs far more than validating against it, and
+    # the suite sends thousands of requests to a few dozen paths.
+    schema = request_schema(method, path, content_type, spec)
+    return None if schema is None else (schema, _validator(spec, schema))
 
 
 def _form_instance(request: ServerRequest, schema: Mapping[str, Any]) -> dict[str, Any]:
@@ -177,14 +221,42 @@ def assert_request_matches_spec(
     unknown = set(request.query) - declared
     assert not unknown, f"query parameters {sorted(unknown)} are not in the spec"
     content_type = request.headers.get("content-type", "").partition(";")[0].strip()
-    schema = request_schema(request.method, path, content_type or "-", spec)
-    if schema is None:
+    check = _body_check(spec, request.method, path, content_type or "-")
+    if check is None:
         assert request.body == b"", f"{request.method} {path} takes no body"
         return
+    schema, validator = check
     if content_type == "multipart/form-data":
         instance: Any = _form_instance(request, schema)
     else:
         instance = request.json()
-    errors = sorted(_validator(spec, schema).iter_errors(instance), key=str)
+    errors = sorted(validator.iter_errors(instance), key=str)
     messages = [f"{'/'.join(map(str, e.absolute_path)) or '<body>'}: {e.message}" for e in errors]
     assert not messages, f"{request.method} {path} body breaks the spec:\n" + "\n".join(messages)
+
+
+def check_recorded_requests(
+    requests: Iterable[ServerRequest],
+    *,
+    off_spec: str | None = None,
+    where: Callable[[ServerRequest], bool] | None = None,
+    spec: Path = SPEC_2023,
+) -> None:
+    """Fail unless every request matches ``spec``, but those ``off_spec`` says are off it.
+
+    ``off_spec`` is the reason a test sends requests the spec forbids on purpose (a
+    bad body for the server to refuse, a path the API lacks); it must not be empty, so
+    that no test leaves the check without saying why. With ``where``, only the requests
+    it picks are passed over and the others are still checked; without, all are. A
+    missing spec file checks nothing: the run's header says so, and the helper's own
+    tests skip naming it.
+    """
+    if off_spec is not None:
+        assert off_spec.strip(), "off_spec needs a reason: what the test sends on purpose"
+        if where is None:
+            return
+    if not spec.is_file():
+        return
+    for request in requests:
+        if off_spec is None or where is None or not where(request):
+            assert_request_matches_spec(request, spec=spec)

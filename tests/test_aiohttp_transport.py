@@ -7,6 +7,7 @@ import socket
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 
+import anyio
 import httpx
 import pytest
 
@@ -194,6 +195,7 @@ async def test_limits_bound_the_connections(server: LocalServer) -> None:
     assert server.connections_opened - opened_before <= 2
 
 
+@pytest.mark.off_spec("a POST on /models (the API has none), which nothing may resend")
 async def test_dropped_post_is_not_resent(server: LocalServer) -> None:
     """aiohttp never resends a POST on its own: the server sees it once, the caller an error."""
     server.inject(drop=True)
@@ -204,3 +206,83 @@ async def test_dropped_post_is_not_resent(server: LocalServer) -> None:
         with pytest.raises(APIConnectionError):
             await client.request("POST", "models", json={})
     assert len(server.requests) == 1
+
+
+# About 30 kB: the body spans several reads, and stalls halfway when injected so.
+MODELS = {"object": "list", "data": [{"id": f"m{i:04d}", "object": "model"} for i in range(800)]}
+
+
+@pytest.mark.parametrize("status", [200, 500])
+async def test_cancelled_while_reading_a_body_leaks_nothing(status: int) -> None:
+    """Cancelled while its stalled body is read, a request leaves no connection acquired."""
+    # Unlike httpcore's, aiohttp's response does not release its connection when a read
+    # is cancelled: the close in HTTPXSend's ``finally`` does, inside the cancelled scope.
+    # A server of its own: no other test's connections in its count.
+    with LocalServer(record=False) as server:
+        server.inject(status=status, body=MODELS, stall_body=0.2, times=30, path="/models")
+        transport = openai_async.aiohttp_transport()
+        async with AsyncClient(
+            base_url=server.url, api_key="", max_retries=0, transport=transport
+        ) as client:
+            for _ in range(3):
+                async with anyio.create_task_group() as tg:
+                    for _ in range(10):
+                        tg.start_soon(_cancelled_list, client)
+            session = transport._inner.client  # type: ignore[attr-defined]
+            assert session.connector._acquired == set()  # nothing checked out of the pool
+            for _ in range(500):  # the server sees each half-read connection close
+                if server.connections_open == 0:
+                    break
+                await anyio.sleep(0.01)
+            assert server.connections_open == 0
+
+
+class _CloseAwaitsFirst(httpx.AsyncBaseTransport):
+    """A transport whose responses await something (a log flush, say) before closing."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self.inner.handle_async_request(request)
+        assert isinstance(response.stream, httpx.AsyncByteStream)
+        stream = _AwaitBeforeClose(response.stream)
+        return httpx.Response(response.status_code, headers=response.headers, stream=stream)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+class _AwaitBeforeClose(httpx.AsyncByteStream):
+    def __init__(self, inner: httpx.AsyncByteStream) -> None:
+        self._inner = inner
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self._inner:
+            yield chunk
+
+    async def aclose(self) -> None:
+        await anyio.lowlevel.checkpoint()  # where a cancellation of the close would land
+        await self._inner.aclose()
+
+
+async def test_cancelled_close_of_a_slow_closing_transport_leaks_nothing(
+    server: LocalServer,
+) -> None:
+    """A close that awaits before releasing still releases, though the request was cancelled."""
+    transport = _CloseAwaitsFirst(openai_async.aiohttp_transport())
+    server.inject(status=200, body=MODELS, stall_body=0.2, times=10, path="/models")
+    async with AsyncClient(
+        base_url=server.url, api_key="", max_retries=0, transport=transport
+    ) as client:
+        async with anyio.create_task_group() as tg:
+            for _ in range(10):
+                tg.start_soon(_cancelled_list, client)
+        session = transport.inner._inner.client  # type: ignore[attr-defined]
+        assert session.connector._acquired == set()
+
+
+async def _cancelled_list(client: AsyncClient) -> None:
+    with anyio.move_on_after(0.05) as scope:
+        await client.models.list()
+    assert scope.cancelled_caught

@@ -20,7 +20,14 @@ from openai_async import (
 )
 from openai_async.testing import LocalServer
 
-pytestmark = pytest.mark.anyio
+pytestmark = [
+    pytest.mark.anyio,
+    pytest.mark.off_spec(
+        "items are GET /models/whisper-1?item=N: a query the spec does not declare, so the"
+        " server can count each item's requests (the other requests are still checked)",
+        where=lambda request: "item" in request.query,
+    ),
+]
 
 
 def _items(n: int) -> list[BatchRequest]:

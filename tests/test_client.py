@@ -179,6 +179,7 @@ async def test_own_http_client_is_not_closed(server: LocalServer) -> None:
         assert not http.is_closed
 
 
+@pytest.mark.off_spec("the escape hatch sends any query: ?x=1 on GET /models")
 async def test_request_escape_hatch(client: AsyncClient, server: LocalServer) -> None:
     """client.request reaches any path with auth and errors, decoding as asked."""
     raw = await client.request("GET", "/models")

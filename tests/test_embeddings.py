@@ -54,6 +54,7 @@ async def test_input_shapes(
     assert result.usage.total_tokens > 0
 
 
+@pytest.mark.latest_spec("encoding_format came after the 2023 spec")
 async def test_base64_gives_the_same_floats(client: AsyncClient, server: LocalServer) -> None:
     """encoding_format="base64" travels packed but decodes to the float answer exactly."""
     floats = await client.embeddings.create(model="m", input=["a", "b"], encoding_format="float")
@@ -104,6 +105,7 @@ def test_bad_base64_is_rejected(text: str) -> None:
         decode_base64_vector(text)
 
 
+@pytest.mark.latest_spec("encoding_format came after the 2023 spec")
 async def test_undecodable_vector_is_a_validation_error(
     client: AsyncClient, server: LocalServer
 ) -> None:

@@ -70,6 +70,7 @@ async def test_list_retrieve_delete(client: AsyncClient, server: LocalServer) ->
     assert len(await client.files.list()) == 0
 
 
+@pytest.mark.latest_spec("GET /files?purpose= came after the 2023 spec")
 async def test_list_by_purpose(client: AsyncClient, server: LocalServer) -> None:
     """purpose= filters the list (a query parameter of today's API, not the 2023 one)."""
     await client.files.create(file=("a.jsonl", b"{}\n", None), purpose="fine-tune")

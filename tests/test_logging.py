@@ -27,9 +27,10 @@ async def test_attempts_and_retries_are_logged(
     caplog.set_level(logging.DEBUG, logger="openai_async")
     server.inject(status=503, headers={"retry-after": "2"})
     server.inject(status=200, body={"ok": True})
+    chat = {"model": "m", "messages": [{"role": "user", "content": PROMPT}]}
     async with AsyncClient(base_url=server.url, api_key=API_KEY) as client:
         with instant_retries():
-            await client.request("POST", "chat/completions", json={"prompt": PROMPT})
+            await client.request("POST", "chat/completions", json=chat)
     attempts = _ours(caplog, logging.DEBUG)
     assert [(r.status, r.attempt) for r in attempts] == [(503, 1), (200, 2)]  # type: ignore[attr-defined]
     assert all(r.path == "/v1/chat/completions" for r in attempts)  # type: ignore[attr-defined]
@@ -66,11 +67,12 @@ async def test_key_and_body_never_logged(
     server.inject(status=429, headers={"retry-after": "1"})
     server.inject(reset=True)
     server.inject(status=500, times=3, path="/completions")
+    body = {"model": "m", "prompt": PROMPT, "user": API_KEY}  # the key in a body field too
     async with AsyncClient(base_url=server.url, api_key=API_KEY) as client:
         with instant_retries():
             await client.models.list()
             with pytest.raises(Exception, match="500"):
-                await client.request("POST", "completions", json={"prompt": PROMPT, "k": API_KEY})
+                await client.request("POST", "completions", json=body)
     assert _ours(caplog, logging.INFO), "expected retries to be logged"
     assert len(_ours(caplog, logging.DEBUG)) >= 6
     assert API_KEY not in caplog.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import jsonschema
@@ -13,6 +14,7 @@ from openai_async.testing import LocalServer, ServerRequest
 from .openapi import (
     SPEC_2023,
     assert_request_matches_spec,
+    check_recorded_requests,
     load_spec,
     request_schema,
     to_json_schema,
@@ -103,6 +105,7 @@ def test_multipart_checks_file_and_text_parts() -> None:
     assert_request_matches_spec(_post("/v1/images/variations", form(image, good_n), ctype))
 
 
+@pytest.mark.off_spec("an out-of-spec body through the escape hatch, on purpose")
 async def test_raw_bad_request_is_caught(client: AsyncClient, server: LocalServer) -> None:
     """Through the escape hatch, an out-of-spec body reaches the server, which refuses it too."""
     with pytest.raises(BadRequestError) as info:
@@ -116,3 +119,42 @@ def test_spec_location() -> None:
     """The helper looks for the spec beside the repository, in shared/reference."""
     assert SPEC_2023.parts[-3:] == ("shared", "reference", "openapi-2023.yaml")
     assert SPEC_2023.parent.parent.parent == Path(__file__).resolve().parent.parent.parent
+
+
+FUNCTION_CALL = {"role": "assistant", "content": None, "function_call": {"name": "f"}}
+
+
+@pytest.mark.parametrize(
+    ("message", "allowed"),
+    [
+        (FUNCTION_CALL, True),
+        ({"role": "assistant", "function_call": {"name": "f"}}, True),
+        ({"role": "assistant", "content": None}, False),
+        ({"role": "user", "content": None, "function_call": {"name": "f"}}, False),
+        ({**FUNCTION_CALL, "content": 3}, False),
+    ],
+)
+def test_null_content_only_with_a_function_call(message: dict[str, object], allowed: bool) -> None:
+    """2023 erratum: content may be null in an assistant function call, nowhere else."""
+    body = json.dumps({"model": "m", "messages": [message]}).encode()
+    request = _post("/v1/chat/completions", body)
+    if allowed:
+        assert_request_matches_spec(request)
+    else:
+        with pytest.raises(AssertionError, match="messages/0"):
+            assert_request_matches_spec(request)
+
+
+def test_recorded_requests_are_checked_unless_said_off_spec() -> None:
+    """A bad request fails the check; off_spec needs a reason and spares only what it picks."""
+    good = _post("/v1/embeddings", b'{"model": "m", "input": "x"}')
+    bad = _post("/v1/embeddings", b'{"model": "m"}')
+    check_recorded_requests([good])
+    with pytest.raises(AssertionError, match="'input' is a required property"):
+        check_recorded_requests([good, bad])
+    check_recorded_requests([good, bad], off_spec="bad on purpose")
+    with pytest.raises(AssertionError, match="needs a reason"):
+        check_recorded_requests([bad], off_spec=" ")
+    check_recorded_requests([good, bad], off_spec="the bad one", where=lambda r: r is bad)
+    with pytest.raises(AssertionError, match="'input' is a required property"):
+        check_recorded_requests([good, bad], off_spec="the good one", where=lambda r: r is good)

@@ -34,6 +34,7 @@ QUOTA = {
     }
 }
 OK = {"object": "chat.completion", "id": "chatcmpl-1"}
+CHAT = {"model": "m", "messages": [{"role": "user", "content": "hi"}]}
 MODELS = {"object": "list", "data": [{"id": "m1", "object": "model", "owned_by": "me"}]}
 
 
@@ -45,7 +46,7 @@ async def retrying(server: LocalServer) -> AsyncIterator[AsyncClient]:
 
 
 def _post(client: AsyncClient) -> object:
-    return client.request("POST", "chat/completions", json={"model": "m", "messages": []})
+    return client.request("POST", "chat/completions", json=CHAT)
 
 
 async def test_retry_after_one_second_then_success(
@@ -104,7 +105,9 @@ async def test_each_call_gets_its_own_idempotency_key(
     server.inject(status=503)
     server.inject(status=200, body=OK)
     with instant_retries():
-        await retrying.request("POST", "x", json={}, headers={"Idempotency-Key": "mine"})
+        await retrying.request(
+            "POST", "chat/completions", json=CHAT, headers={"Idempotency-Key": "mine"}
+        )
     assert [r.headers["idempotency-key"] for r in server.requests[2:]] == ["mine", "mine"]
     await retrying.models.list()
     assert "idempotency-key" not in server.requests[-1].headers

@@ -1,4 +1,6 @@
-"""Streams that end early (break, cancellation) leak no connection; finished ones reuse.
+"""Streams and requests that end early (break, cancellation) leak no connection.
+
+Finished streams reuse their connection.
 
 How it is measured, on both sides of the socket:
 - client side: the httpx pool (httpcore's ``AsyncConnectionPool``) has no request in
@@ -25,7 +27,7 @@ import anyio
 import httpcore
 import pytest
 
-from openai_async import DEFAULT_LIMITS, AsyncClient
+from openai_async import DEFAULT_LIMITS, APIStatusError, AsyncClient
 from openai_async.testing import LocalServer
 
 pytestmark = pytest.mark.anyio
@@ -197,4 +199,57 @@ async def test_sequential_streams_reuse_a_few_connections(
             chunks = [chunk async for chunk in stream]
         assert chunks[-1].choices[0].finish_reason == "length"
     assert leak_server.connections_opened - opened <= 2
+    await assert_nothing_leaked(leak_client, leak_server, sockets_before)
+
+
+# A models list of about 40 kB, so that its body spans many reads.
+MODELS = {
+    "object": "list",
+    "data": [{"id": f"model-{i:04d}", "object": "model"} for i in range(800)],
+}
+
+
+@pytest.mark.parametrize("status", [200, 500])
+async def test_requests_cancelled_while_their_body_is_read_leak_nothing(
+    leak_client: AsyncClient, leak_server: LocalServer, sockets_before: int, status: int
+) -> None:
+    """A request cancelled while its stalled body is read, then closed, leaves the pool clean."""
+    # HTTPXSend reads non-streamed and error bodies itself, then closes the response in a
+    # ``finally`` that runs inside the cancelled scope: the close meets the cancellation.
+    leak_server.inject(status=status, body=MODELS, stall_body=0.2, times=10_000, path="/models")
+    cancelled = 0
+
+    async def one() -> None:
+        nonlocal cancelled
+        with anyio.move_on_after(0.05) as scope:  # the body stalls halfway for 0.2 s
+            await leak_client.models.list()
+        cancelled += scope.cancelled_caught
+
+    await run_in_batches(100, one)
+    assert cancelled == 100
+    assert pool_of(leak_client).connections == []  # half-read connections are not reused
+    await assert_nothing_leaked(leak_client, leak_server, sockets_before)
+
+
+@pytest.mark.parametrize("status", [200, 500])
+async def test_requests_cancelled_at_random_points_leak_nothing(
+    leak_client: AsyncClient, leak_server: LocalServer, sockets_before: int, status: int
+) -> None:
+    """Non-streamed requests cancelled anywhere (connecting, headers, body, close) leak nothing."""
+    leak_server.inject(status=status, body=MODELS, stall_body=0.01, times=10_000, path="/models")
+    outcomes = {"cancelled": 0, "answered": 0}
+
+    async def one(delay: float) -> None:
+        with anyio.move_on_after(delay) as scope:
+            with contextlib.suppress(APIStatusError):
+                await leak_client.models.list()
+            outcomes["answered"] += 1
+        outcomes["cancelled"] += scope.cancelled_caught
+
+    for start in range(0, 200, CONCURRENCY):
+        async with anyio.create_task_group() as tg:
+            for i in range(CONCURRENCY):
+                tg.start_soon(one, ((start + i) % 17) * 0.002)
+    assert outcomes["cancelled"] > 0  # both outcomes happened: the deadlines straddle the body
+    assert outcomes["answered"] > 0
     await assert_nothing_leaked(leak_client, leak_server, sockets_before)

@@ -10,6 +10,7 @@ from openai_async.testing import LocalServer
 pytestmark = pytest.mark.anyio
 
 
+@pytest.mark.off_spec("query parameters /models lacks, to show none sticks to a cached URL")
 async def test_query_params_do_not_stick_to_a_cached_url(
     client: AsyncClient, server: LocalServer
 ) -> None:

@@ -248,6 +248,14 @@ async def endpoints(client: AsyncClient) -> None:
     assert_type(await client.files.download(upload.id, path), int)
     assert_type(await client.files.delete(upload.id), FileDeleted)
 
+    async def upload_training(file: openai_async.FileInput) -> str:
+        # A user's own wrapper takes whatever the upload parameters take.
+        return (await client.files.create(file=file, purpose="fine-tune")).id
+
+    assert_type(await upload_training(path), str)
+    assert_type(await upload_training(b"{}"), str)
+    assert_type(await upload_training(("a.jsonl", path, None)), str)
+
     images = await client.images.generate(prompt="otter", n=2, size="256x256")
     assert_type(images, ImagesResponse)
     assert_type(images.data[0].url, str | None)

@@ -1,21 +1,17 @@
-"""Checks of documented hard limits, done before anything is sent, and body building."""
+"""Checks of the chat and completions parameters, done before anything is sent.
+
+The checks every endpoint shares (integer ranges, enums, body building) are in ``_checks``.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any, Final
+from typing import Final
 
 from .._exceptions import InvalidParameterError
 
-__all__ = [
-    "LogitBias",
-    "check_functions",
-    "check_messages",
-    "check_range",
-    "check_stop",
-    "json_body",
-]
+__all__ = ["LogitBias", "check_functions", "check_messages", "check_stop"]
 
 # The 2023 API reference: a message's name "may contain a-z, A-Z, 0-9, and underscores,
 # with a maximum length of 64 characters"; a function's name also allows dashes.
@@ -25,11 +21,6 @@ LogitBias = Mapping[str, float] | Mapping[int, float]
 _MESSAGE_NAME: Final = re.compile(r"[a-zA-Z0-9_]{1,64}")
 _FUNCTION_NAME: Final = re.compile(r"[a-zA-Z0-9_-]{1,64}")
 _MAX_STOP: Final = 4
-
-
-def json_body(**params: Any) -> dict[str, Any]:
-    """The JSON body: every parameter that was given (None means "leave it out")."""
-    return {name: value for name, value in params.items() if value is not None}
 
 
 def check_stop(stop: object) -> None:
@@ -42,17 +33,6 @@ def check_stop(stop: object) -> None:
         raise InvalidParameterError(
             "stop", f"expected 1 to {_MAX_STOP} stop sequences, got {len(stop)}"
         )
-
-
-def check_range(name: str, value: object, low: int, high: int | None = None) -> None:
-    """An integer parameter within its documented bounds (``high`` None: no upper one)."""
-    if value is None:
-        return
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise InvalidParameterError(name, f"expected an integer, got {value!r}")
-    if value < low or (high is not None and value > high):
-        bounds = f"at least {low}" if high is None else f"between {low} and {high}"
-        raise InvalidParameterError(name, f"must be {bounds}, got {value}")
 
 
 def check_messages(messages: object) -> None:

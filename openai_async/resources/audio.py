@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal, cast, overload
 
-from .._files import FileInput
+from .._file_input import FileInput
 from ..types import Transcription, TranscriptionVerbose, Translation, TranslationVerbose
 from ._base import Resource
 from ._checks import check_choice

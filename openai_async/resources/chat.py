@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 from .._streaming import AsyncStream
 from ..types import ChatCompletion, ChatCompletionChunk
 from ._base import Resource
-from ._params import LogitBias, check_functions, check_messages, check_range, check_stop, json_body
+from ._checks import check_range, json_body
+from ._params import LogitBias, check_functions, check_messages, check_stop
 
 if TYPE_CHECKING:
     from .._client import AsyncClient

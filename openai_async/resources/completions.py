@@ -9,7 +9,8 @@ from .._exceptions import InvalidParameterError
 from .._streaming import AsyncStream
 from ..types import Completion
 from ._base import Resource
-from ._params import LogitBias, check_range, check_stop, json_body
+from ._checks import check_range, json_body
+from ._params import LogitBias, check_stop
 
 if TYPE_CHECKING:
     from .._packing import PromptCompletion

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -11,8 +10,8 @@ import anyio
 import httpx
 
 from .._exceptions import InvalidParameterError
-from .._files import FileInput
-from .._transport import translate_errors
+from .._file_input import FileInput
+from .._transport import finish_chunks, translate_errors
 from ..types import FileDeleted, FileObject, ListResponse
 from ._base import Resource, path_param
 from ._checks import json_body
@@ -90,7 +89,7 @@ class Files(Resource):
             # half-read connection would stay checked out of the pool.
             with anyio.CancelScope(shield=True):
                 await response.aclose()
-                await _run_out(chunks)
+                await finish_chunks(chunks)
         return written
 
 
@@ -109,15 +108,3 @@ async def _save(chunks: AsyncIterator[bytes], request: httpx.Request, partial: P
     finally:
         with anyio.CancelScope(shield=True):
             await out.aclose()
-
-
-async def _run_out(chunks: AsyncIterator[bytes]) -> None:
-    """Let httpx's nested body generators end once the response is closed.
-
-    Closing only the outer one would leave the inner ones unfinished, and trio
-    reports those when they are garbage-collected. With the response closed, the
-    next read ends or fails at once; the time bound is for transports that differ.
-    """
-    with anyio.move_on_after(1.0), contextlib.suppress(Exception):
-        async for _ in chunks:
-            pass

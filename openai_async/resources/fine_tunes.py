@@ -9,7 +9,7 @@ from .._exceptions import InvalidParameterError
 from .._streaming import AsyncStream
 from ..types import FineTune, FineTuneEvent, ListResponse
 from ._base import Resource, path_param
-from ._params import json_body
+from ._checks import json_body
 
 __all__ = ["FineTunes"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from .._files import FileInput
+from .._file_input import FileInput
 from ..types import ImagesResponse
 from ._base import Resource
 from ._checks import check_choice, check_max_length, check_range, json_body

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["CREATED", "initial_data"]
+__all__ = ["CREATED", "initial_data", "model_object"]
 
 CREATED = 1_687_882_411  # a fixed timestamp: answers are the same on every run
 
@@ -21,7 +21,8 @@ _MODELS = [
 ]
 
 
-def _model(model_id: str, owner: str, parent: str | None) -> dict[str, Any]:
+def model_object(model_id: str, owner: str, parent: str | None) -> dict[str, Any]:
+    """A model as ``GET /models/{model}`` answers it (``parent``: the base of a fine-tune)."""
     return {
         "id": model_id,
         "object": "model",
@@ -53,6 +54,7 @@ def initial_data() -> dict[str, Any]:
     from ._fixtures_fine_tunes import initial_fine_tunes
 
     return {
-        "models": {m[0]: _model(*m) for m in _MODELS},
+        "models": {m[0]: model_object(*m) for m in _MODELS},
+        "files": {},  # file id -> {"object": the file object, "content": its bytes}
         "fine_tunes": initial_fine_tunes(),
     }

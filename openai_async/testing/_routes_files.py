@@ -14,8 +14,8 @@ DOWNLOAD_CHUNK = 64 * 1024
 
 
 def _files(state: State) -> dict[str, dict[str, Any]]:
-    # Kept beside the models in state.data, which reset() replaces.
-    files: dict[str, dict[str, Any]] = state.data.setdefault("files", {})
+    # Kept beside the models in state.data, which reset() replaces; fine-tunes read them.
+    files: dict[str, dict[str, Any]] = state.data["files"]
     return files
 
 
