@@ -80,6 +80,7 @@ async def test_create_many_refuses_prompt_and_stream(client: AsyncClient) -> Non
     assert info.value.param == "stream"
 
 
+@pytest.mark.latest_spec("encoding_format is newer than the 2023 spec")
 @pytest.mark.parametrize("encoding_format", ["float", "base64"])
 async def test_embeddings_keep_input_order_when_server_answers_out_of_order(
     client: AsyncClient, server: LocalServer, encoding_format: str
