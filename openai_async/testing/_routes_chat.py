@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from ._app import State, current_fault, error_response, route
+from ._bodies import checked, json_body
 from ._events import sse_response
 from ._fixtures import CREATED
 from ._generate import check_sampling, count_tokens, generate, tokenize
@@ -100,13 +101,11 @@ class _Choice:
 
 
 @route("POST", r"/v1/chat/completions")
+@checked
 async def create_chat_completion(
     state: State, request: ServerRequest, params: Mapping[str, str]
 ) -> ServerResponse:
-    try:
-        body = request.json()
-    except ValueError:
-        return error_response(400, "The body is not valid JSON.")
+    body = json_body(request)
     problem = _check(body)
     if problem is not None:
         return problem

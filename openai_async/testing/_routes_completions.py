@@ -11,6 +11,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ._app import State, current_fault, error_response, route
+from ._bodies import checked, json_body
 from ._events import sse_response
 from ._fixtures import CREATED
 from ._generate import check_sampling, count_tokens, generate, tokenize
@@ -54,14 +55,12 @@ def _logprobs(tokens: list[str], top: int, start: int, first: int = 0) -> dict[s
 
 
 @route("POST", r"/v1/completions")
+@checked
 async def create_completion(
     state: State, request: ServerRequest, params: Mapping[str, str]
 ) -> ServerResponse:
-    try:
-        body = request.json()
-    except ValueError:
-        return error_response(400, "The body is not valid JSON.")
-    if not isinstance(body, Mapping) or not isinstance(body.get("model"), str):
+    body = json_body(request)
+    if not isinstance(body.get("model"), str):
         return error_response(400, "you must provide a model parameter", param="model")
     prompts = _prompts(body.get("prompt"))
     if prompts is None:
