@@ -25,7 +25,6 @@ from ._exceptions import (
 from ._logging import LogAttempts
 from ._middleware import OPTIONS_KEY, CallNext, Middleware, RequestOptions, build_chain
 from ._models import structure
-from ._packing import ServerQuirks
 from ._response_meta import attach_headers
 from ._retry import Retry
 from ._streaming import AsyncStream
@@ -34,6 +33,7 @@ from ._version import __version__
 
 if TYPE_CHECKING:
     from ._jobs import BatchJob, BatchOptions, BatchRequest
+    from ._packing import ServerQuirks
     from .resources import (
         Audio,
         Chat,
@@ -196,7 +196,9 @@ class AsyncClient:
                 transport=transport, limits=DEFAULT_LIMITS, timeout=self._config.timeout
             )
         self._http = http_client
-        self._quirks = ServerQuirks()
+        from ._packing import ServerQuirks  # with the client: the module is rarely needed
+
+        self._quirks: ServerQuirks = ServerQuirks()
         self._middleware: tuple[Middleware, ...] = (Retry(), LogAttempts(), *middleware)
         self._chain: CallNext = build_chain(self._middleware, HTTPXSend(http_client))
 
