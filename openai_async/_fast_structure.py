@@ -20,7 +20,7 @@ or non-init fields) returns None and keeps the cattrs path.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from types import NoneType, UnionType
+from types import MemberDescriptorType, NoneType, UnionType
 from typing import Any, Final, Union, get_args, get_origin
 
 import attrs
@@ -58,31 +58,41 @@ def fast_structure_fn(
         "    if type(o) is not dict and not isinstance(o, Mapping):",
         "        raise TypeError(f'expected a JSON object for {cls!r}, got {type(o).__name__}')",
         "    obj = new(cls)",
-        f"    set(obj, {raw_field!r}, o)",
+        f"    {_setter('raw', cls, raw_field, env)}o)",
     ]
     for i, field in enumerate(attrs.fields(cls)):
         if field.name == raw_field:
             continue
         key = field.metadata.get(JSON_KEY, field.name)
         value = _converted(f"f{i}", field, converter, env)
-        body += [
-            f"    if {key!r} in o:",
-            f"        v = o[{key!r}]",
-            f"        set(obj, {field.name!r}, {value})",
-        ]
+        set_ = _setter(f"f{i}_set", cls, field.name, env)
+        body += [f"    if {key!r} in o:", f"        v = o[{key!r}]", f"        {set_}{value})"]
         if field.default is attrs.NOTHING:
             body.append(f"    else:\n        raise KeyError({key!r})")
         elif isinstance(field.default, attrs.Factory):  # type: ignore[arg-type]
             env[f"f{i}_factory"] = field.default.factory
-            body.append(f"    else:\n        set(obj, {field.name!r}, f{i}_factory())")
+            body.append(f"    else:\n        {set_}f{i}_factory())")
         else:
             env[f"f{i}_default"] = field.default
-            body.append(f"    else:\n        set(obj, {field.name!r}, f{i}_default)")
+            body.append(f"    else:\n        {set_}f{i}_default)")
     body.append("    return obj")
     code = compile("\n".join(body), f"<openai_async structure {cls.__qualname__}>", "exec")
     exec(code, env)
     function: Callable[[Any, Any], Any] = env["structure"]
     return function
+
+
+def _setter(name: str, cls: type, attribute: str, env: dict[str, Any]) -> str:
+    """The start of a call that sets ``attribute`` on ``obj``; the caller adds the value."""
+    for klass in cls.__mro__:
+        slot = vars(klass).get(attribute)
+        if slot is not None:
+            break
+    if type(slot) is MemberDescriptorType:
+        # The slot's own setter: a third of the time of object.__setattr__ by name.
+        env[name] = slot.__set__
+        return f"{name}(obj, "
+    return f"set(obj, {attribute!r}, "
 
 
 def _covered(cls: type, raw_field: str) -> bool:
