@@ -13,8 +13,8 @@ compare the two on generated input):
 - every other type goes to the converter's own hook for it, resolved once;
 - a missing key takes the field's default, or raises ``KeyError`` like cattrs.
 
-A class this does not cover (generic, with validators, converters, a post-init hook
-or non-init fields) returns None and keeps the cattrs path.
+A class this does not cover (generic, with validators, converters, a post-init hook,
+non-init fields or slots that are not fields) returns None and keeps the cattrs path.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def fast_structure_fn(
         "Mapping": Mapping,
         "cls": cls,
         "new": object.__new__,
-        "set": object.__setattr__,
+        "set_attr": object.__setattr__,
     }
     body = [
         "def structure(o, _=None):",
@@ -92,7 +92,7 @@ def _setter(name: str, cls: type, attribute: str, env: dict[str, Any]) -> str:
         # The slot's own setter: a third of the time of object.__setattr__ by name.
         env[name] = slot.__set__
         return f"{name}(obj, "
-    return f"set(obj, {attribute!r}, "
+    return f"set_attr(obj, {attribute!r}, "
 
 
 def _covered(cls: type, raw_field: str) -> bool:
@@ -100,7 +100,11 @@ def _covered(cls: type, raw_field: str) -> bool:
         return False  # generic: cattrs maps its type variables
     if hasattr(cls, "__attrs_post_init__") or hasattr(cls, "__attrs_pre_init__"):
         return False
-    for field in attrs.fields(cls):
+    fields = attrs.fields(cls)
+    slots = {name for klass in cls.__mro__ for name in vars(klass).get("__slots__", ())}
+    if slots - {field.name for field in fields} - {"__weakref__"}:
+        return False  # e.g. attrs's hash cache, which only __init__ would set
+    for field in fields:
         if field.validator is not None or field.converter is not None:
             return False
         if not field.init and field.name != raw_field:

@@ -75,7 +75,7 @@ def object_for(cls: type[Any], depth: int = 0) -> st.SearchStrategy[dict[str, An
     return st.fixed_dictionaries({}, optional=optional)
 
 
-def same(a: object, b: object) -> bool:
+def same(a: Any, b: Any) -> bool:
     """Equal, and of the same types all the way down (1 == True == 1.0 is not enough)."""
     if type(a) is not type(b):
         return False
@@ -85,10 +85,10 @@ def same(a: object, b: object) -> bool:
             and a._raw is b._raw
         )
     if isinstance(a, list):
-        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))  # type: ignore[arg-type]
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
     if isinstance(a, float) and math.isnan(a):
-        return math.isnan(b)  # type: ignore[arg-type]
-    return a == b
+        return math.isnan(b)
+    return bool(a == b)
 
 
 def test_the_hot_models_take_the_generated_path() -> None:
@@ -171,3 +171,23 @@ def test_embedding_vector_fast_path_matches_the_item_check(value: list[Any]) -> 
     assert result is not value
     assert all(type(x) is float for x in result)
     assert same(result, expected)
+
+
+@attrs.frozen(kw_only=True)
+class _Checked(APIObject):
+    n: int = attrs.field(validator=attrs.validators.ge(0))
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
+class _CachedHash(APIObject):
+    n: int = 0
+
+
+def test_models_it_does_not_cover_keep_the_cattrs_path() -> None:
+    """A validator must run and attrs's hash cache be set: both need the real __init__."""
+    for cls in (_Checked, _CachedHash):
+        hook = _converter.get_structure_hook(cls)
+        assert not hook.__code__.co_filename.startswith("<openai_async structure")
+    with pytest.raises(ValueError, match="n"):
+        structure({"n": -1}, _Checked)
+    assert hash(structure({"n": 3}, _CachedHash)) == hash(_CachedHash(n=3))
