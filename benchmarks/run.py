@@ -168,12 +168,20 @@ def add_ratios(results: dict[str, dict[str, Any]]) -> None:
 
 def import_times(runs: int) -> dict[str, Any]:
     code = "import time; t = time.perf_counter(); {stmt}; print(time.perf_counter() - t)"
+    # The warm-up round is there to write the bytecode caches, as installing a package
+    # does. With PYTHONDONTWRITEBYTECODE set (some shells and CI images set it) nothing is
+    # written, and an editable install's modules would be compiled from source in every
+    # run while the installed dependencies load from their .pyc: an unfair comparison.
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
     samples: dict[str, list[float]] = {label: [] for label in IMPORTS}
     errors: dict[str, str] = {}
     for round_ in range(runs + 1):  # round 0 only warms the bytecode caches
         for label, stmt in IMPORTS.items():  # alternate, like the clients
             proc = subprocess.run(
-                [sys.executable, "-c", code.format(stmt=stmt)], capture_output=True, text=True
+                [sys.executable, "-c", code.format(stmt=stmt)],
+                capture_output=True,
+                text=True,
+                env=env,
             )
             if proc.returncode:
                 errors[label] = proc.stderr.strip().splitlines()[-1]

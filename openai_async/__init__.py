@@ -1,12 +1,7 @@
 """An asyncio-native client for the OpenAI API and OpenAI-compatible servers."""
 
-from ._accumulate import (
-    ChatCompletionAccumulator,
-    CompletionAccumulator,
-    accumulate_chat,
-    accumulate_completion,
-    text_deltas,
-)
+import typing as _typing
+
 from ._aiohttp import aiohttp_transport
 from ._backoff import RetryPolicy
 from ._client import DEFAULT_BASE_URL, DEFAULT_LIMITS, DEFAULT_TIMEOUT, NOT_GIVEN, AsyncClient
@@ -34,15 +29,24 @@ from ._exceptions import (
     UnprocessableEntityError,
 )
 from ._file_input import FileInput
-from ._jobs import BatchJob, BatchOptions, BatchRequest, BatchResult, BatchSummary
 from ._middleware import CallNext, Middleware, RequestOptions
-from ._packing import PromptCompletion
-from ._progress import BatchProgress
 from ._ratelimit import RateLimits
 from ._response_meta import rate_limits_of, response_headers
 from ._streaming import AsyncStream
 from ._tokens import approximate_tokens
 from ._version import __version__
+
+if _typing.TYPE_CHECKING:
+    from ._accumulate import (
+        ChatCompletionAccumulator,
+        CompletionAccumulator,
+        accumulate_chat,
+        accumulate_completion,
+        text_deltas,
+    )
+    from ._jobs import BatchJob, BatchOptions, BatchRequest, BatchResult, BatchSummary
+    from ._packing import PromptCompletion
+    from ._progress import BatchProgress
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -97,9 +101,49 @@ __all__ = [
     "__version__",
 ]
 
-# Show users ``openai_async.NotFoundError``, not ``openai_async._exceptions.NotFoundError``.
+# Exports whose modules load on first use: they pull in the response types, anyio's
+# streams and the batch machinery, most of the import time, for features a script
+# calling one endpoint never touches. Name -> module.
+_LAZY = {
+    "BatchJob": "._jobs",
+    "BatchOptions": "._jobs",
+    "BatchProgress": "._progress",
+    "BatchRequest": "._jobs",
+    "BatchResult": "._jobs",
+    "BatchSummary": "._jobs",
+    "ChatCompletionAccumulator": "._accumulate",
+    "CompletionAccumulator": "._accumulate",
+    "PromptCompletion": "._packing",
+    "accumulate_chat": "._accumulate",
+    "accumulate_completion": "._accumulate",
+    "text_deltas": "._accumulate",
+}
+
+
+def _show_as_ours(obj: object) -> None:
+    # Show users ``openai_async.NotFoundError``, not ``openai_async._exceptions.NotFoundError``.
+    if isinstance(obj, type) and obj.__module__.startswith("openai_async._"):
+        obj.__module__ = __name__
+
+
+if not _typing.TYPE_CHECKING:  # hidden from type checkers, which would make every name Any
+
+    def __getattr__(name: str) -> object:
+        module = _LAZY.get(name)
+        if module is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        import importlib
+
+        value = getattr(importlib.import_module(module, __name__), name)
+        _show_as_ours(value)
+        globals()[name] = value  # later lookups skip this function
+        return value
+
+    def __dir__() -> list[str]:
+        return sorted({*globals(), *_LAZY})
+
+
 for _name in __all__:
-    _obj = globals()[_name]
-    if isinstance(_obj, type) and _obj.__module__.startswith("openai_async._"):
-        _obj.__module__ = __name__
-del _name, _obj
+    if _name not in _LAZY:
+        _show_as_ours(globals()[_name])
+del _name

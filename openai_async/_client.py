@@ -6,7 +6,7 @@ import functools
 import json as jsonlib
 import os
 import sys
-from collections.abc import AsyncIterable, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterable, Iterable, Mapping, Sequence
 from functools import cached_property
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, TypeVar, Unpack, overload
@@ -24,8 +24,7 @@ from ._exceptions import (
 )
 from ._logging import LogAttempts
 from ._middleware import OPTIONS_KEY, CallNext, Middleware, RequestOptions, build_chain
-from ._models import structure
-from ._packing import ServerQuirks
+from ._models import structure, structurer
 from ._response_meta import attach_headers
 from ._retry import Retry
 from ._streaming import AsyncStream
@@ -34,6 +33,7 @@ from ._version import __version__
 
 if TYPE_CHECKING:
     from ._jobs import BatchJob, BatchOptions, BatchRequest
+    from ._packing import ServerQuirks
     from .resources import (
         Audio,
         Chat,
@@ -196,7 +196,9 @@ class AsyncClient:
                 transport=transport, limits=DEFAULT_LIMITS, timeout=self._config.timeout
             )
         self._http = http_client
-        self._quirks = ServerQuirks()
+        from ._packing import ServerQuirks  # with the client: the module is rarely needed
+
+        self._quirks: ServerQuirks = ServerQuirks()
         self._middleware: tuple[Middleware, ...] = (Retry(), LogAttempts(), *middleware)
         self._chain: CallNext = build_chain(self._middleware, HTTPXSend(http_client))
 
@@ -424,7 +426,7 @@ class AsyncClient:
     ) -> AsyncStream[T]:
         """Send with ``stream=True`` and wrap the unread 2xx body in an ``AsyncStream``."""
         request = self._build_request(method, path, stream=True, headers=_SSE_ACCEPT, **kwargs)
-        return AsyncStream(await self._send(request), _structurer(cast_to))
+        return AsyncStream(await self._send(request), structurer(cast_to))
 
     async def _request_model(
         self,
@@ -549,19 +551,12 @@ class AsyncClient:
             method, path, params=params, json=json, headers=headers, stream=True
         )
         response = await self._send(request)
-        decode: Any = _identity if cast_to is None else _structurer(cast_to)
+        decode: Any = _identity if cast_to is None else structurer(cast_to)
         return AsyncStream(response, decode, require_done=require_done)
 
 
 def _identity(value: T) -> T:
     return value
-
-
-def _structurer(cast_to: type[T]) -> Callable[[Any], T]:
-    def decode(data: Any) -> T:
-        return structure(data, cast_to)
-
-    return decode
 
 
 @functools.lru_cache(maxsize=512)

@@ -15,15 +15,11 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
-__all__ = ["JSON_KEY", "STRUCTURE_HOOK", "APIObject", "ListResponse", "structure"]
+from ._fast_structure import JSON_KEY, STRUCTURE_HOOK, fast_structure_fn
+
+__all__ = ["JSON_KEY", "STRUCTURE_HOOK", "APIObject", "ListResponse", "structure", "structurer"]
 
 T = TypeVar("T")
-
-# Field metadata a model may set, e.g. ``attrs.field(metadata={JSON_KEY: "hate/threatening"})``:
-# JSON_KEY names the key on the wire when it is no Python identifier; STRUCTURE_HOOK is a
-# ``(value, type) -> value`` function that builds the field from its JSON value.
-JSON_KEY = "openai_async.json_key"
-STRUCTURE_HOOK = "openai_async.structure_hook"
 
 
 @attrs.frozen(kw_only=True)
@@ -98,12 +94,27 @@ def _overrides(cls: Any) -> dict[str, Any]:
     return result
 
 
-def _make_unstructure_hook(cls: Any) -> Callable[[Any], Any]:
-    return make_dict_unstructure_fn(cls, _converter, _raw=override(omit=True), **_overrides(cls))
+def _make_converter(*, fast: bool = True) -> cattrs.Converter:
+    """The package's converter; ``fast=False`` is the cattrs-only reference the tests use."""
+    # Detailed validation collects every error into an ExceptionGroup; we only need to
+    # know that a body did not fit, and the plain path is several times faster.
+    converter = cattrs.Converter(detailed_validation=False, forbid_extra_keys=False)
+
+    def make_structure_hook(cls: Any) -> Callable[[Any, Any], Any]:
+        hook = fast_structure_fn(cls, converter, "_raw") if fast else None
+        return hook or _cattrs_structure_hook(cls, converter)
+
+    def make_unstructure_hook(cls: Any) -> Callable[[Any], Any]:
+        return make_dict_unstructure_fn(cls, converter, _raw=override(omit=True), **_overrides(cls))
+
+    converter.register_structure_hook_factory(_is_api_object, make_structure_hook)
+    converter.register_unstructure_hook_factory(_is_api_object, make_unstructure_hook)
+    return converter
 
 
-def _make_structure_hook(cls: Any) -> Callable[[Any, Any], Any]:
-    build = make_dict_structure_fn(cls, _converter, **_overrides(cls))
+def _cattrs_structure_hook(cls: Any, converter: cattrs.Converter) -> Callable[[Any, Any], Any]:
+    """The general path, for generic models (``ListResponse[T]``) and unusual fields."""
+    build = make_dict_structure_fn(cls, converter, **_overrides(cls))
     setter = object.__setattr__
 
     def structure_api_object(data: Any, _: Any) -> Any:
@@ -117,18 +128,20 @@ def _make_structure_hook(cls: Any) -> Callable[[Any, Any], Any]:
     return structure_api_object
 
 
-def _make_converter() -> cattrs.Converter:
-    # Detailed validation collects every error into an ExceptionGroup; we only need to
-    # know that a body did not fit, and the plain path is several times faster.
-    converter = cattrs.Converter(detailed_validation=False, forbid_extra_keys=False)
-    converter.register_structure_hook_factory(_is_api_object, _make_structure_hook)
-    converter.register_unstructure_hook_factory(_is_api_object, _make_unstructure_hook)
-    return converter
-
-
 _converter = _make_converter()
 
 
 def structure(data: Any, cls: type[T]) -> T:
     """Build ``cls`` from decoded JSON with the package's private converter."""
     return _converter.structure(data, cls)
+
+
+def structurer(cls: type[T]) -> Callable[[Any], T]:
+    """``structure`` for one type, with the converter's lookup done once (per stream)."""
+    hook = _converter.get_structure_hook(cls)
+
+    def structure_one(data: Any) -> T:
+        result: T = hook(data, cls)
+        return result
+
+    return structure_one

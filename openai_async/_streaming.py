@@ -107,12 +107,18 @@ class AsyncStream(Generic[T]):
         """Decode the next piece of the body into events; False at the end of it."""
         if self._chunks is None:
             self._chunks = self.response.aiter_bytes()
-        with translate_errors(self.response.request):
+        try:
             async for raw in self._chunks:
                 events = self._decoder.feed(raw)
                 if events:
                     self._events.extend(events)
                     return True
+        except Exception:
+            # Translated here rather than by a ``with`` around the loop: entering that
+            # context manager on every read cost ~1 us per chunk where the transport
+            # delivers one event per read.
+            with translate_errors(self.response.request):
+                raise
         self._decoder.close()
         return False
 
@@ -130,7 +136,7 @@ class AsyncStream(Generic[T]):
                 response=self.response,
                 data=data,
             ) from None
-        error = body.get("error") if isinstance(body, Mapping) else None
+        error = body.get("error") if type(body) is dict else None  # JSON objects are dicts
         if event.event == "error" or (error is not None and error != {}):
             raise self._event_error(body)
         try:
@@ -143,7 +149,7 @@ class AsyncStream(Generic[T]):
             ) from exc
 
     def _event_error(self, body: object) -> StreamEventError:
-        error = body.get("error") if isinstance(body, Mapping) else None
+        error = body.get("error") if type(body) is dict else None  # JSON objects are dicts
         message = error.get("message") if isinstance(error, Mapping) else error
         message = message or body
         text = f"Error event in stream: {message}"

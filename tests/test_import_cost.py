@@ -7,12 +7,58 @@ import sys
 
 import pytest
 
+import openai_async
 
-@pytest.mark.parametrize("module", ["asyncio", "aiohttp", "httpx_aiohttp"])
+# Loaded on first use only: the event loop and aiohttp, the response types and
+# resources (on the first ``client.chat`` etc.), the batch and packing machinery and
+# the accumulators (on first access to their exports). (Not uuid, also deferred to the
+# first POST: httpx imports click when installed, and click imports uuid.)
+LAZY_MODULES = [
+    "asyncio",
+    "aiohttp",
+    "httpx_aiohttp",
+    "openai_async.types",
+    "openai_async.resources",
+    "openai_async._accumulate",
+    "openai_async._jobs",
+    "openai_async._packing",
+    "openai_async._progress",
+    "anyio.streams.memory",
+]
+
+
+def _fresh(code: str) -> str:
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+@pytest.mark.parametrize("module", LAZY_MODULES)
 def test_import_does_not_load(module: str) -> None:
     """A fresh ``import openai_async`` leaves ``module`` unimported (import-time budget)."""
-    code = f"import sys, openai_async; print({module!r} in sys.modules)"
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout
-    assert out.strip() == "False"
+    assert _fresh(f"import sys, openai_async; print({module!r} in sys.modules)") == "False"
+
+
+def test_lazy_export_loads_its_module() -> None:
+    """Touching a lazy export imports its module: the check above can fail."""
+    code = "import sys, openai_async as o; o.BatchJob; print('openai_async._jobs' in sys.modules)"
+    assert _fresh(code) == "True"
+
+
+@pytest.mark.parametrize("name", sorted(openai_async._LAZY))
+def test_lazy_export_is_the_real_object(name: str) -> None:
+    """A lazy export is its module's object, listed in ``dir()``, shown as ours."""
+    import importlib
+
+    value = getattr(openai_async, name)
+    module = importlib.import_module(openai_async._LAZY[name], "openai_async")
+    assert value is getattr(module, name)
+    assert name in dir(openai_async)
+    if isinstance(value, type):
+        assert value.__module__ == "openai_async"
+
+
+def test_unknown_attribute_is_an_attribute_error() -> None:
+    """The lazy lookup still raises AttributeError for names that do not exist."""
+    with pytest.raises(AttributeError, match="no_such_name"):
+        openai_async.no_such_name  # type: ignore[attr-defined]  # noqa: B018
