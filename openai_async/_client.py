@@ -12,7 +12,6 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, TypeVar, Unpack, overload
 
 import attrs
-import cattrs
 import httpx
 
 from ._backoff import RetryPolicy
@@ -24,7 +23,7 @@ from ._exceptions import (
 )
 from ._logging import LogAttempts
 from ._middleware import OPTIONS_KEY, CallNext, Middleware, RequestOptions, build_chain
-from ._models import structure, structurer
+from ._models import STRUCTURE_ERRORS, structure, structurer
 from ._response_meta import attach_headers
 from ._retry import Retry
 from ._streaming import AsyncStream
@@ -591,7 +590,7 @@ def _structure(response: httpx.Response, body: Any, cast_to: type[T]) -> T:
     """Build ``cast_to`` from a decoded body; a body that does not fit is the server's fault."""
     try:
         result = structure(body, cast_to)
-    except (KeyError, TypeError, ValueError, AttributeError, cattrs.BaseValidationError) as exc:
+    except STRUCTURE_ERRORS as exc:
         raise APIResponseValidationError(
             f"The response body does not fit {getattr(cast_to, '__name__', cast_to)}: {exc!r}",
             response=response,

@@ -17,9 +17,28 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 
 from ._fast_structure import JSON_KEY, STRUCTURE_HOOK, fast_structure_fn
 
-__all__ = ["JSON_KEY", "STRUCTURE_HOOK", "APIObject", "ListResponse", "structure", "structurer"]
+__all__ = [
+    "JSON_KEY",
+    "STRUCTURE_ERRORS",
+    "STRUCTURE_HOOK",
+    "APIObject",
+    "ListResponse",
+    "structure",
+    "structurer",
+]
 
 T = TypeVar("T")
+
+# What building a model from a body that does not fit it raises (OverflowError:
+# ``Infinity`` in an int field); callers turn these into their typed errors.
+STRUCTURE_ERRORS = (
+    KeyError,
+    TypeError,
+    ValueError,
+    AttributeError,
+    OverflowError,
+    cattrs.BaseValidationError,
+)
 
 
 @attrs.frozen(kw_only=True)

@@ -10,7 +10,6 @@ from types import TracebackType
 from typing import Any, Final, Generic, TypeVar
 
 import anyio
-import cattrs
 import httpx
 
 from ._exceptions import (
@@ -19,6 +18,7 @@ from ._exceptions import (
     StreamEventError,
     StreamTruncatedError,
 )
+from ._models import STRUCTURE_ERRORS
 from ._sse import ServerSentEvent, SSEDecoder
 from ._transport import finish_chunks, translate_errors
 
@@ -32,8 +32,6 @@ T = TypeVar("T")
 DRAIN_TIMEOUT: Final = 0.1
 # Bytes after [DONE] we are willing to read and throw away before closing instead.
 DRAIN_LIMIT: Final = 64 * 1024
-
-_DECODE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, cattrs.BaseValidationError)
 
 
 class AsyncStream(Generic[T]):
@@ -141,7 +139,7 @@ class AsyncStream(Generic[T]):
             raise self._event_error(body)
         try:
             return self._decode(body)
-        except _DECODE_ERRORS as exc:
+        except STRUCTURE_ERRORS as exc:
             raise StreamDecodeError(
                 f"Stream event does not fit the chunk type: {exc!r}",
                 response=self.response,

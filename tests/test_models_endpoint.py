@@ -114,3 +114,29 @@ def test_to_dict_of_constructed_model() -> None:
         "object": "model",
         "deleted": True,
     }
+
+
+async def test_infinity_in_an_int_field_is_a_validation_error(
+    client: AsyncClient, server: LocalServer
+) -> None:
+    """A body with Infinity where an int belongs raises APIResponseValidationError."""
+    server.inject(status=200, body={"id": "m", "created": float("inf")})
+    with pytest.raises(APIResponseValidationError):
+        await client.models.retrieve("m")
+
+
+async def test_infinity_in_a_stream_chunk_is_a_decode_error(
+    client: AsyncClient, server: LocalServer
+) -> None:
+    """A streamed chunk with Infinity in an int field raises StreamDecodeError."""
+    from openai_async import StreamDecodeError
+
+    chunk = '{"id": "c", "object": "chat.completion.chunk", "created": Infinity, "choices": []}'
+    body = f"data: {chunk}\n\ndata: [DONE]\n\n"
+    server.inject(status=200, body=body, headers={"content-type": "text/event-stream"})
+    messages = [{"role": "user", "content": "hi"}]
+    stream = await client.chat.completions.create(model="m", messages=messages, stream=True)
+    with pytest.raises(StreamDecodeError):
+        async with stream:
+            async for _ in stream:
+                pass
