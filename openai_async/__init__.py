@@ -36,6 +36,10 @@ from ._streaming import AsyncStream
 from ._tokens import approximate_tokens
 from ._version import __version__
 
+# The official SDK's name for the same thing: `from openai_async import AsyncOpenAI`
+# is the whole change that code written for `openai.AsyncOpenAI` needs.
+AsyncOpenAI = AsyncClient
+
 if _typing.TYPE_CHECKING:
     from ._accumulate import (
         ChatCompletionAccumulator,
@@ -60,6 +64,7 @@ __all__ = [
     "APIStreamError",
     "APITimeoutError",
     "AsyncClient",
+    "AsyncOpenAI",
     "AsyncStream",
     "AuthenticationError",
     "BadRequestError",

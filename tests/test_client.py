@@ -199,3 +199,10 @@ def test_repr_hides_the_key() -> None:
     text = repr(AsyncClient(api_key=API_KEY))
     assert API_KEY not in text
     assert "api_key=set" in text
+
+
+def test_asyncopenai_is_the_client() -> None:
+    """`from openai_async import AsyncOpenAI` gives the client, for code moving from the SDK."""
+    import openai_async
+
+    assert openai_async.AsyncOpenAI is AsyncClient

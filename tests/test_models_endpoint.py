@@ -136,7 +136,6 @@ async def test_infinity_in_a_stream_chunk_is_a_decode_error(
     server.inject(status=200, body=body, headers={"content-type": "text/event-stream"})
     messages = [{"role": "user", "content": "hi"}]
     stream = await client.chat.completions.create(model="m", messages=messages, stream=True)
-    with pytest.raises(StreamDecodeError):
-        async with stream:
-            async for _ in stream:
-                pass
+    async with stream:
+        with pytest.raises(StreamDecodeError):
+            [chunk async for chunk in stream]
