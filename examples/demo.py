@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import sys
 
 from openai_async import AsyncClient, BatchProgress, BatchRequest, ChatCompletionAccumulator
 from openai_async.testing import LocalServer
@@ -52,15 +53,22 @@ async def batch_job(client: AsyncClient) -> None:
         for topic in topics
     ]
 
+    in_terminal = sys.stdout.isatty()
+
     def show(progress: BatchProgress) -> None:
-        print(f"\r  {progress}", end="", flush=True)
+        # One line rewritten in place in a terminal; in a log, every fourth item.
+        if in_terminal:
+            print(f"\r  {progress}", end="", flush=True)
+        elif progress.done % 4 == 0:
+            print(f"  {progress}")
 
     print(f"\nBatch job: {len(requests)} questions, at most 4 at a time, 120 requests/min")
     async with client.batch(
         requests, max_concurrency=4, requests_per_minute=120, ordered=True, progress=show
     ) as job:
         results = [result async for result in job]
-    print()
+    if in_terminal:
+        print()
     for result in results:
         answer = result.response.choices[0].message.content if result.ok else result.error
         print(f"  {result.id:<9} {answer}")
