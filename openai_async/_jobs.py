@@ -31,7 +31,7 @@ from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStre
 
 from ._backoff import parse_retry_after
 from ._checkpoint import Checkpoint
-from ._exceptions import APIStatusError, InvalidParameterError, OpenAIError, RateLimitError
+from ._exceptions import APIStatusError, InvalidParameterError, RateLimitError
 from ._limiter import JobLimiter
 from ._middleware import CallNext
 from ._progress import BatchProgress, ProgressCallback, make_progress
@@ -337,11 +337,9 @@ class BatchJob:
             data = _json(response)
             cast_to = request.cast_to or _response_type(request.path)
             body = data if cast_to is None else _structure(response, data, cast_to)
-        except OpenAIError as exc:
+        except Exception as exc:  # a bad item must not end the job: it gets its error
             if isinstance(exc, RateLimitError) and exc.code == "insufficient_quota":
                 self._fatal = exc
-            return BatchResult(id=item_id, index=index, error=exc, attempts=state.attempts)
-        except Exception as exc:  # a bad item must not end the job: it gets its error
             return BatchResult(id=item_id, index=index, error=exc, attempts=state.attempts)
         usage = _usage(data)
         if usage is not None:
@@ -353,8 +351,8 @@ class BatchJob:
     def _record(self, result: BatchResult) -> None:
         if result.ok:
             self._counts["succeeded"] += 1
-            for key, value in (result.usage or {}).items():
-                if key in self._tokens and isinstance(value, int):
+            for key, value in (result.usage or {}).items():  # ints only (see _usage)
+                if key in self._tokens:
                     self._tokens[key] += value
         else:
             self._counts["failed"] += 1
