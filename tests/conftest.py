@@ -79,7 +79,8 @@ def _no_openai_env(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
-def _free_port() -> int:
+def unused_port() -> int:
+    """A loopback port nothing listens on (bound, then released): free, and refusing."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
@@ -88,7 +89,7 @@ def _free_port() -> int:
 
 @pytest.fixture
 def cli_server() -> Iterator[str]:
-    port = _free_port()
+    port = unused_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "openai_async.testing", "--port", str(port)],
         stdout=subprocess.PIPE,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 
@@ -21,7 +20,7 @@ from openai_async import (
 )
 from openai_async.testing import LocalServer
 
-from .conftest import API_KEY
+from .conftest import API_KEY, unused_port
 
 pytest.importorskip(
     "httpx_aiohttp", reason="httpx-aiohttp is not installed (pip install 'openai_async[aiohttp]')"
@@ -43,14 +42,6 @@ async def aio_client(server: LocalServer) -> AsyncIterator[AsyncClient]:
         base_url=server.url, api_key=API_KEY, max_retries=0, transport=transport
     ) as client:
         yield client
-
-
-def _closed_port() -> int:
-    """A loopback port that nothing listens on (bound, then released)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
 
 
 async def _raw_server(
@@ -86,7 +77,7 @@ async def test_many_in_flight_share_a_pool(aio_client: AsyncClient, server: Loca
 
 async def test_refused_connection_is_a_connection_error() -> None:
     """A refused connection is an APIConnectionError, not a timeout."""
-    base_url = f"http://127.0.0.1:{_closed_port()}/v1"
+    base_url = f"http://127.0.0.1:{unused_port()}/v1"
     transport = openai_async.aiohttp_transport()
     async with AsyncClient(base_url=base_url, api_key="", transport=transport) as client:
         with pytest.raises(APIConnectionError) as info:

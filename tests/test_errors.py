@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import socket
 import time
 
 import pytest
@@ -25,7 +24,7 @@ from openai_async import (
 )
 from openai_async.testing import LocalServer
 
-from .conftest import API_KEY
+from .conftest import API_KEY, unused_port
 
 pytestmark = pytest.mark.anyio
 
@@ -87,16 +86,9 @@ async def test_error_body_without_error_object(client: AsyncClient, server: Loca
     assert info.value.code is None
 
 
-def _refused_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port  # closed again: connecting is refused
-
-
 async def test_refused_connection() -> None:
     """A port with no listener gives APIConnectionError (not a timeout, not httpx's)."""
-    url = f"http://127.0.0.1:{_refused_port()}/v1"
+    url = f"http://127.0.0.1:{unused_port()}/v1"
     async with AsyncClient(base_url=url, api_key="") as client:
         with pytest.raises(APIConnectionError) as info:
             await client.models.list()
