@@ -6,6 +6,7 @@ import functools
 import json as jsonlib
 import os
 import sys
+import urllib.request
 from collections.abc import AsyncIterable, Iterable, Mapping, Sequence
 from functools import cached_property
 from types import TracebackType
@@ -27,7 +28,7 @@ from ._models import STRUCTURE_ERRORS, structure, structurer
 from ._response_meta import attach_headers
 from ._retry import Retry
 from ._streaming import AsyncStream
-from ._transport import HTTPXSend
+from ._transport import DirectSend, HTTPXSend
 from ._version import __version__
 
 if TYPE_CHECKING:
@@ -190,16 +191,33 @@ class AsyncClient:
             headers=headers,
         )
         self._owns_http = http_client is None
+        # Our own pool's headers (httpx's defaults under ours), merged once; None for a
+        # caller's pool, whose headers, auth and base URL httpx.build_request merges.
+        self._headers: httpx.Headers | None = None
+        send: HTTPXSend
         if http_client is None:
+            if transport is None and not _environment_proxies():
+                # The transport httpx would build, built here so that requests can go
+                # to it directly (DirectSend). With proxies httpx must route by URL.
+                transport = httpx.AsyncHTTPTransport(limits=DEFAULT_LIMITS)
             http_client = httpx.AsyncClient(
                 transport=transport, limits=DEFAULT_LIMITS, timeout=self._config.timeout
             )
+            if transport is None:
+                send = HTTPXSend(http_client)
+            else:
+                send = DirectSend(http_client, transport)
+            self._headers = httpx.Headers(http_client.headers)
+            self._headers.update(self._config.headers)
+        else:
+            send = HTTPXSend(http_client)
         self._http = http_client
         from ._packing import ServerQuirks  # with the client: the module is rarely needed
 
         self._quirks: ServerQuirks = ServerQuirks()
         self._middleware: tuple[Middleware, ...] = (Retry(), LogAttempts(), *middleware)
-        self._chain: CallNext = build_chain(self._middleware, HTTPXSend(http_client))
+        self._transport_step = send
+        self._chain: CallNext = build_chain(self._middleware, send)
 
     @classmethod
     def _derive(cls, parent: AsyncClient, config: _Config) -> AsyncClient:
@@ -207,6 +225,8 @@ class AsyncClient:
         child._config = config
         child._owns_http = False
         child._http = parent._http
+        child._headers = parent._headers
+        child._transport_step = parent._transport_step
         child._middleware = parent._middleware
         child._quirks = parent._quirks
         child._chain = parent._chain
@@ -219,7 +239,7 @@ class AsyncClient:
         """
         child = AsyncClient._derive(self, self._config)
         child._middleware = (*self._middleware, middleware)
-        child._chain = build_chain(child._middleware, HTTPXSend(self._http))
+        child._chain = build_chain(child._middleware, self._transport_step)
         return child
 
     def with_options(
@@ -395,8 +415,27 @@ class AsyncClient:
             url = path
         else:
             url = config.base_url + path.lstrip("/")
-        merged = config.headers if headers is None else {**config.headers, **headers}
-        return self._http.build_request(
+        extensions: dict[str, object] = {OPTIONS_KEY: config.options(stream=stream)}
+        if self._headers is None:
+            return self._http.build_request(
+                method,
+                _parse_url(url),
+                params=params,
+                json=json,
+                content=content,
+                files=files,
+                data=data,
+                headers=config.headers if headers is None else {**config.headers, **headers},
+                timeout=config.timeout,
+                extensions=extensions,
+            )
+        # Our own pool: what build_request does, less merging the same headers again.
+        merged = self._headers
+        if headers is not None:
+            merged = httpx.Headers(merged)
+            merged.update(headers)
+        extensions["timeout"] = config.timeout.as_dict()
+        return httpx.Request(
             method,
             _parse_url(url),
             params=params,
@@ -405,8 +444,8 @@ class AsyncClient:
             files=files,
             data=data,
             headers=merged,
-            timeout=config.timeout,
-            extensions={OPTIONS_KEY: config.options(stream=stream)},
+            cookies=self._http.cookies,
+            extensions=extensions,
         )
 
     async def _send(self, request: httpx.Request) -> httpx.Response:
@@ -556,6 +595,12 @@ class AsyncClient:
 
 def _identity(value: T) -> T:
     return value
+
+
+def _environment_proxies() -> bool:
+    """Whether httpx would route this process's requests through a proxy from the environment."""
+    proxies = urllib.request.getproxies()
+    return any(proxies.get(scheme) for scheme in ("http", "https", "all"))
 
 
 @functools.lru_cache(maxsize=512)
