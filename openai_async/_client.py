@@ -136,6 +136,9 @@ class AsyncClient:
 
     Pass ``transport`` to choose the httpx transport of the pool the client creates,
     or ``http_client`` to bring your own ``httpx.AsyncClient`` (you then close it).
+    Requests on the client's own pool go to its transport directly (``DirectSend``);
+    on yours they go through its ``send``, so its auth, event hooks, headers and
+    redirect settings apply.
     ``middleware`` runs around every attempt, outermost first, inside the built-in
     retry and logging steps (see ``_middleware``).
 
