@@ -4,7 +4,8 @@ import typing as _typing
 
 from ._aiohttp import aiohttp_transport
 from ._backoff import RetryPolicy
-from ._client import DEFAULT_BASE_URL, DEFAULT_LIMITS, DEFAULT_TIMEOUT, NOT_GIVEN, AsyncClient
+from ._client import AsyncClient
+from ._config import DEFAULT_BASE_URL, DEFAULT_LIMITS, DEFAULT_TIMEOUT, NOT_GIVEN
 from ._exceptions import (
     APIConnectionError,
     APIError,

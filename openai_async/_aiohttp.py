@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import httpx
 
-from ._client import DEFAULT_LIMITS
+from ._config import DEFAULT_LIMITS
 from ._exceptions import InvalidParameterError
 
 __all__ = ["aiohttp_transport"]

@@ -1,12 +1,8 @@
-"""``AsyncClient``: configuration, the request path, and the resource namespaces."""
+"""``AsyncClient``: the pool, the request path, and the resource namespaces."""
 
 from __future__ import annotations
 
 import functools
-import json as jsonlib
-import os
-import sys
-import urllib.request
 from collections.abc import AsyncIterable, Iterable, Mapping, Sequence
 from functools import cached_property
 from types import TracebackType
@@ -16,20 +12,25 @@ import attrs
 import httpx
 
 from ._backoff import RetryPolicy
-from ._exceptions import (
-    APIResponseValidationError,
-    InvalidParameterError,
-    MissingAPIKeyError,
-    status_error,
+from ._config import (
+    DEFAULT_LIMITS,
+    DEFAULT_TIMEOUT,
+    NOT_GIVEN,
+    Config,
+    NotGiven,
+    TimeoutTypes,
+    as_timeout,
+    environment_proxies,
+    retry_policy,
 )
+from ._decode import decode, decode_json, error_body
+from ._exceptions import InvalidParameterError, MissingAPIKeyError, status_error
 from ._logging import LogAttempts
-from ._middleware import OPTIONS_KEY, CallNext, Middleware, RequestOptions, build_chain
-from ._models import STRUCTURE_ERRORS, structure, structurer
-from ._response_meta import attach_headers
+from ._middleware import OPTIONS_KEY, CallNext, Middleware, build_chain
+from ._models import structurer
 from ._retry import Retry
 from ._streaming import AsyncStream
 from ._transport import DirectSend, HTTPXSend
-from ._version import __version__
 
 if TYPE_CHECKING:
     from ._jobs import BatchJob, BatchOptions, BatchRequest
@@ -48,82 +49,11 @@ if TYPE_CHECKING:
         Moderations,
     )
 
-__all__ = ["DEFAULT_BASE_URL", "DEFAULT_LIMITS", "DEFAULT_TIMEOUT", "AsyncClient"]
+__all__ = ["AsyncClient"]
 
 T = TypeVar("T")
 
-DEFAULT_BASE_URL: Final = "https://api.openai.com/v1"
-# Generation can take minutes; connecting should not.
-DEFAULT_TIMEOUT: Final = httpx.Timeout(600.0, connect=5.0)
-# Batch jobs keep hundreds of requests in flight; keep many connections alive.
-DEFAULT_LIMITS: Final = httpx.Limits(
-    max_connections=1000, max_keepalive_connections=200, keepalive_expiry=30.0
-)
-
-TimeoutTypes = float | httpx.Timeout | None
-
 _SSE_ACCEPT: Final = {"Accept": "text/event-stream"}
-
-
-class _NotGiven:
-    """Marks an argument left out where ``None`` already means something."""
-
-    def __repr__(self) -> str:
-        return "NOT_GIVEN"
-
-
-NOT_GIVEN: Final = _NotGiven()
-
-
-@attrs.frozen
-class _Config:
-    base_url: str  # always ends with "/"
-    api_key: str | None = attrs.field(repr=False)
-    organization: str | None
-    timeout: httpx.Timeout
-    retry: RetryPolicy
-    headers: Mapping[str, str] = attrs.field(repr=False)
-
-    @property
-    def max_retries(self) -> int:
-        return self.retry.max_retries
-
-    def options(self, *, stream: bool) -> RequestOptions:
-        return RequestOptions(retry=self.retry, stream=stream)
-
-
-def _user_agent() -> str:
-    py = sys.version_info
-    return f"openai_async/{__version__} python/{py.major}.{py.minor} httpx/{httpx.__version__}"
-
-
-def _as_timeout(value: object) -> httpx.Timeout:
-    if isinstance(value, httpx.Timeout):
-        return value
-    if value is None or (isinstance(value, int | float) and not isinstance(value, bool)):
-        if value is not None and value <= 0:
-            raise InvalidParameterError("timeout", f"must be positive, got {value!r}")
-        return httpx.Timeout(value)
-    raise InvalidParameterError(
-        "timeout", f"expected seconds, httpx.Timeout or None, got {type(value).__name__}"
-    )
-
-
-def _check_retries(value: object) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise InvalidParameterError("max_retries", f"expected an int >= 0, got {value!r}")
-    return value
-
-
-def _retry_policy(base: RetryPolicy, retry: object, max_retries: int | None) -> RetryPolicy:
-    """``retry`` replaces ``base``; ``max_retries``, when given, overrides its count."""
-    if retry is not None:
-        if not isinstance(retry, RetryPolicy):
-            raise InvalidParameterError("retry", f"expected a RetryPolicy, got {retry!r}")
-        base = retry
-    if max_retries is not None:
-        base = attrs.evolve(base, max_retries=_check_retries(max_retries))
-    return base
 
 
 class AsyncClient:
@@ -164,34 +94,18 @@ class AsyncClient:
         default_headers: Mapping[str, str] | None = None,
         middleware: Sequence[Middleware] = (),
     ) -> None:
-        if api_key is None:
-            api_key = os.environ.get("OPENAI_API_KEY")
-        if organization is None:
-            organization = os.environ.get("OPENAI_ORG_ID") or None
-        if base_url is None:
-            base_url = os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL
-        url = str(base_url)
-        if not url.startswith(("http://", "https://")):
-            raise InvalidParameterError("base_url", f"expected an http(s) URL, got {url!r}")
         if http_client is not None and transport is not None:
             raise InvalidParameterError(
                 "transport", "give either transport or http_client, not both"
             )
-
-        headers = {"User-Agent": _user_agent(), "Accept": "application/json"}
-        if api_key:
-            headers["Authorization"] = f"Bearer {api_key}"
-        if organization:
-            headers["OpenAI-Organization"] = organization
-        headers.update(default_headers or {})
-
-        self._config = _Config(
-            base_url=url.rstrip("/") + "/",
+        self._config = Config.from_arguments(
             api_key=api_key,
+            base_url=base_url,
             organization=organization,
-            timeout=_as_timeout(timeout),
-            retry=_retry_policy(RetryPolicy(), retry, max_retries),
-            headers=headers,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry=retry,
+            default_headers=default_headers,
         )
         self._owns_http = http_client is None
         # Our own pool's headers (httpx's defaults under ours), merged once; None for a
@@ -199,7 +113,7 @@ class AsyncClient:
         self._headers: httpx.Headers | None = None
         send: HTTPXSend
         if http_client is None:
-            if transport is None and not _environment_proxies():
+            if transport is None and not environment_proxies():
                 # The transport httpx would build, built here so that requests can go
                 # to it directly (DirectSend). With proxies httpx must route by URL.
                 transport = httpx.AsyncHTTPTransport(limits=DEFAULT_LIMITS)
@@ -223,7 +137,7 @@ class AsyncClient:
         self._chain: CallNext = build_chain(self._middleware, send)
 
     @classmethod
-    def _derive(cls, parent: AsyncClient, config: _Config) -> AsyncClient:
+    def _derive(cls, parent: AsyncClient, config: Config) -> AsyncClient:
         child = cls.__new__(cls)
         child._config = config
         child._owns_http = False
@@ -248,7 +162,7 @@ class AsyncClient:
     def with_options(
         self,
         *,
-        timeout: TimeoutTypes | _NotGiven = NOT_GIVEN,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         retry: RetryPolicy | None = None,
     ) -> AsyncClient:
@@ -260,10 +174,10 @@ class AsyncClient:
         client it came from.
         """
         config = self._config
-        if not isinstance(timeout, _NotGiven):
-            config = attrs.evolve(config, timeout=_as_timeout(timeout))
+        if not isinstance(timeout, NotGiven):
+            config = attrs.evolve(config, timeout=as_timeout(timeout))
         if retry is not None or max_retries is not None:
-            config = attrs.evolve(config, retry=_retry_policy(config.retry, retry, max_retries))
+            config = attrs.evolve(config, retry=retry_policy(config.retry, retry, max_retries))
         return AsyncClient._derive(self, config)
 
     @property
@@ -455,7 +369,7 @@ class AsyncClient:
         """Run ``request`` through the middleware chain; raise for an error status."""
         response = await self._chain(request)
         if response.is_error:
-            raise status_error(response, _error_body(response))
+            raise status_error(response, error_body(response))
         return response
 
     async def _stream(
@@ -477,7 +391,7 @@ class AsyncClient:
         **kwargs: Any,
     ) -> T:
         response = await self._send(self._build_request(method, path, **kwargs))
-        return _decode(response, cast_to)
+        return decode(response, cast_to)
 
     @overload
     async def request(
@@ -540,8 +454,8 @@ class AsyncClient:
         )
         response = await self._send(request)
         if cast_to is None:
-            return _json(response)
-        return _decode(response, cast_to)
+            return decode_json(response)
+        return decode(response, cast_to)
 
     @overload
     async def request_stream(
@@ -600,57 +514,8 @@ def _identity(value: T) -> T:
     return value
 
 
-def _environment_proxies() -> bool:
-    """Whether httpx would route this process's requests through a proxy from the environment."""
-    proxies = urllib.request.getproxies()
-    return any(proxies.get(scheme) for scheme in ("http", "https", "all"))
-
-
 @functools.lru_cache(maxsize=512)
 def _parse_url(url: str) -> httpx.URL:
     # Parsing costs ~10-15 us, a third of building a request, and a client
     # calls the same few URLs again and again. httpx.URL is immutable: safe to share.
     return httpx.URL(url)
-
-
-def _json(response: httpx.Response) -> Any:
-    try:
-        return jsonlib.loads(response.content)
-    except ValueError as exc:
-        raise APIResponseValidationError(
-            f"Expected a JSON body, got {response.headers.get('content-type')!r}",
-            response=response,
-            body=response.text,
-        ) from exc
-
-
-def _decode(response: httpx.Response, cast_to: type[T]) -> T:
-    if cast_to is bytes:
-        return response.content  # type: ignore[return-value]
-    if cast_to is str:
-        return response.text  # type: ignore[return-value]
-    if cast_to is httpx.Response:
-        return response  # type: ignore[return-value]
-    return _structure(response, _json(response), cast_to)
-
-
-def _structure(response: httpx.Response, body: Any, cast_to: type[T]) -> T:
-    """Build ``cast_to`` from a decoded body; a body that does not fit is the server's fault."""
-    try:
-        result = structure(body, cast_to)
-    except STRUCTURE_ERRORS as exc:
-        raise APIResponseValidationError(
-            f"The response body does not fit {getattr(cast_to, '__name__', cast_to)}: {exc!r}",
-            response=response,
-            body=body,
-        ) from exc
-    attach_headers(result, response.headers)  # for rate_limits_of / response_headers
-    return result
-
-
-def _error_body(response: httpx.Response) -> object:
-    """The parsed JSON of an error body, or its text when it is not JSON."""
-    try:
-        return jsonlib.loads(response.content)
-    except ValueError:
-        return response.text

@@ -332,11 +332,11 @@ class BatchJob:
             )
             http_request.extensions[_ITEM_KEY] = state
             response = await self._client._send(http_request)
-            from ._client import _json, _structure
+            from ._decode import decode_json, structure_body
 
-            data = _json(response)
+            data = decode_json(response)
             cast_to = request.cast_to or _response_type(request.path)
-            body = data if cast_to is None else _structure(response, data, cast_to)
+            body = data if cast_to is None else structure_body(response, data, cast_to)
         except Exception as exc:  # a bad item must not end the job: it gets its error
             if isinstance(exc, RateLimitError) and exc.code == "insufficient_quota":
                 self._fatal = exc

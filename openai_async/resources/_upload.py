@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from .._client import _decode
+from .._decode import decode
 from .._files import MultipartBody, file_part
 from ._checks import form_fields
 
@@ -35,4 +35,4 @@ async def post_form(
     # Set as the stream itself: passed as content=, httpx would wrap it in an async
     # generator that nobody closes when an upload is cancelled.
     request.stream = body
-    return _decode(await client._send(request), cast_to)
+    return decode(await client._send(request), cast_to)

@@ -1,0 +1,151 @@
+"""The client's settings: defaults, argument checks, and the one frozen ``Config``.
+
+A client and every ``with_options`` variant of it hold a ``Config``; a variant is a
+new ``Config`` (``attrs.evolve``) on the same pool.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import urllib.request
+from collections.abc import Mapping
+from typing import Final
+
+import attrs
+import httpx
+
+from ._backoff import RetryPolicy
+from ._exceptions import InvalidParameterError
+from ._middleware import RequestOptions
+from ._version import __version__
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_LIMITS",
+    "DEFAULT_TIMEOUT",
+    "NOT_GIVEN",
+    "Config",
+    "NotGiven",
+    "TimeoutTypes",
+    "as_timeout",
+    "environment_proxies",
+    "retry_policy",
+    "user_agent",
+]
+
+DEFAULT_BASE_URL: Final = "https://api.openai.com/v1"
+# Generation can take minutes; connecting should not.
+DEFAULT_TIMEOUT: Final = httpx.Timeout(600.0, connect=5.0)
+# Batch jobs keep hundreds of requests in flight; keep many connections alive.
+DEFAULT_LIMITS: Final = httpx.Limits(
+    max_connections=1000, max_keepalive_connections=200, keepalive_expiry=30.0
+)
+
+TimeoutTypes = float | httpx.Timeout | None
+
+
+class NotGiven:
+    """Marks an argument left out where ``None`` already means something."""
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+
+NOT_GIVEN: Final = NotGiven()
+
+
+@attrs.frozen
+class Config:
+    """What a client and its ``with_options`` variants are set to; the key never shows."""
+
+    base_url: str  # always ends with "/"
+    api_key: str | None = attrs.field(repr=False)
+    organization: str | None
+    timeout: httpx.Timeout
+    retry: RetryPolicy
+    headers: Mapping[str, str] = attrs.field(repr=False)
+
+    @property
+    def max_retries(self) -> int:
+        return self.retry.max_retries
+
+    def options(self, *, stream: bool) -> RequestOptions:
+        return RequestOptions(retry=self.retry, stream=stream)
+
+    @classmethod
+    def from_arguments(
+        cls,
+        *,
+        api_key: str | None,
+        base_url: str | httpx.URL | None,
+        organization: str | None,
+        timeout: object,
+        max_retries: int | None,
+        retry: RetryPolicy | None,
+        default_headers: Mapping[str, str] | None,
+    ) -> Config:
+        """The client's arguments, checked, with the environment filling what is None."""
+        if api_key is None:
+            api_key = os.environ.get("OPENAI_API_KEY")
+        if organization is None:
+            organization = os.environ.get("OPENAI_ORG_ID") or None
+        if base_url is None:
+            base_url = os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL
+        url = str(base_url)
+        if not url.startswith(("http://", "https://")):
+            raise InvalidParameterError("base_url", f"expected an http(s) URL, got {url!r}")
+        headers = {"User-Agent": user_agent(), "Accept": "application/json"}
+        if api_key:
+            headers["Authorization"] = f"Bearer {api_key}"
+        if organization:
+            headers["OpenAI-Organization"] = organization
+        headers.update(default_headers or {})
+        return cls(
+            base_url=url.rstrip("/") + "/",
+            api_key=api_key,
+            organization=organization,
+            timeout=as_timeout(timeout),
+            retry=retry_policy(RetryPolicy(), retry, max_retries),
+            headers=headers,
+        )
+
+
+def user_agent() -> str:
+    py = sys.version_info
+    return f"openai_async/{__version__} python/{py.major}.{py.minor} httpx/{httpx.__version__}"
+
+
+def as_timeout(value: object) -> httpx.Timeout:
+    if isinstance(value, httpx.Timeout):
+        return value
+    if value is None or (isinstance(value, int | float) and not isinstance(value, bool)):
+        if value is not None and value <= 0:
+            raise InvalidParameterError("timeout", f"must be positive, got {value!r}")
+        return httpx.Timeout(value)
+    raise InvalidParameterError(
+        "timeout", f"expected seconds, httpx.Timeout or None, got {type(value).__name__}"
+    )
+
+
+def _check_retries(value: object) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise InvalidParameterError("max_retries", f"expected an int >= 0, got {value!r}")
+    return value
+
+
+def retry_policy(base: RetryPolicy, retry: object, max_retries: int | None) -> RetryPolicy:
+    """``retry`` replaces ``base``; ``max_retries``, when given, overrides its count."""
+    if retry is not None:
+        if not isinstance(retry, RetryPolicy):
+            raise InvalidParameterError("retry", f"expected a RetryPolicy, got {retry!r}")
+        base = retry
+    if max_retries is not None:
+        base = attrs.evolve(base, max_retries=_check_retries(max_retries))
+    return base
+
+
+def environment_proxies() -> bool:
+    """Whether httpx would route this process's requests through a proxy from the environment."""
+    proxies = urllib.request.getproxies()
+    return any(proxies.get(scheme) for scheme in ("http", "https", "all"))
