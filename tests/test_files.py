@@ -8,6 +8,8 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import anyio
+import anyio.lowlevel
+import httpx
 import pytest
 
 from openai_async import APIConnectionError, AsyncClient, InvalidParameterError, NotFoundError
@@ -165,6 +167,73 @@ async def test_cancelled_download_cleans_up(tmp_path: Path) -> None:
             assert _names(tmp_path) == []
             # The half-read connection is closed, not kept in the pool (the client is
             # still open). The counter lives in the server's thread: poll it.
+            with anyio.fail_after(5):
+                while server.connections_open:  # noqa: ASYNC110
+                    await anyio.sleep(0.01)
+            gc.collect()  # an unfinished async generator would be reported now, here
+
+
+class _CloseAwaitsFirst(httpx.AsyncBaseTransport):
+    """A real HTTP transport whose response close awaits before releasing its connection.
+
+    httpcore releases a half-read connection before its first await, so it does not
+    need the download's shielded close; a transport given to the client may not.
+    """
+
+    def __init__(self) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self.inner.handle_async_request(request)
+        assert isinstance(response.stream, httpx.AsyncByteStream)
+        return httpx.Response(
+            response.status_code,
+            headers=response.headers,
+            stream=_AwaitThenClose(response.stream),
+            extensions=response.extensions,
+        )
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+class _AwaitThenClose(httpx.AsyncByteStream):
+    def __init__(self, inner: httpx.AsyncByteStream) -> None:
+        self.inner = inner
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self.inner:
+            yield chunk
+
+    async def aclose(self) -> None:
+        await anyio.lowlevel.checkpoint()
+        await self.inner.aclose()
+
+
+async def test_download_cancelled_in_a_file_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cancellation that lands in a disk write, not a network read, still cleans up."""
+    real_write = anyio.AsyncFile.write
+
+    async def stalled_write(self: anyio.AsyncFile[bytes], data: bytes) -> int:
+        await anyio.sleep(30)  # a disk that stalls: the cancellation lands here
+        return await real_write(self, data)
+
+    monkeypatch.setattr(anyio.AsyncFile, "write", stalled_write)
+    transport = _CloseAwaitsFirst()
+    server = LocalServer()
+    server._http = HTTPServer(_stalled)
+    with server:
+        async with AsyncClient(
+            base_url=server.url, api_key="", max_retries=0, transport=transport
+        ) as client:
+            with anyio.move_on_after(0.5) as scope:
+                await client.files.download("file-1", tmp_path / "out.bin")
+            assert scope.cancelled_caught
+            assert _names(tmp_path) == []
+            # Released, not left checked out: no connection in the pool, none open.
+            assert transport.inner._pool.connections == []  # type: ignore[attr-defined]
             with anyio.fail_after(5):
                 while server.connections_open:  # noqa: ASYNC110
                     await anyio.sleep(0.01)
