@@ -186,6 +186,9 @@ async def packing_usage(client: AsyncClient) -> None:
     assert_type(results, list[openai_async.PromptCompletion])
     assert_type(results[0].text, str)
     assert_type(results[0].choices[0].index, int)
+    await client.completions.create_many(["a"], model="m", stop=["\n"], temperature=0.0)
+    await client.completions.create_many(["a"], model="m", stream=True)  # type: ignore[call-arg]
+    await client.completions.create_many(["a"], model="m", max_tokens="5")  # type: ignore[arg-type]
     vectors = await client.embeddings.create_many(["a", "b"], model="m", batch_size=100)
     assert_type(vectors, list[list[float]])
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Literal, overload
+from typing import TYPE_CHECKING, Literal, TypedDict, Unpack, overload
 
 from .._exceptions import InvalidParameterError
 from .._streaming import AsyncStream
@@ -15,13 +15,30 @@ from ._params import LogitBias, check_stop
 if TYPE_CHECKING:
     from .._packing import PromptCompletion
 
-__all__ = ["Completions"]
+__all__ = ["CompletionParams", "Completions"]
 
 Prompt = str | Sequence[str] | Sequence[int] | Sequence[Sequence[int]]
 # The documented bounds (2023 API reference).
 _MAX_LOGPROBS = 5
 _MAX_N = 128
 _MAX_BEST_OF = 20
+
+
+class CompletionParams(TypedDict, total=False):
+    """The ``create`` parameters ``create_many`` passes on to every request."""
+
+    suffix: str | None
+    max_tokens: int | None
+    temperature: float | None
+    top_p: float | None
+    logprobs: int | None
+    echo: bool | None
+    stop: str | Sequence[str] | None
+    presence_penalty: float | None
+    frequency_penalty: float | None
+    best_of: int | None
+    logit_bias: LogitBias | None
+    user: str | None
 
 
 class Completions(Resource):
@@ -162,11 +179,11 @@ class Completions(Resource):
         model: str,
         n: int = 1,
         max_concurrency: int = 8,
-        **params: Any,
+        **params: Unpack[CompletionParams],
     ) -> list[PromptCompletion]:
         """Complete many prompts, 20 to a request, concurrently; results in input order.
 
-        ``params`` are any other ``create`` parameters (not ``prompt`` or ``stream``).
+        ``params`` are the other ``create`` parameters (``CompletionParams``).
         Each result holds the ``n`` choices of its prompt, mapped back by
         ``choice.index == position * n + k`` (checked, never assumed: a mismatch raises
         ``PackingError``). Servers that refuse several prompts in one request (such as
