@@ -21,6 +21,7 @@ from openai_async import (
 from openai_async.testing import LocalServer
 
 from .conftest import API_KEY, unused_port
+from .transports import CloseAwaitsFirst
 
 pytest.importorskip(
     "httpx_aiohttp", reason="httpx-aiohttp is not installed (pip install 'openai_async[aiohttp]')"
@@ -228,40 +229,11 @@ async def test_cancelled_while_reading_a_body_leaks_nothing(status: int) -> None
             assert server.connections_open == 0
 
 
-class _CloseAwaitsFirst(httpx.AsyncBaseTransport):
-    """A transport whose responses await something (a log flush, say) before closing."""
-
-    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
-        self.inner = inner
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        response = await self.inner.handle_async_request(request)
-        assert isinstance(response.stream, httpx.AsyncByteStream)
-        stream = _AwaitBeforeClose(response.stream)
-        return httpx.Response(response.status_code, headers=response.headers, stream=stream)
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()
-
-
-class _AwaitBeforeClose(httpx.AsyncByteStream):
-    def __init__(self, inner: httpx.AsyncByteStream) -> None:
-        self._inner = inner
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        async for chunk in self._inner:
-            yield chunk
-
-    async def aclose(self) -> None:
-        await anyio.lowlevel.checkpoint()  # where a cancellation of the close would land
-        await self._inner.aclose()
-
-
 async def test_cancelled_close_of_a_slow_closing_transport_leaks_nothing(
     server: LocalServer,
 ) -> None:
     """A close that awaits before releasing still releases, though the request was cancelled."""
-    transport = _CloseAwaitsFirst(openai_async.aiohttp_transport())
+    transport = CloseAwaitsFirst(openai_async.aiohttp_transport())
     server.inject(status=200, body=MODELS, stall_body=0.2, times=10, path="/models")
     async with AsyncClient(
         base_url=server.url, api_key="", max_retries=0, transport=transport

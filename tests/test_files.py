@@ -19,6 +19,7 @@ from openai_async.testing._multipart import parse_multipart
 from openai_async.types import FileDeleted, FileObject
 
 from .openapi import LATEST, assert_request_matches_spec
+from .transports import CloseAwaitsFirst
 
 pytestmark = pytest.mark.anyio
 
@@ -173,43 +174,6 @@ async def test_cancelled_download_cleans_up(tmp_path: Path) -> None:
             gc.collect()  # an unfinished async generator would be reported now, here
 
 
-class _CloseAwaitsFirst(httpx.AsyncBaseTransport):
-    """A real HTTP transport whose response close awaits before releasing its connection.
-
-    httpcore releases a half-read connection before its first await, so it does not
-    need the download's shielded close; a transport given to the client may not.
-    """
-
-    def __init__(self) -> None:
-        self.inner = httpx.AsyncHTTPTransport()
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        response = await self.inner.handle_async_request(request)
-        assert isinstance(response.stream, httpx.AsyncByteStream)
-        return httpx.Response(
-            response.status_code,
-            headers=response.headers,
-            stream=_AwaitThenClose(response.stream),
-            extensions=response.extensions,
-        )
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()
-
-
-class _AwaitThenClose(httpx.AsyncByteStream):
-    def __init__(self, inner: httpx.AsyncByteStream) -> None:
-        self.inner = inner
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        async for chunk in self.inner:
-            yield chunk
-
-    async def aclose(self) -> None:
-        await anyio.lowlevel.checkpoint()
-        await self.inner.aclose()
-
-
 async def test_download_cancelled_in_a_file_write(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -221,7 +185,7 @@ async def test_download_cancelled_in_a_file_write(
         return await real_write(self, data)
 
     monkeypatch.setattr(anyio.AsyncFile, "write", stalled_write)
-    transport = _CloseAwaitsFirst()
+    transport = CloseAwaitsFirst(httpx.AsyncHTTPTransport())
     server = LocalServer()
     server._http = HTTPServer(_stalled)
     with server:
