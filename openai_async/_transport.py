@@ -124,10 +124,12 @@ class DirectSend(HTTPXSend):
     ``httpx.AsyncClient.send`` runs an auth flow, a redirect loop and event hooks on
     every request, and parses every answer for cookies; a pool the client built has
     no auth, redirects or hooks, so this does only the rest of what ``send`` does:
-    refuse a closed pool, keep cookies the server sets, set ``response.elapsed``,
-    write httpx's log line. That is ~13 % less client CPU per request (benchmarks/,
-    sequential). A pool with proxies, or one brought by the caller, goes through
-    ``send`` (tests/test_send_paths.py holds both to the same behaviour).
+    refuse a closed pool, give a request without one the pool's timeout, keep cookies
+    the server sets, set ``response.elapsed`` and ``next_request``, write httpx's log
+    line, attach the request to httpx errors. That is ~13 % less client CPU per
+    request (benchmarks/, sequential). A URL with ``user:pass@`` (Basic auth), a pool
+    with proxies, or one brought by the caller goes through ``send``;
+    tests/test_send_paths.py holds both paths to the same behaviour.
     """
 
     __slots__ = ("_transport",)
@@ -138,8 +140,14 @@ class DirectSend(HTTPXSend):
 
     async def _send(self, request: httpx.Request) -> httpx.Response:
         http = self._http
+        if request.url.userinfo:
+            return await super()._send(request)  # send turns user:pass@ into Basic auth
         if http.is_closed:
             raise RuntimeError("Cannot send a request, as the client has been closed.")
+        if "timeout" not in request.extensions:  # a request a middleware built afresh
+            request.extensions["timeout"] = http.timeout.as_dict()
+        if not isinstance(request.stream, httpx.AsyncByteStream):
+            raise RuntimeError("Attempted to send a sync request body on an async client.")
         start = time.perf_counter()
         try:
             response = await self._transport.handle_async_request(request)
@@ -150,6 +158,9 @@ class DirectSend(HTTPXSend):
         response.stream = _Timed(response.stream, response, start)
         if "set-cookie" in response.headers:
             http.cookies.extract_cookies(response)
+        if response.has_redirect_location:
+            # What send leaves on a redirect it does not follow (the pool's default).
+            response.next_request = http._build_redirect_request(request, response)
         if _httpx_logger.isEnabledFor(logging.INFO):
             _httpx_logger.info(
                 'HTTP Request: %s %s "%s %d %s"',

@@ -8,35 +8,45 @@ pool - must hold on both.
 
 from __future__ import annotations
 
+import base64
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
 
+import anyio
 import httpx
 import pytest
 
-from openai_async import APIConnectionError, AsyncClient
+from openai_async import (
+    APIConnectionError,
+    APITimeoutError,
+    AsyncClient,
+    CallNext,
+)
 from openai_async.testing import LocalServer
 
 from .conftest import API_KEY, unused_port
 
 pytestmark = pytest.mark.anyio
 
-MakeClient = Callable[[LocalServer], AbstractAsyncContextManager[AsyncClient]]
+MakeClient = Callable[..., AbstractAsyncContextManager[AsyncClient]]
 
 
 @asynccontextmanager
-async def _own_pool(server: LocalServer) -> AsyncIterator[AsyncClient]:
-    async with AsyncClient(base_url=server.url, api_key=API_KEY, max_retries=0) as client:
-        yield client
+async def _own_pool(server: LocalServer, **options: Any) -> AsyncIterator[AsyncClient]:
+    async with AsyncClient(base_url=server.url, api_key=API_KEY, max_retries=0, **options) as c:
+        yield c
 
 
 @asynccontextmanager
-async def _callers_pool(server: LocalServer) -> AsyncIterator[AsyncClient]:
+async def _callers_pool(server: LocalServer, **options: Any) -> AsyncIterator[AsyncClient]:
+    # The caller's pool has the same timeout: httpx gives it to requests without one.
+    timeout = options.get("timeout", httpx.Timeout(5.0))
     async with (
-        httpx.AsyncClient() as http,
+        httpx.AsyncClient(timeout=timeout) as http,
         AsyncClient(
-            base_url=server.url, api_key=API_KEY, max_retries=0, http_client=http
+            base_url=server.url, api_key=API_KEY, max_retries=0, http_client=http, **options
         ) as client,
     ):
         yield client
@@ -152,3 +162,48 @@ async def test_connection_error_cause_carries_the_request(own_pool: bool) -> Non
     cause = info.value.__cause__
     assert isinstance(cause, httpx.ConnectError)
     assert cause.request.url == f"{url}/models"
+
+
+async def _rebuild(request: httpx.Request, call_next: CallNext) -> httpx.Response:
+    """A middleware that sends a new request: it has no timeout of its own."""
+    extensions = {k: v for k, v in request.extensions.items() if k != "timeout"}
+    fresh = httpx.Request(
+        request.method, request.url, headers=request.headers, extensions=extensions
+    )
+    return await call_next(fresh)
+
+
+async def test_request_without_timeout_gets_the_pools(
+    server: LocalServer, make_client: MakeClient
+) -> None:
+    """A request a middleware built afresh still times out, with the pool's timeout."""
+    server.inject(delay=2.0, path="/v1/models")
+    async with make_client(server, timeout=0.3, middleware=[_rebuild]) as client:
+        with anyio.fail_after(1.5):
+            with pytest.raises(APITimeoutError):
+                await client.models.list()
+
+
+async def test_credentials_in_the_url_become_basic_auth(
+    server: LocalServer, make_client: MakeClient
+) -> None:
+    """user:pass@ in the base URL is sent as Basic auth, as httpx does."""
+    async with make_client(server) as client:
+        url = server.url.replace("http://", "http://alice:pw@")
+        await client.request("GET", f"{url}/models")
+    basic = base64.b64encode(b"alice:pw").decode()
+    assert server.requests[-1].headers["authorization"] == f"Basic {basic}"
+
+
+@pytest.mark.off_spec("a redirect is not an API answer")
+async def test_redirect_is_not_followed_but_offered(
+    server: LocalServer, make_client: MakeClient
+) -> None:
+    """A 307 comes back as it is, with next_request set, as httpx leaves it."""
+    server.inject(status=307, headers={"location": f"{server.url}/models?page=2"}, body={})
+    async with make_client(server) as client:
+        response = await client.request("GET", "models", cast_to=httpx.Response)
+    assert response.status_code == 307
+    assert response.next_request is not None
+    assert str(response.next_request.url) == f"{server.url}/models?page=2"
+    assert len(server.requests) == 1
