@@ -7,6 +7,7 @@ new ``Config`` (``attrs.evolve``) on the same pool.
 from __future__ import annotations
 
 import os
+import re
 import sys
 import urllib.request
 from collections.abc import Mapping
@@ -97,10 +98,14 @@ class Config:
             raise InvalidParameterError("base_url", f"expected an http(s) URL, got {url!r}")
         headers = {"User-Agent": user_agent(), "Accept": "application/json"}
         if api_key:
+            _check_token("api_key", "OPENAI_API_KEY", api_key)
             headers["Authorization"] = f"Bearer {api_key}"
         if organization:
+            _check_token("organization", "OPENAI_ORG_ID", organization)
             headers["OpenAI-Organization"] = organization
-        headers.update(default_headers or {})
+        for name, value in (default_headers or {}).items():
+            _check_header("default_headers", name, value)
+            headers[name] = value
         return cls(
             base_url=url.rstrip("/") + "/",
             api_key=api_key,
@@ -108,6 +113,33 @@ class Config:
             timeout=as_timeout(timeout),
             retry=retry_policy(RetryPolicy(), retry, max_retries),
             headers=headers,
+        )
+
+
+# What h11 accepts. A value it refuses would come back as an error quoting it, and
+# these values are secrets; so they are checked here, and never shown.
+_TOKEN: Final = re.compile(r"[\x21-\x7e]+")
+_HEADER_NAME: Final = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_HEADER_VALUE: Final = re.compile(r"(?:[\x21-\x7e](?:[\x20-\x7e\t]*[\x21-\x7e])?)?")
+
+
+def _check_token(param: str, variable: str, value: str) -> None:
+    if not _TOKEN.fullmatch(value):
+        raise InvalidParameterError(
+            param,
+            "has whitespace or a character an HTTP header cannot carry (a trailing newline "
+            f"read from a file?); it came from the argument or ${variable}; not shown here",
+        )
+
+
+def _check_header(param: str, name: object, value: object) -> None:
+    if not isinstance(name, str) or not _HEADER_NAME.fullmatch(name):
+        raise InvalidParameterError(param, f"{name!r} is not a valid HTTP header name")
+    if not isinstance(value, str) or not _HEADER_VALUE.fullmatch(value):
+        raise InvalidParameterError(
+            param,
+            f"the value of {name!r} is not a str an HTTP header can carry (printable ASCII, "
+            "no line breaks, no surrounding whitespace); the value is not shown",
         )
 
 

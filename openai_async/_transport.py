@@ -47,6 +47,14 @@ def translate_errors(request: httpx.Request | None) -> Iterator[None]:
         ) from exc
     except TimeoutError as exc:
         raise APITimeoutError(request=request) from exc
+    except httpx.LocalProtocolError:
+        # h11 refused to write the request (a header value with a line break, say); its
+        # message quotes the value, which may be a key, so neither it nor the cause goes on.
+        raise APIConnectionError(
+            "Connection error: the request is not valid HTTP and was not sent "
+            "(httpx.LocalProtocolError; its text is withheld: it can quote header values)",
+            request=request,
+        ) from None
     except _CONNECTION_ERRORS as exc:
         detail = str(exc) or type(exc).__name__
         raise APIConnectionError(f"Connection error: {detail}", request=request) from exc

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import logging
 import time
+import traceback
+from typing import Any
 
+import httpx
 import pytest
 
 import openai_async
@@ -15,8 +18,10 @@ from openai_async import (
     AsyncClient,
     AuthenticationError,
     BadRequestError,
+    CallNext,
     ConflictError,
     InternalServerError,
+    InvalidParameterError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
@@ -142,3 +147,63 @@ def test_exception_tree() -> None:
     assert issubclass(openai_async.APIError, openai_async.OpenAIError)
     assert issubclass(openai_async.InvalidParameterError, ValueError)
     assert openai_async.NotFoundError.__module__ == "openai_async"
+
+
+@pytest.mark.parametrize(
+    ("bad", "where"),
+    [(bad, "argument") for bad in ["\n", " ", "\r", "\t", "\x00"]]
+    # (an environment variable cannot hold a NUL)
+    + [(bad, "environment") for bad in ["\n", " ", "\r", "\t"]],
+)
+def test_key_a_header_cannot_carry_is_refused_unshown(
+    bad: str, where: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A key with a stray newline or space fails at construction, naming api_key, not showing it."""
+    key = f"{API_KEY}{bad}"
+    if where == "environment":
+        monkeypatch.setenv("OPENAI_API_KEY", key)
+    with pytest.raises(InvalidParameterError) as info:
+        AsyncClient(api_key=key if where == "argument" else None)
+    assert info.value.param == "api_key"
+    assert "OPENAI_API_KEY" in str(info.value)
+    assert API_KEY not in "".join(traceback.format_exception(info.value))
+
+
+@pytest.mark.parametrize(
+    ("options", "param"),
+    [
+        ({"organization": "org-1\n"}, "organization"),
+        ({"default_headers": {"api-key": f"{API_KEY}\r\n"}}, "default_headers"),
+        ({"default_headers": {"api-key": f" {API_KEY}"}}, "default_headers"),
+        ({"default_headers": {"api key": "x"}}, "default_headers"),
+    ],
+)
+def test_headers_a_request_cannot_carry_are_refused(options: dict[str, Any], param: str) -> None:
+    """Organization and default headers are checked like the key; values are never shown."""
+    with pytest.raises(InvalidParameterError) as info:
+        AsyncClient(api_key="", **options)
+    assert info.value.param == param
+    assert API_KEY not in str(info.value)
+
+
+async def test_unsendable_header_from_middleware_is_not_quoted(
+    server: LocalServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A middleware's header h11 refuses gives an error that does not quote its value."""
+    caplog.set_level(logging.DEBUG)
+
+    async def bad_header(request: httpx.Request, call_next: CallNext) -> httpx.Response:
+        request.headers["api-key"] = f"{API_KEY}\n"
+        return await call_next(request)
+
+    async with AsyncClient(
+        base_url=server.url, api_key="", max_retries=1, middleware=[bad_header]
+    ) as client:
+        with pytest.raises(APIConnectionError, match="not valid HTTP") as info:
+            await client.models.list()
+    assert API_KEY not in "".join(traceback.format_exception(info.value))
+    # Our log lines only: httpcore's own DEBUG trace quotes h11's message, value and all.
+    ours = [r.getMessage() for r in caplog.records if r.name.startswith("openai_async")]
+    assert ours
+    assert all(API_KEY not in line for line in ours)
+    assert server.requests == []
