@@ -277,14 +277,30 @@ class BatchJob:
                 if item_id in done:
                     self._skip(index)
                 else:
-                    await slots.acquire()
-                    tokens = self._estimate(request)
-                    if self._fatal is None:
-                        await self._limiter.acquire(tokens)
-                    self._task_group.start_soon(
-                        self._run_one, index, item_id, request, tokens, slots, send.clone()
-                    )
+                    await self._start(index, item_id, request, slots, send)
                 index += 1
+
+    async def _start(
+        self,
+        index: int,
+        item_id: str,
+        request: BatchRequest,
+        slots: anyio.Semaphore,
+        send: MemoryObjectSendStream[BatchResult],
+    ) -> None:
+        """Start one item once a slot and its tokens are free."""
+        assert self._task_group is not None
+        try:
+            tokens = self._estimate(request)
+        except Exception as exc:  # a bad item (or token counter) fails that item alone
+            await self._deliver(BatchResult(id=item_id, index=index, error=exc), send)
+            return
+        await slots.acquire()
+        if self._fatal is None:
+            await self._limiter.acquire(tokens)
+        self._task_group.start_soon(
+            self._run_one, index, item_id, request, tokens, slots, send.clone()
+        )
 
     def _finished_ids(self) -> set[str]:
         if self._checkpoint is None:
@@ -316,8 +332,13 @@ class BatchJob:
                 result = await self._execute(index, item_id, request, tokens)
             finally:
                 slots.release()
-            self._record(result)
-            await send.send(result)
+            await self._deliver(result, send)
+
+    async def _deliver(
+        self, result: BatchResult, send: MemoryObjectSendStream[BatchResult]
+    ) -> None:
+        self._record(result)
+        await send.send(result)
 
     async def _execute(
         self, index: int, item_id: str, request: BatchRequest, tokens: int

@@ -14,6 +14,8 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from ._exceptions import InvalidParameterError
+
 __all__ = ["TokenCounter", "approximate_tokens", "estimate_request_tokens"]
 
 TokenCounter = Callable[[str], int]
@@ -36,6 +38,13 @@ def _count_input(value: object, count: TokenCounter) -> int:
             return len(value)  # already tokens
         return sum(_count_input(v, count) for v in value)
     return 0
+
+
+def _int_field(body: Mapping[str, Any], name: str) -> int | None:
+    value = body.get(name)
+    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    raise InvalidParameterError(name, f"expected an int, got {value!r:.40}")
 
 
 def _count_messages(messages: object, count: TokenCounter) -> int:
@@ -69,14 +78,13 @@ def estimate_request_tokens(
     endpoint = path.strip("/").removeprefix("v1/")
     if endpoint == "chat/completions":
         prompt = _count_messages(body.get("messages"), count)
-        budget = body.get("max_tokens") or body.get("max_completion_tokens") or 0
-        choices = body.get("n") or 1
+        budget = _int_field(body, "max_tokens") or _int_field(body, "max_completion_tokens") or 0
+        choices = _int_field(body, "n") or 1
     elif endpoint == "completions":
         prompt = _count_input(body.get("prompt"), count)
-        budget = body.get("max_tokens")
-        if budget is None:
-            budget = COMPLETIONS_DEFAULT_MAX_TOKENS
-        choices = body.get("best_of") or body.get("n") or 1
+        stated = _int_field(body, "max_tokens")
+        budget = COMPLETIONS_DEFAULT_MAX_TOKENS if stated is None else stated
+        choices = _int_field(body, "best_of") or _int_field(body, "n") or 1
         prompts = body.get("prompt")
         if isinstance(prompts, list) and prompts and not isinstance(prompts[0], int):
             choices *= len(prompts)  # each prompt of a packed request gets its own budget
@@ -85,4 +93,4 @@ def estimate_request_tokens(
             body.get("instruction"), count
         )
         budget, choices = 0, 1
-    return int(prompt + int(budget) * int(choices))
+    return int(prompt + budget * choices)

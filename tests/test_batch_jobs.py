@@ -127,6 +127,37 @@ async def test_failed_items_are_recorded_not_dropped(
     assert job.summary.failed == 1
 
 
+async def test_unestimable_items_fail_alone(
+    client: AsyncClient, server: LocalServer, tmp_path: Path
+) -> None:
+    """A body the estimate cannot read, or a token counter that raises, fails that item only."""
+    messages = [{"role": "user", "content": "hi"}]
+    items = [
+        BatchRequest.chat(model="gpt-3.5-turbo", messages=messages, id="ok-1"),
+        BatchRequest.chat(model="gpt-3.5-turbo", messages=messages, max_tokens="all", id="bad"),
+        BatchRequest.chat(model="gpt-3.5-turbo", messages=[{"role": "user", "content": "boom"}]),
+        BatchRequest.chat(model="gpt-3.5-turbo", messages=messages, id="ok-2"),
+    ]
+
+    def counter(text: str) -> int:
+        if text == "boom":
+            raise LookupError("no encoding for this model")
+        return len(text)
+
+    checkpoint = tmp_path / "run.jsonl"
+    async with client.batch(items, checkpoint=checkpoint, token_counter=counter) as job:
+        results = {r.index: r for r in await job.collect()}
+    assert sorted(results) == [0, 1, 2, 3]
+    assert [results[i].ok for i in range(4)] == [True, False, False, True]
+    assert isinstance(results[1].error, InvalidParameterError)
+    assert results[1].error.param == "max_tokens"
+    assert isinstance(results[2].error, LookupError)
+    assert (results[1].attempts, results[2].attempts) == (0, 0)
+    assert len(server.requests) == 2  # the two bad items were never sent
+    assert len(checkpoint.read_text().splitlines()) == 4
+    assert (job.summary.succeeded, job.summary.failed) == (2, 2)
+
+
 async def test_retry_failed_reruns_only_failures(
     client: AsyncClient, server: LocalServer, tmp_path: Path
 ) -> None:
