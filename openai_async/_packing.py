@@ -7,7 +7,7 @@ every index is checked to be present exactly once and in range.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio
@@ -85,6 +85,32 @@ class PromptCompletion:
         return self.choices[0].text if self.choices else ""
 
 
+def _prompts_of(param: str, values: object) -> list[Any]:
+    """``values`` as a list whose items are each a str or a list of token ids.
+
+    A str is a sequence too, and would otherwise be sent one character per prompt.
+    """
+    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
+        raise InvalidParameterError(
+            param, f"expected a list of prompts, got {type(values).__name__} (wrap one in [])"
+        )
+    items = list(values)
+    for position, item in enumerate(items):
+        if isinstance(item, str):
+            continue
+        if isinstance(item, list | tuple) and all(
+            isinstance(token, int) and not isinstance(token, bool) for token in item
+        ):
+            continue
+        hint = " (a flat list of token ids is one prompt: wrap it in [])"
+        raise InvalidParameterError(
+            param,
+            f"item {position}: expected a str or a list of token ids, got {item!r:.40}"
+            + (hint if isinstance(item, int) else ""),
+        )
+    return items
+
+
 async def complete_many(
     completions: Completions,
     prompts: Sequence[str] | Sequence[Sequence[int]],
@@ -106,7 +132,7 @@ async def complete_many(
             raise InvalidParameterError(name, "not allowed in create_many")
     if not isinstance(max_concurrency, int) or max_concurrency < 1:
         raise InvalidParameterError("max_concurrency", "must be an int >= 1")
-    prompt_list = list(prompts)
+    prompt_list = _prompts_of("prompts", prompts)
     results: list[PromptCompletion | None] = [None] * len(prompt_list)
     limiter = anyio.Semaphore(max_concurrency)
 
@@ -156,7 +182,7 @@ async def embed_many(
         raise InvalidParameterError("batch_size", "must be an int >= 1")
     if not isinstance(max_concurrency, int) or max_concurrency < 1:
         raise InvalidParameterError("max_concurrency", "must be an int >= 1")
-    input_list = list(inputs)
+    input_list = _prompts_of("inputs", inputs)
     vectors: list[list[float]] = [[] for _ in input_list]
     limiter = anyio.Semaphore(max_concurrency)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pytest
 
@@ -118,3 +119,28 @@ async def test_embeddings_packing_error_on_missing_index(
     server.inject(status=200, body=body)
     with pytest.raises(PackingError, match="missing"):
         await client.embeddings.create_many(["a", "b"], model="m")
+
+
+@pytest.mark.parametrize(
+    ("prompts", "hint"),
+    [
+        ("hello world", "got str"),
+        (b"hello", "got bytes"),
+        ([1, 2, 3], "flat list of token ids"),
+        (["ok", None], "item 1"),
+        ([[1, "2"]], "item 0"),
+    ],
+)
+async def test_create_many_refuses_what_is_not_a_list_of_prompts(
+    client: AsyncClient, server: LocalServer, prompts: Any, hint: str
+) -> None:
+    """A single str is not split into one prompt per character: it is a named error."""
+    from openai_async import InvalidParameterError
+
+    with pytest.raises(InvalidParameterError, match=hint) as info:
+        await client.completions.create_many(prompts, model="m")
+    assert info.value.param == "prompts"
+    with pytest.raises(InvalidParameterError, match=hint) as info:
+        await client.embeddings.create_many(prompts, model="m")
+    assert info.value.param == "inputs"
+    assert server.requests == []
