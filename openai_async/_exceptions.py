@@ -130,9 +130,11 @@ class PackingError(APIError):
 class APIStatusError(APIError):
     """The server answered with a 4xx or 5xx status.
 
-    ``body`` is the parsed JSON body, or the text when the body is not JSON (an HTML
-    502 page from a proxy, say). ``code``, ``type`` and ``param`` come from OpenAI's
-    ``{"error": {...}}`` object when there is one, else they are None.
+    ``body`` is OpenAI's error object (the ``{"message", "type", "param", "code"}``
+    inside ``{"error": ...}``), as the official SDK gives it; a body in another shape
+    is kept whole: parsed JSON, or the text when it is not JSON (an HTML 502 page
+    from a proxy, say). ``code``, ``type`` and ``param`` come from the error object,
+    else they are None. ``response`` has the body exactly as it came.
     """
 
     def __init__(self, message: str, *, response: httpx.Response, body: object) -> None:
@@ -141,8 +143,8 @@ class APIStatusError(APIError):
         self.status_code: int = response.status_code
         self.headers: httpx.Headers = response.headers
         self.request_id: str | None = response.headers.get("x-request-id")
-        self.body = body
         error = _error_object(body)
+        self.body: object = error or body
         self.code: str | None = _str_or_none(error.get("code"))
         self.type: str | None = _str_or_none(error.get("type"))
         self.param: str | None = _str_or_none(error.get("param"))

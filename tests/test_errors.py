@@ -64,7 +64,8 @@ async def test_status_maps_to_class(
     assert exc.request_id is not None
     assert exc.request_id.startswith("req_")
     assert exc.request_id == exc.headers["x-request-id"]
-    assert exc.body == {"error": error}
+    assert exc.body == error  # the error object, as the official SDK gives it
+    assert exc.response.json() == {"error": error}
     assert (exc.code, exc.type, exc.param) == (f"c{status}", "some_type", "p")
     assert exc.headers["x-extra"] == "1"
     assert f"boom {status}" in str(exc)

@@ -40,7 +40,7 @@ async def test_bad_json_gets_openai_error(
     assert info.value.param == param
     assert info.value.type == "invalid_request_error"
     assert isinstance(info.value.body, dict)
-    assert set(info.value.body["error"]) == {"message", "type", "param", "code"}
+    assert set(info.value.body) == {"message", "type", "param", "code"}
 
 
 @pytest.mark.off_spec("JSON to endpoints that take forms, for the server to refuse")
