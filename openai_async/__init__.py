@@ -3,9 +3,9 @@
 import typing as _typing
 
 from ._aiohttp import aiohttp_transport
-from ._backoff import RetryPolicy
+from ._backoff import DEFAULT_MAX_RETRIES, RetryPolicy
 from ._client import AsyncClient
-from ._config import DEFAULT_BASE_URL, DEFAULT_LIMITS, DEFAULT_TIMEOUT, NOT_GIVEN
+from ._config import DEFAULT_BASE_URL, DEFAULT_LIMITS, DEFAULT_TIMEOUT, NOT_GIVEN, NotGiven
 from ._exceptions import (
     APIConnectionError,
     APIError,
@@ -56,6 +56,7 @@ if _typing.TYPE_CHECKING:
 __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_LIMITS",
+    "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
     "NOT_GIVEN",
     "APIConnectionError",
@@ -85,6 +86,7 @@ __all__ = [
     "Middleware",
     "MissingAPIKeyError",
     "NotFoundError",
+    "NotGiven",
     "OpenAIError",
     "PackingError",
     "PermissionDeniedError",

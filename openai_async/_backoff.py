@@ -12,18 +12,22 @@ import re
 from collections.abc import Collection, Mapping
 from datetime import UTC
 from email.utils import parsedate_to_datetime
+from typing import Final
 
 import attrs
 
 from ._exceptions import InvalidParameterError
 
 __all__ = [
+    "DEFAULT_MAX_RETRIES",
     "DEFAULT_RETRY_STATUSES",
     "RetryPolicy",
     "backoff_delay",
     "parse_retry_after",
     "should_retry",
 ]
+
+DEFAULT_MAX_RETRIES: Final = 2
 
 # 408 timeout, 409 lock conflict, 429 rate limit, and every server-side failure.
 DEFAULT_RETRY_STATUSES: frozenset[int] = frozenset({408, 409, 429, *range(500, 600)})
@@ -96,7 +100,7 @@ class RetryPolicy:
     response headers, not the reading of the stream.
     """
 
-    max_retries: int = attrs.field(default=2, validator=_check_max_retries)
+    max_retries: int = attrs.field(default=DEFAULT_MAX_RETRIES, validator=_check_max_retries)
     initial_delay: float = attrs.field(default=0.5, validator=_non_negative)
     max_delay: float = attrs.field(default=8.0, validator=_non_negative)
     max_retry_after: float = attrs.field(default=60.0, validator=_non_negative)

@@ -143,6 +143,9 @@ class AsyncClient:
         child._owns_http = False
         child._http = parent._http
         child._headers = parent._headers
+        if parent._headers is not None and config.headers != parent._config.headers:
+            child._headers = httpx.Headers(parent._http.headers)
+            child._headers.update(config.headers)
         child._transport_step = parent._transport_step
         child._middleware = parent._middleware
         child._quirks = parent._quirks
@@ -165,24 +168,45 @@ class AsyncClient:
         timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int | None = None,
         retry: RetryPolicy | None = None,
+        api_key: str | None = None,
+        organization: str | None = None,
+        base_url: str | httpx.URL | None = None,
+        default_headers: Mapping[str, str] | None = None,
     ) -> AsyncClient:
-        """A variant of this client with other per-call settings, sharing its pool.
+        """A variant of this client with other settings, sharing its pool.
 
         ``timeout=None`` means no timeout, so leaving ``timeout`` out is marked by a
         sentinel. ``retry`` replaces the retry policy; ``max_retries`` changes only
-        its count. Closing the variant does not close the shared pool; close the
-        client it came from.
+        its count. ``default_headers`` are added to this client's. Closing the variant
+        does not close the shared pool; close the client it came from. ``copy`` is
+        the same method, by the official SDK's other name for it.
         """
         config = self._config
+        changes: dict[str, Any] = {}
         if not isinstance(timeout, NotGiven):
-            config = attrs.evolve(config, timeout=as_timeout(timeout))
+            changes["timeout"] = as_timeout(timeout)
         if retry is not None or max_retries is not None:
-            config = attrs.evolve(config, retry=retry_policy(config.retry, retry, max_retries))
-        return AsyncClient._derive(self, config)
+            changes["retry"] = retry_policy(config.retry, retry, max_retries)
+        if api_key is not None:
+            changes["api_key"] = api_key
+        if organization is not None:
+            changes["organization"] = organization
+        if base_url is not None:
+            changes["base_url"] = base_url
+        if default_headers is not None:
+            changes["default_headers"] = {**config.default_headers, **default_headers}
+        return AsyncClient._derive(self, attrs.evolve(config, **changes) if changes else config)
+
+    copy = with_options
 
     @property
-    def base_url(self) -> str:
-        return self._config.base_url
+    def base_url(self) -> httpx.URL:
+        return _parse_url(self._config.base_url)
+
+    @property
+    def api_key(self) -> str | None:
+        """The key sent as ``Authorization: Bearer``; ``repr(client)`` never shows it."""
+        return self._config.api_key
 
     @property
     def organization(self) -> str | None:
@@ -213,6 +237,8 @@ class AsyncClient:
         """Close the connection pool, unless it was passed in or is shared."""
         if self._owns_http:
             await self._http.aclose()
+
+    close = aclose  # the official SDK's name
 
     async def __aenter__(self) -> AsyncClient:
         return self

@@ -56,16 +56,41 @@ class NotGiven:
 NOT_GIVEN: Final = NotGiven()
 
 
+def _base_url(value: object) -> str:
+    url = str(value)
+    if not url.startswith(("http://", "https://")):
+        raise InvalidParameterError("base_url", f"expected an http(s) URL, got {url!r}")
+    return url.rstrip("/") + "/"
+
+
 @attrs.frozen
 class Config:
-    """What a client and its ``with_options`` variants are set to; the key never shows."""
+    """What a client and its ``with_options`` variants are set to; the key never shows.
 
-    base_url: str  # always ends with "/"
+    ``headers`` (identity, auth and ``default_headers``) is derived, so a variant made
+    with ``attrs.evolve`` gets it rebuilt, and checked, from its own values.
+    """
+
+    base_url: str = attrs.field(converter=_base_url)  # always ends with "/"
     api_key: str | None = attrs.field(repr=False)
     organization: str | None
     timeout: httpx.Timeout
     retry: RetryPolicy
-    headers: Mapping[str, str] = attrs.field(repr=False)
+    default_headers: Mapping[str, str] = attrs.field(repr=False, factory=dict)
+    headers: Mapping[str, str] = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        headers = {"User-Agent": user_agent(), "Accept": "application/json"}
+        if self.api_key:
+            _check_token("api_key", "OPENAI_API_KEY", self.api_key)
+            headers["Authorization"] = f"Bearer {self.api_key}"
+        if self.organization:
+            _check_token("organization", "OPENAI_ORG_ID", self.organization)
+            headers["OpenAI-Organization"] = self.organization
+        for name, value in self.default_headers.items():
+            _check_header("default_headers", name, value)
+            headers[name] = value
+        object.__setattr__(self, "headers", headers)  # frozen: set once, here
 
     @property
     def max_retries(self) -> int:
@@ -93,26 +118,13 @@ class Config:
             organization = os.environ.get("OPENAI_ORG_ID") or None
         if base_url is None:
             base_url = os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL
-        url = str(base_url)
-        if not url.startswith(("http://", "https://")):
-            raise InvalidParameterError("base_url", f"expected an http(s) URL, got {url!r}")
-        headers = {"User-Agent": user_agent(), "Accept": "application/json"}
-        if api_key:
-            _check_token("api_key", "OPENAI_API_KEY", api_key)
-            headers["Authorization"] = f"Bearer {api_key}"
-        if organization:
-            _check_token("organization", "OPENAI_ORG_ID", organization)
-            headers["OpenAI-Organization"] = organization
-        for name, value in (default_headers or {}).items():
-            _check_header("default_headers", name, value)
-            headers[name] = value
         return cls(
-            base_url=url.rstrip("/") + "/",
+            base_url=str(base_url),
             api_key=api_key,
             organization=organization,
             timeout=as_timeout(timeout),
             retry=retry_policy(RetryPolicy(), retry, max_retries),
-            headers=headers,
+            default_headers=dict(default_headers or {}),
         )
 
 

@@ -194,6 +194,8 @@ class AsyncStream(Generic[T]):
         """Stop reading and release the connection; safe to call more than once."""
         await self._close()
 
+    close = aclose  # the official SDK's name
+
     async def __aenter__(self) -> AsyncStream[T]:
         return self
 

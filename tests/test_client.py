@@ -127,6 +127,53 @@ async def test_with_options_timeout_none_means_no_timeout(client: AsyncClient) -
     assert client.with_options(max_retries=3).timeout == client.timeout
 
 
+async def test_with_options_changes_identity_on_the_same_pool(
+    client: AsyncClient, server: LocalServer
+) -> None:
+    """api_key, organization, base_url and default_headers can change per variant."""
+    await client.models.list()
+    opened = server.connections_opened
+    variant = client.with_options(
+        api_key="sk-other",
+        organization="org-2",
+        base_url=f"{server.url}/",
+        default_headers={"X-Team": "search"},
+    )
+    await variant.models.list()
+    sent = server.requests[-1].headers
+    assert sent["authorization"] == "Bearer sk-other"
+    assert (sent["openai-organization"], sent["x-team"]) == ("org-2", "search")
+    assert server.connections_opened == opened  # same pool
+    await client.models.list()  # the parent is unchanged
+    assert server.requests[-1].headers["authorization"] == f"Bearer {API_KEY}"
+    assert "x-team" not in server.requests[-1].headers
+    both = variant.copy(default_headers={"X-Env": "prod"})  # the SDK's name; headers add up
+    await both.models.list()
+    assert (server.requests[-1].headers["x-team"], server.requests[-1].headers["x-env"]) == (
+        "search",
+        "prod",
+    )
+    with pytest.raises(InvalidParameterError) as info:
+        client.with_options(api_key="sk-x\n")
+    assert info.value.param == "api_key"
+
+
+async def test_sdk_names_close_api_key_and_base_url(server: LocalServer) -> None:
+    """close(), api_key and an httpx.URL base_url work as on the official SDK's client."""
+    client = AsyncClient(base_url=server.url, api_key=API_KEY)
+    assert client.api_key == API_KEY
+    assert isinstance(client.base_url, httpx.URL)
+    assert client.base_url.host == "127.0.0.1"
+    assert str(client.base_url) == f"{server.url}/"
+    stream = await client.chat.completions.create(
+        model="gpt-3.5-turbo", messages=[{"role": "user", "content": "hi"}], stream=True
+    )
+    await stream.close()
+    assert stream.response.is_closed
+    await client.close()
+    assert client._http.is_closed
+
+
 @pytest.mark.parametrize(
     ("kwargs", "param"),
     [
