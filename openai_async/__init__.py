@@ -31,6 +31,7 @@ from ._exceptions import (
 )
 from ._file_input import FileInput
 from ._middleware import CallNext, Middleware, RequestOptions
+from ._pages import AsyncPaginator
 from ._ratelimit import RateLimits
 from ._response_meta import rate_limits_of, response_headers
 from ._streaming import AsyncStream
@@ -67,6 +68,7 @@ __all__ = [
     "APITimeoutError",
     "AsyncClient",
     "AsyncOpenAI",
+    "AsyncPaginator",
     "AsyncStream",
     "AuthenticationError",
     "BadRequestError",

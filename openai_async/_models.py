@@ -8,7 +8,7 @@ the unknown keys and ``to_dict()`` returns the whole of it.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from typing import Any, Generic, TypeVar, get_origin
 
 import attrs
@@ -72,7 +72,7 @@ class APIObject:
 
 @attrs.frozen(kw_only=True)
 class ListResponse(APIObject, Generic[T]):
-    """A ``{"object": "list", "data": [...]}`` answer; iterates over ``data``."""
+    """A ``{"object": "list", "data": [...]}`` answer; ``for`` and ``async for`` go over data."""
 
     object: str = "list"
     data: list[T] = attrs.field(factory=list)
@@ -80,11 +80,30 @@ class ListResponse(APIObject, Generic[T]):
     def __iter__(self) -> Iterator[T]:
         return iter(self.data)
 
+    def __aiter__(self) -> AsyncIterator[T]:
+        # For code written for the official SDK, whose pages are async-iterable.
+        return _AsyncItems(self.data)
+
     def __len__(self) -> int:
         return len(self.data)
 
     def __getitem__(self, index: int) -> T:
         return self.data[index]
+
+
+class _AsyncItems(Generic[T]):
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Iterable[T]) -> None:
+        self._items = iter(items)
+
+    def __aiter__(self) -> _AsyncItems[T]:
+        return self
+
+    async def __anext__(self) -> T:
+        for item in self._items:
+            return item
+        raise StopAsyncIteration
 
 
 _names_cache: dict[type, frozenset[str]] = {}

@@ -26,6 +26,14 @@ async def test_list_engines_warns(client: AsyncClient, server: LocalServer) -> N
     assert all(e.ready for e in engines)
 
 
+async def test_list_engines_warns_for_async_for(client: AsyncClient) -> None:
+    """engines.list warns at the call, so async for over it warns at the caller too."""
+    with pytest.warns(DeprecationWarning, match="client.models") as record:
+        engines = [e async for e in client.engines.list()]
+    assert record[0].filename == __file__
+    assert "whisper-1" in [e.id for e in engines]
+
+
 async def test_retrieve_engine_warns(client: AsyncClient, server: LocalServer) -> None:
     """engines.retrieve warns, sends the id in the path and parses the engine."""
     with pytest.warns(DeprecationWarning, match="deprecated"):

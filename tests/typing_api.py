@@ -15,6 +15,7 @@ import httpx
 import openai_async
 from openai_async import (
     AsyncClient,
+    AsyncPaginator,
     AsyncStream,
     BatchRequest,
     BatchResult,
@@ -56,6 +57,12 @@ async def main() -> None:
             for model in models:
                 assert_type(model.id, str)
                 assert_type(model.owned_by, str | None)
+            assert_type(client.models.list(), AsyncPaginator[Model])
+            assert_type(await client.models.list(), ListResponse[Model])
+            async for m in client.models.list():
+                assert_type(m, Model)
+            async for m in await client.models.list():
+                assert_type(m, Model)
             assert_type(await client.models.retrieve("gpt-4o-mini"), Model)
             assert_type(await client.models.delete("ft:x"), ModelDeleted)
             assert_type(client.with_options(timeout=3.0, max_retries=0), AsyncClient)
@@ -156,6 +163,8 @@ async def streaming(client: AsyncClient) -> None:
     job = await client.fine_tunes.create(training_file="file-x", suffix="s")
     assert_type(job, FineTune)
     assert_type(await client.fine_tunes.list(), ListResponse[FineTune])
+    async for listed_job in client.fine_tunes.list():
+        assert_type(listed_job, FineTune)
     assert_type(await client.fine_tunes.retrieve(job.id), FineTune)
     assert_type(await client.fine_tunes.cancel(job.id), FineTune)
     assert_type(await client.fine_tunes.list_events(job.id), ListResponse[FineTuneEvent])
@@ -234,6 +243,8 @@ async def endpoints(client: AsyncClient) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         assert_type(await client.engines.list(), ListResponse[Engine])
+        async for engine in client.engines.list():
+            assert_type(engine, Engine)
         assert_type(await client.engines.retrieve("davinci"), Engine)
 
     path = Path("train.jsonl")
@@ -245,6 +256,8 @@ async def endpoints(client: AsyncClient) -> None:
     upload = await client.files.create(file=("a.jsonl", b"{}", "application/jsonl"), purpose="x")
     assert_type(await client.files.list(), ListResponse[FileObject])
     assert_type(await client.files.list(purpose="fine-tune"), ListResponse[FileObject])
+    async for listed_file in client.files.list(purpose="fine-tune", limit=100, after=upload.id):
+        assert_type(listed_file, FileObject)
     assert_type(await client.files.retrieve(upload.id), FileObject)
     assert_type(await client.files.content(upload.id), bytes)
     assert_type(await client.files.download(upload.id, "copy.jsonl"), int)

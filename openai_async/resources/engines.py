@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 
+from .._pages import AsyncPaginator
 from ..types import Engine, ListResponse
 from ._base import Resource, path_param
 
@@ -23,10 +24,10 @@ class Engines(Resource):
 
     __slots__ = ()
 
-    async def list(self) -> ListResponse[Engine]:
-        """``GET /engines`` (deprecated: use ``client.models.list()``)."""
+    def list(self) -> AsyncPaginator[Engine]:
+        """``GET /engines`` (deprecated: use ``client.models.list()``); await, or ``async for``."""
         _warn()
-        return await self._client._request_model("GET", "engines", ListResponse[Engine])
+        return AsyncPaginator(self._client, "engines", ListResponse[Engine])
 
     async def retrieve(self, engine_id: str) -> Engine:
         """``GET /engines/{engine_id}`` (deprecated: use ``client.models.retrieve()``)."""

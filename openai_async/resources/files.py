@@ -11,13 +11,16 @@ import httpx
 
 from .._exceptions import InvalidParameterError
 from .._file_input import FileInput
+from .._pages import AsyncPaginator
 from .._transport import finish_chunks, translate_errors
 from ..types import FileDeleted, FileObject, ListResponse
 from ._base import Resource, path_param
-from ._checks import json_body
+from ._checks import check_range, json_body
 from ._upload import post_form
 
 __all__ = ["Files"]
+
+_MAX_PAGE = 10_000  # "Limit can range between 1 and 10,000"
 
 
 class Files(Resource):
@@ -29,11 +32,21 @@ class Files(Resource):
 
     __slots__ = ()
 
-    async def list(self, *, purpose: str | None = None) -> ListResponse[FileObject]:
-        """``GET /files``, optionally only those with ``purpose``."""
-        params = json_body(purpose=purpose)
-        return await self._client._request_model(
-            "GET", "files", ListResponse[FileObject], params=params or None
+    def list(
+        self, *, purpose: str | None = None, limit: int | None = None, after: str | None = None
+    ) -> AsyncPaginator[FileObject]:
+        """``GET /files``, optionally only those with ``purpose``.
+
+        Await it for one page, or ``async for`` every file: iteration follows the
+        pages (``has_more``) with ``after=<last id>``. ``limit`` (1 to 10,000, the
+        API's default) is the size of a page, ``after`` the id to start after.
+        """
+        check_range("limit", limit, 1, _MAX_PAGE)
+        if after is not None and (not isinstance(after, str) or not after):
+            raise InvalidParameterError("after", f"expected a file id, got {after!r}")
+        params = json_body(purpose=purpose, limit=limit, after=after)
+        return AsyncPaginator(
+            self._client, "files", ListResponse[FileObject], params=params, cursor=True
         )
 
     async def create(self, *, file: FileInput, purpose: str) -> FileObject:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Literal, overload
 
 from .._exceptions import InvalidParameterError
+from .._pages import AsyncPaginator
 from .._streaming import AsyncStream
 from ..types import FineTune, FineTuneEvent, ListResponse
 from ._base import Resource, path_param
@@ -60,9 +61,9 @@ class FineTunes(Resource):
         )
         return await self._client._request_model("POST", "fine-tunes", FineTune, json=body)
 
-    async def list(self) -> ListResponse[FineTune]:
-        """``GET /fine-tunes``: the organization's jobs."""
-        return await self._client._request_model("GET", "fine-tunes", ListResponse[FineTune])
+    def list(self) -> AsyncPaginator[FineTune]:
+        """``GET /fine-tunes``: the organization's jobs (await, or ``async for``)."""
+        return AsyncPaginator(self._client, "fine-tunes", ListResponse[FineTune])
 
     async def retrieve(self, fine_tune_id: str) -> FineTune:
         """``GET /fine-tunes/{fine_tune_id}``."""

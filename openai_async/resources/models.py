@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .._pages import AsyncPaginator
 from ..types import ListResponse, Model, ModelDeleted
 from ._base import Resource, path_param
 
@@ -13,9 +14,9 @@ class Models(Resource):
 
     __slots__ = ()
 
-    async def list(self) -> ListResponse[Model]:
-        """``GET /models``."""
-        return await self._client._request_model("GET", "models", ListResponse[Model])
+    def list(self) -> AsyncPaginator[Model]:
+        """``GET /models``: await for the ``ListResponse``, or ``async for`` the models."""
+        return AsyncPaginator(self._client, "models", ListResponse[Model])
 
     async def retrieve(self, model: str) -> Model:
         """``GET /models/{model}``."""

@@ -11,6 +11,7 @@ from ._fixtures import CREATED
 from ._http import ServerRequest, ServerResponse, json_response
 
 DOWNLOAD_CHUNK = 64 * 1024
+MAX_PAGE = 10_000  # GET /files: the largest ``limit``, and the default
 
 
 def _files(state: State) -> dict[str, dict[str, Any]]:
@@ -32,13 +33,29 @@ def _not_found(file_id: str) -> ServerResponse:
 async def list_files(
     state: State, request: ServerRequest, params: Mapping[str, str]
 ) -> ServerResponse:
-    purpose = request.query.get("purpose")
+    query = request.query
+    purpose = query.get("purpose")
+    limit = query.get("limit", str(MAX_PAGE))
+    if not limit.isdigit() or not 1 <= int(limit) <= MAX_PAGE:
+        return error_response(400, f"limit must be 1 to {MAX_PAGE}", param="limit")
+    after = query.get("after")
+    # Ids count up, so those after the cursor are still found if its file was deleted.
     data = [
         entry["object"]
-        for entry in _files(state).values()
-        if purpose is None or entry["object"]["purpose"] == purpose
+        for file_id, entry in _files(state).items()
+        if (purpose is None or entry["object"]["purpose"] == purpose)
+        and (after is None or file_id > after)
     ]
-    return json_response({"object": "list", "data": data})
+    page = data[: int(limit)]
+    return json_response(
+        {
+            "object": "list",
+            "data": page,
+            "first_id": page[0]["id"] if page else None,
+            "last_id": page[-1]["id"] if page else None,
+            "has_more": len(data) > len(page),
+        }
+    )
 
 
 @route("POST", r"/v1/files")

@@ -1,0 +1,101 @@
+"""``AsyncPaginator``: what a ``list()`` method returns, a page to await or items to iterate."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Generator, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from ._models import ListResponse
+
+if TYPE_CHECKING:
+    from ._client import AsyncClient
+
+__all__ = ["AsyncPaginator"]
+
+T = TypeVar("T")
+
+
+class AsyncPaginator(Generic[T]):
+    """One ``GET`` of a list endpoint, not sent yet: await it for the page, iterate it for items.
+
+    ::
+
+        page = await client.files.list()        # ListResponse[FileObject]: one request
+        async for file in client.files.list():  # every FileObject, page after page
+            ...
+
+    Each ``await`` and each ``async for`` sends its own requests, as calling ``list()``
+    again would, and raises the same errors. Where the endpoint pages by cursor
+    (``files``), iteration asks for the next page with ``after=<last id>`` for as long
+    as the answer says ``has_more``; elsewhere the one page is the whole list.
+    Pages are fetched one at a time, as the loop reaches them, and each is read whole,
+    so leaving the loop early holds no connection.
+    """
+
+    __slots__ = ("_cast_to", "_client", "_cursor", "_params", "_path")
+
+    def __init__(
+        self,
+        client: AsyncClient,
+        path: str,
+        cast_to: type[ListResponse[T]],
+        *,
+        params: Mapping[str, Any] | None = None,
+        cursor: bool = False,
+    ) -> None:
+        self._client = client
+        self._path = path
+        self._cast_to = cast_to
+        self._params = dict(params or {})
+        self._cursor = cursor
+
+    def __repr__(self) -> str:
+        return f"<AsyncPaginator GET /{self._path}>"
+
+    def __await__(self) -> Generator[Any, None, ListResponse[T]]:
+        return self._page().__await__()
+
+    def __aiter__(self) -> AsyncIterator[T]:
+        return _Items(self)
+
+    async def _page(self, after: str | None = None) -> ListResponse[T]:
+        """One page: the one asked for, or the one after ``after`` (a cursor we follow)."""
+        params = self._params if after is None else {**self._params, "after": after}
+        return await self._client._request_model(
+            "GET", self._path, self._cast_to, params=params or None
+        )
+
+    def _next_after(self, page: ListResponse[T]) -> str | None:
+        """The cursor of the page after ``page``, or None when ``page`` is the last."""
+        # An empty page has no id to go on from (the official SDK stops there too).
+        if not self._cursor or not page.data or page.extra.get("has_more") is not True:
+            return None
+        # Cursor endpoints list objects with a required string ``id``.
+        last_id: str = page.data[-1].id  # type: ignore[attr-defined]
+        return last_id
+
+
+class _Items(Generic[T]):
+    """The items of an ``AsyncPaginator``, fetching the next page when one runs out."""
+
+    __slots__ = ("_after", "_items", "_more", "_pages")
+
+    def __init__(self, pages: AsyncPaginator[T]) -> None:
+        self._pages = pages
+        self._items: Iterator[T] = iter(())
+        self._more = True  # another page to fetch
+        self._after: str | None = None  # None: the first page, as list() was asked
+
+    def __aiter__(self) -> _Items[T]:
+        return self
+
+    async def __anext__(self) -> T:
+        while True:
+            for item in self._items:
+                return item
+            if not self._more:
+                raise StopAsyncIteration
+            page = await self._pages._page(self._after)
+            self._after = self._pages._next_after(page)
+            self._more = self._after is not None
+            self._items = iter(page.data)
