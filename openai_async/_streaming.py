@@ -66,6 +66,7 @@ class AsyncStream(Generic[T]):
         self._events: deque[ServerSentEvent] = deque()
         self._chunks: AsyncIterator[bytes] | None = None
         self._closed = False
+        self._error: Exception | None = None  # what ended the stream, raised again
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"
@@ -82,6 +83,9 @@ class AsyncStream(Generic[T]):
 
     async def __anext__(self) -> T:
         if self._closed:
+            if self._error is not None:
+                # Iterating again after an error must not look like a complete answer.
+                raise self._error
             raise StopAsyncIteration
         try:
             while True:
@@ -96,8 +100,10 @@ class AsyncStream(Generic[T]):
                     if self._require_done:
                         raise self._truncated()
                     raise StopAsyncIteration
-        except BaseException:
+        except BaseException as exc:
             # An error of ours, a broken connection or a cancellation: release it now.
+            if isinstance(exc, Exception):
+                self._error = exc
             await self._close()
             raise
 

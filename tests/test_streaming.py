@@ -128,6 +128,25 @@ async def test_error_event_raises(client: AsyncClient, server: LocalServer) -> N
     assert info.value.body == body
 
 
+@pytest.mark.parametrize(
+    ("action", "error"),
+    [("end", StreamTruncatedError), ("error", StreamEventError), ("garbage", StreamDecodeError)],
+)
+async def test_iterating_again_after_an_error_raises_it_again(
+    client: AsyncClient, server: LocalServer, action: str, error: type[Exception]
+) -> None:
+    """A caller who catches a stream error and loops again is not told the answer was whole."""
+    server.inject(stream_action=action, after_events=2)
+    stream = await chat_stream(client)
+    with pytest.raises(error) as first:
+        await contents(stream)
+    with pytest.raises(error) as again:
+        async for _ in stream:
+            pass
+    assert again.value is first.value
+    assert stream.response.is_closed
+
+
 async def test_error_event_default_body(client: AsyncClient, server: LocalServer) -> None:
     """The server's default error event is an OpenAI error object too."""
     server.inject(stream_action="error", after_events=0)
