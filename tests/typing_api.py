@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import warnings
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, assert_type
 
@@ -25,6 +26,7 @@ from openai_async import (
 )
 from openai_async.testing import LocalServer, instant_retries
 from openai_async.types import (
+    APIObject,
     ChatCompletion,
     ChatCompletionChunk,
     Completion,
@@ -125,6 +127,15 @@ async def streaming(client: AsyncClient) -> None:
     )
     assert_type(reply, ChatCompletion)
     assert_type(reply.choices[0].message.content, str | None)
+    # The model's reply goes back as it is, in a literal or in an annotated list.
+    again = await client.chat.completions.create(
+        model="m", messages=[*messages, reply.choices[0].message, {"role": "user", "content": "?"}]
+    )
+    assert_type(again, ChatCompletion)
+    conversation: list[Mapping[str, Any] | APIObject] = [*messages]
+    conversation.append(reply.choices[0].message)
+    await client.chat.completions.create(model="m", messages=conversation)
+    BatchRequest.chat(model="m", messages=conversation)
     stream = await client.chat.completions.create(model="m", messages=messages, stream=True)
     assert_type(stream, AsyncStream[ChatCompletionChunk])
     accumulator = openai_async.ChatCompletionAccumulator()
