@@ -104,6 +104,11 @@ async def main() -> None:
             await endpoints(client)
         assert_type(model.extra["anything"], Any)
         assert_type(model.to_dict(), dict[str, Any])
+        assert_type(model.model_dump(), dict[str, Any])
+        assert_type(model.model_dump_json(indent=2), str)
+        assert_type(model.to_json(indent=None), str)
+        assert_type(model._request_id, str | None)
+        model.model_dump(exclude_none=True)  # type: ignore[call-arg]
 
 
 async def batch_usage(client: AsyncClient) -> None:
