@@ -274,6 +274,8 @@ async def endpoints(client: AsyncClient) -> None:
     assert_type(await upload_training(path), str)
     assert_type(await upload_training(b"{}"), str)
     assert_type(await upload_training(("a.jsonl", path, None)), str)
+    assert_type(await upload_training(("a.jsonl", io.BytesIO(b"{}"))), str)
+    await upload_training(("a.jsonl", b"{}", None, {"x-h": "1"}))  # type: ignore[arg-type]
 
     images = await client.images.generate(prompt="otter", n=2, size="256x256")
     assert_type(images, ImagesResponse)
@@ -283,6 +285,7 @@ async def endpoints(client: AsyncClient) -> None:
     )
     assert_type(edited, ImagesResponse)
     assert_type(await client.images.create_variation(image=b"png", n=1), ImagesResponse)
+    assert_type(await client.images.edit(image=("i.png", b""), prompt="x"), ImagesResponse)
 
     audio = ("a.mp3", b"...", "audio/mpeg")
     transcriptions = client.audio.transcriptions
@@ -309,6 +312,7 @@ async def endpoints(client: AsyncClient) -> None:
     )
     translations = client.audio.translations
     assert_type(await translations.create(file=audio, model="whisper-1"), Translation)
+    assert_type(await translations.create(file=("a.mp3", b""), model="whisper-1"), Translation)
     assert_type(
         await translations.create(file=audio, model="whisper-1", response_format="verbose_json"),
         TranslationVerbose,

@@ -40,7 +40,7 @@ class Files(Resource):
         """``POST /files``: upload ``file`` (JSON Lines for ``purpose="fine-tune"``).
 
         ``file`` is a path (read in chunks while sending), bytes, a binary file
-        object, or a ``(filename, content, content_type)`` tuple.
+        object, or a ``(filename, content)`` or ``(filename, content, content_type)`` tuple.
         """
         return await post_form(
             self._client, "files", FileObject, fields={"purpose": purpose}, files={"file": file}
