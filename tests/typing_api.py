@@ -218,6 +218,7 @@ async def with_aiohttp() -> None:
 
 async def endpoints(client: AsyncClient) -> None:
     from openai_async.types import (
+        BinaryResponseContent,
         CreateEmbeddingResponse,
         Edit,
         Engine,
@@ -262,7 +263,16 @@ async def endpoints(client: AsyncClient) -> None:
     assert_type(await client.files.list(), ListResponse[FileObject])
     assert_type(await client.files.list(purpose="fine-tune"), ListResponse[FileObject])
     assert_type(await client.files.retrieve(upload.id), FileObject)
-    assert_type(await client.files.content(upload.id), bytes)
+    content = await client.files.content(upload.id)
+    assert_type(content, BinaryResponseContent)
+    assert_type(content + b"", bytes)
+    assert_type(content.content, bytes)
+    assert_type(content.text, str)
+    assert_type(content.json(), Any)
+    assert_type(content.read(), bytes)
+    assert_type(await content.aread(), bytes)
+    content.write_to_file(path)
+    content.write_to_file("copy.jsonl")
     assert_type(await client.files.download(upload.id, "copy.jsonl"), int)
     assert_type(await client.files.download(upload.id, path), int)
     assert_type(await client.files.delete(upload.id), FileDeleted)
