@@ -13,4 +13,6 @@ __all__ = ["FileContent", "FileInput"]
 
 # Runtime aliases, not strings: users may inspect them (typing.get_type_hints) too.
 FileContent: TypeAlias = str | os.PathLike[str] | bytes | IO[bytes]
-FileInput: TypeAlias = FileContent | tuple[str | None, FileContent, str | None]
+FileInput: TypeAlias = (
+    FileContent | tuple[str | None, FileContent] | tuple[str | None, FileContent, str | None]
+)

@@ -1,12 +1,12 @@
 """File inputs and the multipart/form-data body that carries them, streamed.
 
 A file may be given as a path (``str`` or ``os.PathLike``), ``bytes``, a binary file
-object, or a ``(filename, content, content_type)`` tuple whose content is any of those
-three (the public ``FileInput`` type, in ``_file_input``). A path is read in chunks
-while the body is being sent (and held open only while a chunk is read), so a large
-upload costs a chunk of memory, not the size of the file. The body knows its length in
-advance (``Content-Length``, no chunked encoding) and can be sent again from the
-start, which a retry needs.
+object, or a ``(filename, content)`` or ``(filename, content, content_type)`` tuple whose
+content is any of those three (the public ``FileInput`` type, in ``_file_input``). A
+path is read in chunks while the body is being sent (and held open only while a chunk
+is read), so a large upload costs a chunk of memory, not the size of the file. The
+body knows its length in advance (``Content-Length``, no chunked encoding) and can be
+sent again from the start, which a retry needs.
 """
 
 from __future__ import annotations
@@ -84,9 +84,14 @@ async def file_part(name: str, value: object) -> FilePart:
     content_type: str | None = None
     content = value
     if isinstance(value, tuple):
-        if len(value) != 3:
-            raise InvalidParameterError(name, "a tuple must be (filename, content, content_type)")
-        filename, content, content_type = value
+        if len(value) == 2:
+            filename, content = value  # the type is guessed from the name, as for a path
+        elif len(value) == 3:
+            filename, content, content_type = value
+        else:
+            raise InvalidParameterError(
+                name, "a tuple must be (filename, content) or (filename, content, content_type)"
+            )
         if filename is not None and not isinstance(filename, str):
             raise InvalidParameterError(name, "the filename must be a str or None")
         if content_type is not None and not isinstance(content_type, str):
@@ -125,8 +130,8 @@ def _source(name: str, content: object) -> tuple[bytes | Path | IO[bytes], int, 
     if not callable(getattr(content, "read", None)):
         raise InvalidParameterError(
             name,
-            "expected a path, bytes, a binary file object or a (filename, content, "
-            f"content_type) tuple, got {type(content).__name__}",
+            "expected a path, bytes, a binary file object or a (filename, content"
+            f"[, content_type]) tuple, got {type(content).__name__}",
         )
     file: IO[bytes] = content  # type: ignore[assignment]
     own_name = getattr(file, "name", None)

@@ -33,6 +33,7 @@ from ._backoff import parse_retry_after
 from ._checkpoint import Checkpoint
 from ._exceptions import APIStatusError, InvalidParameterError, RateLimitError
 from ._limiter import JobLimiter
+from ._messages import message_json
 from ._middleware import CallNext
 from ._progress import BatchProgress, ProgressCallback, make_progress
 from ._ratelimit import RateLimits
@@ -63,7 +64,13 @@ class BatchRequest:
 
     @classmethod
     def chat(cls, *, id: str | None = None, **params: Any) -> BatchRequest:
-        """A ``POST /chat/completions`` item with these body parameters."""
+        """A ``POST /chat/completions`` item with these body parameters.
+
+        ``messages`` may hold response models, as in ``chat.completions.create``.
+        """
+        messages = params.get("messages")
+        if isinstance(messages, list | tuple):
+            params["messages"] = [message_json(m) for m in messages]
         return cls(path="chat/completions", body=params, id=id)
 
     @classmethod

@@ -8,6 +8,7 @@ the unknown keys and ``to_dict()`` returns the whole of it.
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from typing import Any, Generic, TypeVar, get_origin
 
@@ -69,6 +70,33 @@ class APIObject:
         result.pop("_raw", None)
         return result
 
+    # The official SDK's models are pydantic ones; code written for it calls these.
+
+    def model_dump(self) -> dict[str, Any]:
+        """``to_dict()`` under pydantic's name."""
+        return self.to_dict()
+
+    def model_dump_json(self, *, indent: int | None = None) -> str:
+        """``to_dict()`` as JSON text, compact unless ``indent`` is given (as pydantic)."""
+        return _dumps(self.to_dict(), indent)
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """``to_dict()`` as JSON text, indented by 2 by default (as the official SDK)."""
+        return _dumps(self.to_dict(), indent)
+
+    @property
+    def _request_id(self) -> str | None:
+        """The ``x-request-id`` of the response this object came from, for support requests.
+
+        Public despite the underscore: the official SDK's name. None for an object the
+        client did not return itself (see ``response_headers``).
+        """
+        # Imported here: the side table imports this module (and httpx).
+        from ._response_meta import response_headers
+
+        headers = response_headers(self)
+        return None if headers is None else headers.get("x-request-id")
+
 
 @attrs.frozen(kw_only=True)
 class ListResponse(APIObject, Generic[T]):
@@ -104,6 +132,12 @@ class _AsyncItems(Generic[T]):
         for item in self._items:
             return item
         raise StopAsyncIteration
+
+
+def _dumps(data: dict[str, Any], indent: int | None) -> str:
+    # pydantic's output: no spaces when compact, non-ASCII characters left as they are.
+    separators = (",", ":") if indent is None else None
+    return json.dumps(data, ensure_ascii=False, indent=indent, separators=separators)
 
 
 _names_cache: dict[type, frozenset[str]] = {}

@@ -9,10 +9,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from openai_async import BatchRequest
 from openai_async._checkpoint import Checkpoint
 from openai_async._limiter import JobLimiter, TokenBucket
 from openai_async._tokens import approximate_tokens, estimate_request_tokens
 from openai_async.testing._limits import format_reset
+from openai_async.types import ChatCompletionMessage
 
 
 class FakeClock:
@@ -119,6 +121,16 @@ def test_estimate_chat_without_max_tokens_guesses_nothing() -> None:
     """Without max_tokens a chat request is charged its prompt only."""
     body = {"messages": [{"role": "user", "content": "abcd" * 5, "name": "bob_1"}]}
     assert estimate_request_tokens("/v1/chat/completions", body) == 4 + 5 + 2
+
+
+def test_chat_item_carries_reply_models_as_json() -> None:
+    """A reply model among a chat item's messages becomes its JSON object, nulls left out."""
+    user = {"role": "user", "content": "x"}
+    request = BatchRequest.chat(model="m", messages=[user, ChatCompletionMessage(content="hi")])
+    assert request.body == {
+        "model": "m",
+        "messages": [user, {"role": "assistant", "content": "hi"}],
+    }
 
 
 def test_estimate_completions_default_budget_per_prompt() -> None:

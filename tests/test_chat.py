@@ -15,8 +15,9 @@ from openai_async import (
     accumulate_chat,
     text_deltas,
 )
+from openai_async._messages import message_json
 from openai_async.testing import LocalServer
-from openai_async.types import ChatCompletion
+from openai_async.types import ChatCompletion, ChatCompletionMessage, ChoiceDelta, FunctionCall
 
 pytestmark = pytest.mark.anyio
 
@@ -128,6 +129,53 @@ async def test_reply_with_function_call_goes_back_as_it_came(client: AsyncClient
     assert answer.choices[0].message.content == "get_weather returned: sunny"
 
 
+async def test_reply_model_is_appended_as_it_is(client: AsyncClient, server: LocalServer) -> None:
+    """The SDK's function-calling loop: the reply object itself goes back in the next turn."""
+    messages: list[Any] = [*USER]
+    reply = await client.chat.completions.create(
+        model="m", messages=messages, functions=FUNCTIONS, function_call={"name": "get_weather"}
+    )
+    messages.append(reply.choices[0].message)
+    messages.append({"role": "function", "name": "get_weather", "content": "sunny"})
+    answer = await client.chat.completions.create(model="m", messages=messages)
+    assert answer.choices[0].message.content == "get_weather returned: sunny"
+    call = {"name": "get_weather", "arguments": '{"query": "tell me about otters"}'}
+    sent = server.requests[-1].json()["messages"][1]
+    assert sent == {"role": "assistant", "content": None, "function_call": call}
+
+
+async def test_null_fields_of_a_reply_are_left_out(
+    client: AsyncClient, server: LocalServer
+) -> None:
+    """A reply's null function_call and name are not sent back (the API refuses them)."""
+    message = {"role": "assistant", "content": "hi", "name": None, "function_call": None}
+    body = {"id": "c", "choices": [{"index": 0, "message": message, "finish_reason": "stop"}]}
+    server.inject(status=200, body=body)
+    reply = await client.chat.completions.create(model="m", messages=USER)
+    streamed = ChatCompletionAccumulator()  # builds its result by hand: every field, nulls too
+    async with await client.chat.completions.create(model="m", messages=USER, stream=True) as s:
+        async for chunk in s:
+            streamed.add(chunk)
+    messages = [*USER, reply.choices[0].message, streamed.result().choices[0].message]
+    await client.chat.completions.create(model="m", messages=messages)
+    assert server.requests[-1].json()["messages"][1:] == [
+        {"role": "assistant", "content": "hi"},
+        {"role": "assistant", "content": "You said: tell me about otters"},
+    ]
+
+
+def test_message_json_keeps_null_content_only() -> None:
+    """A model's null keys are dropped, except content; a mapping passes untouched."""
+    call = FunctionCall(name="f", arguments="{}")
+    assert message_json(ChatCompletionMessage(content=None, function_call=call)) == {
+        "role": "assistant",
+        "content": None,
+        "function_call": {"name": "f", "arguments": "{}"},
+    }
+    given = {"role": "user", "content": "x", "name": None}
+    assert message_json(given) is given
+
+
 async def test_function_result_message(client: AsyncClient) -> None:
     """A role=function message with its name gets an answer built from the result."""
     messages = [
@@ -188,6 +236,7 @@ async def test_text_deltas(client: AsyncClient) -> None:
         ({"messages": []}, "messages"),
         ({"messages": "hello"}, "messages"),
         ({"messages": [{"content": "no role"}]}, "messages[0]"),
+        ({"messages": [*USER, ChoiceDelta(content="a delta has no role")]}, "messages[1]"),
         ({"messages": [{"role": "user", "content": "x", "name": "has space"}]}, "messages[0].name"),
         (
             {"messages": [*USER, {"role": "user", "content": "x", "name": "a" * 65}]},

@@ -14,14 +14,20 @@ import httpx
 import pytest
 
 from openai_async import AsyncClient, CallNext, InvalidParameterError
-from openai_async.testing import LocalServer
-from openai_async.testing._multipart import parse_multipart
+from openai_async.testing import LocalServer, ServerRequest
+from openai_async.testing._multipart import FormPart, parse_multipart
+from openai_async.testing._routes_images import solid_png
 
 from .openapi import assert_request_matches_spec
 
 pytestmark = pytest.mark.anyio
 
 DATA = b'{"prompt": "a", "completion": "b"}\n' * 20_000  # ~700 kB, several chunks
+
+
+def _parts(request: ServerRequest) -> list[FormPart]:
+    assert_request_matches_spec(request)
+    return parse_multipart(request.headers["content-type"], request.body)
 
 
 def _file_part(server: LocalServer) -> tuple[str | None, str | None, bytes]:
@@ -72,6 +78,26 @@ async def test_tuple_names_and_types(client: AsyncClient, server: LocalServer) -
     assert _file_part(server) == ("y.json", "application/json", DATA)
 
 
+async def test_two_tuples_everywhere(client: AsyncClient, server: LocalServer) -> None:
+    """A (filename, content) tuple works for every file parameter, typed from its name."""
+    await client.files.create(file=("y.json", io.BytesIO(DATA)), purpose="p")
+    assert _file_part(server) == ("y.json", "application/json", DATA)
+    png = solid_png(4, 4, (0, 0, 0))
+    audio = b"ID3" + bytes(15_997)
+    await client.audio.transcriptions.create(file=("a.mp3", audio), model="whisper-1")
+    await client.audio.translations.create(file=("a.mp3", audio), model="whisper-1")
+    await client.images.edit(image=("i.png", png), mask=("m.png", png), prompt="a hat")
+    await client.images.create_variation(image=("i.png", png))
+    files = [p for r in server.requests[1:] for p in _parts(r) if p.filename is not None]
+    assert [(p.name, p.filename, p.content_type) for p in files] == [
+        ("file", "a.mp3", "audio/mpeg"),
+        ("file", "a.mp3", "audio/mpeg"),
+        ("image", "i.png", "image/png"),
+        ("mask", "m.png", "image/png"),
+        ("image", "i.png", "image/png"),
+    ]
+
+
 async def test_unseekable_stream_is_sent(client: AsyncClient, server: LocalServer) -> None:
     """A pipe (no seek, no known length) is read once and sent with a Content-Length."""
     read_end, write_end = os.pipe()
@@ -87,7 +113,8 @@ async def test_unseekable_stream_is_sent(client: AsyncClient, server: LocalServe
     [
         (io.StringIO("text"), "binary mode"),
         (42, "expected a path"),
-        (("a", b"x"), "tuple"),
+        (("a", b"x", None, {"x-h": "1"}), r"\(filename, content\) or \(filename, content, "),
+        (("a",), "tuple"),
         ((b"name", b"x", None), "filename"),
         (("a", b"x", 3), "content type"),
         (("a", b"x", "text/plain\r\nX-Evil: 1"), "one line"),

@@ -94,6 +94,32 @@ async def test_content_as_bytes(client: AsyncClient, server: LocalServer) -> Non
     assert_request_matches_spec(sent)
 
 
+async def test_content_has_the_sdk_accessors(
+    client: AsyncClient, server: LocalServer, tmp_path: Path
+) -> None:
+    """files.content is still bytes, with the SDK's text, json(), read() and write_to_file()."""
+    line = '{"prompt": "café", "completion": " ☕"}'.encode()
+    uploaded = await client.files.create(file=("a.jsonl", line), purpose="fine-tune")
+    content = await client.files.content(uploaded.id)
+    assert isinstance(content, bytes)
+    assert (content, len(content), content[:2]) == (line, len(line), b'{"')
+    assert content.content == content.read() == await content.aread() == line
+    assert content.text == line.decode()
+    assert content.json() == {"prompt": "café", "completion": " ☕"}
+    content.write_to_file(tmp_path / "copy.jsonl")
+    assert (tmp_path / "copy.jsonl").read_bytes() == line
+
+
+async def test_content_text_uses_the_response_charset(
+    client: AsyncClient, server: LocalServer
+) -> None:
+    """text decodes with the charset the response names, as the SDK's does."""
+    headers = {"content-type": "text/plain; charset=iso-8859-1"}
+    server.inject(status=200, body="café".encode("latin-1"), headers=headers)
+    content = await client.files.content("file-1")
+    assert (content.encoding, content.text) == ("iso-8859-1", "café")
+
+
 async def test_download_streams_to_a_path(
     client: AsyncClient, server: LocalServer, tmp_path: Path
 ) -> None:

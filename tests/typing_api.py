@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import warnings
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, assert_type
 
@@ -26,6 +27,7 @@ from openai_async import (
 )
 from openai_async.testing import LocalServer, instant_retries
 from openai_async.types import (
+    APIObject,
     ChatCompletion,
     ChatCompletionChunk,
     Completion,
@@ -109,6 +111,11 @@ async def main() -> None:
             await endpoints(client)
         assert_type(model.extra["anything"], Any)
         assert_type(model.to_dict(), dict[str, Any])
+        assert_type(model.model_dump(), dict[str, Any])
+        assert_type(model.model_dump_json(indent=2), str)
+        assert_type(model.to_json(indent=None), str)
+        assert_type(model._request_id, str | None)
+        model.model_dump(exclude_none=True)  # type: ignore[call-arg]
 
 
 async def batch_usage(client: AsyncClient) -> None:
@@ -132,6 +139,15 @@ async def streaming(client: AsyncClient) -> None:
     )
     assert_type(reply, ChatCompletion)
     assert_type(reply.choices[0].message.content, str | None)
+    # The model's reply goes back as it is, in a literal or in an annotated list.
+    again = await client.chat.completions.create(
+        model="m", messages=[*messages, reply.choices[0].message, {"role": "user", "content": "?"}]
+    )
+    assert_type(again, ChatCompletion)
+    conversation: list[Mapping[str, Any] | APIObject] = [*messages]
+    conversation.append(reply.choices[0].message)
+    await client.chat.completions.create(model="m", messages=conversation)
+    BatchRequest.chat(model="m", messages=conversation)
     stream = await client.chat.completions.create(model="m", messages=messages, stream=True)
     assert_type(stream, AsyncStream[ChatCompletionChunk])
     accumulator = openai_async.ChatCompletionAccumulator()
@@ -211,6 +227,7 @@ async def with_aiohttp() -> None:
 
 async def endpoints(client: AsyncClient) -> None:
     from openai_async.types import (
+        BinaryResponseContent,
         CreateEmbeddingResponse,
         Edit,
         Engine,
@@ -259,7 +276,16 @@ async def endpoints(client: AsyncClient) -> None:
     async for listed_file in client.files.list(purpose="fine-tune", limit=100, after=upload.id):
         assert_type(listed_file, FileObject)
     assert_type(await client.files.retrieve(upload.id), FileObject)
-    assert_type(await client.files.content(upload.id), bytes)
+    content = await client.files.content(upload.id)
+    assert_type(content, BinaryResponseContent)
+    assert_type(content + b"", bytes)
+    assert_type(content.content, bytes)
+    assert_type(content.text, str)
+    assert_type(content.json(), Any)
+    assert_type(content.read(), bytes)
+    assert_type(await content.aread(), bytes)
+    content.write_to_file(path)
+    content.write_to_file("copy.jsonl")
     assert_type(await client.files.download(upload.id, "copy.jsonl"), int)
     assert_type(await client.files.download(upload.id, path), int)
     assert_type(await client.files.delete(upload.id), FileDeleted)
@@ -271,6 +297,8 @@ async def endpoints(client: AsyncClient) -> None:
     assert_type(await upload_training(path), str)
     assert_type(await upload_training(b"{}"), str)
     assert_type(await upload_training(("a.jsonl", path, None)), str)
+    assert_type(await upload_training(("a.jsonl", io.BytesIO(b"{}"))), str)
+    await upload_training(("a.jsonl", b"{}", None, {"x-h": "1"}))  # type: ignore[arg-type]
 
     images = await client.images.generate(prompt="otter", n=2, size="256x256")
     assert_type(images, ImagesResponse)
@@ -280,6 +308,7 @@ async def endpoints(client: AsyncClient) -> None:
     )
     assert_type(edited, ImagesResponse)
     assert_type(await client.images.create_variation(image=b"png", n=1), ImagesResponse)
+    assert_type(await client.images.edit(image=("i.png", b""), prompt="x"), ImagesResponse)
 
     audio = ("a.mp3", b"...", "audio/mpeg")
     transcriptions = client.audio.transcriptions
@@ -306,6 +335,7 @@ async def endpoints(client: AsyncClient) -> None:
     )
     translations = client.audio.translations
     assert_type(await translations.create(file=audio, model="whisper-1"), Translation)
+    assert_type(await translations.create(file=("a.mp3", b""), model="whisper-1"), Translation)
     assert_type(
         await translations.create(file=audio, model="whisper-1", response_format="verbose_json"),
         TranslationVerbose,

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Final
+from typing import Any, Final
 
 from .._exceptions import InvalidParameterError
+from .._messages import message_json
 
-__all__ = ["LogitBias", "check_functions", "check_messages", "check_stop"]
+__all__ = ["LogitBias", "check_functions", "check_stop", "checked_messages"]
 
 # The 2023 API reference: a message's name "may contain a-z, A-Z, 0-9, and underscores,
 # with a maximum length of 64 characters"; a function's name also allows dashes.
@@ -35,12 +36,17 @@ def check_stop(stop: object) -> None:
         )
 
 
-def check_messages(messages: object) -> None:
-    """A non-empty list of message objects, each with a role and a valid ``name``."""
+def checked_messages(messages: object) -> list[Mapping[str, Any]]:
+    """A non-empty list of message objects, each with a role and a valid ``name``.
+
+    Returned as the body carries them: response models become mappings (``message_json``).
+    """
     if isinstance(messages, str | bytes) or not isinstance(messages, Sequence) or not messages:
         raise InvalidParameterError("messages", "expected a non-empty list of messages")
-    for position, message in enumerate(messages):
+    result: list[Mapping[str, Any]] = []
+    for position, given in enumerate(messages):
         param = f"messages[{position}]"
+        message = message_json(given)
         if not isinstance(message, Mapping) or "role" not in message:
             raise InvalidParameterError(param, "expected a mapping with a 'role'")
         name = message.get("name")
@@ -50,6 +56,8 @@ def check_messages(messages: object) -> None:
             raise InvalidParameterError(
                 f"{param}.name", f"must match [a-zA-Z0-9_]{{1,64}}, got {name!r}"
             )
+        result.append(message)
+    return result
 
 
 def check_functions(functions: object) -> None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, overload
 
+from .._messages import ChatMessage
 from .._streaming import AsyncStream
 from ..types import ChatCompletion, ChatCompletionChunk
 from ._base import Resource
 from ._checks import check_range, json_body
-from ._params import LogitBias, check_functions, check_messages, check_stop
+from ._params import LogitBias, check_functions, check_stop, checked_messages
 
 if TYPE_CHECKING:
     from .._client import AsyncClient
@@ -27,7 +28,7 @@ class ChatCompletions(Resource):
         self,
         *,
         model: str,
-        messages: Sequence[Mapping[str, Any]],
+        messages: Sequence[ChatMessage],
         functions: Sequence[Mapping[str, Any]] | None = ...,
         function_call: str | Mapping[str, str] | None = ...,
         temperature: float | None = ...,
@@ -47,7 +48,7 @@ class ChatCompletions(Resource):
         self,
         *,
         model: str,
-        messages: Sequence[Mapping[str, Any]],
+        messages: Sequence[ChatMessage],
         functions: Sequence[Mapping[str, Any]] | None = ...,
         function_call: str | Mapping[str, str] | None = ...,
         temperature: float | None = ...,
@@ -67,7 +68,7 @@ class ChatCompletions(Resource):
         self,
         *,
         model: str,
-        messages: Sequence[Mapping[str, Any]],
+        messages: Sequence[ChatMessage],
         functions: Sequence[Mapping[str, Any]] | None = ...,
         function_call: str | Mapping[str, str] | None = ...,
         temperature: float | None = ...,
@@ -86,7 +87,7 @@ class ChatCompletions(Resource):
         self,
         *,
         model: str,
-        messages: Sequence[Mapping[str, Any]],
+        messages: Sequence[ChatMessage],
         functions: Sequence[Mapping[str, Any]] | None = None,
         function_call: str | Mapping[str, str] | None = None,
         temperature: float | None = None,
@@ -102,12 +103,13 @@ class ChatCompletions(Resource):
     ) -> ChatCompletion | AsyncStream[ChatCompletionChunk]:
         """Answer a conversation; ``stream=True`` gives an ``AsyncStream`` of chunks.
 
-        ``messages`` are ``{"role", "content", "name"?, "function_call"?}`` mappings.
+        ``messages`` are ``{"role", "content", "name"?, "function_call"?}`` mappings, or
+        messages the model wrote (``reply.choices[0].message``), sent as their JSON.
         ``functions`` (JSON-schema function definitions) and ``function_call``
         (``"none"``, ``"auto"`` or ``{"name": ...}``) let the model ask for a call.
         Arguments left as None are not sent, so the server's defaults apply.
         """
-        check_messages(messages)
+        messages = checked_messages(messages)
         check_functions(functions)
         check_stop(stop)
         check_range("n", n, 1, 128)  # the documented bounds

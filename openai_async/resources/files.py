@@ -13,7 +13,7 @@ from .._exceptions import InvalidParameterError
 from .._file_input import FileInput
 from .._pages import AsyncPaginator
 from .._transport import finish_chunks, translate_errors
-from ..types import FileDeleted, FileObject, ListResponse
+from ..types import BinaryResponseContent, FileDeleted, FileObject, ListResponse
 from ._base import Resource, path_param
 from ._checks import check_range, json_body
 from ._upload import post_form
@@ -27,7 +27,7 @@ class Files(Resource):
     """Files for fine-tuning and other endpoints.
 
     Uploads stream from disk when given a path. Downloads come as ``bytes``
-    (``content``) or stream into a file (``download``).
+    (``content``, a ``BinaryResponseContent``) or stream into a file (``download``).
     """
 
     __slots__ = ()
@@ -53,7 +53,7 @@ class Files(Resource):
         """``POST /files``: upload ``file`` (JSON Lines for ``purpose="fine-tune"``).
 
         ``file`` is a path (read in chunks while sending), bytes, a binary file
-        object, or a ``(filename, content, content_type)`` tuple.
+        object, or a ``(filename, content)`` or ``(filename, content, content_type)`` tuple.
         """
         return await post_form(
             self._client, "files", FileObject, fields={"purpose": purpose}, files={"file": file}
@@ -69,10 +69,15 @@ class Files(Resource):
         path = f"files/{path_param('file_id', file_id)}"
         return await self._client._request_model("DELETE", path, FileDeleted)
 
-    async def content(self, file_id: str) -> bytes:
-        """``GET /files/{file_id}/content``: the whole file in memory (see ``download``)."""
+    async def content(self, file_id: str) -> BinaryResponseContent:
+        """``GET /files/{file_id}/content``: the whole file in memory (see ``download``).
+
+        The result is ``bytes``, with the official SDK's ``.text``, ``.json()``,
+        ``.read()`` and ``.write_to_file(path)`` (see ``BinaryResponseContent``).
+        """
         path = f"files/{path_param('file_id', file_id)}/content"
-        return await self._client._request_model("GET", path, bytes)
+        response = await self._client._request_model("GET", path, httpx.Response)
+        return BinaryResponseContent(response.content, response.encoding or "utf-8")
 
     async def download(self, file_id: str, path: str | os.PathLike[str]) -> int:
         """Stream ``GET /files/{file_id}/content`` into the file at ``path``; return its size.

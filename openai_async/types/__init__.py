@@ -1,4 +1,4 @@
-"""Typed response objects; every one is a frozen attrs class (see ``APIObject``)."""
+"""Typed response objects: frozen attrs classes (see ``APIObject``), and file content."""
 
 from .._models import APIObject, ListResponse
 from ._audio import (
@@ -21,7 +21,7 @@ from ._completion import Completion, CompletionChoice, CompletionUsage, Logprobs
 from ._edit import Edit, EditChoice
 from ._embedding import CreateEmbeddingResponse, Embedding, EmbeddingUsage
 from ._engine import Engine
-from ._file import FileDeleted, FileObject
+from ._file import BinaryResponseContent, FileDeleted, FileObject
 from ._fine_tune import FineTune, FineTuneEvent, FineTuneFile, FineTuneHyperparams
 from ._image import Image, ImagesResponse
 from ._model import Model, ModelDeleted, ModelPermission
@@ -34,6 +34,7 @@ from ._moderation import (
 
 __all__ = [
     "APIObject",
+    "BinaryResponseContent",
     "ChatCompletion",
     "ChatCompletionChoice",
     "ChatCompletionChunk",
