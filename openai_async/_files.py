@@ -133,6 +133,12 @@ def _source(name: str, content: object) -> tuple[bytes | Path | IO[bytes], int, 
             "expected a path, bytes, a binary file object or a (filename, content"
             f"[, content_type]) tuple, got {type(content).__name__}",
         )
+    # Text files that are not TextIOBase (tempfile's wrappers, say) read str: refuse
+    # them here, not with a TypeError halfway through sending the body. (The mode, not
+    # a trial read: reading may have effects.)
+    mode = getattr(content, "mode", None)
+    if isinstance(mode, str) and "b" not in mode:
+        raise InvalidParameterError(name, "open the file in binary mode ('rb')")
     file: IO[bytes] = content  # type: ignore[assignment]
     own_name = getattr(file, "name", None)
     own_name = os.path.basename(own_name) if isinstance(own_name, str) else None

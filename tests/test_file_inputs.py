@@ -6,7 +6,10 @@ import contextlib
 import gc
 import io
 import os
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
 import anyio
 import anyio.abc
@@ -126,6 +129,27 @@ async def test_bad_inputs_are_refused(
     """Text files, numbers and malformed tuples fail before sending, naming "file"."""
     with pytest.raises(InvalidParameterError, match=message) as info:
         await client.files.create(file=value, purpose="p")  # type: ignore[arg-type]
+    assert info.value.param == "file"
+    assert server.requests == []
+
+
+@pytest.mark.parametrize(
+    "opener",
+    [
+        lambda: tempfile.NamedTemporaryFile("w+"),  # noqa: SIM115
+        lambda: tempfile.SpooledTemporaryFile(mode="w+"),  # noqa: SIM115
+    ],
+    ids=["NamedTemporaryFile", "SpooledTemporaryFile"],
+)
+async def test_text_mode_wrappers_are_refused(
+    client: AsyncClient, server: LocalServer, opener: Callable[[], IO[str]]
+) -> None:
+    """Text files that are not io.TextIOBase are refused before sending too."""
+    with opener() as file:
+        file.write("text")
+        file.seek(0)
+        with pytest.raises(InvalidParameterError, match="binary mode") as info:
+            await client.files.create(file=file, purpose="p")  # type: ignore[arg-type]
     assert info.value.param == "file"
     assert server.requests == []
 
