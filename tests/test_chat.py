@@ -242,6 +242,11 @@ async def test_text_deltas(client: AsyncClient) -> None:
             {"messages": [*USER, {"role": "user", "content": "x", "name": "a" * 65}]},
             "messages[1].name",
         ),
+        ({"messages": [*USER, {"role": "function", "content": "sunny"}]}, "messages[1].name"),
+        (
+            {"messages": [*USER, {"role": "function", "name": "get weather", "content": "x"}]},
+            "messages[1].name",
+        ),
         ({"messages": USER, "stop": ["a", "b", "c", "d", "e"]}, "stop"),
         ({"messages": USER, "stop": []}, "stop"),
         ({"messages": USER, "functions": [{"name": "bad name"}]}, "functions[0].name"),
@@ -256,6 +261,15 @@ async def test_documented_limits_are_checked_before_sending(
         await client.chat.completions.create(model="m", **kwargs)
     assert info.value.param == param
     assert server.requests == []
+
+
+async def test_function_result_named_after_a_dashed_function(
+    client: AsyncClient, server: LocalServer
+) -> None:
+    """A function's name may have dashes, so the message carrying its result may too."""
+    messages = [*USER, {"role": "function", "name": "get-weather", "content": "sunny"}]
+    await client.chat.completions.create(model="m", messages=messages)
+    assert server.requests[-1].json()["messages"][-1]["name"] == "get-weather"
 
 
 async def test_valid_edge_values_pass(client: AsyncClient) -> None:

@@ -36,6 +36,19 @@ def check_stop(stop: object) -> None:
         )
 
 
+def _check_name(param: str, message: Mapping[str, Any]) -> None:
+    name = message.get("name")
+    # A function result is named after its function, whose name may have dashes.
+    is_result = message["role"] == "function"
+    if name is None:
+        if is_result:
+            raise InvalidParameterError(f"{param}.name", "is required when role is 'function'")
+        return
+    pattern = _FUNCTION_NAME if is_result else _MESSAGE_NAME
+    if not isinstance(name, str) or pattern.fullmatch(name) is None:
+        raise InvalidParameterError(f"{param}.name", f"must match {pattern.pattern}, got {name!r}")
+
+
 def checked_messages(messages: object) -> list[Mapping[str, Any]]:
     """A non-empty list of message objects, each with a role and a valid ``name``.
 
@@ -49,13 +62,7 @@ def checked_messages(messages: object) -> list[Mapping[str, Any]]:
         message = message_json(given)
         if not isinstance(message, Mapping) or "role" not in message:
             raise InvalidParameterError(param, "expected a mapping with a 'role'")
-        name = message.get("name")
-        if name is not None and not (
-            isinstance(name, str) and _MESSAGE_NAME.fullmatch(name) is not None
-        ):
-            raise InvalidParameterError(
-                f"{param}.name", f"must match [a-zA-Z0-9_]{{1,64}}, got {name!r}"
-            )
+        _check_name(param, message)
         result.append(message)
     return result
 
