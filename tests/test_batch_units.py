@@ -172,3 +172,15 @@ def test_checkpoint_last_line_wins(tmp_path: Path) -> None:
 def test_server_reset_format(seconds: float, text: str) -> None:
     """The server writes resets the way the service does."""
     assert format_reset(seconds) == text
+
+
+def test_estimate_takes_tuples_and_never_goes_negative() -> None:
+    """Tuples count like lists; a negative budget costs nothing rather than less than nothing."""
+    message = {"role": "user", "content": "x" * 40}
+    as_list = {"messages": [message], "max_tokens": 5}
+    as_tuple = {"messages": (message,), "max_tokens": 5}
+    assert estimate_request_tokens("chat/completions", as_tuple) == 4 + 10 + 5
+    assert estimate_request_tokens("chat/completions", as_list) == 4 + 10 + 5
+    assert estimate_request_tokens("embeddings", {"input": ("a" * 8, (1, 2))}) == 4
+    assert estimate_request_tokens("completions", {"prompt": ("abcd", "efgh")}) == 2 + 16 * 2
+    assert estimate_request_tokens("completions", {"prompt": "x", "max_tokens": -999}) == 0
