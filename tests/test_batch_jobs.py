@@ -297,3 +297,22 @@ async def test_embedding_and_moderation_items_are_typed(client: AsyncClient) -> 
     assert isinstance(results["e"].response, CreateEmbeddingResponse)
     assert len(results["e"].response.data) == 2
     assert isinstance(results["m"].response, ModerationCreateResponse)
+
+
+async def test_a_failing_progress_callback_is_logged_and_the_job_goes_on(
+    client: AsyncClient, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A progress callback that raises is logged with its traceback; every item still arrives."""
+
+    def broken(progress: BatchProgress) -> None:
+        raise RuntimeError("bug in my progress bar")
+
+    checkpoint = tmp_path / "run.jsonl"
+    async with client.batch(_items(5), checkpoint=checkpoint, progress=broken) as job:
+        results = await job.collect()
+    assert len(results) == 5
+    assert len(checkpoint.read_text().splitlines()) == 5
+    errors = [r for r in caplog.records if r.name == "openai_async.batch"]
+    assert errors
+    assert errors[0].exc_info is not None
+    assert "bug in my progress bar" in str(errors[0].exc_info[1])
