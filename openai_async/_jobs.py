@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Iterable, Mapping
-from contextlib import aclosing
+from contextlib import AbstractAsyncContextManager, aclosing
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypedDict
 
@@ -36,6 +36,7 @@ from ._limiter import JobLimiter
 from ._middleware import CallNext
 from ._progress import BatchProgress, ProgressCallback, make_progress
 from ._ratelimit import RateLimits
+from ._taskgroup import task_group
 from ._tokens import TokenCounter, approximate_tokens, estimate_request_tokens
 
 if TYPE_CHECKING:
@@ -200,6 +201,7 @@ class BatchJob:
         self._count_tokens = token_counter
         self._total = len(requests) if isinstance(requests, list | tuple) else None
         self._progress = make_progress(progress, self._total)
+        self._group: AbstractAsyncContextManager[TaskGroup] | None = None
         self._task_group: TaskGroup | None = None
         self._receive: MemoryObjectReceiveStream[BatchResult] | None = None
         self._fatal: RateLimitError | None = None
@@ -216,8 +218,8 @@ class BatchJob:
             self._checkpoint.open()
         self._started = time.monotonic()
         send, self._receive = anyio.create_memory_object_stream[BatchResult](self._max_concurrency)
-        self._task_group = anyio.create_task_group()
-        await self._task_group.__aenter__()
+        self._group = task_group()
+        self._task_group = await self._group.__aenter__()
         self._task_group.start_soon(self._produce, send)
         return self
 
@@ -227,11 +229,12 @@ class BatchJob:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> bool | None:
+        assert self._group is not None
         assert self._task_group is not None
         assert self._receive is not None
         self._task_group.cancel_scope.cancel()  # no-op when everything finished
         try:
-            return await self._task_group.__aexit__(exc_type, exc, tb)
+            return await self._group.__aexit__(exc_type, exc, tb)
         finally:
             self._receive.close()
             if self._checkpoint is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import AsyncIterable
 from pathlib import Path
 
 import anyio
@@ -316,3 +317,29 @@ async def test_a_failing_progress_callback_is_logged_and_the_job_goes_on(
     assert errors
     assert errors[0].exc_info is not None
     assert "bug in my progress bar" in str(errors[0].exc_info[1])
+
+
+async def test_errors_of_the_loop_body_and_of_the_input_arrive_unwrapped(
+    client: AsyncClient,
+) -> None:
+    """An exception raised in the loop body, or by the input iterable, is raised as itself."""
+
+    async def failing_input():  # type: ignore[no-untyped-def]
+        for request in _items(5):
+            if request.id == "item-3":
+                raise KeyError("no such row")
+            yield request
+
+    async def fail_in_body() -> None:
+        async with client.batch(_items(6), max_concurrency=2) as job:
+            async for _ in job:
+                raise ValueError("my bug")
+
+    async def read_all(requests: AsyncIterable[BatchRequest]) -> None:
+        async with client.batch(requests, max_concurrency=2) as job:
+            await job.collect()
+
+    with pytest.raises(ValueError, match="my bug"):
+        await fail_in_body()
+    with pytest.raises(KeyError, match="no such row"):
+        await read_all(failing_input())
