@@ -16,12 +16,13 @@ Lines file as it finishes; a restart with the same file skips the ids already th
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Iterable, Mapping
 from contextlib import AbstractAsyncContextManager, aclosing
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict, TypeGuard
 
 import anyio
 import attrs
@@ -179,16 +180,20 @@ class BatchJob:
         progress: bool | ProgressCallback = False,
         token_counter: TokenCounter = approximate_tokens,
     ) -> None:
-        if not isinstance(max_concurrency, int) or max_concurrency < 1:
+        if (
+            isinstance(max_concurrency, bool)
+            or not isinstance(max_concurrency, int)
+            or max_concurrency < 1
+        ):
             raise InvalidParameterError("max_concurrency", "must be an int >= 1")
         for name, limit in (
             ("requests_per_minute", requests_per_minute),
             ("tokens_per_minute", tokens_per_minute),
         ):
-            if limit is not None and not limit >= 2:
-                raise InvalidParameterError(name, f"must be at least 2, got {limit!r}")
-        if not period > 0:
-            raise InvalidParameterError("period", "must be positive seconds")
+            if limit is not None and not (_is_number(limit) and 2 <= limit < math.inf):
+                raise InvalidParameterError(name, f"must be a number >= 2 or None, got {limit!r}")
+        if not (_is_number(period) and 0 < period < math.inf):
+            raise InvalidParameterError("period", f"must be positive seconds, got {period!r}")
         self._client = client._with_inner_middleware(self._observe)
         self._requests = requests
         self._max_concurrency = max_concurrency
@@ -461,6 +466,10 @@ async def _aiterate(
     else:
         for item in items:
             yield item
+
+
+def _is_number(value: object) -> TypeGuard[float]:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _usage(data: object) -> dict[str, int] | None:

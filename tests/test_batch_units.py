@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from openai_async import AsyncClient, InvalidParameterError
 from openai_async._checkpoint import Checkpoint
 from openai_async._limiter import JobLimiter, TokenBucket
 from openai_async._tokens import approximate_tokens, estimate_request_tokens
@@ -184,3 +185,22 @@ def test_estimate_takes_tuples_and_never_goes_negative() -> None:
     assert estimate_request_tokens("embeddings", {"input": ("a" * 8, (1, 2))}) == 4
     assert estimate_request_tokens("completions", {"prompt": ("abcd", "efgh")}) == 2 + 16 * 2
     assert estimate_request_tokens("completions", {"prompt": "x", "max_tokens": -999}) == 0
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("requests_per_minute", "100"),
+        ("tokens_per_minute", float("nan")),
+        ("requests_per_minute", float("inf")),
+        ("period", float("inf")),
+        ("period", "60"),
+        ("max_concurrency", True),
+    ],
+)
+def test_bad_option_types_name_the_option(option: str, value: object) -> None:
+    """An option of the wrong type or out of range is refused, by name, before anything runs."""
+    client = AsyncClient(api_key="")
+    with pytest.raises(InvalidParameterError) as info:
+        client.batch([], **{option: value})  # type: ignore[arg-type]
+    assert info.value.param == option
