@@ -48,38 +48,44 @@ __all__ = ["BatchJob", "BatchOptions", "BatchRequest", "BatchResult", "BatchSumm
 _ITEM_KEY = "openai_async.batch_item"
 
 
+def _id_str(value: str | int | None) -> str | None:
+    return None if value is None else str(value)
+
+
 @attrs.frozen(kw_only=True)
 class BatchRequest:
     """One request of a batch job: any endpoint, by path.
 
-    ``id`` is yours (it keys the checkpoint); without one, the item's position in the
-    input is its id. ``cast_to`` picks the response model; by default the response of a
-    known endpoint is parsed into its model and anything else is left as JSON.
+    ``id`` is yours (it keys the checkpoint) and is kept as a str, so ``101`` and
+    ``"101"`` are the same id and results carry ``"101"``; without one, the item's
+    position in the input is its id. ``cast_to`` picks the response model; by default
+    the response of a known endpoint is parsed into its model and anything else is
+    left as JSON.
     """
 
     path: str
     body: Mapping[str, Any] | None = None
     method: str = "POST"
-    id: str | None = None
+    id: str | None = attrs.field(default=None, converter=_id_str)
     cast_to: type[Any] | None = None
 
     @classmethod
-    def chat(cls, *, id: str | None = None, **params: Any) -> BatchRequest:
+    def chat(cls, *, id: str | int | None = None, **params: Any) -> BatchRequest:
         """A ``POST /chat/completions`` item with these body parameters."""
         return cls(path="chat/completions", body=params, id=id)
 
     @classmethod
-    def completion(cls, *, id: str | None = None, **params: Any) -> BatchRequest:
+    def completion(cls, *, id: str | int | None = None, **params: Any) -> BatchRequest:
         """A ``POST /completions`` item."""
         return cls(path="completions", body=params, id=id)
 
     @classmethod
-    def embedding(cls, *, id: str | None = None, **params: Any) -> BatchRequest:
+    def embedding(cls, *, id: str | int | None = None, **params: Any) -> BatchRequest:
         """A ``POST /embeddings`` item."""
         return cls(path="embeddings", body=params, id=id)
 
     @classmethod
-    def moderation(cls, *, id: str | None = None, **params: Any) -> BatchRequest:
+    def moderation(cls, *, id: str | int | None = None, **params: Any) -> BatchRequest:
         """A ``POST /moderations`` item."""
         return cls(path="moderations", body=params, id=id)
 
@@ -95,7 +101,7 @@ class BatchRequest:
             path=url.removeprefix("/v1/").lstrip("/"),
             body=line.get("body"),
             method=str(line.get("method", "POST")),
-            id=None if line.get("custom_id") is None else str(line["custom_id"]),
+            id=line.get("custom_id"),
         )
 
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from openai_async import AsyncClient, InvalidParameterError
+from openai_async import AsyncClient, BatchRequest, InvalidParameterError
 from openai_async._checkpoint import Checkpoint
 from openai_async._limiter import JobLimiter, TokenBucket
 from openai_async._tokens import approximate_tokens, estimate_request_tokens
@@ -204,3 +204,9 @@ def test_bad_option_types_name_the_option(option: str, value: object) -> None:
     with pytest.raises(InvalidParameterError) as info:
         client.batch([], **{option: value})  # type: ignore[arg-type]
     assert info.value.param == option
+
+
+def test_ids_are_strings() -> None:
+    """An int id becomes its str, so it matches its checkpoint line on resume."""
+    assert BatchRequest.chat(id=101, model="m", messages=[]).id == "101"
+    assert BatchRequest(path="models", method="GET").id is None
