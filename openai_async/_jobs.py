@@ -428,16 +428,21 @@ class BatchJob:
         headers = response.headers
         if response.status_code == 429:
             self._limiter.slow_down()
-            self._limiter.pause(parse_retry_after(headers, now=time.time()) or 0.0)
+            self._pause(parse_retry_after(headers, now=time.time()))
         else:
             limits = RateLimits.from_headers(headers)
             if limits.remaining_requests == 0:
-                self._limiter.pause(limits.reset_requests or 0.0)
+                self._pause(limits.reset_requests)
             if limits.remaining_tokens == 0:
-                self._limiter.pause(limits.reset_tokens or 0.0)
+                self._pause(limits.reset_tokens)
             if response.is_success:
                 self._limiter.recover()
         return response
+
+    def _pause(self, seconds: float | None) -> None:
+        # Capped as the item's own retry wait is: holding the whole job longer than
+        # that would only leave it idle after the retry went through.
+        self._limiter.pause(min(seconds or 0.0, self._client.retry.max_retry_after))
 
     async def _in_order(self) -> AsyncIterator[BatchResult]:
         assert self._receive is not None

@@ -18,6 +18,7 @@ from openai_async import (
     InvalidParameterError,
     NotFoundError,
     RateLimitError,
+    RetryPolicy,
 )
 from openai_async.testing import LocalServer
 
@@ -343,3 +344,14 @@ async def test_errors_of_the_loop_body_and_of_the_input_arrive_unwrapped(
         await fail_in_body()
     with pytest.raises(KeyError, match="no such row"):
         await read_all(failing_input())
+
+
+async def test_job_pause_is_capped_like_the_retry_wait(server: LocalServer) -> None:
+    """A 429 asking for an hour holds the job no longer than the retry policy's cap."""
+    server.inject(status=429, headers={"retry-after": "3600"}, times=1)
+    retry = RetryPolicy(max_retries=1, max_retry_after=0.1)
+    client = AsyncClient(base_url=server.url, api_key="", retry=retry)
+    async with client, client.batch(_items(2), max_concurrency=1) as job:
+        with anyio.fail_after(5):
+            results = await job.collect()
+    assert all(r.ok for r in results)
