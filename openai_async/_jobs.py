@@ -10,8 +10,8 @@
     print(job.summary)
 
 Every item ends as exactly one ``BatchResult``: the response, or the error left after
-the client's own retries. With a checkpoint, each finished item is appended to a JSON
-Lines file as it finishes; a restart with the same file skips the ids already there.
+the client's own retries. With a checkpoint, each result is appended to a JSON Lines
+file as it is handed to you; a restart with the same file skips the ids already there.
 """
 
 from __future__ import annotations
@@ -19,7 +19,15 @@ from __future__ import annotations
 import math
 import os
 import time
-from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Iterable, Mapping
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterable,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Mapping,
+)
 from contextlib import AbstractAsyncContextManager, aclosing
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypedDict, TypeGuard
@@ -155,6 +163,21 @@ class _ItemState:
     attempts: int = 0
 
 
+@attrs.frozen
+class _Item:
+    index: int
+    id: str
+    request: BatchRequest
+
+
+@attrs.frozen
+class _Finished:
+    """A result on its way to the consumer, with the checkpoint line it gets, if any."""
+
+    result: BatchResult
+    line: dict[str, Any] | None
+
+
 def _error_record(error: BaseException) -> dict[str, Any]:
     record: dict[str, Any] = {"type": type(error).__name__, "message": str(error)}
     if isinstance(error, APIStatusError):
@@ -165,10 +188,13 @@ def _error_record(error: BaseException) -> dict[str, Any]:
 class BatchJob:
     """Run requests concurrently under limits; iterate the results inside ``async with``.
 
-    Leaving the ``async with`` block before every result was read cancels the work
-    still in flight; the checkpoint stays consistent (whole lines only) and a restart
-    picks up the rest. ``ordered=True`` yields results in input order instead of as
-    they finish.
+    A result is recorded (checkpoint line, ``summary``) when it is handed to you, and
+    the job runs at most ``max_concurrency`` items ahead of what you have read. Leaving
+    the ``async with`` block early cancels the work in flight; results not yet handed
+    over are not recorded, so a restart sends them again rather than losing them.
+    ``ordered=True`` yields results in input order instead of as they finish. A
+    progress callback that raises is logged (logger ``openai_async.batch``) and the
+    job goes on.
     """
 
     def __init__(
@@ -203,6 +229,7 @@ class BatchJob:
         self._client = client._with_inner_middleware(self._observe)
         self._requests = requests
         self._max_concurrency = max_concurrency
+        self._slots = anyio.Semaphore(max_concurrency)
         self._limiter = JobLimiter(
             requests=requests_per_minute, tokens=tokens_per_minute, period=period
         )
@@ -214,7 +241,9 @@ class BatchJob:
         self._progress = make_progress(progress, self._total)
         self._group: AbstractAsyncContextManager[TaskGroup] | None = None
         self._task_group: TaskGroup | None = None
-        self._receive: MemoryObjectReceiveStream[BatchResult] | None = None
+        self._receive: MemoryObjectReceiveStream[_Finished] | None = None
+        self._take: Callable[[], Awaitable[_Finished]] | None = None
+        self._unreported = False  # a result was handed over and progress not told yet
         self._fatal: RateLimitError | None = None
         self._started = 0.0
         self._sent = 0
@@ -228,7 +257,10 @@ class BatchJob:
         if self._checkpoint is not None:
             self._checkpoint.open()
         self._started = time.monotonic()
-        send, self._receive = anyio.create_memory_object_stream[BatchResult](self._max_concurrency)
+        send, self._receive = anyio.create_memory_object_stream[_Finished](self._max_concurrency)
+        self._take = self._receive.receive
+        if self._ordered:
+            self._take = _InOrder(self._receive, self._skipped_indices).receive
         self._group = task_group()
         self._task_group = await self._group.__aenter__()
         self._task_group.start_soon(self._produce, send)
@@ -250,12 +282,33 @@ class BatchJob:
             self._receive.close()
             if self._checkpoint is not None:
                 self._checkpoint.close()
+            self._report_delivered()
             self._progress.close()
 
     def __aiter__(self) -> AsyncIterator[BatchResult]:
-        if self._receive is None:
+        if self._take is None:
             raise RuntimeError("iterate a BatchJob inside `async with`")
-        return self._in_order() if self._ordered else self._receive.__aiter__()
+        return self
+
+    async def __anext__(self) -> BatchResult:
+        """The next result, recorded (checkpoint line, ``summary``) as it is handed over.
+
+        No await lies between the record and the return, so a checkpoint line never
+        stands for a result the consumer did not get. The slot is given back only here,
+        which holds the job within ``max_concurrency`` items of the consumer; in input
+        order, results waiting for an earlier one keep theirs, which cannot deadlock:
+        the earliest one missing is itself in flight.
+        """
+        assert self._take is not None
+        self._report_delivered()
+        try:
+            finished = await self._take()
+        except anyio.EndOfStream:
+            raise StopAsyncIteration from None
+        self._record(finished)
+        self._slots.release()
+        self._unreported = True
+        return finished.result
 
     async def collect(self) -> list[BatchResult]:
         """Every result of this run, in input order."""
@@ -280,41 +333,36 @@ class BatchJob:
 
     # -- the work --------------------------------------------------------------------
 
-    async def _produce(self, send: MemoryObjectSendStream[BatchResult]) -> None:
-        assert self._task_group is not None
-        slots = anyio.Semaphore(self._max_concurrency)
+    async def _produce(self, send: MemoryObjectSendStream[_Finished]) -> None:
         done = self._finished_ids()
         async with send, aclosing(_aiterate(self._requests)) as requests:
             index = 0
             async for request in requests:
-                item_id = request.id if request.id is not None else str(index)
-                if item_id in done:
+                item = self._item(index, request)
+                if item.id in done:
                     self._skip(index)
                 else:
-                    await self._start(index, item_id, request, slots, send)
+                    await self._start(item, send)
                 index += 1
 
-    async def _start(
-        self,
-        index: int,
-        item_id: str,
-        request: BatchRequest,
-        slots: anyio.Semaphore,
-        send: MemoryObjectSendStream[BatchResult],
-    ) -> None:
+    def _item(self, index: int, request: BatchRequest) -> _Item:
+        item_id = request.id if request.id is not None else str(index)
+        return _Item(index=index, id=item_id, request=request)
+
+    async def _start(self, item: _Item, send: MemoryObjectSendStream[_Finished]) -> None:
         """Start one item once a slot and its tokens are free."""
         assert self._task_group is not None
+        await self._slots.acquire()  # given back when the consumer takes the result
         try:
-            tokens = self._estimate(request)
+            tokens = self._estimate(item.request)
         except Exception as exc:  # a bad item (or token counter) fails that item alone
-            await self._deliver(BatchResult(id=item_id, index=index, error=exc), send)
+            result = BatchResult(id=item.id, index=item.index, error=exc)
+            # Never full: each result in the stream holds one of max_concurrency slots.
+            send.send_nowait(self._finished(result, None))
             return
-        await slots.acquire()
         if self._fatal is None:
             await self._limiter.acquire(tokens)
-        self._task_group.start_soon(
-            self._run_one, index, item_id, request, tokens, slots, send.clone()
-        )
+        self._task_group.start_soon(self._run_one, item, tokens, send.clone())
 
     def _finished_ids(self) -> set[str]:
         if self._checkpoint is None:
@@ -333,33 +381,18 @@ class BatchJob:
         return estimate_request_tokens(request.path, request.body, self._count_tokens)
 
     async def _run_one(
-        self,
-        index: int,
-        item_id: str,
-        request: BatchRequest,
-        tokens: int,
-        slots: anyio.Semaphore,
-        send: MemoryObjectSendStream[BatchResult],
+        self, item: _Item, tokens: int, send: MemoryObjectSendStream[_Finished]
     ) -> None:
         async with send:
-            try:
-                result = await self._execute(index, item_id, request, tokens)
-            finally:
-                slots.release()
-            await self._deliver(result, send)
+            result, data = await self._execute(item, tokens)
+            await send.send(self._finished(result, data))
 
-    async def _deliver(
-        self, result: BatchResult, send: MemoryObjectSendStream[BatchResult]
-    ) -> None:
-        self._record(result)
-        await send.send(result)
-
-    async def _execute(
-        self, index: int, item_id: str, request: BatchRequest, tokens: int
-    ) -> BatchResult:
+    async def _execute(self, item: _Item, tokens: int) -> tuple[BatchResult, object]:
+        """The item's result and the JSON it was made from."""
         state = _ItemState()
+        index, item_id, request = item.index, item.id, item.request
         if self._fatal is not None:  # the quota is gone: sending more cannot help
-            return BatchResult(id=item_id, index=index, error=self._fatal)
+            return BatchResult(id=item_id, index=index, error=self._fatal), None
         self._sent += 1
         try:
             http_request = self._client._build_request(
@@ -375,15 +408,29 @@ class BatchJob:
         except Exception as exc:  # a bad item must not end the job: it gets its error
             if isinstance(exc, RateLimitError) and exc.code == "insufficient_quota":
                 self._fatal = exc
-            return BatchResult(id=item_id, index=index, error=exc, attempts=state.attempts)
+            error = BatchResult(id=item_id, index=index, error=exc, attempts=state.attempts)
+            return error, None
         usage = _usage(data)
         if usage is not None:
             self._limiter.settle(tokens, usage.get("total_tokens", tokens))
-        return BatchResult(
+        result = BatchResult(
             id=item_id, index=index, response=body, attempts=state.attempts, usage=usage
         )
+        return result, data
 
-    def _record(self, result: BatchResult) -> None:
+    def _finished(self, result: BatchResult, data: object) -> _Finished:
+        line = None if self._checkpoint is None else _checkpoint_line(result, data)
+        return _Finished(result, line)
+
+    def _report_delivered(self) -> None:
+        # Only once the result is out: the callback is user code, and nothing it does
+        # may come between a checkpoint line and the delivery of its result.
+        if self._unreported:
+            self._unreported = False
+            self._progress.update(self._snapshot())
+
+    def _record(self, finished: _Finished) -> None:
+        result = finished.result
         if result.ok:
             self._counts["succeeded"] += 1
             for key, value in (result.usage or {}).items():  # ints only (see _usage)
@@ -391,24 +438,8 @@ class BatchJob:
                     self._tokens[key] += value
         else:
             self._counts["failed"] += 1
-        if self._checkpoint is not None:
-            record: dict[str, Any] = {
-                "id": result.id,
-                "index": result.index,
-                "ok": result.ok,
-                "attempts": result.attempts,
-            }
-            if result.ok:
-                response = result.response
-                record["response"] = (
-                    response.to_dict() if hasattr(response, "to_dict") else response
-                )
-                record["usage"] = dict(result.usage) if result.usage else None
-            else:
-                assert result.error is not None
-                record["error"] = _error_record(result.error)
-            self._checkpoint.append(record)
-        self._progress.update(self._snapshot())
+        if self._checkpoint is not None and finished.line is not None:
+            self._checkpoint.append(finished.line)
 
     def _snapshot(self) -> BatchProgress:
         return BatchProgress(
@@ -444,22 +475,31 @@ class BatchJob:
         # that would only leave it idle after the retry went through.
         self._limiter.pause(min(seconds or 0.0, self._client.retry.max_retry_after))
 
-    async def _in_order(self) -> AsyncIterator[BatchResult]:
-        assert self._receive is not None
-        pending: dict[int, BatchResult] = {}
-        next_index = 0
-        async for result in self._receive:
-            pending[result.index] = result
-            while True:
-                if next_index in self._skipped_indices:
-                    next_index += 1
-                elif next_index in pending:
-                    yield pending.pop(next_index)
-                    next_index += 1
-                else:
-                    break
-        for index in sorted(pending):  # only reached if the input shrank under us
-            yield pending[index]
+
+class _InOrder:
+    """Finished items in input order, passing over the indices the job skipped."""
+
+    def __init__(self, receive: MemoryObjectReceiveStream[_Finished], skipped: set[int]) -> None:
+        self._receive = receive
+        self._skipped = skipped
+        self._pending: dict[int, _Finished] = {}
+        self._next_index = 0
+
+    async def receive(self) -> _Finished:
+        while True:
+            while self._next_index in self._skipped:
+                self._next_index += 1
+            finished = self._pending.pop(self._next_index, None)
+            if finished is not None:
+                self._next_index += 1
+                return finished
+            try:
+                finished = await self._receive.receive()
+            except anyio.EndOfStream:
+                if not self._pending:
+                    raise
+                return self._pending.pop(min(self._pending))  # the input shrank under us
+            self._pending[finished.result.index] = finished
 
 
 async def _aiterate(
@@ -481,6 +521,22 @@ async def _aiterate(
 
 def _is_number(value: object) -> TypeGuard[float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _checkpoint_line(result: BatchResult, data: object) -> dict[str, Any]:
+    line: dict[str, Any] = {
+        "id": result.id,
+        "index": result.index,
+        "ok": result.ok,
+        "attempts": result.attempts,
+    }
+    if result.ok:
+        line["response"] = data  # the JSON as received: any cast_to model can be remade
+        line["usage"] = dict(result.usage) if result.usage else None
+    else:
+        assert result.error is not None
+        line["error"] = _error_record(result.error)
+    return line
 
 
 def _usage(data: object) -> dict[str, int] | None:

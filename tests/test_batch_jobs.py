@@ -8,6 +8,7 @@ from collections.abc import AsyncIterable
 from pathlib import Path
 
 import anyio
+import attrs
 import pytest
 
 from openai_async import (
@@ -355,3 +356,63 @@ async def test_job_pause_is_capped_like_the_retry_wait(server: LocalServer) -> N
         with anyio.fail_after(5):
             results = await job.collect()
     assert all(r.ok for r in results)
+
+
+async def test_a_slow_consumer_holds_the_job_back(client: AsyncClient, server: LocalServer) -> None:
+    """The job runs at most max_concurrency items ahead of the results read so far."""
+    async with client.batch(_items(50), max_concurrency=2) as job:
+        async for _ in job:
+            await anyio.sleep(0.2)  # time enough to send everything, were it not held back
+            break
+    assert len(server.requests) <= 1 + 2
+
+
+@pytest.mark.parametrize("ordered", [False, True])
+async def test_only_results_handed_over_are_checkpointed(
+    client: AsyncClient, server: LocalServer, tmp_path: Path, ordered: bool
+) -> None:
+    """Results finished but not yet read when the block is left are sent again on resume."""
+    checkpoint = tmp_path / "run.jsonl"
+    server.inject(delay=0.2, path="/v1/models", times=1)  # the first item finishes last
+    async with client.batch(
+        _items(8), max_concurrency=4, checkpoint=checkpoint, ordered=ordered
+    ) as job:
+        first = await anext(aiter(job))
+        await anyio.sleep(0.2)  # the others finish meanwhile
+    assert job.summary.succeeded == 1
+    assert [json.loads(line)["id"] for line in checkpoint.read_text().splitlines()] == [first.id]
+    async with client.batch(_items(8), checkpoint=checkpoint, ordered=ordered) as job:
+        rest = {r.id async for r in job}
+    assert rest == {f"item-{i}" for i in range(8)} - {first.id}
+
+
+async def test_ordered_with_a_slow_first_item_waits_holding_its_slots(
+    client: AsyncClient, server: LocalServer
+) -> None:
+    """In input order, results waiting for a slow first item keep their slots; none deadlocks."""
+    server.inject(delay=0.2, path="/v1/models", times=1)
+    sent_at_first = []
+    async with client.batch(_items(10), max_concurrency=2, ordered=True) as job:
+        with anyio.fail_after(5):
+            async for _ in job:
+                sent_at_first.append(len(server.requests))
+    assert len(sent_at_first) == 10
+    assert sent_at_first[0] <= 2
+
+
+@attrs.frozen
+class _ModelId:
+    id: str
+
+
+async def test_checkpoint_keeps_the_json_of_any_cast_to(
+    client: AsyncClient, tmp_path: Path
+) -> None:
+    """A cast_to model without to_dict() is checkpointed as the JSON the server sent."""
+    checkpoint = tmp_path / "run.jsonl"
+    item = BatchRequest(path="models/whisper-1", method="GET", id="m", cast_to=_ModelId)
+    async with client.batch([item], checkpoint=checkpoint) as job:
+        (result,) = await job.collect()
+    assert result.response == _ModelId(id="whisper-1")
+    (line,) = checkpoint.read_text().splitlines()
+    assert json.loads(line)["response"]["id"] == "whisper-1"
