@@ -66,9 +66,10 @@ class BatchRequest:
 
     ``id`` is yours (it keys the checkpoint) and is kept as a str, so ``101`` and
     ``"101"`` are the same id and results carry ``"101"``; without one, the item's
-    position in the input is its id. ``cast_to`` picks the response model; by default
-    the response of a known endpoint is parsed into its model and anything else is
-    left as JSON.
+    position in the input is its id. An id an earlier item has already is refused:
+    that item gets an ``InvalidParameterError`` result and is not sent. ``cast_to``
+    picks the response model; by default the response of a known endpoint is parsed
+    into its model and anything else is left as JSON.
     """
 
     path: str
@@ -335,14 +336,18 @@ class BatchJob:
 
     async def _produce(self, send: MemoryObjectSendStream[_Finished]) -> None:
         done = self._finished_ids()
+        seen: set[str] = set()
         async with send, aclosing(_aiterate(self._requests)) as requests:
             index = 0
             async for request in requests:
                 item = self._item(index, request)
-                if item.id in done:
+                if item.id in seen:
+                    await self._refuse(item, send)
+                elif item.id in done:
                     self._skip(index)
                 else:
                     await self._start(item, send)
+                seen.add(item.id)
                 index += 1
 
     def _item(self, index: int, request: BatchRequest) -> _Item:
@@ -363,6 +368,17 @@ class BatchJob:
         if self._fatal is None:
             await self._limiter.acquire(tokens)
         self._task_group.start_soon(self._run_one, item, tokens, send.clone())
+
+    async def _refuse(self, item: _Item, send: MemoryObjectSendStream[_Finished]) -> None:
+        """Fail an item whose id an earlier item has, without sending or recording it.
+
+        A checkpoint line under that id would stand for the earlier item as well.
+        """
+        await self._slots.acquire()  # as every result does, until it is handed over
+        error = InvalidParameterError(
+            "id", f"{item.id!r} is also the id of an earlier item (ids must be unique)"
+        )
+        send.send_nowait(_Finished(BatchResult(id=item.id, index=item.index, error=error), None))
 
     def _finished_ids(self) -> set[str]:
         if self._checkpoint is None:

@@ -416,3 +416,28 @@ async def test_checkpoint_keeps_the_json_of_any_cast_to(
     assert result.response == _ModelId(id="whisper-1")
     (line,) = checkpoint.read_text().splitlines()
     assert json.loads(line)["response"]["id"] == "whisper-1"
+
+
+async def test_repeated_ids_fail_alone_and_are_never_sent(
+    client: AsyncClient, server: LocalServer, tmp_path: Path
+) -> None:
+    """An id seen before, given or from the position, gets an error result and is not sent."""
+    items = [
+        BatchRequest(path="models/whisper-1?item=0", method="GET", id="1"),
+        BatchRequest(path="models/whisper-1?item=1", method="GET"),  # its position: "1"
+        BatchRequest(path="models/whisper-1?item=2", method="GET", id="x"),
+        BatchRequest(path="models/whisper-1?item=3", method="GET", id="x"),
+    ]
+    checkpoint = tmp_path / "run.jsonl"
+    for _ in range(2):  # a resume refuses them again and skips the rest
+        async with client.batch(items, checkpoint=checkpoint) as job:
+            results = await job.collect()
+        refused = [r for r in results if not r.ok]
+        assert [r.index for r in refused] == [1, 3]
+        for result in refused:
+            assert isinstance(result.error, InvalidParameterError)
+            assert result.error.param == "id"
+            assert repr(result.id) in str(result.error)
+    assert job.summary.skipped == 2
+    assert _sent_per_item(server) == {"0": 1, "2": 1}
+    assert len(checkpoint.read_text().splitlines()) == 2
