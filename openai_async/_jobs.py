@@ -16,6 +16,8 @@ file as it is handed to you; a restart with the same file skips the ids already 
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import os
 import time
@@ -169,6 +171,7 @@ class _Item:
     index: int
     id: str
     request: BatchRequest
+    digest: str | None  # of what it sends, for its checkpoint line; None without one
 
 
 @attrs.frozen
@@ -335,7 +338,7 @@ class BatchJob:
     # -- the work --------------------------------------------------------------------
 
     async def _produce(self, send: MemoryObjectSendStream[_Finished]) -> None:
-        done = self._finished_ids()
+        done = self._finished_records()
         seen: set[str] = set()
         async with send, aclosing(_aiterate(self._requests)) as requests:
             index = 0
@@ -343,7 +346,7 @@ class BatchJob:
                 item = self._item(index, request)
                 if item.id in seen:
                     await self._refuse(item, send)
-                elif item.id in done:
+                elif _is_done(done.get(item.id), item):
                     self._skip(index)
                 else:
                     await self._start(item, send)
@@ -352,7 +355,8 @@ class BatchJob:
 
     def _item(self, index: int, request: BatchRequest) -> _Item:
         item_id = request.id if request.id is not None else str(index)
-        return _Item(index=index, id=item_id, request=request)
+        digest = None if self._checkpoint is None else _digest(request)
+        return _Item(index=index, id=item_id, request=request, digest=digest)
 
     async def _start(self, item: _Item, send: MemoryObjectSendStream[_Finished]) -> None:
         """Start one item once a slot and its tokens are free."""
@@ -363,7 +367,7 @@ class BatchJob:
         except Exception as exc:  # a bad item (or token counter) fails that item alone
             result = BatchResult(id=item.id, index=item.index, error=exc)
             # Never full: each result in the stream holds one of max_concurrency slots.
-            send.send_nowait(self._finished(result, None))
+            send.send_nowait(self._finished(item, result, None))
             return
         if self._fatal is None:
             await self._limiter.acquire(tokens)
@@ -380,13 +384,13 @@ class BatchJob:
         )
         send.send_nowait(_Finished(BatchResult(id=item.id, index=item.index, error=error), None))
 
-    def _finished_ids(self) -> set[str]:
+    def _finished_records(self) -> Mapping[str, Mapping[str, Any]]:
         if self._checkpoint is None:
-            return set()
+            return {}
         records = self._checkpoint.records
         if self._retry_failed:
-            return {key for key, record in records.items() if record.get("ok")}
-        return set(records)
+            return {key: record for key, record in records.items() if record.get("ok")}
+        return records
 
     def _skip(self, index: int) -> None:
         self._counts["skipped"] += 1
@@ -401,7 +405,7 @@ class BatchJob:
     ) -> None:
         async with send:
             result, data = await self._execute(item, tokens)
-            await send.send(self._finished(result, data))
+            await send.send(self._finished(item, result, data))
 
     async def _execute(self, item: _Item, tokens: int) -> tuple[BatchResult, object]:
         """The item's result and the JSON it was made from."""
@@ -434,8 +438,8 @@ class BatchJob:
         )
         return result, data
 
-    def _finished(self, result: BatchResult, data: object) -> _Finished:
-        line = None if self._checkpoint is None else _checkpoint_line(result, data)
+    def _finished(self, item: _Item, result: BatchResult, data: object) -> _Finished:
+        line = None if self._checkpoint is None else _checkpoint_line(item, result, data)
         return _Finished(result, line)
 
     def _report_delivered(self) -> None:
@@ -539,10 +543,32 @@ def _is_number(value: object) -> TypeGuard[float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _checkpoint_line(result: BatchResult, data: object) -> dict[str, Any]:
+def _is_done(record: Mapping[str, Any] | None, item: _Item) -> bool:
+    """Whether a checkpoint line finished this item: its id, and its request if recorded.
+
+    Lines written before they carried a digest are taken at their id.
+    """
+    return record is not None and record.get("digest", item.digest) == item.digest
+
+
+def _digest(request: BatchRequest) -> str:
+    """A short fingerprint of what an item sends, kept in its checkpoint line.
+
+    It tells this item's line from another job's that shares the id (two jobs without
+    ids both have "0", "1"...), so that the item runs instead of being skipped.
+    """
+    try:
+        text = json.dumps([request.method, request.path, request.body], default=repr)
+    except (TypeError, ValueError, RecursionError):  # unsendable as well: the item fails alone
+        return "unreadable"
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
+
+def _checkpoint_line(item: _Item, result: BatchResult, data: object) -> dict[str, Any]:
     line: dict[str, Any] = {
         "id": result.id,
         "index": result.index,
+        "digest": item.digest,
         "ok": result.ok,
         "attempts": result.attempts,
     }

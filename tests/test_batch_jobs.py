@@ -441,3 +441,26 @@ async def test_repeated_ids_fail_alone_and_are_never_sent(
     assert job.summary.skipped == 2
     assert _sent_per_item(server) == {"0": 1, "2": 1}
     assert len(checkpoint.read_text().splitlines()) == 2
+
+
+async def test_checkpoint_of_another_job_is_not_taken_for_this_one(
+    client: AsyncClient, server: LocalServer, tmp_path: Path
+) -> None:
+    """Lines whose request differs from this job's item run it again; lines without one do not."""
+    checkpoint = tmp_path / "run.jsonl"
+    other = [BatchRequest(path="models/whisper-1", method="GET") for _ in range(3)]
+    async with client.batch(other, checkpoint=checkpoint) as job:
+        await job.collect()
+    with checkpoint.open("a") as f:  # written before lines carried a digest
+        f.write('{"id": "item-5", "ok": true}\n')
+    items = [
+        BatchRequest(
+            path=f"models/whisper-1?item={i}", method="GET", id=str(i) if i < 3 else f"item-{i}"
+        )
+        for i in range(6)
+    ]
+    server.requests.clear()
+    async with client.batch(items, checkpoint=checkpoint) as job:
+        results = await job.collect()
+    assert sorted(r.index for r in results) == [0, 1, 2, 3, 4]
+    assert job.summary.skipped == 1
