@@ -10,18 +10,29 @@
     print(job.summary)
 
 Every item ends as exactly one ``BatchResult``: the response, or the error left after
-the client's own retries. With a checkpoint, each finished item is appended to a JSON
-Lines file as it finishes; a restart with the same file skips the ids already there.
+the client's own retries. With a checkpoint, each result is appended to a JSON Lines
+file as it is handed to you; a restart with the same file skips the ids already there.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import math
 import os
 import time
-from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Iterable, Mapping
-from contextlib import aclosing
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterable,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Mapping,
+)
+from contextlib import AbstractAsyncContextManager, aclosing
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict, TypeGuard
 
 import anyio
 import attrs
@@ -37,6 +48,7 @@ from ._messages import message_json
 from ._middleware import CallNext
 from ._progress import BatchProgress, ProgressCallback, make_progress
 from ._ratelimit import RateLimits
+from ._taskgroup import task_group
 from ._tokens import TokenCounter, approximate_tokens, estimate_request_tokens
 
 if TYPE_CHECKING:
@@ -47,23 +59,30 @@ __all__ = ["BatchJob", "BatchOptions", "BatchRequest", "BatchResult", "BatchSumm
 _ITEM_KEY = "openai_async.batch_item"
 
 
+def _id_str(value: str | int | None) -> str | None:
+    return None if value is None else str(value)
+
+
 @attrs.frozen(kw_only=True)
 class BatchRequest:
     """One request of a batch job: any endpoint, by path.
 
-    ``id`` is yours (it keys the checkpoint); without one, the item's position in the
-    input is its id. ``cast_to`` picks the response model; by default the response of a
-    known endpoint is parsed into its model and anything else is left as JSON.
+    ``id`` is yours (it keys the checkpoint) and is kept as a str, so ``101`` and
+    ``"101"`` are the same id and results carry ``"101"``; without one, the item's
+    position in the input is its id. An id an earlier item has already is refused:
+    that item gets an ``InvalidParameterError`` result and is not sent. ``cast_to``
+    picks the response model; by default the response of a known endpoint is parsed
+    into its model and anything else is left as JSON.
     """
 
     path: str
     body: Mapping[str, Any] | None = None
     method: str = "POST"
-    id: str | None = None
+    id: str | None = attrs.field(default=None, converter=_id_str)
     cast_to: type[Any] | None = None
 
     @classmethod
-    def chat(cls, *, id: str | None = None, **params: Any) -> BatchRequest:
+    def chat(cls, *, id: str | int | None = None, **params: Any) -> BatchRequest:
         """A ``POST /chat/completions`` item with these body parameters.
 
         ``messages`` may hold response models, as in ``chat.completions.create``.
@@ -74,17 +93,17 @@ class BatchRequest:
         return cls(path="chat/completions", body=params, id=id)
 
     @classmethod
-    def completion(cls, *, id: str | None = None, **params: Any) -> BatchRequest:
+    def completion(cls, *, id: str | int | None = None, **params: Any) -> BatchRequest:
         """A ``POST /completions`` item."""
         return cls(path="completions", body=params, id=id)
 
     @classmethod
-    def embedding(cls, *, id: str | None = None, **params: Any) -> BatchRequest:
+    def embedding(cls, *, id: str | int | None = None, **params: Any) -> BatchRequest:
         """A ``POST /embeddings`` item."""
         return cls(path="embeddings", body=params, id=id)
 
     @classmethod
-    def moderation(cls, *, id: str | None = None, **params: Any) -> BatchRequest:
+    def moderation(cls, *, id: str | int | None = None, **params: Any) -> BatchRequest:
         """A ``POST /moderations`` item."""
         return cls(path="moderations", body=params, id=id)
 
@@ -100,7 +119,7 @@ class BatchRequest:
             path=url.removeprefix("/v1/").lstrip("/"),
             body=line.get("body"),
             method=str(line.get("method", "POST")),
-            id=None if line.get("custom_id") is None else str(line["custom_id"]),
+            id=line.get("custom_id"),
         )
 
 
@@ -154,6 +173,22 @@ class _ItemState:
     attempts: int = 0
 
 
+@attrs.frozen
+class _Item:
+    index: int
+    id: str
+    request: BatchRequest
+    digest: str | None  # of what it sends, for its checkpoint line; None without one
+
+
+@attrs.frozen
+class _Finished:
+    """A result on its way to the consumer, with the checkpoint line it gets, if any."""
+
+    result: BatchResult
+    line: dict[str, Any] | None
+
+
 def _error_record(error: BaseException) -> dict[str, Any]:
     record: dict[str, Any] = {"type": type(error).__name__, "message": str(error)}
     if isinstance(error, APIStatusError):
@@ -164,10 +199,13 @@ def _error_record(error: BaseException) -> dict[str, Any]:
 class BatchJob:
     """Run requests concurrently under limits; iterate the results inside ``async with``.
 
-    Leaving the ``async with`` block before every result was read cancels the work
-    still in flight; the checkpoint stays consistent (whole lines only) and a restart
-    picks up the rest. ``ordered=True`` yields results in input order instead of as
-    they finish.
+    A result is recorded (checkpoint line, ``summary``) when it is handed to you, and
+    the job runs at most ``max_concurrency`` items ahead of what you have read. Leaving
+    the ``async with`` block early cancels the work in flight; results not yet handed
+    over are not recorded, so a restart sends them again rather than losing them.
+    ``ordered=True`` yields results in input order instead of as they finish. A
+    progress callback that raises is logged (logger ``openai_async.batch``) and the
+    job goes on.
     """
 
     def __init__(
@@ -185,19 +223,24 @@ class BatchJob:
         progress: bool | ProgressCallback = False,
         token_counter: TokenCounter = approximate_tokens,
     ) -> None:
-        if not isinstance(max_concurrency, int) or max_concurrency < 1:
+        if (
+            isinstance(max_concurrency, bool)
+            or not isinstance(max_concurrency, int)
+            or max_concurrency < 1
+        ):
             raise InvalidParameterError("max_concurrency", "must be an int >= 1")
         for name, limit in (
             ("requests_per_minute", requests_per_minute),
             ("tokens_per_minute", tokens_per_minute),
         ):
-            if limit is not None and not limit >= 2:
-                raise InvalidParameterError(name, f"must be at least 2, got {limit!r}")
-        if not period > 0:
-            raise InvalidParameterError("period", "must be positive seconds")
+            if limit is not None and not (_is_number(limit) and 2 <= limit < math.inf):
+                raise InvalidParameterError(name, f"must be a number >= 2 or None, got {limit!r}")
+        if not (_is_number(period) and 0 < period < math.inf):
+            raise InvalidParameterError("period", f"must be positive seconds, got {period!r}")
         self._client = client._with_inner_middleware(self._observe)
         self._requests = requests
         self._max_concurrency = max_concurrency
+        self._slots = anyio.Semaphore(max_concurrency)
         self._limiter = JobLimiter(
             requests=requests_per_minute, tokens=tokens_per_minute, period=period
         )
@@ -207,8 +250,11 @@ class BatchJob:
         self._count_tokens = token_counter
         self._total = len(requests) if isinstance(requests, list | tuple) else None
         self._progress = make_progress(progress, self._total)
+        self._group: AbstractAsyncContextManager[TaskGroup] | None = None
         self._task_group: TaskGroup | None = None
-        self._receive: MemoryObjectReceiveStream[BatchResult] | None = None
+        self._receive: MemoryObjectReceiveStream[_Finished] | None = None
+        self._take: Callable[[], Awaitable[_Finished]] | None = None
+        self._unreported = False  # a result was handed over and progress not told yet
         self._fatal: RateLimitError | None = None
         self._started = 0.0
         self._sent = 0
@@ -222,9 +268,12 @@ class BatchJob:
         if self._checkpoint is not None:
             self._checkpoint.open()
         self._started = time.monotonic()
-        send, self._receive = anyio.create_memory_object_stream[BatchResult](self._max_concurrency)
-        self._task_group = anyio.create_task_group()
-        await self._task_group.__aenter__()
+        send, self._receive = anyio.create_memory_object_stream[_Finished](self._max_concurrency)
+        self._take = self._receive.receive
+        if self._ordered:
+            self._take = _InOrder(self._receive, self._skipped_indices).receive
+        self._group = task_group()
+        self._task_group = await self._group.__aenter__()
         self._task_group.start_soon(self._produce, send)
         return self
 
@@ -234,21 +283,43 @@ class BatchJob:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> bool | None:
+        assert self._group is not None
         assert self._task_group is not None
         assert self._receive is not None
         self._task_group.cancel_scope.cancel()  # no-op when everything finished
         try:
-            return await self._task_group.__aexit__(exc_type, exc, tb)
+            return await self._group.__aexit__(exc_type, exc, tb)
         finally:
             self._receive.close()
             if self._checkpoint is not None:
                 self._checkpoint.close()
+            self._report_delivered()
             self._progress.close()
 
     def __aiter__(self) -> AsyncIterator[BatchResult]:
-        if self._receive is None:
+        if self._take is None:
             raise RuntimeError("iterate a BatchJob inside `async with`")
-        return self._in_order() if self._ordered else self._receive.__aiter__()
+        return self
+
+    async def __anext__(self) -> BatchResult:
+        """The next result, recorded (checkpoint line, ``summary``) as it is handed over.
+
+        No await lies between the record and the return, so a checkpoint line never
+        stands for a result the consumer did not get. The slot is given back only here,
+        which holds the job within ``max_concurrency`` items of the consumer; in input
+        order, results waiting for an earlier one keep theirs, which cannot deadlock:
+        the earliest one missing is itself in flight.
+        """
+        assert self._take is not None
+        self._report_delivered()
+        try:
+            finished = await self._take()
+        except anyio.EndOfStream:
+            raise StopAsyncIteration from None
+        self._record(finished)
+        self._slots.release()
+        self._unreported = True
+        return finished.result
 
     async def collect(self) -> list[BatchResult]:
         """Every result of this run, in input order."""
@@ -273,49 +344,60 @@ class BatchJob:
 
     # -- the work --------------------------------------------------------------------
 
-    async def _produce(self, send: MemoryObjectSendStream[BatchResult]) -> None:
-        assert self._task_group is not None
-        slots = anyio.Semaphore(self._max_concurrency)
-        done = self._finished_ids()
+    async def _produce(self, send: MemoryObjectSendStream[_Finished]) -> None:
+        done = self._finished_records()
+        seen: set[str] = set()
         async with send, aclosing(_aiterate(self._requests)) as requests:
             index = 0
             async for request in requests:
-                item_id = request.id if request.id is not None else str(index)
-                if item_id in done:
+                item = self._item(index, request)
+                if item.id in seen:
+                    await self._refuse(item, send)
+                elif _is_done(done.get(item.id), item):
                     self._skip(index)
                 else:
-                    await self._start(index, item_id, request, slots, send)
+                    await self._start(item, send)
+                seen.add(item.id)
                 index += 1
 
-    async def _start(
-        self,
-        index: int,
-        item_id: str,
-        request: BatchRequest,
-        slots: anyio.Semaphore,
-        send: MemoryObjectSendStream[BatchResult],
-    ) -> None:
+    def _item(self, index: int, request: BatchRequest) -> _Item:
+        item_id = request.id if request.id is not None else str(index)
+        digest = None if self._checkpoint is None else _digest(request)
+        return _Item(index=index, id=item_id, request=request, digest=digest)
+
+    async def _start(self, item: _Item, send: MemoryObjectSendStream[_Finished]) -> None:
         """Start one item once a slot and its tokens are free."""
         assert self._task_group is not None
+        await self._slots.acquire()  # given back when the consumer takes the result
         try:
-            tokens = self._estimate(request)
+            tokens = self._estimate(item.request)
         except Exception as exc:  # a bad item (or token counter) fails that item alone
-            await self._deliver(BatchResult(id=item_id, index=index, error=exc), send)
+            result = BatchResult(id=item.id, index=item.index, error=exc)
+            # Never full: each result in the stream holds one of max_concurrency slots.
+            send.send_nowait(self._finished(item, result, None))
             return
-        await slots.acquire()
         if self._fatal is None:
             await self._limiter.acquire(tokens)
-        self._task_group.start_soon(
-            self._run_one, index, item_id, request, tokens, slots, send.clone()
-        )
+        self._task_group.start_soon(self._run_one, item, tokens, send.clone())
 
-    def _finished_ids(self) -> set[str]:
+    async def _refuse(self, item: _Item, send: MemoryObjectSendStream[_Finished]) -> None:
+        """Fail an item whose id an earlier item has, without sending or recording it.
+
+        A checkpoint line under that id would stand for the earlier item as well.
+        """
+        await self._slots.acquire()  # as every result does, until it is handed over
+        error = InvalidParameterError(
+            "id", f"{item.id!r} is also the id of an earlier item (ids must be unique)"
+        )
+        send.send_nowait(_Finished(BatchResult(id=item.id, index=item.index, error=error), None))
+
+    def _finished_records(self) -> Mapping[str, Mapping[str, Any]]:
         if self._checkpoint is None:
-            return set()
+            return {}
         records = self._checkpoint.records
         if self._retry_failed:
-            return {key for key, record in records.items() if record.get("ok")}
-        return set(records)
+            return {key: record for key, record in records.items() if record.get("ok")}
+        return records
 
     def _skip(self, index: int) -> None:
         self._counts["skipped"] += 1
@@ -326,33 +408,18 @@ class BatchJob:
         return estimate_request_tokens(request.path, request.body, self._count_tokens)
 
     async def _run_one(
-        self,
-        index: int,
-        item_id: str,
-        request: BatchRequest,
-        tokens: int,
-        slots: anyio.Semaphore,
-        send: MemoryObjectSendStream[BatchResult],
+        self, item: _Item, tokens: int, send: MemoryObjectSendStream[_Finished]
     ) -> None:
         async with send:
-            try:
-                result = await self._execute(index, item_id, request, tokens)
-            finally:
-                slots.release()
-            await self._deliver(result, send)
+            result, data = await self._execute(item, tokens)
+            await send.send(self._finished(item, result, data))
 
-    async def _deliver(
-        self, result: BatchResult, send: MemoryObjectSendStream[BatchResult]
-    ) -> None:
-        self._record(result)
-        await send.send(result)
-
-    async def _execute(
-        self, index: int, item_id: str, request: BatchRequest, tokens: int
-    ) -> BatchResult:
+    async def _execute(self, item: _Item, tokens: int) -> tuple[BatchResult, object]:
+        """The item's result and the JSON it was made from."""
         state = _ItemState()
+        index, item_id, request = item.index, item.id, item.request
         if self._fatal is not None:  # the quota is gone: sending more cannot help
-            return BatchResult(id=item_id, index=index, error=self._fatal)
+            return BatchResult(id=item_id, index=index, error=self._fatal), None
         self._sent += 1
         try:
             http_request = self._client._build_request(
@@ -368,15 +435,29 @@ class BatchJob:
         except Exception as exc:  # a bad item must not end the job: it gets its error
             if isinstance(exc, RateLimitError) and exc.code == "insufficient_quota":
                 self._fatal = exc
-            return BatchResult(id=item_id, index=index, error=exc, attempts=state.attempts)
+            error = BatchResult(id=item_id, index=index, error=exc, attempts=state.attempts)
+            return error, None
         usage = _usage(data)
         if usage is not None:
             self._limiter.settle(tokens, usage.get("total_tokens", tokens))
-        return BatchResult(
+        result = BatchResult(
             id=item_id, index=index, response=body, attempts=state.attempts, usage=usage
         )
+        return result, data
 
-    def _record(self, result: BatchResult) -> None:
+    def _finished(self, item: _Item, result: BatchResult, data: object) -> _Finished:
+        line = None if self._checkpoint is None else _checkpoint_line(item, result, data)
+        return _Finished(result, line)
+
+    def _report_delivered(self) -> None:
+        # Only once the result is out: the callback is user code, and nothing it does
+        # may come between a checkpoint line and the delivery of its result.
+        if self._unreported:
+            self._unreported = False
+            self._progress.update(self._snapshot())
+
+    def _record(self, finished: _Finished) -> None:
+        result = finished.result
         if result.ok:
             self._counts["succeeded"] += 1
             for key, value in (result.usage or {}).items():  # ints only (see _usage)
@@ -384,24 +465,8 @@ class BatchJob:
                     self._tokens[key] += value
         else:
             self._counts["failed"] += 1
-        if self._checkpoint is not None:
-            record: dict[str, Any] = {
-                "id": result.id,
-                "index": result.index,
-                "ok": result.ok,
-                "attempts": result.attempts,
-            }
-            if result.ok:
-                response = result.response
-                record["response"] = (
-                    response.to_dict() if hasattr(response, "to_dict") else response
-                )
-                record["usage"] = dict(result.usage) if result.usage else None
-            else:
-                assert result.error is not None
-                record["error"] = _error_record(result.error)
-            self._checkpoint.append(record)
-        self._progress.update(self._snapshot())
+        if self._checkpoint is not None and finished.line is not None:
+            self._checkpoint.append(finished.line)
 
     def _snapshot(self) -> BatchProgress:
         return BatchProgress(
@@ -421,33 +486,47 @@ class BatchJob:
         headers = response.headers
         if response.status_code == 429:
             self._limiter.slow_down()
-            self._limiter.pause(parse_retry_after(headers, now=time.time()) or 0.0)
+            self._pause(parse_retry_after(headers, now=time.time()))
         else:
             limits = RateLimits.from_headers(headers)
             if limits.remaining_requests == 0:
-                self._limiter.pause(limits.reset_requests or 0.0)
+                self._pause(limits.reset_requests)
             if limits.remaining_tokens == 0:
-                self._limiter.pause(limits.reset_tokens or 0.0)
+                self._pause(limits.reset_tokens)
             if response.is_success:
                 self._limiter.recover()
         return response
 
-    async def _in_order(self) -> AsyncIterator[BatchResult]:
-        assert self._receive is not None
-        pending: dict[int, BatchResult] = {}
-        next_index = 0
-        async for result in self._receive:
-            pending[result.index] = result
-            while True:
-                if next_index in self._skipped_indices:
-                    next_index += 1
-                elif next_index in pending:
-                    yield pending.pop(next_index)
-                    next_index += 1
-                else:
-                    break
-        for index in sorted(pending):  # only reached if the input shrank under us
-            yield pending[index]
+    def _pause(self, seconds: float | None) -> None:
+        # Capped as the item's own retry wait is: holding the whole job longer than
+        # that would only leave it idle after the retry went through.
+        self._limiter.pause(min(seconds or 0.0, self._client.retry.max_retry_after))
+
+
+class _InOrder:
+    """Finished items in input order, passing over the indices the job skipped."""
+
+    def __init__(self, receive: MemoryObjectReceiveStream[_Finished], skipped: set[int]) -> None:
+        self._receive = receive
+        self._skipped = skipped
+        self._pending: dict[int, _Finished] = {}
+        self._next_index = 0
+
+    async def receive(self) -> _Finished:
+        while True:
+            while self._next_index in self._skipped:
+                self._next_index += 1
+            finished = self._pending.pop(self._next_index, None)
+            if finished is not None:
+                self._next_index += 1
+                return finished
+            try:
+                finished = await self._receive.receive()
+            except anyio.EndOfStream:
+                if not self._pending:
+                    raise
+                return self._pending.pop(min(self._pending))  # the input shrank under us
+            self._pending[finished.result.index] = finished
 
 
 async def _aiterate(
@@ -465,6 +544,48 @@ async def _aiterate(
     else:
         for item in items:
             yield item
+
+
+def _is_number(value: object) -> TypeGuard[float]:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _is_done(record: Mapping[str, Any] | None, item: _Item) -> bool:
+    """Whether a checkpoint line finished this item: its id, and its request if recorded.
+
+    Lines written before they carried a digest are taken at their id.
+    """
+    return record is not None and record.get("digest", item.digest) == item.digest
+
+
+def _digest(request: BatchRequest) -> str:
+    """A short fingerprint of what an item sends, kept in its checkpoint line.
+
+    It tells this item's line from another job's that shares the id (two jobs without
+    ids both have "0", "1"...), so that the item runs instead of being skipped.
+    """
+    try:
+        text = json.dumps([request.method, request.path, request.body], default=repr)
+    except (TypeError, ValueError, RecursionError):  # unsendable as well: the item fails alone
+        return "unreadable"
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
+
+def _checkpoint_line(item: _Item, result: BatchResult, data: object) -> dict[str, Any]:
+    line: dict[str, Any] = {
+        "id": result.id,
+        "index": result.index,
+        "digest": item.digest,
+        "ok": result.ok,
+        "attempts": result.attempts,
+    }
+    if result.ok:
+        line["response"] = data  # the JSON as received: any cast_to model can be remade
+        line["usage"] = dict(result.usage) if result.usage else None
+    else:
+        assert result.error is not None
+        line["error"] = _error_record(result.error)
+    return line
 
 
 def _usage(data: object) -> dict[str, int] | None:

@@ -7,13 +7,14 @@ every index is checked to be present exactly once and in range.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio
 import attrs
 
 from ._exceptions import InternalServerError, InvalidParameterError, PackingError
+from ._taskgroup import task_group
 
 if TYPE_CHECKING:
     from .resources.completions import Completions
@@ -199,7 +200,7 @@ async def embed_many(
 
 
 async def _run_concurrently(
-    send: Callable[[int, Sequence[Any]], Awaitable[None]],
+    send: Callable[[int, Sequence[Any]], Coroutine[Any, Any, None]],
     batches: Sequence[Sequence[Any]],
     size: int,
 ) -> None:
@@ -208,17 +209,6 @@ async def _run_concurrently(
     One failed request fails the call, as a single request's would; the others are
     cancelled, and the error is not wrapped in an ExceptionGroup.
     """
-    errors: list[Exception] = []
-
-    async def guarded(start: int, batch: Sequence[Any]) -> None:
-        try:
-            await send(start, batch)
-        except Exception as exc:
-            errors.append(exc)
-            group.cancel_scope.cancel()
-
-    async with anyio.create_task_group() as group:
+    async with task_group() as group:
         for index, batch in enumerate(batches):
-            group.start_soon(guarded, index * size, batch)
-    if errors:
-        raise errors[0]
+            group.start_soon(send, index * size, batch)

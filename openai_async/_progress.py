@@ -67,7 +67,10 @@ class _Callback:
     callback: ProgressCallback
 
     def update(self, progress: BatchProgress) -> None:
-        self.callback(progress)
+        try:
+            self.callback(progress)
+        except Exception:  # a bug in a progress display must not end a long job
+            logger.exception("batch progress callback %r failed; the job goes on", self.callback)
 
     def close(self) -> None:
         pass

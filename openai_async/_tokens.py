@@ -11,8 +11,8 @@ it: the job charges the prompt now and settles with the real usage afterwards.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeGuard
 
 from ._exceptions import InvalidParameterError
 
@@ -29,11 +29,16 @@ def approximate_tokens(text: str) -> int:
     return math.ceil(len(text) / 4)
 
 
+def _is_list(value: object) -> TypeGuard[Sequence[Any]]:
+    """A list, tuple or other sequence; a str is one too, but one text, not many."""
+    return isinstance(value, Sequence) and not isinstance(value, str | bytes)
+
+
 def _count_input(value: object, count: TokenCounter) -> int:
     """Tokens of a prompt/input: a string, a token list, or a list of either."""
     if isinstance(value, str):
         return count(value)
-    if isinstance(value, list):
+    if _is_list(value):
         if value and all(isinstance(v, int) for v in value):
             return len(value)  # already tokens
         return sum(_count_input(v, count) for v in value)
@@ -49,7 +54,7 @@ def _int_field(body: Mapping[str, Any], name: str) -> int | None:
 
 def _count_messages(messages: object, count: TokenCounter) -> int:
     total = 0
-    if isinstance(messages, list):
+    if _is_list(messages):
         for message in messages:
             if not isinstance(message, Mapping):
                 continue
@@ -57,7 +62,7 @@ def _count_messages(messages: object, count: TokenCounter) -> int:
             content = message.get("content")
             if isinstance(content, str):
                 total += count(content)
-            elif isinstance(content, list):  # content parts: count their text
+            elif _is_list(content):  # content parts: count their text
                 total += sum(
                     count(part["text"])
                     for part in content
@@ -86,11 +91,11 @@ def estimate_request_tokens(
         budget = COMPLETIONS_DEFAULT_MAX_TOKENS if stated is None else stated
         choices = _int_field(body, "best_of") or _int_field(body, "n") or 1
         prompts = body.get("prompt")
-        if isinstance(prompts, list) and prompts and not isinstance(prompts[0], int):
+        if _is_list(prompts) and prompts and not isinstance(prompts[0], int):
             choices *= len(prompts)  # each prompt of a packed request gets its own budget
     else:  # embeddings, moderations, edits...: only the input counts
         prompt = _count_input(body.get("input"), count) + _count_input(
             body.get("instruction"), count
         )
         budget, choices = 0, 1
-    return int(prompt + budget * choices)
+    return max(0, int(prompt + budget * choices))  # a negative budget is the API's to refuse

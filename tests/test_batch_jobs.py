@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import AsyncIterable
 from pathlib import Path
 
 import anyio
+import attrs
 import pytest
 
 from openai_async import (
@@ -17,6 +19,7 @@ from openai_async import (
     InvalidParameterError,
     NotFoundError,
     RateLimitError,
+    RetryPolicy,
 )
 from openai_async.testing import LocalServer
 
@@ -297,3 +300,167 @@ async def test_embedding_and_moderation_items_are_typed(client: AsyncClient) -> 
     assert isinstance(results["e"].response, CreateEmbeddingResponse)
     assert len(results["e"].response.data) == 2
     assert isinstance(results["m"].response, ModerationCreateResponse)
+
+
+async def test_a_failing_progress_callback_is_logged_and_the_job_goes_on(
+    client: AsyncClient, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A progress callback that raises is logged with its traceback; every item still arrives."""
+
+    def broken(progress: BatchProgress) -> None:
+        raise RuntimeError("bug in my progress bar")
+
+    checkpoint = tmp_path / "run.jsonl"
+    async with client.batch(_items(5), checkpoint=checkpoint, progress=broken) as job:
+        results = await job.collect()
+    assert len(results) == 5
+    assert len(checkpoint.read_text().splitlines()) == 5
+    errors = [r for r in caplog.records if r.name == "openai_async.batch"]
+    assert errors
+    assert errors[0].exc_info is not None
+    assert "bug in my progress bar" in str(errors[0].exc_info[1])
+
+
+async def test_errors_of_the_loop_body_and_of_the_input_arrive_unwrapped(
+    client: AsyncClient,
+) -> None:
+    """An exception raised in the loop body, or by the input iterable, is raised as itself."""
+
+    async def failing_input():  # type: ignore[no-untyped-def]
+        for request in _items(5):
+            if request.id == "item-3":
+                raise KeyError("no such row")
+            yield request
+
+    async def fail_in_body() -> None:
+        async with client.batch(_items(6), max_concurrency=2) as job:
+            async for _ in job:
+                raise ValueError("my bug")
+
+    async def read_all(requests: AsyncIterable[BatchRequest]) -> None:
+        async with client.batch(requests, max_concurrency=2) as job:
+            await job.collect()
+
+    with pytest.raises(ValueError, match="my bug"):
+        await fail_in_body()
+    with pytest.raises(KeyError, match="no such row"):
+        await read_all(failing_input())
+
+
+async def test_job_pause_is_capped_like_the_retry_wait(server: LocalServer) -> None:
+    """A 429 asking for an hour holds the job no longer than the retry policy's cap."""
+    server.inject(status=429, headers={"retry-after": "3600"}, times=1)
+    retry = RetryPolicy(max_retries=1, max_retry_after=0.1)
+    client = AsyncClient(base_url=server.url, api_key="", retry=retry)
+    async with client, client.batch(_items(2), max_concurrency=1) as job:
+        with anyio.fail_after(5):
+            results = await job.collect()
+    assert all(r.ok for r in results)
+
+
+async def test_a_slow_consumer_holds_the_job_back(client: AsyncClient, server: LocalServer) -> None:
+    """The job runs at most max_concurrency items ahead of the results read so far."""
+    async with client.batch(_items(50), max_concurrency=2) as job:
+        async for _ in job:
+            await anyio.sleep(0.2)  # time enough to send everything, were it not held back
+            break
+    assert len(server.requests) <= 1 + 2
+
+
+@pytest.mark.parametrize("ordered", [False, True])
+async def test_only_results_handed_over_are_checkpointed(
+    client: AsyncClient, server: LocalServer, tmp_path: Path, ordered: bool
+) -> None:
+    """Results finished but not yet read when the block is left are sent again on resume."""
+    checkpoint = tmp_path / "run.jsonl"
+    server.inject(delay=0.2, path="/v1/models", times=1)  # the first item finishes last
+    async with client.batch(
+        _items(8), max_concurrency=4, checkpoint=checkpoint, ordered=ordered
+    ) as job:
+        first = await anext(aiter(job))
+        await anyio.sleep(0.2)  # the others finish meanwhile
+    assert job.summary.succeeded == 1
+    assert [json.loads(line)["id"] for line in checkpoint.read_text().splitlines()] == [first.id]
+    async with client.batch(_items(8), checkpoint=checkpoint, ordered=ordered) as job:
+        rest = {r.id async for r in job}
+    assert rest == {f"item-{i}" for i in range(8)} - {first.id}
+
+
+async def test_ordered_with_a_slow_first_item_waits_holding_its_slots(
+    client: AsyncClient, server: LocalServer
+) -> None:
+    """In input order, results waiting for a slow first item keep their slots; none deadlocks."""
+    server.inject(delay=0.2, path="/v1/models", times=1)
+    sent_at_first = []
+    async with client.batch(_items(10), max_concurrency=2, ordered=True) as job:
+        with anyio.fail_after(5):
+            async for _ in job:
+                sent_at_first.append(len(server.requests))
+    assert len(sent_at_first) == 10
+    assert sent_at_first[0] <= 2
+
+
+@attrs.frozen
+class _ModelId:
+    id: str
+
+
+async def test_checkpoint_keeps_the_json_of_any_cast_to(
+    client: AsyncClient, tmp_path: Path
+) -> None:
+    """A cast_to model without to_dict() is checkpointed as the JSON the server sent."""
+    checkpoint = tmp_path / "run.jsonl"
+    item = BatchRequest(path="models/whisper-1", method="GET", id="m", cast_to=_ModelId)
+    async with client.batch([item], checkpoint=checkpoint) as job:
+        (result,) = await job.collect()
+    assert result.response == _ModelId(id="whisper-1")
+    (line,) = checkpoint.read_text().splitlines()
+    assert json.loads(line)["response"]["id"] == "whisper-1"
+
+
+async def test_repeated_ids_fail_alone_and_are_never_sent(
+    client: AsyncClient, server: LocalServer, tmp_path: Path
+) -> None:
+    """An id seen before, given or from the position, gets an error result and is not sent."""
+    items = [
+        BatchRequest(path="models/whisper-1?item=0", method="GET", id="1"),
+        BatchRequest(path="models/whisper-1?item=1", method="GET"),  # its position: "1"
+        BatchRequest(path="models/whisper-1?item=2", method="GET", id="x"),
+        BatchRequest(path="models/whisper-1?item=3", method="GET", id="x"),
+    ]
+    checkpoint = tmp_path / "run.jsonl"
+    for _ in range(2):  # a resume refuses them again and skips the rest
+        async with client.batch(items, checkpoint=checkpoint) as job:
+            results = await job.collect()
+        refused = [r for r in results if not r.ok]
+        assert [r.index for r in refused] == [1, 3]
+        for result in refused:
+            assert isinstance(result.error, InvalidParameterError)
+            assert result.error.param == "id"
+            assert repr(result.id) in str(result.error)
+    assert job.summary.skipped == 2
+    assert _sent_per_item(server) == {"0": 1, "2": 1}
+    assert len(checkpoint.read_text().splitlines()) == 2
+
+
+async def test_checkpoint_of_another_job_is_not_taken_for_this_one(
+    client: AsyncClient, server: LocalServer, tmp_path: Path
+) -> None:
+    """Lines whose request differs from this job's item run it again; lines without one do not."""
+    checkpoint = tmp_path / "run.jsonl"
+    other = [BatchRequest(path="models/whisper-1", method="GET") for _ in range(3)]
+    async with client.batch(other, checkpoint=checkpoint) as job:
+        await job.collect()
+    with checkpoint.open("a") as f:  # written before lines carried a digest
+        f.write('{"id": "item-5", "ok": true}\n')
+    items = [
+        BatchRequest(
+            path=f"models/whisper-1?item={i}", method="GET", id=str(i) if i < 3 else f"item-{i}"
+        )
+        for i in range(6)
+    ]
+    server.requests.clear()
+    async with client.batch(items, checkpoint=checkpoint) as job:
+        results = await job.collect()
+    assert sorted(r.index for r in results) == [0, 1, 2, 3, 4]
+    assert job.summary.skipped == 1

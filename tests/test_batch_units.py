@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from openai_async import BatchRequest
+from openai_async import AsyncClient, BatchRequest, InvalidParameterError
 from openai_async._checkpoint import Checkpoint
 from openai_async._limiter import JobLimiter, TokenBucket
 from openai_async._tokens import approximate_tokens, estimate_request_tokens
@@ -184,3 +184,40 @@ def test_checkpoint_last_line_wins(tmp_path: Path) -> None:
 def test_server_reset_format(seconds: float, text: str) -> None:
     """The server writes resets the way the service does."""
     assert format_reset(seconds) == text
+
+
+def test_estimate_takes_tuples_and_never_goes_negative() -> None:
+    """Tuples count like lists; a negative budget costs nothing rather than less than nothing."""
+    message = {"role": "user", "content": "x" * 40}
+    as_list = {"messages": [message], "max_tokens": 5}
+    as_tuple = {"messages": (message,), "max_tokens": 5}
+    assert estimate_request_tokens("chat/completions", as_tuple) == 4 + 10 + 5
+    assert estimate_request_tokens("chat/completions", as_list) == 4 + 10 + 5
+    assert estimate_request_tokens("embeddings", {"input": ("a" * 8, (1, 2))}) == 4
+    assert estimate_request_tokens("completions", {"prompt": ("abcd", "efgh")}) == 2 + 16 * 2
+    assert estimate_request_tokens("completions", {"prompt": "x", "max_tokens": -999}) == 0
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("requests_per_minute", "100"),
+        ("tokens_per_minute", float("nan")),
+        ("requests_per_minute", float("inf")),
+        ("period", float("inf")),
+        ("period", "60"),
+        ("max_concurrency", True),
+    ],
+)
+def test_bad_option_types_name_the_option(option: str, value: object) -> None:
+    """An option of the wrong type or out of range is refused, by name, before anything runs."""
+    client = AsyncClient(api_key="")
+    with pytest.raises(InvalidParameterError) as info:
+        client.batch([], **{option: value})  # type: ignore[arg-type]
+    assert info.value.param == option
+
+
+def test_ids_are_strings() -> None:
+    """An int id becomes its str, so it matches its checkpoint line on resume."""
+    assert BatchRequest.chat(id=101, model="m", messages=[]).id == "101"
+    assert BatchRequest(path="models", method="GET").id is None

@@ -121,6 +121,7 @@ async def main() -> None:
 async def batch_usage(client: AsyncClient) -> None:
     requests = [
         BatchRequest.chat(id="a", model="gpt-4o-mini", messages=[]),
+        BatchRequest.embedding(id=7, model="text-embedding-ada-002", input="a"),
         BatchRequest(path="models/whisper-1", method="GET"),
     ]
     async with client.batch(requests, max_concurrency=8, requests_per_minute=500) as job:
