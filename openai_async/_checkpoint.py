@@ -9,14 +9,28 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Final
 
 __all__ = ["Checkpoint"]
 
 
+# What a resume needs of a line. Responses stay on disk: a job of a million items
+# must not hold a million responses in memory.
+_KEPT: Final = ("ok", "digest")
+
+
+def _summary(record: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: record[key] for key in _KEPT if key in record}
+
+
 class Checkpoint:
-    """Finished items of a job, by id, persisted as JSON Lines."""
+    """Finished items of a job, by id, persisted as JSON Lines.
+
+    ``records`` maps each id to what a resume needs of its line (``ok`` and the
+    request's ``digest``); the full lines, responses included, are in the file.
+    """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
@@ -40,7 +54,7 @@ class Checkpoint:
                 except ValueError:
                     continue  # a damaged line in the middle: its item runs again
                 if isinstance(record, dict) and "id" in record:
-                    self.records[str(record["id"])] = record
+                    self.records[str(record["id"])] = _summary(record)
         self._file = self.path.open("a", encoding="utf-8")
 
     def append(self, record: dict[str, Any]) -> None:
@@ -48,7 +62,7 @@ class Checkpoint:
         assert self._file is not None, "checkpoint not opened"
         self._file.write(json.dumps(record, separators=(",", ":")) + "\n")
         self._file.flush()
-        self.records[str(record["id"])] = record
+        self.records[str(record["id"])] = _summary(record)
 
     def close(self) -> None:
         if self._file is not None:

@@ -175,7 +175,23 @@ def test_checkpoint_last_line_wins(tmp_path: Path) -> None:
     checkpoint = Checkpoint(path)
     checkpoint.open()
     checkpoint.close()
-    assert checkpoint.records == {"a": {"id": "a", "ok": True}}
+    assert checkpoint.records == {"a": {"ok": True}}
+
+
+def test_checkpoint_keeps_only_what_a_resume_needs(tmp_path: Path) -> None:
+    """Responses stay on disk: in memory each id keeps only ok and digest."""
+    path = tmp_path / "run.jsonl"
+    big = {"id": "chatcmpl-1", "choices": [{"text": "x" * 10_000}]}
+    path.write_text(json.dumps({"id": "a", "ok": True, "digest": "d1", "response": big}) + "\n")
+    checkpoint = Checkpoint(path)
+    checkpoint.open()
+    checkpoint.append({"id": "b", "ok": True, "digest": "d2", "response": big, "attempts": 1})
+    checkpoint.close()
+    assert checkpoint.records == {
+        "a": {"ok": True, "digest": "d1"},
+        "b": {"ok": True, "digest": "d2"},
+    }
+    assert json.loads(path.read_text().splitlines()[1])["response"] == big
 
 
 @pytest.mark.parametrize(
