@@ -54,8 +54,11 @@ async def test_job_under_rpm_limit_uses_it_without_exceeding(
     cli_server: str, tmp_path: Path, anyio_backend: str
 ) -> None:
     """A large job runs at 90-100 % of the server's RPM limit and above it in no window."""
-    n = 5000 if anyio_backend == "asyncio" else 1500  # trio: same checks, fewer items
-    limit, window = 600, 2.0  # 300 requests/s, measured by the server per sliding window
+    n = 5000 if anyio_backend == "asyncio" else 1000  # trio: same checks, fewer items
+    # 150 requests/s, measured by the server per sliding window: slow enough that a
+    # machine busy with other work still keeps up (at 300/s utilisation fell to 0.87
+    # while other test suites ran on the same two cores).
+    limit, window = 300, 2.0
     control = cli_server.removesuffix("/v1") + "/_control/rate_limit"
     checkpoint = tmp_path / "run.jsonl"
     async with AsyncClient(base_url=cli_server, api_key="", max_retries=5) as client:
