@@ -45,7 +45,8 @@ class ChatCompletionChoice(APIObject):
     """One of the ``n`` answers; ``finish_reason`` is stop, length or function_call."""
 
     index: int = 0
-    message: ChatCompletionMessage
+    # The 2023 schema requires nothing of a choice, so a choice may come without one.
+    message: ChatCompletionMessage = attrs.field(factory=ChatCompletionMessage)
     finish_reason: str | None = None
 
 

@@ -16,8 +16,8 @@ __all__ = ["Edit", "EditChoice"]
 class EditChoice(APIObject):
     """One edited version of the input."""
 
-    text: str
-    index: int
+    text: str = ""  # the 2023 schema requires nothing of a choice
+    index: int = 0
     logprobs: dict[str, Any] | None = None
     finish_reason: str | None = None
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import attrs
 
-from .._models import APIObject
+from .._models import STRUCTURE_HOOK, APIObject
 
 __all__ = ["FineTune", "FineTuneEvent", "FineTuneFile", "FineTuneHyperparams"]
 
@@ -19,13 +21,33 @@ class FineTuneEvent(APIObject):
     message: str = ""
 
 
+# The 2023 schema types hyperparams as any object; servers answer numbers, or "auto"
+# for a value they will choose.
+def _int_or_text(value: Any, _: Any) -> int | str | None:
+    if value is None or isinstance(value, str) or type(value) is int:
+        return value
+    raise TypeError(f"expected an int or a string, got {value!r:.40}")
+
+
+def _float_or_text(value: Any, _: Any) -> float | str | None:
+    if value is None or isinstance(value, str):
+        return value
+    if type(value) in (int, float):
+        return float(value)
+    raise TypeError(f"expected a number or a string, got {value!r:.40}")
+
+
 @attrs.frozen(kw_only=True)
 class FineTuneHyperparams(APIObject):
     """The hyperparameters a fine-tune runs with (None where the server chose)."""
 
-    batch_size: int | None = None
-    learning_rate_multiplier: float | None = None
-    n_epochs: int | None = None
+    batch_size: int | str | None = attrs.field(
+        default=None, metadata={STRUCTURE_HOOK: _int_or_text}
+    )
+    learning_rate_multiplier: float | str | None = attrs.field(
+        default=None, metadata={STRUCTURE_HOOK: _float_or_text}
+    )
+    n_epochs: int | str | None = attrs.field(default=None, metadata={STRUCTURE_HOOK: _int_or_text})
     prompt_loss_weight: float | None = None
 
 
@@ -40,6 +62,7 @@ class FineTuneFile(APIObject):
     filename: str | None = None
     purpose: str | None = None
     status: str | None = None
+    status_details: Any = None
 
 
 @attrs.frozen(kw_only=True)

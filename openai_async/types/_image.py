@@ -25,7 +25,7 @@ class ImagesResponse(APIObject):
     """The answer of every ``/images`` endpoint: ``n`` images."""
 
     created: int
-    data: list[Image]
+    data: list[Image] = attrs.field(factory=list)  # today's schema requires only created
 
     def __iter__(self) -> Iterator[Image]:
         return iter(self.data)
