@@ -115,6 +115,19 @@ async def test_unknown_response_format(client: AsyncClient, server: LocalServer)
     assert server.requests == []
 
 
+async def test_temperature_outside_0_to_1_is_refused(
+    client: AsyncClient, server: LocalServer
+) -> None:
+    """Audio's temperature is documented as 0 to 1 (not chat's 0 to 2)."""
+    with pytest.raises(InvalidParameterError) as info:
+        await client.audio.transcriptions.create(file=AUDIO, model="whisper-1", temperature=1.5)
+    assert info.value.param == "temperature"
+    await client.audio.translations.create(
+        file=("speech.mp3", AUDIO, "audio/mpeg"), model="whisper-1", temperature=1
+    )
+    assert len(server.requests) == 1
+
+
 async def test_server_refuses_unknown_audio_type(client: AsyncClient, server: LocalServer) -> None:
     """Bytes named by no audio extension get the API's 400 from the local server."""
     with pytest.raises(BadRequestError, match="Invalid file format") as info:

@@ -251,6 +251,13 @@ async def test_text_deltas(client: AsyncClient) -> None:
         ({"messages": USER, "stop": []}, "stop"),
         ({"messages": USER, "functions": [{"name": "bad name"}]}, "functions[0].name"),
         ({"messages": USER, "n": 0}, "n"),
+        ({"messages": USER, "temperature": 2.5}, "temperature"),
+        ({"messages": USER, "temperature": float("nan")}, "temperature"),
+        ({"messages": USER, "top_p": 1.5}, "top_p"),
+        ({"messages": USER, "presence_penalty": 3}, "presence_penalty"),
+        ({"messages": USER, "frequency_penalty": -2.5}, "frequency_penalty"),
+        ({"messages": USER, "logit_bias": {"50256": 200}}, "logit_bias['50256']"),
+        ({"messages": USER, "max_tokens": -1}, "max_tokens"),
     ],
 )
 async def test_documented_limits_are_checked_before_sending(
@@ -273,10 +280,17 @@ async def test_function_result_named_after_a_dashed_function(
 
 
 async def test_valid_edge_values_pass(client: AsyncClient) -> None:
-    """Four stop sequences and a 64-character name are within the limits."""
+    """Four stop sequences, a 64-character name and every bound itself are within the limits."""
     messages = [{"role": "user", "content": "hi", "name": "a_" + "b" * 62}]
     reply = await client.chat.completions.create(
-        model="m", messages=messages, stop=["w", "x", "y", "z"]
+        model="m",
+        messages=messages,
+        stop=["w", "x", "y", "z"],
+        temperature=2,
+        top_p=0,
+        presence_penalty=-2,
+        frequency_penalty=2,
+        logit_bias={"50256": -100},
     )
     assert reply.choices[0].message.content == "You said: hi"
 

@@ -128,6 +128,11 @@ async def test_stream_text_deltas_and_accumulator(client: AsyncClient) -> None:
         ({"best_of": 1, "n": 2}, "best_of"),
         ({"best_of": 21}, "best_of"),
         ({"n": 0}, "n"),
+        ({"temperature": -0.1}, "temperature"),
+        ({"top_p": 1.01}, "top_p"),
+        ({"presence_penalty": 2.5}, "presence_penalty"),
+        ({"logit_bias": {50256: -101}}, "logit_bias[50256]"),
+        ({"max_tokens": -5}, "max_tokens"),
     ],
 )
 async def test_documented_limits_are_checked_before_sending(
@@ -145,3 +150,10 @@ async def test_best_of_one_may_stream(client: AsyncClient) -> None:
     stream = await client.completions.create(model="m", prompt="x", best_of=1, stream=True)
     async with stream:
         assert [c async for c in stream][-1].choices[0].finish_reason == "stop"
+
+
+async def test_prompt_none_is_sent_as_null(client: AsyncClient, server: LocalServer) -> None:
+    """prompt=None goes out as "prompt": null, the 2023 schema's required, nullable key."""
+    completion = await client.completions.create(model="m", prompt=None, max_tokens=5)
+    assert server.requests[-1].json()["prompt"] is None
+    assert completion.choices[0].text.startswith(" Echo: <|endoftext|>")

@@ -58,3 +58,16 @@ async def test_n_outside_1_to_20_is_refused(
         await client.edits.create(model="m", instruction="x", n=n)  # type: ignore[arg-type]
     assert info.value.param == "n"
     assert server.requests == []
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "param"), [({"temperature": 2.1}, "temperature"), ({"top_p": -0.5}, "top_p")]
+)
+async def test_sampling_outside_its_bounds_is_refused(
+    client: AsyncClient, server: LocalServer, kwargs: dict[str, float], param: str
+) -> None:
+    """temperature 0-2 and top_p 0-1, as documented; nothing is sent otherwise."""
+    with pytest.raises(InvalidParameterError) as info:
+        await client.edits.create(model="m", instruction="x", **kwargs)
+    assert info.value.param == param
+    assert server.requests == []

@@ -7,7 +7,14 @@ from typing import Any
 
 from .._exceptions import InvalidParameterError
 
-__all__ = ["check_choice", "check_max_length", "check_range", "form_fields", "json_body"]
+__all__ = [
+    "check_choice",
+    "check_max_length",
+    "check_number",
+    "check_range",
+    "form_fields",
+    "json_body",
+]
 
 
 def json_body(**params: Any) -> dict[str, Any]:
@@ -24,6 +31,16 @@ def check_range(name: str, value: object, low: int, high: int | None = None) -> 
     if value < low or (high is not None and value > high):
         bounds = f"at least {low}" if high is None else f"between {low} and {high}"
         raise InvalidParameterError(name, f"must be {bounds}, got {value}")
+
+
+def check_number(name: str, value: object, low: float, high: float) -> None:
+    """A number parameter (int or float) within its documented bounds, both included."""
+    if value is None:
+        return
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        raise InvalidParameterError(name, f"expected a number, got {value!r:.40}")
+    if not low <= value <= high:  # NaN fails this too
+        raise InvalidParameterError(name, f"must be between {low:g} and {high:g}, got {value!r}")
 
 
 def check_choice(name: str, value: object, allowed: Collection[str]) -> None:

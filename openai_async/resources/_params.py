@@ -11,8 +11,9 @@ from typing import Any, Final
 
 from .._exceptions import InvalidParameterError
 from .._messages import message_json
+from ._checks import check_number, check_range
 
-__all__ = ["LogitBias", "check_functions", "check_stop", "checked_messages"]
+__all__ = ["LogitBias", "check_functions", "check_sampling", "check_stop", "checked_messages"]
 
 # The 2023 API reference: a message's name "may contain a-z, A-Z, 0-9, and underscores,
 # with a maximum length of 64 characters"; a function's name also allows dashes.
@@ -22,6 +23,29 @@ LogitBias = Mapping[str, float] | Mapping[int, float]
 _MESSAGE_NAME: Final = re.compile(r"[a-zA-Z0-9_]{1,64}")
 _FUNCTION_NAME: Final = re.compile(r"[a-zA-Z0-9_-]{1,64}")
 _MAX_STOP: Final = 4
+
+
+def check_sampling(
+    *,
+    temperature: object = None,
+    top_p: object = None,
+    presence_penalty: object = None,
+    frequency_penalty: object = None,
+    logit_bias: object = None,
+    max_tokens: object = None,
+) -> None:
+    """The sampling parameters of completions and chat, within the documented bounds."""
+    check_number("temperature", temperature, 0, 2)
+    check_number("top_p", top_p, 0, 1)
+    check_number("presence_penalty", presence_penalty, -2, 2)
+    check_number("frequency_penalty", frequency_penalty, -2, 2)
+    check_range("max_tokens", max_tokens, 0)
+    if logit_bias is None:
+        return
+    if not isinstance(logit_bias, Mapping):
+        raise InvalidParameterError("logit_bias", f"expected a mapping, got {logit_bias!r:.40}")
+    for token, bias in logit_bias.items():
+        check_number(f"logit_bias[{token!r}]", bias, -100, 100)
 
 
 def check_stop(stop: object) -> None:

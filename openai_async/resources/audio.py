@@ -7,7 +7,7 @@ from typing import Any, Literal, cast, overload
 from .._file_input import FileInput
 from ..types import Transcription, TranscriptionVerbose, Translation, TranslationVerbose
 from ._base import Resource
-from ._checks import check_choice
+from ._checks import check_choice, check_number
 from ._upload import post_form
 
 __all__ = ["Audio", "Transcriptions", "Translations"]
@@ -31,6 +31,7 @@ async def _create(
 ) -> Any:
     response_format = fields.get("response_format")
     check_choice("response_format", response_format, _FORMATS)
+    check_number("temperature", fields.get("temperature"), 0, 1)
     cast_to: type[object]
     if response_format in _TEXT_FORMATS:
         cast_to = str

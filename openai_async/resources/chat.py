@@ -10,7 +10,7 @@ from .._streaming import AsyncStream
 from ..types import ChatCompletion, ChatCompletionChunk
 from ._base import Resource
 from ._checks import check_range, json_body
-from ._params import LogitBias, check_functions, check_stop, checked_messages
+from ._params import LogitBias, check_functions, check_sampling, check_stop, checked_messages
 
 if TYPE_CHECKING:
     from .._client import AsyncClient
@@ -113,6 +113,14 @@ class ChatCompletions(Resource):
         check_functions(functions)
         check_stop(stop)
         check_range("n", n, 1, 128)  # the documented bounds
+        check_sampling(
+            temperature=temperature,
+            top_p=top_p,
+            presence_penalty=presence_penalty,
+            frequency_penalty=frequency_penalty,
+            logit_bias=logit_bias,
+            max_tokens=max_tokens,
+        )
         body = json_body(
             model=model,
             messages=messages,

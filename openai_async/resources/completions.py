@@ -10,7 +10,7 @@ from .._streaming import AsyncStream
 from ..types import Completion
 from ._base import Resource
 from ._checks import check_range, json_body
-from ._params import LogitBias, check_stop
+from ._params import LogitBias, check_sampling, check_stop
 
 if TYPE_CHECKING:
     from .._packing import PromptCompletion
@@ -136,17 +136,26 @@ class Completions(Resource):
 
         ``prompt`` is a string, a list of strings, a list of token ids or a list of
         token-id lists; with several prompts, choice ``index`` is
-        ``prompt_position * n + k``. ``prompt=None`` sends none (the server then
-        starts a new document). ``best_of`` > 1 cannot be streamed.
+        ``prompt_position * n + k``. ``prompt=None`` sends ``"prompt": null`` (the
+        2023 schema requires the key and allows null; the server then starts a new
+        document). ``best_of`` > 1 cannot be streamed.
         """
         check_stop(stop)
         check_range("logprobs", logprobs, 0, _MAX_LOGPROBS)
         check_range("n", n, 1, _MAX_N)
         check_range("best_of", best_of, 0, _MAX_BEST_OF)
+        check_sampling(
+            temperature=temperature,
+            top_p=top_p,
+            presence_penalty=presence_penalty,
+            frequency_penalty=frequency_penalty,
+            logit_bias=logit_bias,
+            max_tokens=max_tokens,
+        )
         # The reference says best_of "must be greater than n", yet best_of == n == 1 is
         # the default; the service refuses only best_of < n.
         if best_of is not None and best_of < (n or 1):
-            raise InvalidParameterError("best_of", f"must be at least n ({n}), got {best_of}")
+            raise InvalidParameterError("best_of", f"must be at least n ({n or 1}), got {best_of}")
         if stream and best_of is not None and best_of > 1:
             raise InvalidParameterError("best_of", "results with best_of > 1 cannot be streamed")
         body = json_body(
@@ -167,6 +176,7 @@ class Completions(Resource):
             logit_bias=logit_bias,
             user=user,
         )
+        body.setdefault("prompt", None)  # required, nullable: left out it would be invalid
         client = self._client
         if stream:
             return await client._stream("POST", "completions", Completion, json=body)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..types import Edit
 from ._base import Resource
-from ._checks import check_range, json_body
+from ._checks import check_number, check_range, json_body
 
 __all__ = ["Edits"]
 
@@ -26,6 +26,8 @@ class Edits(Resource):
     ) -> Edit:
         """``POST /edits``: ``n`` (1 to 20) edited versions of ``input``."""
         check_range("n", n, 1, 20)
+        check_number("temperature", temperature, 0, 2)
+        check_number("top_p", top_p, 0, 1)
         body = json_body(
             model=model,
             instruction=instruction,
