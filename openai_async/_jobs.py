@@ -108,12 +108,19 @@ class BatchRequest:
         return cls(path="moderations", body=params, id=id)
 
     @classmethod
-    def from_batch_line(cls, line: Mapping[str, Any]) -> BatchRequest:
-        """An item from a line of OpenAI's Batch API input file.
+    def from_batch_line(cls, line: str | bytes | Mapping[str, Any]) -> BatchRequest:
+        """An item from a line of OpenAI's Batch API input file, as text or parsed.
 
         (``{"custom_id", "method", "url": "/v1/...", "body"}``), so such a file can run
-        here unchanged.
+        here unchanged: ``[BatchRequest.from_batch_line(line) for line in file]``.
         """
+        if isinstance(line, str | bytes):
+            try:
+                line = json.loads(line)
+            except ValueError as exc:
+                raise InvalidParameterError("line", f"not a JSON line: {exc}") from None
+        if not isinstance(line, Mapping) or "url" not in line:
+            raise InvalidParameterError("line", "expected an object with a 'url'")
         url = str(line["url"])
         return cls(
             path=url.removeprefix("/v1/").lstrip("/"),

@@ -30,21 +30,27 @@ def attach_headers(obj: object, headers: httpx.Headers) -> None:
         weakref.finalize(obj, _headers.pop, key, None).atexit = False
 
 
-def response_headers(obj: APIObject) -> httpx.Headers | None:
-    """The headers of the response ``obj`` was decoded from.
+def response_headers(obj: object) -> httpx.Headers | None:
+    """The headers of the response ``obj`` came from: a model, a stream or a response.
 
     None for an object the client did not return itself (built by hand, a nested
-    part of an answer, or a copy made with ``attrs.evolve``).
+    part of an answer, or a copy made with ``attrs.evolve``), and for a ``str`` or
+    ``bytes`` result (ask ``client.request(..., cast_to=httpx.Response)`` for those).
     """
+    if isinstance(obj, httpx.Response):
+        return obj.headers
+    response = getattr(obj, "response", None)  # an AsyncStream
+    if isinstance(response, httpx.Response) and not isinstance(obj, APIObject):
+        return response.headers
     return _headers.get(id(obj))
 
 
-def rate_limits_of(obj: APIObject | httpx.Response) -> RateLimits:
-    """The ``x-ratelimit-*`` headers that came with a model (or a raw response).
+def rate_limits_of(obj: object) -> RateLimits:
+    """The ``x-ratelimit-*`` headers that came with a model, a stream or a raw response.
 
-    Works on anything a client method returned, so a batch job can pace itself on
-    successful answers; for errors use ``APIStatusError.rate_limits``. All fields
-    are None when there were no such headers.
+    So a batch job can pace itself on successful answers; for errors use
+    ``APIStatusError.rate_limits``. All fields are None when there were no such
+    headers, or no response is known for ``obj`` (see ``response_headers``).
     """
-    headers = obj.headers if isinstance(obj, httpx.Response) else response_headers(obj)
+    headers = response_headers(obj)
     return RateLimits() if headers is None else RateLimits.from_headers(headers)

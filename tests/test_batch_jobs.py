@@ -233,10 +233,16 @@ async def test_progress_callback_sees_every_item(client: AsyncClient) -> None:
 async def test_batch_line_format_and_bad_options(client: AsyncClient) -> None:
     """OpenAI Batch API lines convert to requests; bad options name the parameter."""
     line = {"custom_id": "x1", "method": "GET", "url": "/v1/models/whisper-1", "body": None}
-    async with client.batch([BatchRequest.from_batch_line(line)]) as job:
-        (result,) = await job.collect()
-    assert result.id == "x1"
-    assert result.response["id"] == "whisper-1"
+    text = json.dumps({**line, "custom_id": "x2"}) + "\n"  # a line as read from the file
+    items = [BatchRequest.from_batch_line(line), BatchRequest.from_batch_line(text)]
+    async with client.batch(items) as job:
+        results = sorted(await job.collect(), key=lambda r: r.id)
+    assert [r.id for r in results] == ["x1", "x2"]
+    assert [r.response["id"] for r in results] == ["whisper-1", "whisper-1"]
+    for bad in ["not json", "[1]", {"custom_id": "no url"}]:
+        with pytest.raises(InvalidParameterError) as info:
+            BatchRequest.from_batch_line(bad)  # type: ignore[arg-type]
+        assert info.value.param == "line"
     with pytest.raises(InvalidParameterError) as info:
         client.batch([], max_concurrency=0)
     assert info.value.param == "max_concurrency"

@@ -146,6 +146,19 @@ async def test_raw_response_and_hand_built_objects(
     model = Model(id="mine")
     assert response_headers(model) is None
     assert rate_limits_of(model) == RateLimits()
+    assert rate_limits_of("a text answer") == RateLimits()
+
+
+async def test_stream_carries_rate_limits(client: AsyncClient, server: LocalServer) -> None:
+    """A stream's limits are its response's, readable as soon as it is returned."""
+    server.set_rate_limit(requests=100, window=60)
+    stream = await client.chat.completions.create(
+        model="m", messages=[{"role": "user", "content": "hi"}], stream=True
+    )
+    async with stream:
+        limits = rate_limits_of(stream)
+        assert limits.limit_requests == 100
+        assert response_headers(stream) is stream.response.headers
 
 
 async def test_headers_do_not_change_model_equality(
