@@ -69,6 +69,10 @@ class AsyncClient:
     Requests on the client's own pool go to its transport directly (``DirectSend``);
     on yours they go through its ``send``, so its auth, event hooks, headers and
     redirect settings apply.
+    ``default_headers`` go with every request, and ``default_query`` into every
+    request's query string; Azure OpenAI, for one, wants ``base_url=
+    "https://NAME.openai.azure.com/openai/deployments/DEPLOYMENT"``, ``api_key=""``,
+    ``default_headers={"api-key": KEY}`` and ``default_query={"api-version": ...}``.
     ``middleware`` runs around every attempt, outermost first, inside the built-in
     retry and logging steps (see ``_middleware``).
 
@@ -92,6 +96,7 @@ class AsyncClient:
         http_client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         default_headers: Mapping[str, str] | None = None,
+        default_query: Mapping[str, str] | None = None,
         middleware: Sequence[Middleware] = (),
     ) -> None:
         if http_client is not None and transport is not None:
@@ -106,6 +111,7 @@ class AsyncClient:
             max_retries=max_retries,
             retry=retry,
             default_headers=default_headers,
+            default_query=default_query,
         )
         self._owns_http = http_client is None
         # Our own pool's headers (httpx's defaults under ours), merged once; None for a
@@ -172,12 +178,14 @@ class AsyncClient:
         organization: str | None = None,
         base_url: str | httpx.URL | None = None,
         default_headers: Mapping[str, str] | None = None,
+        default_query: Mapping[str, str] | None = None,
     ) -> AsyncClient:
         """A variant of this client with other settings, sharing its pool.
 
         ``timeout=None`` means no timeout, so leaving ``timeout`` out is marked by a
         sentinel. ``retry`` replaces the retry policy; ``max_retries`` changes only
-        its count. ``default_headers`` are added to this client's. Closing the variant
+        its count. ``default_headers`` and ``default_query`` are added to this
+        client's. Closing the variant
         does not close the shared pool; close the client it came from. ``copy`` is
         the same method, by the official SDK's other name for it.
         """
@@ -195,6 +203,8 @@ class AsyncClient:
             changes["base_url"] = base_url
         if default_headers is not None:
             changes["default_headers"] = {**config.default_headers, **default_headers}
+        if default_query is not None:
+            changes["default_query"] = {**config.default_query, **default_query}
         return AsyncClient._derive(self, attrs.evolve(config, **changes) if changes else config)
 
     copy = with_options
@@ -358,6 +368,8 @@ class AsyncClient:
             url = path
         else:
             url = config.base_url + path.lstrip("/")
+        if config.default_query:
+            params = {**config.default_query, **(params or {})}
         extensions: dict[str, object] = {OPTIONS_KEY: config.options(stream=stream)}
         if self._headers is None:
             return self._http.build_request(

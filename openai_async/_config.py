@@ -60,6 +60,11 @@ def _base_url(value: object) -> str:
     url = str(value)
     if not url.startswith(("http://", "https://")):
         raise InvalidParameterError("base_url", f"expected an http(s) URL, got {url!r}")
+    if "?" in url or "#" in url:
+        # Paths are appended to the base URL, which would land them after its query.
+        raise InvalidParameterError(
+            "base_url", "has a query or fragment; pass query parameters as default_query"
+        )
     return url.rstrip("/") + "/"
 
 
@@ -77,6 +82,7 @@ class Config:
     timeout: httpx.Timeout
     retry: RetryPolicy
     default_headers: Mapping[str, str] = attrs.field(repr=False, factory=dict)
+    default_query: Mapping[str, str] = attrs.field(factory=dict)  # e.g. Azure's api-version
     headers: Mapping[str, str] = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
@@ -110,6 +116,7 @@ class Config:
         max_retries: int | None,
         retry: RetryPolicy | None,
         default_headers: Mapping[str, str] | None,
+        default_query: Mapping[str, str] | None = None,
     ) -> Config:
         """The client's arguments, checked, with the environment filling what is None."""
         if api_key is None:
@@ -125,6 +132,7 @@ class Config:
             timeout=as_timeout(timeout),
             retry=retry_policy(RetryPolicy(), retry, max_retries),
             default_headers=dict(default_headers or {}),
+            default_query=dict(default_query or {}),
         )
 
 

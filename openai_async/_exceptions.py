@@ -7,8 +7,8 @@ Names follow the official SDK so that ``except`` clauses carry over::
     │   ├── APIConnectionError
     │   │   └── APITimeoutError
     │   ├── APIStatusError                 .status_code .request_id .body .headers
-    │   │                                  .rate_limits
-    │   │   ├── BadRequestError            400          .code .type .param
+    │   │                                  .code .type .param .rate_limits
+    │   │   ├── BadRequestError            400
     │   │   ├── AuthenticationError        401
     │   │   ├── PermissionDeniedError      403
     │   │   ├── NotFoundError              404

@@ -9,8 +9,9 @@
             ...                         # result.ok, result.response or result.error
     print(job.summary)
 
-Every item ends as exactly one ``BatchResult``: the response, or the error left after
-the client's own retries. With a checkpoint, each result is appended to a JSON Lines
+Every item it runs ends as exactly one ``BatchResult``: the response, or the error left
+after the client's own retries (items the checkpoint already has are skipped and
+counted in ``job.summary.skipped``). With a checkpoint, each result is appended to a JSON Lines
 file as it is handed to you; a restart with the same file skips the ids already there.
 """
 

@@ -4,7 +4,8 @@
 request's method and path, then checks the query parameters, the content type, and the
 JSON body or the multipart fields (file parts where the spec says ``format: binary``,
 text fields converted to the type the spec declares) with jsonschema. The specs live
-outside the repository, in ``../shared/reference`` beside its root (CI clones it so);
+outside the repository, in ``../shared/reference`` beside its root (CI runs with
+``shared/`` beside the clone);
 when one is missing the calling test is skipped with a reason naming the file.
 
 The default is the 2023 spec (the API this project was asked to cover); pass

@@ -158,6 +158,34 @@ async def test_with_options_changes_identity_on_the_same_pool(
     assert info.value.param == "api_key"
 
 
+@pytest.mark.off_spec("api-version is Azure's query parameter, not in the OpenAI spec")
+async def test_default_query_goes_with_every_request(server: LocalServer) -> None:
+    """default_query (Azure's api-version, say) joins each request's own query."""
+    async with AsyncClient(
+        base_url=server.url,
+        api_key="",
+        default_headers={"api-key": API_KEY},
+        default_query={"api-version": "2024-02-01"},
+    ) as client:
+        await client.models.list()
+        sent = server.requests[-1]
+        assert sent.query == {"api-version": "2024-02-01"}
+        assert sent.headers["api-key"] == API_KEY
+        assert "authorization" not in sent.headers
+        await client.request("GET", "models", params={"x": "1"})
+        assert server.requests[-1].query == {"api-version": "2024-02-01", "x": "1"}
+        newer = client.with_options(default_query={"api-version": "2024-06-01"})
+        await newer.files.list(purpose="fine-tune")
+        assert server.requests[-1].query == {"api-version": "2024-06-01", "purpose": "fine-tune"}
+
+
+def test_base_url_with_a_query_is_refused() -> None:
+    """A query in base_url would end up before the path: refused, pointing at default_query."""
+    with pytest.raises(InvalidParameterError, match="default_query") as info:
+        AsyncClient(api_key="", base_url="https://x.openai.azure.com/openai?api-version=1")
+    assert info.value.param == "base_url"
+
+
 async def test_sdk_names_close_api_key_and_base_url(server: LocalServer) -> None:
     """close(), api_key and an httpx.URL base_url work as on the official SDK's client."""
     client = AsyncClient(base_url=server.url, api_key=API_KEY)
