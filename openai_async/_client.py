@@ -21,7 +21,9 @@ from ._config import (
     TimeoutTypes,
     as_timeout,
     environment_proxies,
+    merge_headers,
     retry_policy,
+    shown_url,
 )
 from ._decode import decode, decode_json, error_body
 from ._exceptions import InvalidParameterError, MissingAPIKeyError, status_error
@@ -155,6 +157,10 @@ class AsyncClient:
         child._transport_step = parent._transport_step
         child._middleware = parent._middleware
         child._quirks = parent._quirks
+        if config.base_url != parent._config.base_url:
+            from ._packing import ServerQuirks
+
+            child._quirks = ServerQuirks()  # what one server refuses says nothing of another
         child._chain = parent._chain
         return child
 
@@ -202,7 +208,7 @@ class AsyncClient:
         if base_url is not None:
             changes["base_url"] = base_url
         if default_headers is not None:
-            changes["default_headers"] = {**config.default_headers, **default_headers}
+            changes["default_headers"] = merge_headers(config.default_headers, default_headers)
         if default_query is not None:
             changes["default_query"] = {**config.default_query, **default_query}
         return AsyncClient._derive(self, attrs.evolve(config, **changes) if changes else config)
@@ -238,7 +244,7 @@ class AsyncClient:
         key = self._config.api_key
         key_state = "not set" if key is None else ("empty" if key == "" else "set")
         return (
-            f"<AsyncClient base_url={self._config.base_url!r} "
+            f"<AsyncClient base_url={shown_url(self._config.base_url)!r} "
             f"organization={self._config.organization!r} api_key={key_state} "
             f"max_retries={self._config.max_retries}>"
         )
@@ -380,7 +386,9 @@ class AsyncClient:
                 content=content,
                 files=files,
                 data=data,
-                headers=config.headers if headers is None else {**config.headers, **headers},
+                headers=config.headers
+                if headers is None
+                else merge_headers(config.headers, headers),
                 timeout=config.timeout,
                 extensions=extensions,
             )

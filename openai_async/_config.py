@@ -31,7 +31,9 @@ __all__ = [
     "TimeoutTypes",
     "as_timeout",
     "environment_proxies",
+    "merge_headers",
     "retry_policy",
+    "shown_url",
     "user_agent",
 ]
 
@@ -56,10 +58,27 @@ class NotGiven:
 NOT_GIVEN: Final = NotGiven()
 
 
+def shown_url(url: str) -> str:
+    """``url`` with the password of a ``user:pass@`` in it masked, for reprs and messages."""
+    scheme, sep, rest = url.partition("://")
+    authority, slash, path = rest.partition("/")
+    userinfo, at, host = authority.rpartition("@")
+    if not (sep and at and ":" in userinfo):
+        return url
+    user = userinfo.partition(":")[0]
+    return f"{scheme}{sep}{user}:[secure]@{host}{slash}{path}"
+
+
+def merge_headers(base: Mapping[str, str], more: Mapping[str, str]) -> dict[str, str]:
+    """``base`` updated with ``more``, header names compared without case."""
+    replaced = {name.lower() for name in more}
+    return {n: v for n, v in base.items() if n.lower() not in replaced} | dict(more)
+
+
 def _base_url(value: object) -> str:
     url = str(value)
     if not url.startswith(("http://", "https://")):
-        raise InvalidParameterError("base_url", f"expected an http(s) URL, got {url!r}")
+        raise InvalidParameterError("base_url", f"expected an http(s) URL, got {shown_url(url)!r}")
     if "?" in url or "#" in url:
         # Paths are appended to the base URL, which would land them after its query.
         raise InvalidParameterError(
@@ -83,10 +102,12 @@ class Config:
     retry: RetryPolicy
     default_headers: Mapping[str, str] = attrs.field(repr=False, factory=dict)
     default_query: Mapping[str, str] = attrs.field(factory=dict)  # e.g. Azure's api-version
-    headers: Mapping[str, str] = attrs.field(init=False, repr=False, eq=False)
+    headers: httpx.Headers = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
-        headers = {"User-Agent": user_agent(), "Accept": "application/json"}
+        # httpx.Headers: names are case-insensitive, so a default "authorization" or
+        # "Api-Key" replaces ours or an earlier one instead of going out beside it.
+        headers = httpx.Headers({"User-Agent": user_agent(), "Accept": "application/json"})
         if self.api_key:
             _check_token("api_key", "OPENAI_API_KEY", self.api_key)
             headers["Authorization"] = f"Bearer {self.api_key}"

@@ -137,7 +137,8 @@ def _source(name: str, content: object) -> tuple[bytes | Path | IO[bytes], int, 
     # them here, not with a TypeError halfway through sending the body. (The mode, not
     # a trial read: reading may have effects.)
     mode = getattr(content, "mode", None)
-    if isinstance(mode, str) and "b" not in mode:
+    binary = isinstance(content, io.BufferedIOBase | io.RawIOBase)  # ZipExtFile's mode is "r"
+    if isinstance(mode, str) and "b" not in mode and not binary:
         raise InvalidParameterError(name, "open the file in binary mode ('rb')")
     file: IO[bytes] = content  # type: ignore[assignment]
     own_name = getattr(file, "name", None)

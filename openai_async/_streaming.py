@@ -102,8 +102,8 @@ class AsyncStream(Generic[T]):
                     raise StopAsyncIteration
         except BaseException as exc:
             # An error of ours, a broken connection or a cancellation: release it now.
-            if isinstance(exc, Exception):
-                self._error = exc
+            # Iterating again must not end quietly, as if the answer were whole.
+            self._error = exc if isinstance(exc, Exception) else self._cut_short()
             await self._close()
             raise
 
@@ -160,6 +160,12 @@ class AsyncStream(Generic[T]):
         if self.request_id:
             text += f" (request id {self.request_id})"
         return StreamEventError(text, response=self.response, body=body)
+
+    def _cut_short(self) -> StreamTruncatedError:
+        return StreamTruncatedError(
+            "The stream was cancelled before data: [DONE]; the answer is incomplete",
+            response=self.response,
+        )
 
     def _truncated(self) -> StreamTruncatedError:
         content_type = self.response.headers.get("content-type", "")

@@ -269,6 +269,16 @@ async def test_request_escape_hatch(client: AsyncClient, server: LocalServer) ->
     assert server.requests[-1].headers["authorization"] == f"Bearer {API_KEY}"
 
 
+def test_repr_and_errors_hide_a_password_in_base_url() -> None:
+    """user:pass@ in base_url is Basic auth: the password shows in no repr or message."""
+    client = AsyncClient(api_key="", base_url="http://user:BASICPW@127.0.0.1:9/v1")
+    assert "BASICPW" not in repr(client)
+    assert "user:[secure]@" in repr(client)
+    with pytest.raises(InvalidParameterError) as info:
+        AsyncClient(api_key="", base_url="ftp://user:BASICPW@x/")
+    assert "BASICPW" not in str(info.value)
+
+
 def test_repr_hides_the_key() -> None:
     """repr(client) tells whether a key is set, never the key."""
     text = repr(AsyncClient(api_key=API_KEY))

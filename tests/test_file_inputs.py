@@ -7,6 +7,7 @@ import gc
 import io
 import os
 import tempfile
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO
@@ -152,6 +153,19 @@ async def test_text_mode_wrappers_are_refused(
             await client.files.create(file=file, purpose="p")  # type: ignore[arg-type]
     assert info.value.param == "file"
     assert server.requests == []
+
+
+async def test_zip_member_is_binary_though_its_mode_is_r(
+    client: AsyncClient, server: LocalServer, tmp_path: Path
+) -> None:
+    """A ZipFile member reads bytes (its mode says "r"): it uploads like any binary file."""
+    archive = tmp_path / "data.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("train.jsonl", DATA)
+    with zipfile.ZipFile(archive) as zf, zf.open("train.jsonl") as member:
+        uploaded = await client.files.create(file=member, purpose="fine-tune")
+    assert uploaded.filename == "train.jsonl"
+    assert _file_part(server)[2] == DATA
 
 
 async def test_missing_path_is_refused(

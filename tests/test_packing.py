@@ -60,6 +60,20 @@ async def test_server_refusing_packed_prompts_is_remembered(server: LocalServer)
     assert sorted(sent, key=str) == sorted(prompts)  # one each, no packed request tried again
 
 
+async def test_a_variant_for_another_server_does_not_inherit_the_quirk(
+    server: LocalServer,
+) -> None:
+    """with_options(base_url=...) starts fresh: one server's refusal says nothing of another's."""
+    server.state.packed_prompts = False
+    prompts = [f"q{i}" for i in range(20)]
+    with LocalServer() as other:
+        async with AsyncClient(base_url=server.url, api_key="", max_retries=0) as client:
+            await client.completions.create_many(prompts, model="m")  # learns the quirk
+            elsewhere = client.with_options(base_url=other.url)
+            await elsewhere.completions.create_many(prompts, model="m")
+        assert len(other.requests) == 1  # all 20 prompts packed into one request
+
+
 async def test_mismatched_packed_answer_raises(client: AsyncClient, server: LocalServer) -> None:
     """An answer whose choice indices do not cover the prompts raises PackingError."""
     body = {

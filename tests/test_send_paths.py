@@ -126,6 +126,23 @@ async def test_proxy_from_the_environment_is_used(
     assert server.requests == []
 
 
+async def test_header_names_are_merged_without_case(
+    server: LocalServer, make_client: MakeClient
+) -> None:
+    """Api-Key replaces api-key, authorization replaces the Bearer key: one value each."""
+    async with make_client(
+        server, default_headers={"api-key": "PARENT", "authorization": "Bearer gateway"}
+    ) as client:
+        await client.models.list()
+        sent = server.requests[-1].headers
+        assert (sent["api-key"], sent["authorization"]) == ("PARENT", "Bearer gateway")
+        variant = client.with_options(api_key="sk-new", default_headers={"Api-Key": "CHILD"})
+        await variant.models.list()
+        assert server.requests[-1].headers["api-key"] == "CHILD"
+        await client.request("GET", "models", headers={"accept": "text/plain"}, cast_to=str)
+        assert server.requests[-1].headers["accept"] == "text/plain"
+
+
 async def test_default_headers_override_the_pools(server: LocalServer) -> None:
     """default_headers win over httpx's own defaults; per-request Accept wins over both."""
     headers = {"Accept-Encoding": "identity", "X-Team": "search"}

@@ -147,6 +147,21 @@ async def test_iterating_again_after_an_error_raises_it_again(
     assert stream.response.is_closed
 
 
+async def test_iterating_again_after_a_cancellation_raises(
+    client: AsyncClient, server: LocalServer
+) -> None:
+    """A stream cut off by a cancel scope is incomplete: looping again says so."""
+    server.inject(event_delay=0.2)
+    stream = await chat_stream(client)
+    with anyio.move_on_after(0.3):
+        async for _ in stream:
+            pass
+    with pytest.raises(StreamTruncatedError, match="cancelled"):
+        async for _ in stream:
+            pass
+    assert stream.response.is_closed
+
+
 async def test_error_event_default_body(client: AsyncClient, server: LocalServer) -> None:
     """The server's default error event is an OpenAI error object too."""
     server.inject(stream_action="error", after_events=0)
