@@ -25,6 +25,17 @@ def _summary(record: Mapping[str, Any]) -> dict[str, Any]:
     return {key: record[key] for key in _KEPT if key in record}
 
 
+def _parse(line: bytes) -> dict[str, Any] | None:
+    """The record on ``line``, or None for a blank or damaged one (its item runs again)."""
+    if not line.strip():
+        return None
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return None
+    return record if isinstance(record, dict) and "id" in record else None
+
+
 class Checkpoint:
     """Finished items of a job, by id, persisted as JSON Lines.
 
@@ -38,23 +49,28 @@ class Checkpoint:
         self._file: IO[str] | None = None
 
     def open(self) -> None:
-        """Read what earlier runs finished and get ready to append."""
+        """Read what earlier runs finished and get ready to append (blocking: use a thread).
+
+        Line by line, so a checkpoint of any size costs memory only for what is kept.
+        """
         self.records = {}
         if self.path.exists():
             with self.path.open("rb+") as f:
-                data = f.read()
-                end = data.rfind(b"\n") + 1  # everything after the last newline is torn
-                if end < len(data):
-                    f.truncate(end)
-            for line in data[:end].splitlines():
-                if not line.strip():
-                    continue
-                try:
-                    record = json.loads(line)
-                except ValueError:
-                    continue  # a damaged line in the middle: its item runs again
-                if isinstance(record, dict) and "id" in record:
-                    self.records[str(record["id"])] = _summary(record)
+                end = 0  # just past the last line that counts
+                for line in f:
+                    complete = line.endswith(b"\n")
+                    record = _parse(line)
+                    if not complete and record is None:
+                        break  # a torn last line: its item simply runs again
+                    if record is not None:
+                        self.records[str(record["id"])] = _summary(record)
+                    end += len(line)
+                    if not complete:
+                        # A whole record saved without its newline (an editor, say).
+                        f.seek(end)
+                        f.write(b"\n")
+                        end += 1
+                f.truncate(end)
         self._file = self.path.open("a", encoding="utf-8")
 
     def append(self, record: dict[str, Any]) -> None:

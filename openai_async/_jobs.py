@@ -257,7 +257,8 @@ class BatchJob:
         self._ordered = ordered
         self._count_tokens = token_counter
         self._total = len(requests) if isinstance(requests, list | tuple) else None
-        self._progress = make_progress(progress, self._total)
+        self._progress_option = progress
+        self._progress = make_progress(False, None)  # the real one is made on entry
         self._group: AbstractAsyncContextManager[TaskGroup] | None = None
         self._task_group: TaskGroup | None = None
         self._receive: MemoryObjectReceiveStream[_Finished] | None = None
@@ -268,13 +269,18 @@ class BatchJob:
         self._sent = 0
         self._counts = {"succeeded": 0, "failed": 0, "skipped": 0}
         self._tokens = {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}
-        self._skipped_indices: set[int] = set()
+        self._skipped_indices: set[int] = set()  # for ordered=True, until passed over
+        self._ended = False
 
     # -- life cycle ------------------------------------------------------------------
 
     async def __aenter__(self) -> BatchJob:
+        if self._group is not None:
+            raise RuntimeError("a BatchJob runs once: make another with client.batch(...)")
         if self._checkpoint is not None:
-            self._checkpoint.open()
+            # Reading a large checkpoint must not stall the event loop.
+            await anyio.to_thread.run_sync(self._checkpoint.open)
+        self._progress = make_progress(self._progress_option, self._total)
         self._started = time.monotonic()
         send, self._receive = anyio.create_memory_object_stream[_Finished](self._max_concurrency)
         self._take = self._receive.receive
@@ -299,15 +305,22 @@ class BatchJob:
             return await self._group.__aexit__(exc_type, exc, tb)
         finally:
             self._receive.close()
+            self._take = None
+            self._ended = True
             if self._checkpoint is not None:
                 self._checkpoint.close()
             self._report_delivered()
             self._progress.close()
 
     def __aiter__(self) -> AsyncIterator[BatchResult]:
+        self._check_running()
+        return self
+
+    def _check_running(self) -> None:
+        if self._ended:
+            raise RuntimeError("this BatchJob has ended: make another with client.batch(...)")
         if self._take is None:
             raise RuntimeError("iterate a BatchJob inside `async with`")
-        return self
 
     async def __anext__(self) -> BatchResult:
         """The next result, recorded (checkpoint line, ``summary``) as it is handed over.
@@ -318,6 +331,7 @@ class BatchJob:
         order, results waiting for an earlier one keep theirs, which cannot deadlock:
         the earliest one missing is itself in flight.
         """
+        self._check_running()
         assert self._take is not None
         self._report_delivered()
         try:
@@ -409,7 +423,8 @@ class BatchJob:
 
     def _skip(self, index: int) -> None:
         self._counts["skipped"] += 1
-        self._skipped_indices.add(index)
+        if self._ordered:
+            self._skipped_indices.add(index)
         self._progress.update(self._snapshot())
 
     def _estimate(self, request: BatchRequest) -> int:
@@ -419,6 +434,12 @@ class BatchJob:
         self, item: _Item, tokens: int, send: MemoryObjectSendStream[_Finished]
     ) -> None:
         async with send:
+            if self._fatal is not None:  # the quota is gone: sending more cannot help
+                # No checkpoint line: the item never ran, so a restart (with the quota
+                # topped up) runs it, where a failed line would have it skipped.
+                result = BatchResult(id=item.id, index=item.index, error=self._fatal)
+                await send.send(_Finished(result, None))
+                return
             result, data = await self._execute(item, tokens)
             await send.send(self._finished(item, result, data))
 
@@ -426,8 +447,6 @@ class BatchJob:
         """The item's result and the JSON it was made from."""
         state = _ItemState()
         index, item_id, request = item.index, item.id, item.request
-        if self._fatal is not None:  # the quota is gone: sending more cannot help
-            return BatchResult(id=item_id, index=index, error=self._fatal), None
         self._sent += 1
         try:
             http_request = self._client._build_request(
@@ -523,6 +542,7 @@ class _InOrder:
     async def receive(self) -> _Finished:
         while True:
             while self._next_index in self._skipped:
+                self._skipped.discard(self._next_index)
                 self._next_index += 1
             finished = self._pending.pop(self._next_index, None)
             if finished is not None:

@@ -195,17 +195,51 @@ async def test_input_order_and_async_iterable(client: AsyncClient, server: Local
 
 
 async def test_insufficient_quota_fails_the_rest_without_sending(
-    client: AsyncClient, server: LocalServer
+    client: AsyncClient, server: LocalServer, tmp_path: Path
 ) -> None:
     """Once the quota is gone, remaining items fail with that error and are not sent."""
     quota = {
         "error": {"message": "quota", "type": "insufficient_quota", "code": "insufficient_quota"}
     }
     server.inject(status=429, body=quota, times=1)
-    async with client.batch(_items(20), max_concurrency=1) as job:
+    checkpoint = tmp_path / "run.jsonl"
+    async with client.batch(_items(20), max_concurrency=1, checkpoint=checkpoint) as job:
         results = await job.collect()
     assert all(isinstance(r.error, RateLimitError) for r in results)
     assert len(server.requests) == 1
+    # Only the item that ran is checkpointed (failed); once the quota is back, a plain
+    # restart runs the 19 that never did.
+    assert len(checkpoint.read_text().splitlines()) == 1
+    server.requests.clear()
+    async with client.batch(_items(20), max_concurrency=4, checkpoint=checkpoint) as job:
+        again = await job.collect()
+    assert (len(again), job.summary.succeeded, job.summary.skipped) == (19, 19, 1)
+    assert len(server.requests) == 19
+
+
+async def test_a_job_runs_once(client: AsyncClient) -> None:
+    """Entering a job again, or iterating it after its block, is a clear RuntimeError."""
+    job = client.batch(_items(3))
+    async with job:
+        assert len(await job.collect()) == 3
+    with pytest.raises(RuntimeError, match="ended"):
+        await job.collect()
+    with pytest.raises(RuntimeError, match="runs once"):
+        async with job:
+            pass
+
+
+async def test_system_exit_in_the_loop_body_comes_out_as_itself(client: AsyncClient) -> None:
+    """SystemExit (and KeyboardInterrupt) from the loop body are not wrapped in a group."""
+
+    async def run() -> None:
+        async with client.batch(_items(5), max_concurrency=2) as job:
+            async for _ in job:
+                raise SystemExit(3)
+
+    with pytest.raises(SystemExit) as info:
+        await run()
+    assert info.value.code == 3
 
 
 async def test_429_slows_the_job_and_waits_retry_after(server: LocalServer) -> None:

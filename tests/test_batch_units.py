@@ -168,6 +168,18 @@ def test_checkpoint_cuts_torn_last_line(tmp_path: Path) -> None:
     assert [line["id"] for line in lines] == ["a", "b", "c"]
 
 
+def test_checkpoint_keeps_a_whole_last_line_without_newline(tmp_path: Path) -> None:
+    """A last record saved without its newline (by an editor, say) still counts."""
+    path = tmp_path / "run.jsonl"
+    path.write_text('{"id": "a", "ok": true}\n{"id": "b", "ok": true}')
+    checkpoint = Checkpoint(path)
+    checkpoint.open()
+    checkpoint.append({"id": "c", "ok": True})
+    checkpoint.close()
+    assert set(checkpoint.records) == {"a", "b", "c"}
+    assert [json.loads(line)["id"] for line in path.read_text().splitlines()] == ["a", "b", "c"]
+
+
 def test_checkpoint_last_line_wins(tmp_path: Path) -> None:
     """An id written twice (failed, then retried) counts as its last record."""
     path = tmp_path / "run.jsonl"
