@@ -25,21 +25,14 @@ _FUNCTION_NAME: Final = re.compile(r"[a-zA-Z0-9_-]{1,64}")
 _MAX_STOP: Final = 4
 
 
-def check_sampling(
-    *,
-    temperature: object = None,
-    top_p: object = None,
-    presence_penalty: object = None,
-    frequency_penalty: object = None,
-    logit_bias: object = None,
-    max_tokens: object = None,
-) -> None:
-    """The sampling parameters of completions and chat, within the documented bounds."""
-    check_number("temperature", temperature, 0, 2)
-    check_number("top_p", top_p, 0, 1)
-    check_number("presence_penalty", presence_penalty, -2, 2)
-    check_number("frequency_penalty", frequency_penalty, -2, 2)
-    check_range("max_tokens", max_tokens, 0)
+def check_sampling(body: Mapping[str, Any]) -> None:
+    """The sampling parameters in a completions, chat or edits body, within their bounds."""
+    check_number("temperature", body.get("temperature"), 0, 2)
+    check_number("top_p", body.get("top_p"), 0, 1)
+    check_number("presence_penalty", body.get("presence_penalty"), -2, 2)
+    check_number("frequency_penalty", body.get("frequency_penalty"), -2, 2)
+    check_range("max_tokens", body.get("max_tokens"), 0)
+    logit_bias = body.get("logit_bias")
     if logit_bias is None:
         return
     if not isinstance(logit_bias, Mapping):

@@ -113,14 +113,6 @@ class ChatCompletions(Resource):
         check_functions(functions)
         check_stop(stop)
         check_range("n", n, 1, 128)  # the documented bounds
-        check_sampling(
-            temperature=temperature,
-            top_p=top_p,
-            presence_penalty=presence_penalty,
-            frequency_penalty=frequency_penalty,
-            logit_bias=logit_bias,
-            max_tokens=max_tokens,
-        )
         body = json_body(
             model=model,
             messages=messages,
@@ -137,6 +129,7 @@ class ChatCompletions(Resource):
             logit_bias=logit_bias,
             user=user,
         )
+        check_sampling(body)
         client = self._client
         if stream:
             return await client._stream("POST", "chat/completions", ChatCompletionChunk, json=body)

@@ -144,14 +144,6 @@ class Completions(Resource):
         check_range("logprobs", logprobs, 0, _MAX_LOGPROBS)
         check_range("n", n, 1, _MAX_N)
         check_range("best_of", best_of, 0, _MAX_BEST_OF)
-        check_sampling(
-            temperature=temperature,
-            top_p=top_p,
-            presence_penalty=presence_penalty,
-            frequency_penalty=frequency_penalty,
-            logit_bias=logit_bias,
-            max_tokens=max_tokens,
-        )
         # The reference says best_of "must be greater than n", yet best_of == n == 1 is
         # the default; the service refuses only best_of < n.
         if best_of is not None and best_of < (n or 1):
@@ -176,6 +168,7 @@ class Completions(Resource):
             logit_bias=logit_bias,
             user=user,
         )
+        check_sampling(body)
         body.setdefault("prompt", None)  # required, nullable: left out it would be invalid
         client = self._client
         if stream:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from ..types import Edit
 from ._base import Resource
-from ._checks import check_number, check_range, json_body
+from ._checks import check_range, json_body
+from ._params import check_sampling
 
 __all__ = ["Edits"]
 
@@ -26,8 +27,6 @@ class Edits(Resource):
     ) -> Edit:
         """``POST /edits``: ``n`` (1 to 20) edited versions of ``input``."""
         check_range("n", n, 1, 20)
-        check_number("temperature", temperature, 0, 2)
-        check_number("top_p", top_p, 0, 1)
         body = json_body(
             model=model,
             instruction=instruction,
@@ -36,4 +35,5 @@ class Edits(Resource):
             temperature=temperature,
             top_p=top_p,
         )
+        check_sampling(body)
         return await self._client._request_model("POST", "edits", Edit, json=body)
