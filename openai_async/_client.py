@@ -151,7 +151,7 @@ class AsyncClient:
         child._owns_http = False
         child._http = parent._http
         child._headers = parent._headers
-        if parent._headers is not None and config.headers != parent._config.headers:
+        if parent._headers is not None and config.identity is not parent._config.identity:
             child._headers = httpx.Headers(parent._http.headers)
             child._headers.update(config.headers)
         child._transport_step = parent._transport_step
@@ -201,16 +201,20 @@ class AsyncClient:
             changes["timeout"] = as_timeout(timeout)
         if retry is not None or max_retries is not None:
             changes["retry"] = retry_policy(config.retry, retry, max_retries)
-        if api_key is not None:
-            changes["api_key"] = api_key
-        if organization is not None:
-            changes["organization"] = organization
         if base_url is not None:
             changes["base_url"] = base_url
-        if default_headers is not None:
-            changes["default_headers"] = merge_headers(config.default_headers, default_headers)
         if default_query is not None:
             changes["default_query"] = {**config.default_query, **default_query}
+        who: dict[str, Any] = {}  # only these rebuild (and recheck) the headers
+        if api_key is not None:
+            who["api_key"] = api_key
+        if organization is not None:
+            who["organization"] = organization
+        if default_headers is not None:
+            identity = config.identity
+            who["default_headers"] = merge_headers(identity.default_headers, default_headers)
+        if who:
+            changes["identity"] = attrs.evolve(config.identity, **who)
         return AsyncClient._derive(self, attrs.evolve(config, **changes) if changes else config)
 
     copy = with_options

@@ -27,6 +27,7 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "NOT_GIVEN",
     "Config",
+    "Identity",
     "NotGiven",
     "TimeoutTypes",
     "as_timeout",
@@ -88,20 +89,17 @@ def _base_url(value: object) -> str:
 
 
 @attrs.frozen
-class Config:
-    """What a client and its ``with_options`` variants are set to; the key never shows.
+class Identity:
+    """Who the requests are from: key, organization and headers, checked once when made.
 
-    ``headers`` (identity, auth and ``default_headers``) is derived, so a variant made
-    with ``attrs.evolve`` gets it rebuilt, and checked, from its own values.
+    ``headers`` (user agent, auth, organization, ``default_headers``) is derived; a
+    ``with_options`` variant that changes only timeouts or retries shares its parent's
+    ``Identity`` rather than building and checking the same headers again.
     """
 
-    base_url: str = attrs.field(converter=_base_url)  # always ends with "/"
     api_key: str | None = attrs.field(repr=False)
     organization: str | None
-    timeout: httpx.Timeout
-    retry: RetryPolicy
     default_headers: Mapping[str, str] = attrs.field(repr=False, factory=dict)
-    default_query: Mapping[str, str] = attrs.field(factory=dict)  # e.g. Azure's api-version
     headers: httpx.Headers = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
@@ -118,6 +116,29 @@ class Config:
             _check_header("default_headers", name, value)
             headers[name] = value
         object.__setattr__(self, "headers", headers)  # frozen: set once, here
+
+
+@attrs.frozen
+class Config:
+    """What a client and its ``with_options`` variants are set to; the key never shows."""
+
+    base_url: str = attrs.field(converter=_base_url)  # always ends with "/"
+    identity: Identity
+    timeout: httpx.Timeout
+    retry: RetryPolicy
+    default_query: Mapping[str, str] = attrs.field(factory=dict)  # e.g. Azure's api-version
+
+    @property
+    def api_key(self) -> str | None:
+        return self.identity.api_key
+
+    @property
+    def organization(self) -> str | None:
+        return self.identity.organization
+
+    @property
+    def headers(self) -> httpx.Headers:
+        return self.identity.headers
 
     @property
     def max_retries(self) -> int:
@@ -148,11 +169,13 @@ class Config:
             base_url = os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL
         return cls(
             base_url=str(base_url),
-            api_key=api_key,
-            organization=organization,
+            identity=Identity(
+                api_key=api_key,
+                organization=organization,
+                default_headers=dict(default_headers or {}),
+            ),
             timeout=as_timeout(timeout),
             retry=retry_policy(RetryPolicy(), retry, max_retries),
-            default_headers=dict(default_headers or {}),
             default_query=dict(default_query or {}),
         )
 
