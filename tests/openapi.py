@@ -3,10 +3,8 @@
 ``assert_request_matches_spec(server.requests[-1])`` finds the operation for the
 request's method and path, then checks the query parameters, the content type, and the
 JSON body or the multipart fields (file parts where the spec says ``format: binary``,
-text fields converted to the type the spec declares) with jsonschema. The specs live
-outside the repository, in ``../shared/reference`` beside its root (CI runs with
-``shared/`` beside the clone);
-when one is missing the calling test is skipped with a reason naming the file.
+text fields converted to the type the spec declares) with jsonschema. The specs are
+vendored in ``tests/data`` (their source and digests are in its README).
 
 The default is the 2023 spec (the API this project was asked to cover); pass
 ``spec=LATEST`` for parameters OpenAI added later (``encoding_format``, ...).
@@ -27,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-import pytest
 import yaml
 
 from openai_async.testing import ServerRequest
@@ -42,7 +39,7 @@ __all__ = [
     "to_json_schema",
 ]
 
-REFERENCE = Path(__file__).resolve().parent.parent.parent / "shared" / "reference"
+REFERENCE = Path(__file__).resolve().parent / "data"
 SPEC_2023 = REFERENCE / "openapi-2023.yaml"
 LATEST = REFERENCE / "openapi-latest.yaml"
 
@@ -57,11 +54,7 @@ def _load(path: Path) -> dict[str, Any]:
     return spec
 
 
-def load_spec(path: Path) -> dict[str, Any]:
-    """The parsed spec at ``path``; skips the calling test if the file is missing."""
-    if not path.is_file():
-        pytest.skip(f"OpenAPI spec not found: {path} (clone shared/ beside the repository)")
-    return _load(path)
+load_spec = _load
 
 
 def _resolve(spec: Mapping[str, Any], node: Any, seen: tuple[str, ...] = ()) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -12,10 +13,10 @@ from openai_async import AsyncClient, BadRequestError
 from openai_async.testing import LocalServer, ServerRequest
 
 from .openapi import (
+    LATEST,
     SPEC_2023,
     assert_request_matches_spec,
     check_recorded_requests,
-    load_spec,
     request_schema,
     to_json_schema,
 )
@@ -26,13 +27,6 @@ pytestmark = pytest.mark.anyio
 def _post(path: str, body: bytes, content_type: str = "application/json") -> ServerRequest:
     headers = {"content-type": content_type}
     return ServerRequest(method="POST", path=path, query={}, headers=headers, body=body)
-
-
-def test_missing_spec_skips_with_its_name(tmp_path: Path) -> None:
-    """A missing spec file skips the test and says which file is missing."""
-    missing = tmp_path / "openapi-2023.yaml"
-    with pytest.raises(pytest.skip.Exception, match=str(missing)):
-        load_spec(missing)
 
 
 def test_model_oneof_of_strings_reads_as_anyof() -> None:
@@ -115,10 +109,17 @@ async def test_raw_bad_request_is_caught(client: AsyncClient, server: LocalServe
         assert_request_matches_spec(server.requests[-1])
 
 
-def test_spec_location() -> None:
-    """The helper looks for the spec beside the repository, in shared/reference."""
-    assert SPEC_2023.parts[-3:] == ("shared", "reference", "openapi-2023.yaml")
-    assert SPEC_2023.parent.parent.parent == Path(__file__).resolve().parent.parent.parent
+@pytest.mark.parametrize(
+    ("path", "digest"),
+    [
+        (SPEC_2023, "5164b288c9376d4209586986080fcb1197be8ce4fa05cbe779336954b49b4e45"),
+        (LATEST, "db5d7478feae10b4d331834c60d9765a8aa042e38419f9b1694288c11aa8ebc8"),
+    ],
+)
+def test_vendored_specs(path: Path, digest: str) -> None:
+    """The specs are in the repository, in tests/data, unchanged from their source."""
+    assert path.parent == Path(__file__).resolve().parent / "data"
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == digest
 
 
 FUNCTION_CALL = {"role": "assistant", "content": None, "function_call": {"name": "f"}}
