@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import AsyncIterable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterable, Callable, Iterable, Mapping, Sequence
 from functools import cached_property
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, TypeVar, Unpack, overload
@@ -30,11 +30,13 @@ from ._exceptions import InvalidParameterError, MissingAPIKeyError, status_error
 from ._logging import LogAttempts
 from ._middleware import OPTIONS_KEY, CallNext, Middleware, build_chain
 from ._models import structurer
+from ._request import APIRequest, RequestOptions, pop_options
 from ._retry import Retry
-from ._streaming import AsyncStream
+from ._streaming import BODY_END, DONE, AsyncStream, StreamEnd
 from ._transport import DirectSend, HTTPXSend
 
 if TYPE_CHECKING:
+    from ._files import MultipartBody
     from ._jobs import BatchJob, BatchOptions, BatchRequest
     from ._packing import ServerQuirks
     from .resources import (
@@ -54,8 +56,14 @@ if TYPE_CHECKING:
 __all__ = ["AsyncClient"]
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 _SSE_ACCEPT: Final = {"Accept": "text/event-stream"}
+# What ``call`` gives back: the result, or (for ``with_raw_response`` and
+# ``with_streaming_response``) the HTTP response with the result still to parse.
+PARSED: Final = "parsed"
+RAW: Final = "raw"
+STREAMING: Final = "streaming"
 
 
 class AsyncClient:
@@ -143,6 +151,8 @@ class AsyncClient:
         self._middleware: tuple[Middleware, ...] = (Retry(), LogAttempts(), *middleware)
         self._transport_step = send
         self._chain: CallNext = build_chain(self._middleware, send)
+        self._mode: str = PARSED
+        self._variants: dict[str, AsyncClient] = {}
 
     @classmethod
     def _derive(cls, parent: AsyncClient, config: Config) -> AsyncClient:
@@ -162,7 +172,20 @@ class AsyncClient:
 
             child._quirks = ServerQuirks()  # what one server refuses says nothing of another
         child._chain = parent._chain
+        child._mode = parent._mode
+        child._variants = {}
         return child
+
+    def _answering(self, mode: str) -> AsyncClient:
+        """This client, answering ``call`` with the HTTP response (``with_raw_response``)."""
+        if mode == self._mode:
+            return self
+        variant = self._variants.get(mode)
+        if variant is None:
+            variant = AsyncClient._derive(self, self._config)
+            variant._mode = mode
+            self._variants[mode] = variant
+        return variant
 
     def _with_inner_middleware(self, middleware: Middleware) -> AsyncClient:
         """A variant whose chain ends in ``middleware``, right before the transport.
@@ -355,65 +378,98 @@ class AsyncClient:
 
     # -- the request path ------------------------------------------------------------
 
-    def _build_request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, Any] | None = None,
-        json: object = None,
-        content: bytes | None = None,
-        files: Any = None,
-        data: Mapping[str, Any] | None = None,
-        headers: Mapping[str, str] | None = None,
-        stream: bool = False,
-    ) -> httpx.Request:
+    async def call(self, request: APIRequest[R]) -> R:
+        """Send one described request through the full path; its answer, read as described.
+
+        Every endpoint method ends here, and so do packing, batch jobs and pagination:
+        base URL, auth, default headers and query, the per-call options, the
+        middleware chain, and a typed error for an error status.
+        """
+        mode = self._mode
+        http_request = self._http_request(request, stream=request.stream or mode == STREAMING)
+        response = await self._send(http_request)
+        if mode is PARSED:
+            return request.read(response)
+        from ._response import APIResponse, StreamedAPIResponse
+
+        if mode == STREAMING:
+            return StreamedAPIResponse(response, request.read)  # type: ignore[return-value]
+        return APIResponse(response, request.read)  # type: ignore[return-value]
+
+    def _http_request(self, request: APIRequest[Any], *, stream: bool) -> httpx.Request:
         config = self._config
         if config.api_key is None:
             raise MissingAPIKeyError(
                 "No API key: pass api_key=... or set OPENAI_API_KEY "
                 '(use api_key="" for a server that needs none).'
             )
+        path = request.path
         if path.startswith(("http://", "https://")):
             url = path
         else:
             url = config.base_url + path.lstrip("/")
-        if config.default_query:
-            params = {**config.default_query, **(params or {})}
+        options = request.options
+        params = request.query
+        extra_query = options.get("extra_query")
+        if config.default_query or extra_query:
+            params = {**config.default_query, **(params or {}), **(extra_query or {})}
+        headers = request.headers
+        extra_headers = options.get("extra_headers")
+        if extra_headers:
+            headers = {**headers, **extra_headers} if headers else extra_headers
+        timeout = config.timeout
+        if "timeout" in options and not isinstance(options["timeout"], NotGiven):
+            timeout = as_timeout(options["timeout"])
+        body = request.body
+        extra_body = options.get("extra_body")
+        stream_body: MultipartBody | None = None
+        if request.form is not None or request.files:
+            from ._files import MultipartBody, form_fields
+
+            fields = {**(request.form or {}), **(extra_body or {})}
+            stream_body = MultipartBody(form_fields(fields), request.files)
+            headers = {**(headers or {}), **stream_body.headers}
+        elif extra_body:
+            body = {**(body or {}), **extra_body}
+        raw = request.httpx_body or {}
         extensions: dict[str, object] = {OPTIONS_KEY: config.options(stream=stream)}
+        if request.extensions:
+            extensions.update(request.extensions)
         if self._headers is None:
-            return self._http.build_request(
-                method,
+            http_request = self._http.build_request(
+                request.method,
                 _parse_url(url),
                 params=params,
-                json=json,
-                content=content,
-                files=files,
-                data=data,
+                json=body,
+                **raw,
                 headers=config.headers
                 if headers is None
                 else merge_headers(config.headers, headers),
-                timeout=config.timeout,
+                timeout=timeout,
                 extensions=extensions,
             )
-        # Our own pool: what build_request does, less merging the same headers again.
-        merged = self._headers
-        if headers is not None:
-            merged = httpx.Headers(merged)
-            merged.update(headers)
-        extensions["timeout"] = config.timeout.as_dict()
-        return httpx.Request(
-            method,
-            _parse_url(url),
-            params=params,
-            json=json,
-            content=content,
-            files=files,
-            data=data,
-            headers=merged,
-            cookies=self._http.cookies,
-            extensions=extensions,
-        )
+        else:
+            # Our own pool: what build_request does, less merging the same headers again.
+            merged = self._headers
+            if headers is not None:
+                merged = httpx.Headers(merged)
+                merged.update(headers)
+            extensions["timeout"] = timeout.as_dict()
+            http_request = httpx.Request(
+                request.method,
+                _parse_url(url),
+                params=params,
+                json=body,
+                **raw,
+                headers=merged,
+                cookies=self._http.cookies,
+                extensions=extensions,
+            )
+        if stream_body is not None:
+            # Set as the stream itself: passed as content=, httpx would wrap it in an
+            # async generator that nobody closes when an upload is cancelled.
+            http_request.stream = stream_body
+        return http_request
 
     async def _send(self, request: httpx.Request) -> httpx.Response:
         """Run ``request`` through the middleware chain; raise for an error status."""
@@ -421,27 +477,6 @@ class AsyncClient:
         if response.is_error:
             raise status_error(response, error_body(response))
         return response
-
-    async def _stream(
-        self,
-        method: str,
-        path: str,
-        cast_to: type[T],
-        **kwargs: Any,
-    ) -> AsyncStream[T]:
-        """Send with ``stream=True`` and wrap the unread 2xx body in an ``AsyncStream``."""
-        request = self._build_request(method, path, stream=True, headers=_SSE_ACCEPT, **kwargs)
-        return AsyncStream(await self._send(request), structurer(cast_to))
-
-    async def _request_model(
-        self,
-        method: str,
-        path: str,
-        cast_to: type[T],
-        **kwargs: Any,
-    ) -> T:
-        response = await self._send(self._build_request(method, path, **kwargs))
-        return decode(response, cast_to)
 
     @overload
     async def request(
@@ -451,11 +486,12 @@ class AsyncClient:
         *,
         cast_to: type[T],
         params: Mapping[str, Any] | None = ...,
-        json: object = ...,
+        json: Mapping[str, Any] | None = ...,
         content: bytes | None = ...,
         files: Any = ...,
         data: Mapping[str, Any] | None = ...,
         headers: Mapping[str, str] | None = ...,
+        **options: Unpack[RequestOptions],
     ) -> T: ...
 
     @overload
@@ -466,11 +502,12 @@ class AsyncClient:
         *,
         cast_to: None = ...,
         params: Mapping[str, Any] | None = ...,
-        json: object = ...,
+        json: Mapping[str, Any] | None = ...,
         content: bytes | None = ...,
         files: Any = ...,
         data: Mapping[str, Any] | None = ...,
         headers: Mapping[str, str] | None = ...,
+        **options: Unpack[RequestOptions],
     ) -> Any: ...
 
     async def request(
@@ -480,32 +517,38 @@ class AsyncClient:
         *,
         cast_to: type[Any] | None = None,
         params: Mapping[str, Any] | None = None,
-        json: object = None,
+        json: Mapping[str, Any] | None = None,
         content: bytes | None = None,
         files: Any = None,
         data: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
+        **options: Unpack[RequestOptions],
     ) -> Any:
         """Call any endpoint through the full request path (auth, middleware, errors).
 
         ``path`` is relative to ``base_url`` (``"models"`` or ``"/models"``) or a full
         URL. The answer is the decoded JSON, or with ``cast_to``: ``bytes``, ``str``,
         ``httpx.Response`` (body read), or any model type, e.g. ``types.Model``.
+        ``content``, ``files`` and ``data`` go to httpx as they are. The per-call
+        options (``extra_headers``, ``extra_body``, ...) apply as on every endpoint
+        method.
         """
-        request = self._build_request(
-            method,
-            path,
-            params=params,
-            json=json,
-            content=content,
-            files=files,
-            data=data,
-            headers=headers,
+        read: Callable[[httpx.Response], Any] = decode_json
+        if cast_to is not None:
+            read = functools.partial(_decode_as, cast_to=cast_to)
+        given = {"content": content, "files": files, "data": data}
+        return await self.call(
+            APIRequest(
+                method=method,
+                path=path,
+                read=read,
+                body=json,
+                httpx_body={k: v for k, v in given.items() if v is not None} or None,
+                query=params,
+                headers=headers,
+                options=pop_options(dict(options)),
+            )
         )
-        response = await self._send(request)
-        if cast_to is None:
-            return decode_json(response)
-        return decode(response, cast_to)
 
     @overload
     async def request_stream(
@@ -515,9 +558,11 @@ class AsyncClient:
         *,
         cast_to: type[T],
         params: Mapping[str, Any] | None = ...,
-        json: object = ...,
+        json: Mapping[str, Any] | None = ...,
         headers: Mapping[str, str] | None = ...,
+        end: StreamEnd | None = ...,
         require_done: bool = ...,
+        **options: Unpack[RequestOptions],
     ) -> AsyncStream[T]: ...
 
     @overload
@@ -528,9 +573,11 @@ class AsyncClient:
         *,
         cast_to: None = ...,
         params: Mapping[str, Any] | None = ...,
-        json: object = ...,
+        json: Mapping[str, Any] | None = ...,
         headers: Mapping[str, str] | None = ...,
+        end: StreamEnd | None = ...,
         require_done: bool = ...,
+        **options: Unpack[RequestOptions],
     ) -> AsyncStream[Any]: ...
 
     async def request_stream(
@@ -540,24 +587,42 @@ class AsyncClient:
         *,
         cast_to: type[Any] | None = None,
         params: Mapping[str, Any] | None = None,
-        json: object = None,
+        json: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
+        end: StreamEnd | None = None,
         require_done: bool = True,
+        **options: Unpack[RequestOptions],
     ) -> AsyncStream[Any]:
         """The streaming twin of ``request``: the events of any endpoint, as an AsyncStream.
 
         Each event's data is decoded JSON, or a ``cast_to`` model. You put ``"stream":
         true`` (or ``params={"stream": "true"}``) in the request yourself, since endpoints
-        ask for it differently. ``require_done=False`` is for streams that end without
-        ``data: [DONE]``: the end of the body then ends the iteration quietly.
+        ask for it differently. ``end`` says how the stream ends (a ``StreamEnd``;
+        ``data: [DONE]`` by default); ``require_done=False`` is the short way to say
+        that the end of the body ends the iteration quietly.
         """
-        headers = {**_SSE_ACCEPT, **(headers or {})}
-        request = self._build_request(
-            method, path, params=params, json=json, headers=headers, stream=True
+        decode: Callable[[Any], Any] = _identity if cast_to is None else structurer(cast_to)
+        rule = end if end is not None else (DONE if require_done else BODY_END)
+
+        def read(response: httpx.Response) -> AsyncStream[Any]:
+            return AsyncStream(response, decode, end=rule)
+
+        return await self.call(
+            APIRequest(
+                method=method,
+                path=path,
+                read=read,
+                stream=True,
+                body=json,
+                query=params,
+                headers={**_SSE_ACCEPT, **(headers or {})},
+                options=pop_options(dict(options)),
+            )
         )
-        response = await self._send(request)
-        decode: Any = _identity if cast_to is None else structurer(cast_to)
-        return AsyncStream(response, decode, require_done=require_done)
+
+
+def _decode_as(response: httpx.Response, *, cast_to: type[T]) -> T:
+    return decode(response, cast_to)
 
 
 def _identity(value: T) -> T:

@@ -16,7 +16,7 @@ import mimetypes
 import os
 from collections.abc import AsyncIterator, Mapping, Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import anyio
 import anyio.to_thread
@@ -25,7 +25,7 @@ import httpx
 
 from ._exceptions import InvalidParameterError
 
-__all__ = ["CHUNK_SIZE", "FilePart", "MultipartBody", "file_part"]
+__all__ = ["CHUNK_SIZE", "FilePart", "MultipartBody", "file_part", "form_fields"]
 
 CHUNK_SIZE = 256 * 1024
 
@@ -233,3 +233,18 @@ class _BodyIterator:
             )
         self._offset += len(chunk)
         return chunk
+
+
+def form_fields(params: Mapping[str, Any]) -> dict[str, str]:
+    """Text fields of a multipart form: numbers as JSON writes them, None left out."""
+    fields = {}
+    for name, value in params.items():
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            fields[name] = "true" if value else "false"
+        elif isinstance(value, int | float | str):
+            fields[name] = str(value)
+        else:
+            raise InvalidParameterError(name, f"expected a string or a number, got {value!r:.40}")
+    return fields

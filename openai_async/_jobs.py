@@ -17,6 +17,7 @@ file as it is handed to you; a restart with the same file skips the ids already 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -49,6 +50,7 @@ from ._messages import message_json
 from ._middleware import CallNext
 from ._progress import BatchProgress, ProgressCallback, make_progress
 from ._ratelimit import RateLimits
+from ._request import APIRequest
 from ._taskgroup import task_group
 from ._tokens import TokenCounter, approximate_tokens, estimate_request_tokens
 
@@ -449,16 +451,16 @@ class BatchJob:
         index, item_id, request = item.index, item.id, item.request
         self._sent += 1
         try:
-            http_request = self._client._build_request(
-                request.method, request.path, json=request.body
-            )
-            http_request.extensions[_ITEM_KEY] = state
-            response = await self._client._send(http_request)
-            from ._decode import decode_json, structure_body
-
-            data = decode_json(response)
             cast_to = request.cast_to or _response_type(request.path)
-            body = data if cast_to is None else structure_body(response, data, cast_to)
+            data, body = await self._client.call(
+                APIRequest(
+                    method=request.method,
+                    path=request.path,
+                    read=functools.partial(_read_item, cast_to=cast_to),
+                    body=request.body,
+                    extensions={_ITEM_KEY: state},
+                )
+            )
         except Exception as exc:  # a bad item must not end the job: it gets its error
             if isinstance(exc, RateLimitError) and exc.code == "insufficient_quota":
                 self._fatal = exc
@@ -623,15 +625,21 @@ def _usage(data: object) -> dict[str, int] | None:
     return {k: v for k, v in usage.items() if isinstance(v, int)}
 
 
+def _read_item(response: httpx.Response, *, cast_to: type[Any] | None) -> tuple[Any, Any]:
+    """The answer's JSON (for the checkpoint) and the result made of it."""
+    from ._decode import decode_json, structure_body
+
+    data = decode_json(response)
+    return data, data if cast_to is None else structure_body(response, data, cast_to)
+
+
+@functools.cache
+def _result_types() -> dict[str, type[Any]]:
+    from .resources._registry import result_types
+
+    return result_types()
+
+
 def _response_type(path: str) -> type[Any] | None:
     """The model of a known endpoint's answer; None leaves the answer as JSON."""
-    from . import types
-
-    known: dict[str, type[Any]] = {
-        "chat/completions": types.ChatCompletion,
-        "completions": types.Completion,
-        "edits": types.Edit,
-        "embeddings": types.CreateEmbeddingResponse,
-        "moderations": types.ModerationCreateResponse,
-    }
-    return known.get(path.strip("/").split("?")[0])
+    return _result_types().get(path.strip("/").split("?")[0])

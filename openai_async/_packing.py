@@ -7,7 +7,7 @@ every index is checked to be present exactly once and in range.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio
@@ -17,9 +17,7 @@ from ._exceptions import InternalServerError, InvalidParameterError, PackingErro
 from ._taskgroup import task_group
 
 if TYPE_CHECKING:
-    from .resources.completions import Completions
-    from .resources.embeddings import Embeddings
-    from .types import CompletionChoice
+    from .types import Completion, CompletionChoice, CreateEmbeddingResponse
 
 __all__ = [
     "MAX_PROMPTS_PER_REQUEST",
@@ -113,7 +111,7 @@ def _prompts_of(param: str, values: object) -> list[Any]:
 
 
 async def complete_many(
-    completions: Completions,
+    create: Callable[..., Awaitable[Completion]],
     prompts: Sequence[str] | Sequence[Sequence[int]],
     *,
     model: str,
@@ -140,7 +138,7 @@ async def complete_many(
     async def send(start: int, batch: Sequence[Any]) -> None:
         prompt: Any = list(batch) if len(batch) > 1 else batch[0]
         async with limiter:
-            completion = await completions.create(model=model, prompt=prompt, n=n, **params)
+            completion = await create(model=model, prompt=prompt, n=n, **params)
         groups = group_by_index(completion.choices, lambda c: c.index, len(batch), n)
         for offset, choices in enumerate(groups):
             results[start + offset] = PromptCompletion(prompt_index=start + offset, choices=choices)
@@ -164,7 +162,7 @@ async def complete_many(
 
 
 async def embed_many(
-    embeddings: Embeddings,
+    create: Callable[..., Awaitable[CreateEmbeddingResponse]],
     inputs: Sequence[str] | Sequence[Sequence[int]],
     *,
     model: str,
@@ -189,7 +187,7 @@ async def embed_many(
 
     async def send(start: int, batch: Sequence[Any]) -> None:
         async with limiter:
-            answer = await embeddings.create(model=model, input=list(batch), **params)
+            answer = await create(model=model, input=list(batch), **params)
         for offset, (item,) in enumerate(
             group_by_index(answer.data, lambda e: e.index, len(batch))
         ):

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Generator, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from ._models import ListResponse
+from ._request import RequestOptions, json_request
 
 if TYPE_CHECKING:
     from ._client import AsyncClient
@@ -32,7 +33,7 @@ class AsyncPaginator(Generic[T]):
     so leaving the loop early holds no connection.
     """
 
-    __slots__ = ("_cast_to", "_client", "_cursor", "_params", "_path")
+    __slots__ = ("_cast_to", "_client", "_cursor", "_options", "_params", "_path")
 
     def __init__(
         self,
@@ -42,8 +43,10 @@ class AsyncPaginator(Generic[T]):
         *,
         params: Mapping[str, Any] | None = None,
         cursor: bool = False,
+        options: RequestOptions | None = None,
     ) -> None:
         self._client = client
+        self._options = options or RequestOptions()
         self._path = path
         self._cast_to = cast_to
         self._params = dict(params or {})
@@ -61,9 +64,10 @@ class AsyncPaginator(Generic[T]):
     async def _page(self, after: str | None = None) -> ListResponse[T]:
         """One page: the one asked for, or the one after ``after`` (a cursor we follow)."""
         params = self._params if after is None else {**self._params, "after": after}
-        return await self._client._request_model(
-            "GET", self._path, self._cast_to, params=params or None
+        request = json_request(
+            "GET", self._path, self._cast_to, query=params or None, options=self._options
         )
+        return await self._client.call(request)
 
     def _next_after(self, page: ListResponse[T]) -> str | None:
         """The cursor of the page after ``page``, or None when ``page`` is the last."""

@@ -10,6 +10,7 @@ from types import TracebackType
 from typing import Any, Final, Generic, TypeVar
 
 import anyio
+import attrs
 import httpx
 
 from ._exceptions import (
@@ -22,7 +23,7 @@ from ._models import STRUCTURE_ERRORS
 from ._sse import ServerSentEvent, SSEDecoder
 from ._transport import finish_chunks, translate_errors
 
-__all__ = ["AsyncStream"]
+__all__ = ["BODY_END", "DONE", "AsyncStream", "StreamEnd"]
 
 T = TypeVar("T")
 
@@ -32,6 +33,31 @@ T = TypeVar("T")
 DRAIN_TIMEOUT: Final = 0.1
 # Bytes after [DONE] we are willing to read and throw away before closing instead.
 DRAIN_LIMIT: Final = 64 * 1024
+
+
+@attrs.frozen
+class StreamEnd:
+    """How an endpoint's event stream ends: the end rule belongs to the endpoint.
+
+    ``marker``: an event whose data is this text ends the stream and is not a chunk
+    (``[DONE]`` for chat and completions). ``terminal``: event types (the ``event:``
+    field or the data's ``"type"``) that are the last chunk, as ``/responses`` ends on
+    ``response.completed``. ``required``: a body that ends before either raises
+    ``StreamTruncatedError``; otherwise the end of the body ends the stream quietly.
+    """
+
+    marker: str | None = "[DONE]"
+    terminal: frozenset[str] = frozenset()
+    required: bool = True
+
+    def describe(self) -> str:
+        ends = [f"data: {self.marker}"] if self.marker is not None else []
+        ends += sorted(self.terminal)
+        return " or ".join(ends) or "its end"
+
+
+DONE: Final = StreamEnd()
+BODY_END: Final = StreamEnd(required=False)
 
 
 class AsyncStream(Generic[T]):
@@ -58,10 +84,14 @@ class AsyncStream(Generic[T]):
         decode: Callable[[Any], T],
         *,
         require_done: bool = True,
+        end: StreamEnd | None = None,
     ) -> None:
         self.response = response
         self._decode = decode
-        self._require_done = require_done
+        if end is None:
+            end = DONE if require_done else BODY_END
+        self._end = end
+        self._ended = False  # the terminal event was the last chunk
         self._decoder = SSEDecoder()
         self._events: deque[ServerSentEvent] = deque()
         self._chunks: AsyncIterator[bytes] | None = None
@@ -89,15 +119,18 @@ class AsyncStream(Generic[T]):
             raise StopAsyncIteration
         try:
             while True:
+                if self._ended:
+                    await self._drain_and_close()
+                    raise StopAsyncIteration
                 if self._events:
                     event = self._events.popleft()
-                    if event.data == "[DONE]":
+                    if event.data == self._end.marker:
                         await self._drain_and_close()
                         raise StopAsyncIteration
                     return self._chunk(event)
                 if not await self._read():
                     await self._close()
-                    if self._require_done:
+                    if self._end.required:
                         raise self._truncated()
                     raise StopAsyncIteration
         except BaseException as exc:
@@ -143,6 +176,11 @@ class AsyncStream(Generic[T]):
         error = body.get("error") if type(body) is dict else None  # JSON objects are dicts
         if event.event == "error" or (error is not None and error != {}):
             raise self._event_error(body)
+        terminal = self._end.terminal
+        if terminal and (
+            event.event in terminal or (type(body) is dict and body.get("type") in terminal)
+        ):
+            self._ended = True
         try:
             return self._decode(body)
         except STRUCTURE_ERRORS as exc:
@@ -163,13 +201,13 @@ class AsyncStream(Generic[T]):
 
     def _cut_short(self) -> StreamTruncatedError:
         return StreamTruncatedError(
-            "The stream was cancelled before data: [DONE]; the answer is incomplete",
+            f"The stream was cancelled before {self._end.describe()}; the answer is incomplete",
             response=self.response,
         )
 
     def _truncated(self) -> StreamTruncatedError:
         content_type = self.response.headers.get("content-type", "")
-        message = "The stream ended without data: [DONE]; the answer is incomplete"
+        message = f"The stream ended without {self._end.describe()}; the answer is incomplete"
         if not content_type.startswith("text/event-stream"):
             message += f" (the server answered {content_type!r}, not an event stream)"
         return StreamTruncatedError(message, response=self.response)

@@ -20,7 +20,6 @@ from openai_async import (
     RateLimitError,
     RetryPolicy,
 )
-from openai_async._transport import translate_errors
 from openai_async.testing import LocalServer, instant_retries
 
 pytestmark = pytest.mark.anyio
@@ -228,13 +227,9 @@ async def test_streamed_success_is_handed_over_unread(
 ) -> None:
     """A stream=True 2xx comes back with its body unread and is never retried."""
     server.inject(status=200, body=MODELS, headers={"x-should-retry": "true"})
-    request = retrying._build_request("GET", "models", stream=True)
-    response = await retrying._send(request)
-    try:
-        assert not response.is_stream_consumed
-        assert b'"object"' in await response.aread()
-    finally:
-        await response.aclose()
+    async with retrying.models.with_streaming_response.list() as response:
+        assert not response.http_response.is_stream_consumed
+        assert b'"object"' in await response.read()
     assert len(server.requests) == 1
 
 
@@ -297,14 +292,11 @@ async def test_streamed_read_stall_times_out(client: AsyncClient, server: LocalS
     """The per-call read timeout travels with a streamed request and bounds each read."""
     server.inject(status=200, body=MODELS, stall_body=1.5)
     variant = client.with_options(timeout=httpx.Timeout(5, read=0.2))
-    response = await variant._send(variant._build_request("GET", "models", stream=True))
-    start = time.monotonic()
-    try:
-        with pytest.raises(APITimeoutError), translate_errors(response.request):
-            async for _ in response.aiter_bytes():
+    async with variant.models.with_streaming_response.list() as response:
+        start = time.monotonic()
+        with pytest.raises(APITimeoutError):
+            async for _ in response.iter_bytes():
                 pass
-    finally:
-        await response.aclose()
     assert time.monotonic() - start < 1.3
 
 

@@ -28,3 +28,4 @@ __all__ = [
     "Transcriptions",
     "Translations",
 ]
+

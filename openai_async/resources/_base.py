@@ -9,6 +9,7 @@ from .._exceptions import InvalidParameterError
 
 if TYPE_CHECKING:
     from .._client import AsyncClient
+    from .._response import RawResponseMethods, StreamingResponseMethods
 
 __all__ = ["Resource", "path_param"]
 
@@ -23,6 +24,20 @@ class Resource:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} of {self._client!r}>"
+
+    @property
+    def with_raw_response(self) -> RawResponseMethods:
+        """These methods, answering with an ``APIResponse``: headers, then ``parse()``."""
+        from .._response import RawResponseMethods
+
+        return RawResponseMethods(self)
+
+    @property
+    def with_streaming_response(self) -> StreamingResponseMethods:
+        """These methods, for ``async with``: the response before its body is read."""
+        from .._response import StreamingResponseMethods
+
+        return StreamingResponseMethods(self)
 
 
 def path_param(name: str, value: object) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
 from typing import Any
 
 from .._exceptions import InvalidParameterError
@@ -12,7 +12,6 @@ __all__ = [
     "check_max_length",
     "check_number",
     "check_range",
-    "form_fields",
     "json_body",
 ]
 
@@ -54,18 +53,3 @@ def check_max_length(name: str, value: object, limit: int) -> None:
         raise InvalidParameterError(name, f"expected a string, got {type(value).__name__}")
     if len(value) > limit:
         raise InvalidParameterError(name, f"is {len(value)} characters; the limit is {limit}")
-
-
-def form_fields(params: Mapping[str, Any]) -> dict[str, str]:
-    """Text fields of a multipart form: numbers as JSON writes them, None left out."""
-    fields = {}
-    for name, value in params.items():
-        if value is None:
-            continue
-        if isinstance(value, bool):
-            fields[name] = "true" if value else "false"
-        elif isinstance(value, int | float | str):
-            fields[name] = str(value)
-        else:
-            raise InvalidParameterError(name, f"expected a string or a number, got {value!r:.40}")
-    return fields

@@ -13,7 +13,14 @@ from .._exceptions import InvalidParameterError
 from .._messages import message_json
 from ._checks import check_number, check_range
 
-__all__ = ["LogitBias", "check_functions", "check_sampling", "check_stop", "checked_messages"]
+__all__ = [
+    "LogitBias",
+    "check_functions",
+    "check_sampling",
+    "check_stop",
+    "check_tools",
+    "checked_messages",
+]
 
 # The 2023 API reference: a message's name "may contain a-z, A-Z, 0-9, and underscores,
 # with a maximum length of 64 characters"; a function's name also allows dashes.
@@ -54,6 +61,12 @@ def check_stop(stop: object) -> None:
 
 
 def _check_name(param: str, message: Mapping[str, Any]) -> None:
+    if message["role"] == "tool":
+        tool_call_id = message.get("tool_call_id")
+        if not isinstance(tool_call_id, str) or not tool_call_id:
+            raise InvalidParameterError(
+                f"{param}.tool_call_id", "a tool message must name the tool call it answers"
+            )
     name = message.get("name")
     # A function result is named after its function, whose name may have dashes.
     is_result = message["role"] == "function"
@@ -95,4 +108,24 @@ def check_functions(functions: object) -> None:
         if not isinstance(name, str) or _FUNCTION_NAME.fullmatch(name) is None:
             raise InvalidParameterError(
                 f"functions[{position}].name", f"must match [a-zA-Z0-9_-]{{1,64}}, got {name!r}"
+            )
+
+
+def check_tools(tools: object) -> None:
+    """A non-empty list of tools; a function tool names its function validly."""
+    if tools is None:
+        return
+    if isinstance(tools, str | bytes) or not isinstance(tools, Sequence) or not tools:
+        raise InvalidParameterError("tools", "expected a non-empty list of tools")
+    for position, tool in enumerate(tools):
+        if not isinstance(tool, Mapping) or not isinstance(tool.get("type"), str):
+            raise InvalidParameterError(f"tools[{position}]", "expected a mapping with a 'type'")
+        if tool["type"] != "function":
+            continue  # custom and built-in tools are the service's to check
+        function = tool.get("function")
+        name = function.get("name") if isinstance(function, Mapping) else None
+        if not isinstance(name, str) or _FUNCTION_NAME.fullmatch(name) is None:
+            raise InvalidParameterError(
+                f"tools[{position}].function.name",
+                f"must match [a-zA-Z0-9_-]{{1,64}}, got {name!r}",
             )

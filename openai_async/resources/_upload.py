@@ -1,38 +1,41 @@
-"""Sending a multipart form through the client's request path."""
+"""A multipart form request: text fields and files, checked before anything is sent."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from .._decode import decode
-from .._files import MultipartBody, file_part
-from ._checks import form_fields
+from .._files import file_part
+from .._request import APIRequest, RequestOptions
 
-if TYPE_CHECKING:
-    from .._client import AsyncClient
-
-__all__ = ["post_form"]
+__all__ = ["form_request"]
 
 T = TypeVar("T")
 
 
-async def post_form(
-    client: AsyncClient,
+async def form_request(
     path: str,
     cast_to: type[T],
     *,
     fields: Mapping[str, Any],
     files: Mapping[str, object],
-) -> T:
-    """POST ``fields`` and ``files`` (None values left out) as multipart/form-data.
+    options: RequestOptions | None = None,
+) -> APIRequest[T]:
+    """A POST of ``fields`` and ``files`` (None values left out) as multipart/form-data.
 
     Every argument is checked, and every path looked at, before anything is sent.
     """
     parts = [await file_part(name, value) for name, value in files.items() if value is not None]
-    body = MultipartBody(form_fields(fields), parts)
-    request = client._build_request("POST", path, headers=body.headers)
-    # Set as the stream itself: passed as content=, httpx would wrap it in an async
-    # generator that nobody closes when an upload is cancelled.
-    request.stream = body
-    return decode(await client._send(request), cast_to)
+
+    def read(response: Any) -> T:
+        return decode(response, cast_to)
+
+    return APIRequest(
+        method="POST",
+        path=path,
+        read=read,
+        form=fields,
+        files=parts,
+        options=options or RequestOptions(),
+    )

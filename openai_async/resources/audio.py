@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal, cast, overload
+from typing import Any, Literal, Unpack, cast, overload
 
 from .._file_input import FileInput
+from .._request import RequestOptions
 from ..types import Transcription, TranscriptionVerbose, Translation, TranslationVerbose
 from ._base import Resource
 from ._checks import check_choice, check_number
-from ._upload import post_form
+from ._upload import form_request
 
 __all__ = ["Audio", "Transcriptions", "Translations"]
 
@@ -28,6 +29,7 @@ async def _create(
     ],
     file: FileInput,
     fields: dict[str, object],
+    options: RequestOptions,
 ) -> Any:
     response_format = fields.get("response_format")
     check_choice("response_format", response_format, _FORMATS)
@@ -39,7 +41,10 @@ async def _create(
         cast_to = models[1]
     else:
         cast_to = models[0]
-    return await post_form(resource._client, path, cast_to, fields=fields, files={"file": file})
+    request = await form_request(
+        path, cast_to, fields=fields, files={"file": file}, options=options
+    )
+    return await resource._client.call(request)
 
 
 class Transcriptions(Resource):
@@ -57,6 +62,7 @@ class Transcriptions(Resource):
         response_format: Literal["json"] | None = ...,
         temperature: float | None = ...,
         language: str | None = ...,
+        **options: Unpack[RequestOptions],
     ) -> Transcription: ...
 
     @overload
@@ -69,6 +75,7 @@ class Transcriptions(Resource):
         response_format: Literal["verbose_json"],
         temperature: float | None = ...,
         language: str | None = ...,
+        **options: Unpack[RequestOptions],
     ) -> TranscriptionVerbose: ...
 
     @overload
@@ -81,6 +88,7 @@ class Transcriptions(Resource):
         response_format: TextFormat,
         temperature: float | None = ...,
         language: str | None = ...,
+        **options: Unpack[RequestOptions],
     ) -> str: ...
 
     @overload
@@ -93,6 +101,7 @@ class Transcriptions(Resource):
         response_format: str | None = ...,
         temperature: float | None = ...,
         language: str | None = ...,
+        **options: Unpack[RequestOptions],
     ) -> Transcription | TranscriptionVerbose | str: ...
 
     async def create(
@@ -104,6 +113,7 @@ class Transcriptions(Resource):
         response_format: str | None = None,
         temperature: float | None = None,
         language: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> Transcription | TranscriptionVerbose | str:
         """``POST /audio/transcriptions``: the text of ``file`` (mp3, mp4, m4a, wav, webm...).
 
@@ -119,7 +129,12 @@ class Transcriptions(Resource):
             "language": language,
         }
         result = await _create(
-            self, "audio/transcriptions", (Transcription, TranscriptionVerbose), file, fields
+            self,
+            "audio/transcriptions",
+            (Transcription, TranscriptionVerbose),
+            file,
+            fields,
+            options,
         )
         return cast(Transcription | TranscriptionVerbose | str, result)
 
@@ -138,6 +153,7 @@ class Translations(Resource):
         prompt: str | None = ...,
         response_format: Literal["json"] | None = ...,
         temperature: float | None = ...,
+        **options: Unpack[RequestOptions],
     ) -> Translation: ...
 
     @overload
@@ -149,6 +165,7 @@ class Translations(Resource):
         prompt: str | None = ...,
         response_format: Literal["verbose_json"],
         temperature: float | None = ...,
+        **options: Unpack[RequestOptions],
     ) -> TranslationVerbose: ...
 
     @overload
@@ -160,6 +177,7 @@ class Translations(Resource):
         prompt: str | None = ...,
         response_format: TextFormat,
         temperature: float | None = ...,
+        **options: Unpack[RequestOptions],
     ) -> str: ...
 
     @overload
@@ -171,6 +189,7 @@ class Translations(Resource):
         prompt: str | None = ...,
         response_format: str | None = ...,
         temperature: float | None = ...,
+        **options: Unpack[RequestOptions],
     ) -> Translation | TranslationVerbose | str: ...
 
     async def create(
@@ -181,6 +200,7 @@ class Translations(Resource):
         prompt: str | None = None,
         response_format: str | None = None,
         temperature: float | None = None,
+        **options: Unpack[RequestOptions],
     ) -> Translation | TranslationVerbose | str:
         """``POST /audio/translations``: ``file``'s speech as English text.
 
@@ -193,7 +213,7 @@ class Translations(Resource):
             "temperature": temperature,
         }
         result = await _create(
-            self, "audio/translations", (Translation, TranslationVerbose), file, fields
+            self, "audio/translations", (Translation, TranslationVerbose), file, fields, options
         )
         return cast(Translation | TranslationVerbose | str, result)
 

@@ -1,139 +1,214 @@
-"""``client.chat.completions``: chat completions, whole or streamed."""
+"""``client.chat.completions``: chat completions, whole or streamed, and ``parse``."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal, Required, TypeVar, Unpack, overload
 
+from .._exceptions import InvalidParameterError
 from .._messages import ChatMessage
+from .._request import RequestOptions, StreamingEndpoint, pop_options
 from .._streaming import AsyncStream
-from ..types import ChatCompletion, ChatCompletionChunk
+from ..types import ChatCompletion, ChatCompletionChunk, ParsedChatCompletion
 from ._base import Resource
-from ._checks import check_range, json_body
-from ._params import LogitBias, check_functions, check_sampling, check_stop, checked_messages
+from ._checks import check_choice, check_range, json_body
+from ._params import (
+    LogitBias,
+    check_functions,
+    check_sampling,
+    check_stop,
+    check_tools,
+    checked_messages,
+)
 
 if TYPE_CHECKING:
     from .._client import AsyncClient
 
-__all__ = ["Chat", "ChatCompletions"]
+__all__ = [
+    "Chat",
+    "ChatCompletionCreateParams",
+    "ChatCompletionParseParams",
+    "ChatCompletions",
+]
+
+T = TypeVar("T")
+
+JSONObject = Mapping[str, Any]
+ReasoningEffort = Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"]
+
+
+class ChatCompletionParseParams(RequestOptions, total=False):
+    """The parameters of ``chat.completions.parse``: ``create``'s but ``response_format``."""
+
+    model: Required[str]
+    messages: Required[Sequence[ChatMessage]]
+    # Tools, and the 2023 function calling they replace.
+    tools: Sequence[JSONObject] | None
+    tool_choice: Literal["none", "auto", "required"] | JSONObject | None
+    parallel_tool_calls: bool | None
+    functions: Sequence[JSONObject] | None
+    function_call: Literal["none", "auto"] | JSONObject | None
+    # What the answer looks like.
+    n: int | None
+    stop: str | Sequence[str] | None
+    max_tokens: int | None
+    max_completion_tokens: int | None
+    modalities: Sequence[Literal["text", "audio"]] | None
+    audio: JSONObject | None
+    prediction: JSONObject | None
+    logprobs: bool | None
+    top_logprobs: int | None
+    stream_options: JSONObject | None
+    # Sampling.
+    temperature: float | None
+    top_p: float | None
+    presence_penalty: float | None
+    frequency_penalty: float | None
+    logit_bias: LogitBias | None
+    seed: int | None
+    # Reasoning models.
+    reasoning_effort: ReasoningEffort | None
+    verbosity: Literal["low", "medium", "high"] | None
+    # Service options.
+    store: bool | None
+    metadata: Mapping[str, str] | None
+    service_tier: str | None
+    web_search_options: JSONObject | None
+    moderation: JSONObject | None
+    prompt_cache_key: str | None
+    prompt_cache_options: JSONObject | None
+    prompt_cache_retention: Literal["in_memory", "24h"] | None
+    safety_identifier: str | None
+    user: str | None
+
+
+class ChatCompletionCreateParams(ChatCompletionParseParams, total=False):
+    """The parameters of ``POST /chat/completions`` (all but ``stream``), declared once.
+
+    Named and typed as the latest API reference has them; None (or leaving one out)
+    means "not sent": the server's default applies. Nested objects (tools, response
+    formats, audio settings) are plain mappings, as the API documents them.
+    """
+
+    response_format: JSONObject | None
+
+
+CHAT_COMPLETIONS = StreamingEndpoint(
+    "POST",
+    "chat/completions",
+    ChatCompletion,
+    ChatCompletionCreateParams,
+    chunk=ChatCompletionChunk,
+)
+
+
+def chat_body(params: Mapping[str, Any], *, stream: bool) -> dict[str, Any]:
+    """The JSON body of a chat completion, every parameter checked before sending."""
+    body = json_body(**params)
+    if "messages" not in body:
+        raise InvalidParameterError("messages", "is required")
+    if not isinstance(body.get("model"), str):
+        raise InvalidParameterError("model", f"expected a string, got {body.get('model')!r}")
+    body["messages"] = checked_messages(body["messages"])
+    check_functions(body.get("functions"))
+    check_tools(body.get("tools"))
+    check_stop(body.get("stop"))
+    check_range("n", body.get("n"), 1, 128)  # the documented bounds
+    check_range("max_completion_tokens", body.get("max_completion_tokens"), 0)
+    check_range("top_logprobs", body.get("top_logprobs"), 0, 20)
+    check_choice("tool_choice", _choice_name(body.get("tool_choice")), ("none", "auto", "required"))
+    if body.get("stream_options") is not None and not stream:
+        raise InvalidParameterError("stream_options", "is only allowed with stream=True")
+    check_sampling(body)
+    if stream:
+        body["stream"] = True
+    return body
+
+
+def _choice_name(tool_choice: object) -> object:
+    # A tool_choice object names one tool; only the string form is an enum.
+    return tool_choice if isinstance(tool_choice, str) else None
 
 
 class ChatCompletions(Resource):
-    """``POST /chat/completions``."""
+    """``POST /chat/completions``: ``create`` (whole or streamed) and ``parse``."""
 
     __slots__ = ()
 
     @overload
     async def create(
-        self,
-        *,
-        model: str,
-        messages: Sequence[ChatMessage],
-        functions: Sequence[Mapping[str, Any]] | None = ...,
-        function_call: str | Mapping[str, str] | None = ...,
-        temperature: float | None = ...,
-        top_p: float | None = ...,
-        n: int | None = ...,
-        stream: Literal[False] = ...,
-        stop: str | Sequence[str] | None = ...,
-        max_tokens: int | None = ...,
-        presence_penalty: float | None = ...,
-        frequency_penalty: float | None = ...,
-        logit_bias: LogitBias | None = ...,
-        user: str | None = ...,
+        self, *, stream: Literal[False] = False, **params: Unpack[ChatCompletionCreateParams]
     ) -> ChatCompletion: ...
 
     @overload
     async def create(
-        self,
-        *,
-        model: str,
-        messages: Sequence[ChatMessage],
-        functions: Sequence[Mapping[str, Any]] | None = ...,
-        function_call: str | Mapping[str, str] | None = ...,
-        temperature: float | None = ...,
-        top_p: float | None = ...,
-        n: int | None = ...,
-        stream: Literal[True],
-        stop: str | Sequence[str] | None = ...,
-        max_tokens: int | None = ...,
-        presence_penalty: float | None = ...,
-        frequency_penalty: float | None = ...,
-        logit_bias: LogitBias | None = ...,
-        user: str | None = ...,
+        self, *, stream: Literal[True], **params: Unpack[ChatCompletionCreateParams]
     ) -> AsyncStream[ChatCompletionChunk]: ...
 
     @overload
     async def create(
-        self,
-        *,
-        model: str,
-        messages: Sequence[ChatMessage],
-        functions: Sequence[Mapping[str, Any]] | None = ...,
-        function_call: str | Mapping[str, str] | None = ...,
-        temperature: float | None = ...,
-        top_p: float | None = ...,
-        n: int | None = ...,
-        stream: bool,
-        stop: str | Sequence[str] | None = ...,
-        max_tokens: int | None = ...,
-        presence_penalty: float | None = ...,
-        frequency_penalty: float | None = ...,
-        logit_bias: LogitBias | None = ...,
-        user: str | None = ...,
+        self, *, stream: bool, **params: Unpack[ChatCompletionCreateParams]
     ) -> ChatCompletion | AsyncStream[ChatCompletionChunk]: ...
 
     async def create(
-        self,
-        *,
-        model: str,
-        messages: Sequence[ChatMessage],
-        functions: Sequence[Mapping[str, Any]] | None = None,
-        function_call: str | Mapping[str, str] | None = None,
-        temperature: float | None = None,
-        top_p: float | None = None,
-        n: int | None = None,
-        stream: bool = False,
-        stop: str | Sequence[str] | None = None,
-        max_tokens: int | None = None,
-        presence_penalty: float | None = None,
-        frequency_penalty: float | None = None,
-        logit_bias: LogitBias | None = None,
-        user: str | None = None,
+        self, *, stream: bool = False, **params: Unpack[ChatCompletionCreateParams]
     ) -> ChatCompletion | AsyncStream[ChatCompletionChunk]:
         """Answer a conversation; ``stream=True`` gives an ``AsyncStream`` of chunks.
 
-        ``messages`` are ``{"role", "content", "name"?, "function_call"?}`` mappings, or
-        messages the model wrote (``reply.choices[0].message``), sent as their JSON.
-        ``functions`` (JSON-schema function definitions) and ``function_call``
-        (``"none"``, ``"auto"`` or ``{"name": ...}``) let the model ask for a call.
-        Arguments left as None are not sent, so the server's defaults apply.
+        ``messages`` are mappings (``{"role": "user", "content": ...}``; roles
+        ``developer``, ``system``, ``user``, ``assistant``, ``tool`` and the 2023
+        ``function``), or messages the model wrote (``reply.choices[0].message``), sent
+        as their JSON. ``tools`` (and the 2023 ``functions``) let the model ask for
+        calls, answered with ``tool`` messages carrying their ``tool_call_id``.
+        The parameters are ``ChatCompletionCreateParams``; the per-call options
+        ``extra_headers``, ``extra_query``, ``extra_body`` and ``timeout`` apply too.
         """
-        messages = checked_messages(messages)
-        check_functions(functions)
-        check_stop(stop)
-        check_range("n", n, 1, 128)  # the documented bounds
-        body = json_body(
-            model=model,
-            messages=messages,
-            functions=functions,
-            function_call=function_call,
-            temperature=temperature,
-            top_p=top_p,
-            n=n,
-            stream=True if stream else None,
-            stop=stop,
-            max_tokens=max_tokens,
-            presence_penalty=presence_penalty,
-            frequency_penalty=frequency_penalty,
-            logit_bias=logit_bias,
-            user=user,
-        )
-        check_sampling(body)
-        client = self._client
+        given: dict[str, Any] = dict(params)
+        options = pop_options(given)
+        body = chat_body(given, stream=stream)
         if stream:
-            return await client._stream("POST", "chat/completions", ChatCompletionChunk, json=body)
-        return await client._request_model("POST", "chat/completions", ChatCompletion, json=body)
+            return await self._client.call(CHAT_COMPLETIONS.stream(body, options))
+        return await self._client.call(CHAT_COMPLETIONS.request(body, options))
+
+    @overload
+    async def parse(
+        self, *, response_format: type[T], **params: Unpack[ChatCompletionParseParams]
+    ) -> ParsedChatCompletion[T]: ...
+
+    @overload
+    async def parse(
+        self,
+        *,
+        response_format: JSONObject | None = None,
+        **params: Unpack[ChatCompletionParseParams],
+    ) -> ParsedChatCompletion[Any]: ...
+
+    async def parse(
+        self,
+        *,
+        response_format: type[Any] | JSONObject | None = None,
+        **params: Unpack[ChatCompletionParseParams],
+    ) -> ParsedChatCompletion[Any]:
+        """A chat completion whose answer is parsed: Structured Outputs, as the SDK has them.
+
+        ``response_format`` is a pydantic model class (its JSON schema is sent, made
+        strict as the service requires, and the answer validated into an instance), a
+        JSON schema (a dict; the answer comes back as decoded JSON), or a full
+        ``{"type": "json_schema", ...}`` format. ``message.parsed`` holds the result,
+        or None when the model refused (``message.refusal``). Function tools made with
+        ``pydantic_function_tool`` (or strict dict tools) get ``parsed_arguments`` on
+        their calls. pydantic is used only through the class you pass.
+        """
+        from .._structured import ParseSpec
+
+        spec = ParseSpec.build(response_format, params.get("tools"))
+        given: dict[str, Any] = dict(params)
+        if spec.response_format is not None:
+            given["response_format"] = spec.response_format
+        options = pop_options(given)
+        body = chat_body(given, stream=False)
+        request = spec.request(CHAT_COMPLETIONS.method, CHAT_COMPLETIONS.path, body, options)
+        return await self._client.call(request)
 
 
 class Chat(Resource):

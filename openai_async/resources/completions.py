@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Literal, TypedDict, Unpack, overload
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal, Required, TypedDict, Unpack, overload
 
 from .._exceptions import InvalidParameterError
+from .._request import RequestOptions, StreamingEndpoint, pop_options
 from .._streaming import AsyncStream
 from ..types import Completion
 from ._base import Resource
@@ -15,7 +16,7 @@ from ._params import LogitBias, check_sampling, check_stop
 if TYPE_CHECKING:
     from .._packing import PromptCompletion
 
-__all__ = ["CompletionParams", "Completions"]
+__all__ = ["CompletionCreateParams", "CompletionParams", "Completions"]
 
 Prompt = str | Sequence[str] | Sequence[int] | Sequence[Sequence[int]]
 # The documented bounds (2023 API reference).
@@ -38,7 +39,22 @@ class CompletionParams(TypedDict, total=False):
     frequency_penalty: float | None
     best_of: int | None
     logit_bias: LogitBias | None
+    seed: int | None
     user: str | None
+
+
+class CompletionCreateParams(CompletionParams, RequestOptions, total=False):
+    """The parameters of ``POST /completions`` (all but ``stream``), declared once."""
+
+    model: Required[str]
+    prompt: Required[Prompt | None]
+    n: int | None
+    stream_options: Mapping[str, Any] | None
+
+
+COMPLETIONS = StreamingEndpoint(
+    "POST", "completions", Completion, CompletionCreateParams, chunk=Completion
+)
 
 
 class Completions(Resource):
@@ -48,89 +64,21 @@ class Completions(Resource):
 
     @overload
     async def create(
-        self,
-        *,
-        model: str,
-        prompt: Prompt | None,
-        suffix: str | None = ...,
-        max_tokens: int | None = ...,
-        temperature: float | None = ...,
-        top_p: float | None = ...,
-        n: int | None = ...,
-        stream: Literal[False] = ...,
-        logprobs: int | None = ...,
-        echo: bool | None = ...,
-        stop: str | Sequence[str] | None = ...,
-        presence_penalty: float | None = ...,
-        frequency_penalty: float | None = ...,
-        best_of: int | None = ...,
-        logit_bias: LogitBias | None = ...,
-        user: str | None = ...,
+        self, *, stream: Literal[False] = False, **params: Unpack[CompletionCreateParams]
     ) -> Completion: ...
 
     @overload
     async def create(
-        self,
-        *,
-        model: str,
-        prompt: Prompt | None,
-        suffix: str | None = ...,
-        max_tokens: int | None = ...,
-        temperature: float | None = ...,
-        top_p: float | None = ...,
-        n: int | None = ...,
-        stream: Literal[True],
-        logprobs: int | None = ...,
-        echo: bool | None = ...,
-        stop: str | Sequence[str] | None = ...,
-        presence_penalty: float | None = ...,
-        frequency_penalty: float | None = ...,
-        best_of: int | None = ...,
-        logit_bias: LogitBias | None = ...,
-        user: str | None = ...,
+        self, *, stream: Literal[True], **params: Unpack[CompletionCreateParams]
     ) -> AsyncStream[Completion]: ...
 
     @overload
     async def create(
-        self,
-        *,
-        model: str,
-        prompt: Prompt | None,
-        suffix: str | None = ...,
-        max_tokens: int | None = ...,
-        temperature: float | None = ...,
-        top_p: float | None = ...,
-        n: int | None = ...,
-        stream: bool,
-        logprobs: int | None = ...,
-        echo: bool | None = ...,
-        stop: str | Sequence[str] | None = ...,
-        presence_penalty: float | None = ...,
-        frequency_penalty: float | None = ...,
-        best_of: int | None = ...,
-        logit_bias: LogitBias | None = ...,
-        user: str | None = ...,
+        self, *, stream: bool, **params: Unpack[CompletionCreateParams]
     ) -> Completion | AsyncStream[Completion]: ...
 
     async def create(
-        self,
-        *,
-        model: str,
-        prompt: Prompt | None,
-        suffix: str | None = None,
-        max_tokens: int | None = None,
-        temperature: float | None = None,
-        top_p: float | None = None,
-        n: int | None = None,
-        stream: bool = False,
-        logprobs: int | None = None,
-        echo: bool | None = None,
-        stop: str | Sequence[str] | None = None,
-        presence_penalty: float | None = None,
-        frequency_penalty: float | None = None,
-        best_of: int | None = None,
-        logit_bias: LogitBias | None = None,
-        user: str | None = None,
+        self, *, stream: bool = False, **params: Unpack[CompletionCreateParams]
     ) -> Completion | AsyncStream[Completion]:
         """Complete ``prompt``; ``stream=True`` gives an ``AsyncStream`` of ``Completion``.
 
@@ -140,8 +88,14 @@ class Completions(Resource):
         2023 schema requires the key and allows null; the server then starts a new
         document). ``best_of`` > 1 cannot be streamed.
         """
-        check_stop(stop)
-        check_range("logprobs", logprobs, 0, _MAX_LOGPROBS)
+        given: dict[str, Any] = dict(params)
+        options = pop_options(given)
+        if "prompt" not in given:
+            raise InvalidParameterError("prompt", "is required (None sends null)")
+        body = json_body(**given)
+        n, best_of = body.get("n"), body.get("best_of")
+        check_stop(body.get("stop"))
+        check_range("logprobs", body.get("logprobs"), 0, _MAX_LOGPROBS)
         check_range("n", n, 1, _MAX_N)
         check_range("best_of", best_of, 0, _MAX_BEST_OF)
         # The reference says best_of "must be greater than n", yet best_of == n == 1 is
@@ -150,30 +104,14 @@ class Completions(Resource):
             raise InvalidParameterError("best_of", f"must be at least n ({n or 1}), got {best_of}")
         if stream and best_of is not None and best_of > 1:
             raise InvalidParameterError("best_of", "results with best_of > 1 cannot be streamed")
-        body = json_body(
-            model=model,
-            prompt=prompt,
-            suffix=suffix,
-            max_tokens=max_tokens,
-            temperature=temperature,
-            top_p=top_p,
-            n=n,
-            stream=True if stream else None,
-            logprobs=logprobs,
-            echo=echo,
-            stop=stop,
-            presence_penalty=presence_penalty,
-            frequency_penalty=frequency_penalty,
-            best_of=best_of,
-            logit_bias=logit_bias,
-            user=user,
-        )
+        if body.get("stream_options") is not None and not stream:
+            raise InvalidParameterError("stream_options", "is only allowed with stream=True")
         check_sampling(body)
         body.setdefault("prompt", None)  # required, nullable: left out it would be invalid
-        client = self._client
         if stream:
-            return await client._stream("POST", "completions", Completion, json=body)
-        return await client._request_model("POST", "completions", Completion, json=body)
+            body["stream"] = True
+            return await self._client.call(COMPLETIONS.stream(body, options))
+        return await self._client.call(COMPLETIONS.request(body, options))
 
     async def create_many(
         self,
@@ -195,7 +133,7 @@ class Completions(Resource):
         from .._packing import complete_many
 
         return await complete_many(
-            self,
+            self.create,
             prompts,
             model=model,
             n=n,

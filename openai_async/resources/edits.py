@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Unpack
+
+from .._request import Endpoint, RequestOptions
 from ..types import Edit
 from ._base import Resource
 from ._checks import check_range, json_body
 from ._params import check_sampling
 
 __all__ = ["Edits"]
+
+
+EDITS = Endpoint("POST", "edits", Edit)
 
 
 class Edits(Resource):
@@ -24,6 +30,7 @@ class Edits(Resource):
         n: int | None = None,
         temperature: float | None = None,
         top_p: float | None = None,
+        **options: Unpack[RequestOptions],
     ) -> Edit:
         """``POST /edits``: ``n`` (1 to 20) edited versions of ``input``."""
         check_range("n", n, 1, 20)
@@ -36,4 +43,4 @@ class Edits(Resource):
             top_p=top_p,
         )
         check_sampling(body)
-        return await self._client._request_model("POST", "edits", Edit, json=body)
+        return await self._client.call(EDITS.request(body, options))

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import Literal, Unpack
 
 from .._exceptions import InvalidParameterError
+from .._request import Endpoint, RequestOptions
 from ..types import CreateEmbeddingResponse
 from ._base import Resource
 from ._checks import check_choice, json_body
@@ -13,6 +14,9 @@ from ._checks import check_choice, json_body
 __all__ = ["Embeddings"]
 
 EmbeddingInput = str | Sequence[str] | Sequence[int] | Sequence[Sequence[int]]
+
+
+EMBEDDINGS = Endpoint("POST", "embeddings", CreateEmbeddingResponse)
 
 
 class Embeddings(Resource):
@@ -27,6 +31,7 @@ class Embeddings(Resource):
         input: EmbeddingInput,
         encoding_format: Literal["float", "base64"] | None = None,
         user: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> CreateEmbeddingResponse:
         """``POST /embeddings``: one vector per input, in input order.
 
@@ -39,9 +44,7 @@ class Embeddings(Resource):
         body = json_body(
             model=model, input=_check_input(input), encoding_format=encoding_format, user=user
         )
-        return await self._client._request_model(
-            "POST", "embeddings", CreateEmbeddingResponse, json=body
-        )
+        return await self._client.call(EMBEDDINGS.request(body, options))
 
     async def create_many(
         self,
@@ -52,6 +55,7 @@ class Embeddings(Resource):
         max_concurrency: int = 8,
         encoding_format: Literal["float", "base64"] | None = None,
         user: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> list[list[float]]:
         """One vector per input, in input order: ``batch_size`` inputs to a request.
 
@@ -63,7 +67,7 @@ class Embeddings(Resource):
         from .._packing import embed_many
 
         return await embed_many(
-            self,
+            self.create,
             inputs,
             model=model,
             batch_size=batch_size,

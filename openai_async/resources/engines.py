@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import warnings
+from typing import Unpack
 
 from .._pages import AsyncPaginator
+from .._request import RequestOptions, json_request
 from ..types import Engine, ListResponse
 from ._base import Resource, path_param
 
@@ -24,13 +26,13 @@ class Engines(Resource):
 
     __slots__ = ()
 
-    def list(self) -> AsyncPaginator[Engine]:
+    def list(self, **options: Unpack[RequestOptions]) -> AsyncPaginator[Engine]:
         """``GET /engines`` (deprecated: use ``client.models.list()``); await, or ``async for``."""
         _warn()
-        return AsyncPaginator(self._client, "engines", ListResponse[Engine])
+        return AsyncPaginator(self._client, "engines", ListResponse[Engine], options=options)
 
-    async def retrieve(self, engine_id: str) -> Engine:
+    async def retrieve(self, engine_id: str, **options: Unpack[RequestOptions]) -> Engine:
         """``GET /engines/{engine_id}`` (deprecated: use ``client.models.retrieve()``)."""
         _warn()
         path = f"engines/{path_param('engine_id', engine_id)}"
-        return await self._client._request_model("GET", path, Engine)
+        return await self._client.call(json_request("GET", path, Engine, options=options))

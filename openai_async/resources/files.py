@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Unpack
 
 import anyio
 import httpx
@@ -12,11 +13,12 @@ import httpx
 from .._exceptions import InvalidParameterError
 from .._file_input import FileInput
 from .._pages import AsyncPaginator
+from .._request import APIRequest, RequestOptions, json_request
 from .._transport import finish_chunks, translate_errors
 from ..types import BinaryResponseContent, FileDeleted, FileObject, ListResponse
 from ._base import Resource, path_param
 from ._checks import check_range, json_body
-from ._upload import post_form
+from ._upload import form_request
 
 __all__ = ["Files"]
 
@@ -33,7 +35,12 @@ class Files(Resource):
     __slots__ = ()
 
     def list(
-        self, *, purpose: str | None = None, limit: int | None = None, after: str | None = None
+        self,
+        *,
+        purpose: str | None = None,
+        limit: int | None = None,
+        after: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> AsyncPaginator[FileObject]:
         """``GET /files``, optionally only those with ``purpose``.
 
@@ -46,40 +53,52 @@ class Files(Resource):
             raise InvalidParameterError("after", f"expected a file id, got {after!r}")
         params = json_body(purpose=purpose, limit=limit, after=after)
         return AsyncPaginator(
-            self._client, "files", ListResponse[FileObject], params=params, cursor=True
+            self._client,
+            "files",
+            ListResponse[FileObject],
+            params=params,
+            cursor=True,
+            options=options,
         )
 
-    async def create(self, *, file: FileInput, purpose: str) -> FileObject:
+    async def create(
+        self, *, file: FileInput, purpose: str, **options: Unpack[RequestOptions]
+    ) -> FileObject:
         """``POST /files``: upload ``file`` (JSON Lines for ``purpose="fine-tune"``).
 
         ``file`` is a path (read in chunks while sending), bytes, a binary file
         object, or a ``(filename, content)`` or ``(filename, content, content_type)`` tuple.
         """
-        return await post_form(
-            self._client, "files", FileObject, fields={"purpose": purpose}, files={"file": file}
+        request = await form_request(
+            "files", FileObject, fields={"purpose": purpose}, files={"file": file}, options=options
         )
+        return await self._client.call(request)
 
-    async def retrieve(self, file_id: str) -> FileObject:
+    async def retrieve(self, file_id: str, **options: Unpack[RequestOptions]) -> FileObject:
         """``GET /files/{file_id}``."""
         path = f"files/{path_param('file_id', file_id)}"
-        return await self._client._request_model("GET", path, FileObject)
+        return await self._client.call(json_request("GET", path, FileObject, options=options))
 
-    async def delete(self, file_id: str) -> FileDeleted:
+    async def delete(self, file_id: str, **options: Unpack[RequestOptions]) -> FileDeleted:
         """``DELETE /files/{file_id}``."""
         path = f"files/{path_param('file_id', file_id)}"
-        return await self._client._request_model("DELETE", path, FileDeleted)
+        return await self._client.call(json_request("DELETE", path, FileDeleted, options=options))
 
-    async def content(self, file_id: str) -> BinaryResponseContent:
+    async def content(
+        self, file_id: str, **options: Unpack[RequestOptions]
+    ) -> BinaryResponseContent:
         """``GET /files/{file_id}/content``: the whole file in memory (see ``download``).
 
         The result is ``bytes``, with the official SDK's ``.text``, ``.json()``,
         ``.read()`` and ``.write_to_file(path)`` (see ``BinaryResponseContent``).
         """
         path = f"files/{path_param('file_id', file_id)}/content"
-        response = await self._client._request_model("GET", path, httpx.Response)
-        return BinaryResponseContent(response.content, response.encoding or "utf-8")
+        request = APIRequest(method="GET", path=path, read=_binary_content, options=options)
+        return await self._client.call(request)
 
-    async def download(self, file_id: str, path: str | os.PathLike[str]) -> int:
+    async def download(
+        self, file_id: str, path: str | os.PathLike[str], **options: Unpack[RequestOptions]
+    ) -> int:
         """Stream ``GET /files/{file_id}/content`` into the file at ``path``; return its size.
 
         Memory use stays at one chunk whatever the file's size. The bytes go to a
@@ -91,12 +110,11 @@ class Files(Resource):
         if not target.parent.is_dir():
             raise InvalidParameterError("path", f"no directory {str(target.parent)!r} to write in")
         partial = target.with_name(f".{target.name}.{os.urandom(4).hex()}.part")
-        client = self._client
-        request = client._build_request("GET", url, stream=True)
-        response = await client._send(request)
+        unread = APIRequest(method="GET", path=url, read=_unread, stream=True, options=options)
+        response = await self._client.call(unread)
         chunks = response.aiter_bytes()
         try:
-            written = await _save(chunks, request, partial)
+            written = await _save(chunks, response.request, partial)
             os.replace(partial, target)
         except BaseException:
             partial.unlink(missing_ok=True)
@@ -109,6 +127,14 @@ class Files(Resource):
                 await response.aclose()
                 await finish_chunks(chunks)
         return written
+
+
+def _binary_content(response: httpx.Response) -> BinaryResponseContent:
+    return BinaryResponseContent(response.content, response.encoding or "utf-8")
+
+
+def _unread(response: httpx.Response) -> httpx.Response:
+    return response
 
 
 async def _save(chunks: AsyncIterator[bytes], request: httpx.Request, partial: Path) -> int:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal, overload
+from typing import Literal, Unpack, overload
 
 from .._exceptions import InvalidParameterError
 from .._pages import AsyncPaginator
+from .._request import RequestOptions, json_request, sse_request
 from .._streaming import AsyncStream
 from ..types import FineTune, FineTuneEvent, ListResponse
 from ._base import Resource, path_param
@@ -37,6 +38,7 @@ class FineTunes(Resource):
         classification_positive_class: str | None = None,
         classification_betas: Sequence[float] | None = None,
         suffix: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> FineTune:
         """``POST /fine-tunes``: start a job on an uploaded JSON Lines file."""
         if not isinstance(training_file, str) or not training_file:
@@ -59,39 +61,41 @@ class FineTunes(Resource):
             classification_betas=classification_betas,
             suffix=suffix,
         )
-        return await self._client._request_model("POST", "fine-tunes", FineTune, json=body)
+        return await self._client.call(
+            json_request("POST", "fine-tunes", FineTune, body=body, options=options)
+        )
 
-    def list(self) -> AsyncPaginator[FineTune]:
+    def list(self, **options: Unpack[RequestOptions]) -> AsyncPaginator[FineTune]:
         """``GET /fine-tunes``: the organization's jobs (await, or ``async for``)."""
-        return AsyncPaginator(self._client, "fine-tunes", ListResponse[FineTune])
+        return AsyncPaginator(self._client, "fine-tunes", ListResponse[FineTune], options=options)
 
-    async def retrieve(self, fine_tune_id: str) -> FineTune:
+    async def retrieve(self, fine_tune_id: str, **options: Unpack[RequestOptions]) -> FineTune:
         """``GET /fine-tunes/{fine_tune_id}``."""
         path = f"fine-tunes/{path_param('fine_tune_id', fine_tune_id)}"
-        return await self._client._request_model("GET", path, FineTune)
+        return await self._client.call(json_request("GET", path, FineTune, options=options))
 
-    async def cancel(self, fine_tune_id: str) -> FineTune:
+    async def cancel(self, fine_tune_id: str, **options: Unpack[RequestOptions]) -> FineTune:
         """``POST /fine-tunes/{fine_tune_id}/cancel``: the job, now cancelled."""
         path = f"fine-tunes/{path_param('fine_tune_id', fine_tune_id)}/cancel"
-        return await self._client._request_model("POST", path, FineTune)
+        return await self._client.call(json_request("POST", path, FineTune, options=options))
 
     @overload
     async def list_events(
-        self, fine_tune_id: str, *, stream: Literal[False] = ...
+        self, fine_tune_id: str, *, stream: Literal[False] = ..., **options: Unpack[RequestOptions]
     ) -> ListResponse[FineTuneEvent]: ...
 
     @overload
     async def list_events(
-        self, fine_tune_id: str, *, stream: Literal[True]
+        self, fine_tune_id: str, *, stream: Literal[True], **options: Unpack[RequestOptions]
     ) -> AsyncStream[FineTuneEvent]: ...
 
     @overload
     async def list_events(
-        self, fine_tune_id: str, *, stream: bool
+        self, fine_tune_id: str, *, stream: bool, **options: Unpack[RequestOptions]
     ) -> ListResponse[FineTuneEvent] | AsyncStream[FineTuneEvent]: ...
 
     async def list_events(
-        self, fine_tune_id: str, *, stream: bool = False
+        self, fine_tune_id: str, *, stream: bool = False, **options: Unpack[RequestOptions]
     ) -> ListResponse[FineTuneEvent] | AsyncStream[FineTuneEvent]:
         """``GET /fine-tunes/{fine_tune_id}/events``: the job's log so far.
 
@@ -99,7 +103,10 @@ class FineTunes(Resource):
         (``[DONE]``) when the job succeeds, fails or is cancelled.
         """
         path = f"fine-tunes/{path_param('fine_tune_id', fine_tune_id)}/events"
-        client = self._client
         if stream:
-            return await client._stream("GET", path, FineTuneEvent, params={"stream": "true"})
-        return await client._request_model("GET", path, ListResponse[FineTuneEvent])
+            events = sse_request(
+                "GET", path, FineTuneEvent, query={"stream": "true"}, options=options
+            )
+            return await self._client.call(events)
+        page = json_request("GET", path, ListResponse[FineTuneEvent], options=options)
+        return await self._client.call(page)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, Unpack
 
 from .._file_input import FileInput
+from .._request import RequestOptions, json_request
 from ..types import ImagesResponse
 from ._base import Resource
 from ._checks import check_choice, check_max_length, check_range, json_body
-from ._upload import post_form
+from ._upload import form_request
 
 __all__ = ["Images"]
 
@@ -44,12 +45,13 @@ class Images(Resource):
         size: ImageSize | None = None,
         response_format: ImageResponseFormat | None = None,
         user: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> ImagesResponse:
         """``POST /images/generations``: ``n`` (1 to 10) images for ``prompt`` (<= 1000 chars)."""
         _check(prompt, n, size, response_format)
         body = json_body(prompt=prompt, n=n, size=size, response_format=response_format, user=user)
-        return await self._client._request_model(
-            "POST", "images/generations", ImagesResponse, json=body
+        return await self._client.call(
+            json_request("POST", "images/generations", ImagesResponse, body=body, options=options)
         )
 
     async def edit(
@@ -62,6 +64,7 @@ class Images(Resource):
         size: ImageSize | None = None,
         response_format: ImageResponseFormat | None = None,
         user: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> ImagesResponse:
         """``POST /images/edits``: edit a square PNG where ``mask`` (or its alpha) is clear.
 
@@ -69,13 +72,14 @@ class Images(Resource):
         """
         _check(prompt, n, size, response_format)
         fields = {"prompt": prompt, "n": n, "size": size, "response_format": response_format}
-        return await post_form(
-            self._client,
+        request = await form_request(
             "images/edits",
             ImagesResponse,
             fields={**fields, "user": user},
             files={"image": image, "mask": mask},
+            options=options,
         )
+        return await self._client.call(request)
 
     async def create_variation(
         self,
@@ -85,10 +89,16 @@ class Images(Resource):
         size: ImageSize | None = None,
         response_format: ImageResponseFormat | None = None,
         user: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> ImagesResponse:
         """``POST /images/variations``: ``n`` variations of a square PNG."""
         _check(None, n, size, response_format)
         fields = {"n": n, "size": size, "response_format": response_format, "user": user}
-        return await post_form(
-            self._client, "images/variations", ImagesResponse, fields=fields, files={"image": image}
+        request = await form_request(
+            "images/variations",
+            ImagesResponse,
+            fields=fields,
+            files={"image": image},
+            options=options,
         )
+        return await self._client.call(request)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Unpack
+
 from .._pages import AsyncPaginator
+from .._request import RequestOptions, json_request
 from ..types import ListResponse, Model, ModelDeleted
 from ._base import Resource, path_param
 
@@ -14,16 +17,16 @@ class Models(Resource):
 
     __slots__ = ()
 
-    def list(self) -> AsyncPaginator[Model]:
+    def list(self, **options: Unpack[RequestOptions]) -> AsyncPaginator[Model]:
         """``GET /models``: await for the ``ListResponse``, or ``async for`` the models."""
-        return AsyncPaginator(self._client, "models", ListResponse[Model])
+        return AsyncPaginator(self._client, "models", ListResponse[Model], options=options)
 
-    async def retrieve(self, model: str) -> Model:
+    async def retrieve(self, model: str, **options: Unpack[RequestOptions]) -> Model:
         """``GET /models/{model}``."""
         path = f"models/{path_param('model', model)}"
-        return await self._client._request_model("GET", path, Model)
+        return await self._client.call(json_request("GET", path, Model, options=options))
 
-    async def delete(self, model: str) -> ModelDeleted:
+    async def delete(self, model: str, **options: Unpack[RequestOptions]) -> ModelDeleted:
         """``DELETE /models/{model}``."""
         path = f"models/{path_param('model', model)}"
-        return await self._client._request_model("DELETE", path, ModelDeleted)
+        return await self._client.call(json_request("DELETE", path, ModelDeleted, options=options))

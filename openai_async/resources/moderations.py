@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Unpack
 
 from .._exceptions import InvalidParameterError
+from .._request import Endpoint, RequestOptions
 from ..types import ModerationCreateResponse
 from ._base import Resource
 from ._checks import json_body
 
 __all__ = ["Moderations"]
+
+
+MODERATIONS = Endpoint("POST", "moderations", ModerationCreateResponse)
 
 
 class Moderations(Resource):
@@ -18,7 +23,11 @@ class Moderations(Resource):
     __slots__ = ()
 
     async def create(
-        self, *, input: str | Sequence[str], model: str | None = None
+        self,
+        *,
+        input: str | Sequence[str],
+        model: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> ModerationCreateResponse:
         """``POST /moderations``: one result per input; ``model`` defaults on the server."""
         if isinstance(input, str):
@@ -28,6 +37,4 @@ class Moderations(Resource):
         else:
             raise InvalidParameterError("input", "expected a string or a list of strings")
         body = json_body(input=value, model=model)
-        return await self._client._request_model(
-            "POST", "moderations", ModerationCreateResponse, json=body
-        )
+        return await self._client.call(MODERATIONS.request(body, options))

@@ -6,7 +6,32 @@ import attrs
 
 from .._models import APIObject
 
-__all__ = ["Completion", "CompletionChoice", "CompletionUsage", "Logprobs"]
+__all__ = [
+    "Completion",
+    "CompletionChoice",
+    "CompletionTokensDetails",
+    "CompletionUsage",
+    "Logprobs",
+    "PromptTokensDetails",
+]
+
+
+@attrs.frozen(kw_only=True)
+class PromptTokensDetails(APIObject):
+    """Of the prompt tokens: how many came from the cache, how many were audio."""
+
+    cached_tokens: int = 0
+    audio_tokens: int = 0
+
+
+@attrs.frozen(kw_only=True)
+class CompletionTokensDetails(APIObject):
+    """Of the completion tokens: reasoning (unseen), audio, and predicted-output ones."""
+
+    reasoning_tokens: int = 0
+    audio_tokens: int = 0
+    accepted_prediction_tokens: int = 0
+    rejected_prediction_tokens: int = 0
 
 
 @attrs.frozen(kw_only=True)
@@ -16,6 +41,8 @@ class CompletionUsage(APIObject):
     prompt_tokens: int = 0
     completion_tokens: int = 0
     total_tokens: int = 0
+    prompt_tokens_details: PromptTokensDetails | None = None
+    completion_tokens_details: CompletionTokensDetails | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -48,3 +75,4 @@ class Completion(APIObject):
     model: str = ""
     choices: list[CompletionChoice] = attrs.field(factory=list)
     usage: CompletionUsage | None = None
+    system_fingerprint: str | None = None

@@ -1,0 +1,268 @@
+"""``with_raw_response`` and ``with_streaming_response``: the HTTP answer, then the result.
+
+Built once for every resource, as the official SDK names them::
+
+    raw = await client.chat.completions.with_raw_response.create(model=..., messages=...)
+    raw.headers["x-ratelimit-remaining-requests"]
+    completion = raw.parse()                    # the ChatCompletion
+
+    async with client.files.with_streaming_response.content("file-abc") as response:
+        async for chunk in response.iter_bytes():   # the body as it arrives
+            ...
+
+A raw response has its body read (unless the call streams: ``stream=True``), so
+``parse()`` is a plain method. A streaming response has not read its body yet:
+``await response.parse()``, or read it in pieces; leaving the ``async with`` block
+releases the connection however the block ends.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+import anyio
+import httpx
+
+from ._exceptions import APIResponseValidationError
+
+if TYPE_CHECKING:
+    from .resources._base import Resource
+
+__all__ = [
+    "APIResponse",
+    "RawResponseMethods",
+    "StreamedAPIResponse",
+    "StreamingResponseMethods",
+]
+
+R = TypeVar("R")
+
+
+class _ResponseInfo:
+    """What both kinds of response show of the HTTP answer."""
+
+    __slots__ = ("_parsed", "_read", "http_response")
+
+    def __init__(self, response: httpx.Response, read: Callable[[httpx.Response], Any]) -> None:
+        self.http_response = response
+        self._read = read
+        self._parsed: Any = _UNSET
+
+    @property
+    def headers(self) -> httpx.Headers:
+        return self.http_response.headers
+
+    @property
+    def status_code(self) -> int:
+        return self.http_response.status_code
+
+    @property
+    def url(self) -> httpx.URL:
+        return self.http_response.url
+
+    @property
+    def method(self) -> str:
+        return self.http_response.request.method
+
+    @property
+    def request_id(self) -> str | None:
+        """The ``x-request-id`` header, for support requests."""
+        request_id: str | None = self.http_response.headers.get("x-request-id")
+        return request_id
+
+    @property
+    def elapsed(self) -> Any:
+        return self.http_response.elapsed
+
+    def __repr__(self) -> str:
+        response = self.http_response
+        return f"<{type(self).__name__} [{response.status_code}] {self.method} {response.url}>"
+
+
+_UNSET: Any = object()
+
+
+class APIResponse(_ResponseInfo, Generic[R]):
+    """What ``with_raw_response`` methods return: the HTTP answer, parsed on demand.
+
+    ``parse()`` gives what the plain method would have returned (once, then the same
+    object). The body is read already, except for a streamed call, whose ``parse()``
+    gives the ``AsyncStream`` that reads it.
+    """
+
+    __slots__ = ()
+
+    def parse(self) -> R:
+        if self._parsed is _UNSET:
+            self._parsed = self._read(self.http_response)
+        result: R = self._parsed
+        return result
+
+    @property
+    def content(self) -> bytes:
+        return self.http_response.content
+
+    @property
+    def text(self) -> str:
+        return self.http_response.text
+
+    def json(self) -> Any:
+        return _json(self.http_response)
+
+
+class StreamedAPIResponse(_ResponseInfo, Generic[R]):
+    """What ``with_streaming_response`` methods give in ``async with``: the body unread.
+
+    ``await parse()`` reads what it needs and gives the plain method's result; or read
+    the body yourself with ``iter_bytes()``, ``iter_text()``, ``iter_lines()``,
+    ``read()``, ``text()`` or ``json()``.
+    """
+
+    __slots__ = ()
+
+    async def parse(self) -> R:
+        if self._parsed is _UNSET:
+            streams = _is_stream_reader(self.http_response)
+            if not streams:
+                await self.read()
+            self._parsed = self._read(self.http_response)
+        result: R = self._parsed
+        return result
+
+    async def read(self) -> bytes:
+        from ._transport import translate_errors
+
+        with translate_errors(self.http_response.request):
+            return await self.http_response.aread()
+
+    async def text(self) -> str:
+        await self.read()
+        return self.http_response.text
+
+    async def json(self) -> Any:
+        await self.read()
+        return _json(self.http_response)
+
+    async def iter_bytes(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
+        from ._transport import translate_errors
+
+        with translate_errors(self.http_response.request):
+            async for chunk in self.http_response.aiter_bytes(chunk_size):
+                yield chunk
+
+    async def iter_text(self, chunk_size: int | None = None) -> AsyncIterator[str]:
+        from ._transport import translate_errors
+
+        with translate_errors(self.http_response.request):
+            async for chunk in self.http_response.aiter_text(chunk_size):
+                yield chunk
+
+    async def iter_lines(self) -> AsyncIterator[str]:
+        from ._transport import translate_errors
+
+        with translate_errors(self.http_response.request):
+            async for line in self.http_response.aiter_lines():
+                yield line
+
+    async def close(self) -> None:
+        with anyio.CancelScope(shield=True):
+            await self.http_response.aclose()
+
+
+def _is_stream_reader(response: httpx.Response) -> bool:
+    # A streamed endpoint (``stream=True``) asked for events: its result reads them.
+    content_type: str = response.headers.get("content-type", "")
+    return content_type.startswith("text/event-stream")
+
+
+def _json(response: httpx.Response) -> Any:
+    try:
+        return json.loads(response.content)
+    except ValueError as exc:
+        raise APIResponseValidationError(
+            "Expected a JSON body", response=response, body=response.text
+        ) from exc
+
+
+class _StreamingCall(Generic[R]):
+    """``async with`` a streaming call: sends on entry, releases the connection on exit."""
+
+    __slots__ = ("_call", "_response")
+
+    def __init__(self, call: Awaitable[StreamedAPIResponse[R]]) -> None:
+        self._call = call
+        self._response: StreamedAPIResponse[R] | None = None
+
+    async def __aenter__(self) -> StreamedAPIResponse[R]:
+        self._response = await self._call
+        return self._response
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._response is not None:
+            await self._response.close()
+
+    def __await__(self) -> Generator[Any, None, StreamedAPIResponse[R]]:
+        # Awaiting without ``async with`` leaves closing to the caller (``close()``).
+        return self._call.__await__()
+
+
+class RawResponseMethods:
+    """``resource.with_raw_response``: each method answers with an ``APIResponse``."""
+
+    __slots__ = ("_resource",)
+
+    def __init__(self, resource: Resource) -> None:
+        from ._client import RAW
+
+        self._resource = type(resource)(resource._client._answering(RAW))
+
+    def __getattr__(self, name: str) -> Any:
+        # A method, or a nested namespace (``client.chat.with_raw_response.completions``),
+        # already bound to the client that answers raw.
+        return _endpoint(self._resource, name)
+
+    def __repr__(self) -> str:
+        return f"<with_raw_response of {self._resource!r}>"
+
+
+class StreamingResponseMethods:
+    """``resource.with_streaming_response``: each method is used with ``async with``."""
+
+    __slots__ = ("_resource",)
+
+    def __init__(self, resource: Resource) -> None:
+        from ._client import STREAMING
+
+        self._resource = type(resource)(resource._client._answering(STREAMING))
+
+    def __getattr__(self, name: str) -> Any:
+        from .resources._base import Resource
+
+        method = _endpoint(self._resource, name)
+        if isinstance(method, Resource):
+            return StreamingResponseMethods(method)
+
+        def call(*args: Any, **kwargs: Any) -> _StreamingCall[Any]:
+            return _StreamingCall(method(*args, **kwargs))
+
+        return call
+
+    def __repr__(self) -> str:
+        return f"<with_streaming_response of {self._resource!r}>"
+
+
+def _endpoint(resource: Resource, name: str) -> Any:
+    from .resources._base import Resource
+
+    method = getattr(resource, name) if not name.startswith("_") else None
+    if not callable(method) and not isinstance(method, Resource):
+        raise AttributeError(f"{type(resource).__name__} has no endpoint method {name!r}")
+    return method
