@@ -7,6 +7,8 @@ nox.options.reuse_existing_virtualenvs = True
 nox.options.default_venv_backend = "uv|virtualenv"
 
 TEST_DEPS = ["pytest>=8", "hypothesis>=6.100", "trio>=0.26", "jsonschema>=4.20", "pyyaml>=6"]
+# Structured outputs are tested with the pydantic models users pass (never a dependency).
+TEST_DEPS += ["pydantic>=2"]
 # The optional aiohttp transport is tested too (its tests skip when it is missing).
 TEST_DEPS += ["httpx-aiohttp>=0.2"]
 
@@ -29,7 +31,7 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def mypy(session: nox.Session) -> None:
     """mypy --strict on the package and on the never-run public-API file."""
-    session.install("-e", ".[aiohttp]", "mypy==2.4.1", "pytest>=8", "trio>=0.26")
+    session.install("-e", ".[aiohttp]", "mypy==2.4.1", "pytest>=8", "trio>=0.26", "pydantic>=2")
     session.run("mypy", "openai_async")
     session.run("mypy", "tests/typing_api.py")
 

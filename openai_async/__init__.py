@@ -33,8 +33,9 @@ from ._file_input import FileInput
 from ._middleware import CallNext, Middleware, RequestOptions
 from ._pages import AsyncPaginator
 from ._ratelimit import RateLimits
+from ._request import APIRequest
 from ._response_meta import rate_limits_of, response_headers
-from ._streaming import AsyncStream
+from ._streaming import AsyncStream, StreamEnd
 from ._tokens import approximate_tokens
 from ._version import __version__
 
@@ -53,6 +54,7 @@ if _typing.TYPE_CHECKING:
     from ._jobs import BatchJob, BatchOptions, BatchRequest, BatchResult, BatchSummary
     from ._packing import PromptCompletion
     from ._progress import BatchProgress
+    from ._structured import pydantic_function_tool
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -62,6 +64,7 @@ __all__ = [
     "NOT_GIVEN",
     "APIConnectionError",
     "APIError",
+    "APIRequest",
     "APIResponseValidationError",
     "APIStatusError",
     "APIStreamError",
@@ -98,6 +101,7 @@ __all__ = [
     "RequestOptions",
     "RetryPolicy",
     "StreamDecodeError",
+    "StreamEnd",
     "StreamEventError",
     "StreamTruncatedError",
     "UnprocessableEntityError",
@@ -105,6 +109,7 @@ __all__ = [
     "accumulate_completion",
     "aiohttp_transport",
     "approximate_tokens",
+    "pydantic_function_tool",
     "rate_limits_of",
     "response_headers",
     "text_deltas",
@@ -126,6 +131,7 @@ _LAZY = {
     "PromptCompletion": "._packing",
     "accumulate_chat": "._accumulate",
     "accumulate_completion": "._accumulate",
+    "pydantic_function_tool": "._structured",
     "text_deltas": "._accumulate",
 }
 

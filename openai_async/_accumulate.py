@@ -2,7 +2,9 @@
 
 ``text_deltas`` yields only the new text of one choice. The accumulators rebuild
 the answer a non-streamed request would have given, from the chunks, choice by
-choice (``n > 1``), content, role, finish reason and function call included::
+choice (``n > 1``): content, refusal, role, finish reason, logprobs, tool calls
+(argument fragments joined per call ``index``, several calls in parallel), the 2023
+function call, and the usage of an ``include_usage`` stream's last chunk::
 
     accumulator = ChatCompletionAccumulator()
     async with stream:
@@ -23,9 +25,13 @@ from .types import (
     ChatCompletionChoice,
     ChatCompletionChunk,
     ChatCompletionMessage,
+    ChatCompletionMessageToolCall,
+    ChatCompletionTokenLogprob,
+    ChoiceLogprobs,
     Completion,
     CompletionChoice,
     CompletionUsage,
+    Function,
     FunctionCall,
     Logprobs,
 )
@@ -57,11 +63,22 @@ async def text_deltas(
 
 
 @attrs.define
+class _ToolCallState:
+    id: str = ""
+    type: str = "function"
+    name: list[str] = attrs.field(factory=list)
+    arguments: list[str] = attrs.field(factory=list)
+
+
+@attrs.define
 class _ChatChoiceState:
     role: str | None = None
     content: list[str] | None = None
+    refusal: list[str] | None = None
     function_name: list[str] | None = None
     arguments: list[str] | None = None
+    tool_calls: dict[int, _ToolCallState] = attrs.field(factory=dict)
+    logprobs: list[ChatCompletionTokenLogprob] | None = None
     finish_reason: str | None = None
 
 
@@ -81,14 +98,24 @@ class ChatCompletionAccumulator:
     _created: int = 0
     _model: str = ""
     _usage: CompletionUsage | None = None
+    _system_fingerprint: str | None = None
+    _service_tier: str | None = None
     _choices: dict[int, _ChatChoiceState] = attrs.field(factory=dict)
 
     def add(self, chunk: ChatCompletionChunk) -> ChatCompletionChunk:
-        """Take in one chunk; returns it, so that ``add`` can sit inside a loop header."""
+        """Take in one chunk; returns it, so that ``add`` can sit inside a loop header.
+
+        The usage-only last chunk of an ``include_usage`` stream has no choices: its
+        usage is kept.
+        """
         if self._id is None:
             self._id, self._created, self._model = chunk.id, chunk.created, chunk.model
         if chunk.usage is not None:
             self._usage = chunk.usage
+        if chunk.system_fingerprint is not None:
+            self._system_fingerprint = chunk.system_fingerprint
+        if chunk.service_tier is not None:
+            self._service_tier = chunk.service_tier
         for choice in chunk.choices:
             state = self._choices.setdefault(choice.index, _ChatChoiceState())
             delta = choice.delta
@@ -96,6 +123,21 @@ class ChatCompletionAccumulator:
                 state.role = delta.role
             if delta.content is not None:
                 state.content = _append(state.content, delta.content)
+            if delta.refusal is not None:
+                state.refusal = _append(state.refusal, delta.refusal)
+            for piece in delta.tool_calls or ():
+                tool = state.tool_calls.setdefault(piece.index, _ToolCallState())
+                if piece.id:
+                    tool.id = piece.id
+                if piece.type:
+                    tool.type = piece.type
+                if piece.function is not None:
+                    if piece.function.name:
+                        tool.name.append(piece.function.name)
+                    if piece.function.arguments:
+                        tool.arguments.append(piece.function.arguments)
+            if choice.logprobs is not None and choice.logprobs.content is not None:
+                state.logprobs = [*(state.logprobs or ()), *choice.logprobs.content]
             call = delta.function_call
             if call is not None:
                 # Pieces are concatenated, the name too: some servers stream it in parts.
@@ -118,14 +160,28 @@ class ChatCompletionAccumulator:
                     name="".join(state.function_name or ()),
                     arguments="".join(state.arguments or ()),
                 )
+            tool_calls = [
+                ChatCompletionMessageToolCall(
+                    id=tool.id,
+                    type=tool.type,
+                    function=Function(name="".join(tool.name), arguments="".join(tool.arguments)),
+                )
+                for _, tool in sorted(state.tool_calls.items())
+            ]
             message = ChatCompletionMessage(
                 role=state.role or "assistant",
                 content=None if state.content is None else "".join(state.content),
+                refusal=None if state.refusal is None else "".join(state.refusal),
+                tool_calls=tool_calls or None,
                 function_call=call,
             )
+            logprobs = None if state.logprobs is None else ChoiceLogprobs(content=state.logprobs)
             choices.append(
                 ChatCompletionChoice(
-                    index=index, message=message, finish_reason=state.finish_reason
+                    index=index,
+                    message=message,
+                    finish_reason=state.finish_reason,
+                    logprobs=logprobs,
                 )
             )
         return ChatCompletion(
@@ -134,6 +190,8 @@ class ChatCompletionAccumulator:
             model=self._model,
             choices=choices,
             usage=self._usage,
+            service_tier=self._service_tier,
+            system_fingerprint=self._system_fingerprint,
         )
 
 

@@ -262,7 +262,7 @@ class StreamingResponseMethods:
 def _endpoint(resource: Resource, name: str) -> Any:
     from .resources._base import Resource
 
-    method = getattr(resource, name) if not name.startswith("_") else None
+    method = getattr(resource, name, None) if not name.startswith("_") else None
     if not callable(method) and not isinstance(method, Resource):
         raise AttributeError(f"{type(resource).__name__} has no endpoint method {name!r}")
     return method

@@ -62,7 +62,7 @@ def server(_server_process: LocalServer, request: pytest.FixtureRequest) -> Iter
         _server_process.requests,
         off_spec=_reason(off_spec),
         where=None if off_spec is None else off_spec.kwargs.get("where"),
-        spec=SPEC_2023 if latest is None else LATEST,
+        spec=None if latest is None else LATEST,
     )
 
 

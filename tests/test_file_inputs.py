@@ -76,15 +76,15 @@ async def test_open_file_from_its_position(
 
 async def test_tuple_names_and_types(client: AsyncClient, server: LocalServer) -> None:
     """A (filename, content, content_type) tuple sets both; None guesses the type."""
-    await client.files.create(file=("x.csv", io.BytesIO(DATA), "text/csv"), purpose="p")
+    await client.files.create(file=("x.csv", io.BytesIO(DATA), "text/csv"), purpose="user_data")
     assert _file_part(server) == ("x.csv", "text/csv", DATA)
-    await client.files.create(file=("y.json", DATA, None), purpose="p")
+    await client.files.create(file=("y.json", DATA, None), purpose="user_data")
     assert _file_part(server) == ("y.json", "application/json", DATA)
 
 
 async def test_two_tuples_everywhere(client: AsyncClient, server: LocalServer) -> None:
     """A (filename, content) tuple works for every file parameter, typed from its name."""
-    await client.files.create(file=("y.json", io.BytesIO(DATA)), purpose="p")
+    await client.files.create(file=("y.json", io.BytesIO(DATA)), purpose="user_data")
     assert _file_part(server) == ("y.json", "application/json", DATA)
     png = solid_png(4, 4, (0, 0, 0))
     audio = b"ID3" + bytes(15_997)
@@ -108,7 +108,7 @@ async def test_unseekable_stream_is_sent(client: AsyncClient, server: LocalServe
     with os.fdopen(write_end, "wb") as w:
         w.write(DATA[:50_000])
     with os.fdopen(read_end, "rb", buffering=0) as r:
-        await client.files.create(file=("piped.jsonl", r, None), purpose="p")
+        await client.files.create(file=("piped.jsonl", r, None), purpose="user_data")
     assert _file_part(server)[::2] == ("piped.jsonl", DATA[:50_000])
 
 
@@ -129,7 +129,7 @@ async def test_bad_inputs_are_refused(
 ) -> None:
     """Text files, numbers and malformed tuples fail before sending, naming "file"."""
     with pytest.raises(InvalidParameterError, match=message) as info:
-        await client.files.create(file=value, purpose="p")  # type: ignore[arg-type]
+        await client.files.create(file=value, purpose="user_data")  # type: ignore[arg-type]
     assert info.value.param == "file"
     assert server.requests == []
 
@@ -150,7 +150,7 @@ async def test_text_mode_wrappers_are_refused(
         file.write("text")
         file.seek(0)
         with pytest.raises(InvalidParameterError, match="binary mode") as info:
-            await client.files.create(file=file, purpose="p")  # type: ignore[arg-type]
+            await client.files.create(file=file, purpose="user_data")  # type: ignore[arg-type]
     assert info.value.param == "file"
     assert server.requests == []
 
@@ -176,7 +176,7 @@ async def test_missing_path_is_refused(
         await client.images.create_variation(image=tmp_path / "missing.png")
     assert info.value.param == "image"
     with pytest.raises(InvalidParameterError, match="not a regular file"):
-        await client.files.create(file=tmp_path, purpose="p")
+        await client.files.create(file=tmp_path, purpose="user_data")
     assert server.requests == []
 
 
@@ -194,7 +194,7 @@ async def test_file_shrinking_while_sent(
             return data
 
     with Truncating(path, "rb") as f, pytest.raises(InvalidParameterError, match="shorter"):
-        await client.files.create(file=f, purpose="p")
+        await client.files.create(file=f, purpose="user_data")
 
 
 async def test_upload_is_sent_again_on_retry(server: LocalServer, tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ from .openapi import (
     assert_request_matches_spec,
     check_recorded_requests,
     request_schema,
+    spec_for,
     to_json_schema,
 )
 
@@ -74,7 +75,7 @@ def test_unknown_path_and_query_fail() -> None:
         assert_request_matches_spec(_post("/v1/nowhere", b"{}"))
     listing = ServerRequest("GET", "/v1/files", {"purpose": "x"}, {}, b"")
     with pytest.raises(AssertionError, match="purpose"):
-        assert_request_matches_spec(listing)
+        assert_request_matches_spec(listing, spec=SPEC_2023)  # today's spec has purpose
 
 
 def test_multipart_checks_file_and_text_parts() -> None:
@@ -140,10 +141,17 @@ def test_null_content_only_with_a_function_call(message: dict[str, object], allo
     body = json.dumps({"model": "m", "messages": [message]}).encode()
     request = _post("/v1/chat/completions", body)
     if allowed:
-        assert_request_matches_spec(request)
+        assert_request_matches_spec(request, spec=SPEC_2023)
     else:
         with pytest.raises(AssertionError, match="messages/0"):
-            assert_request_matches_spec(request)
+            assert_request_matches_spec(request, spec=SPEC_2023)
+
+
+def test_latest_spec_unless_the_path_is_gone() -> None:
+    """Requests are checked against today's spec, or the 2023 one for paths gone since."""
+    assert spec_for("POST", "/chat/completions") == LATEST
+    assert spec_for("POST", "/edits") == SPEC_2023
+    assert spec_for("GET", "/fine-tunes/ft-1/events") == SPEC_2023
 
 
 def test_recorded_requests_are_checked_unless_said_off_spec() -> None:

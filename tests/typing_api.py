@@ -344,3 +344,56 @@ async def endpoints(client: AsyncClient) -> None:
     assert_type(
         await translations.create(file=audio, model="whisper-1", response_format="vtt"), str
     )
+
+
+async def todays_chat(client: AsyncClient) -> None:
+    """Tools, parse, per-call options and raw responses, as today's SDK code writes them."""
+    import pydantic
+
+    from openai_async import pydantic_function_tool
+    from openai_async.types import ParsedChatCompletion
+
+    class Otter(pydantic.BaseModel):
+        name: str
+
+    reply = await client.chat.completions.create(
+        model="gpt-4o",
+        messages=[{"role": "user", "content": "hi"}],
+        tools=[{"type": "function", "function": {"name": "f", "parameters": {}}}],
+        tool_choice="auto",
+        parallel_tool_calls=True,
+        seed=1,
+        max_completion_tokens=100,
+        reasoning_effort="low",
+        extra_body={"top_k": 5},
+        extra_headers={"x-team": "a"},
+        extra_query={"q": "1"},
+        timeout=10.0,
+    )
+    calls = reply.choices[0].message.tool_calls or []
+    name: str = calls[0].function.name
+    arguments: str = calls[0].function.arguments
+    reasoning: int | None = None
+    if reply.usage and reply.usage.completion_tokens_details:
+        reasoning = reply.usage.completion_tokens_details.reasoning_tokens
+    stream: AsyncStream[ChatCompletionChunk] = await client.chat.completions.create(
+        model="m", messages=[], stream=True, stream_options={"include_usage": True}
+    )
+    async for chunk in stream:
+        for choice in chunk.choices:
+            for piece in choice.delta.tool_calls or []:
+                index: int = piece.index
+    parsed: ParsedChatCompletion[Otter] = await client.chat.completions.parse(
+        model="gpt-4o", messages=[], response_format=Otter
+    )
+    otter: Otter | None = parsed.choices[0].message.parsed
+    tool = pydantic_function_tool(Otter)
+    await client.chat.completions.parse(model="m", messages=[], tools=[tool])
+    raw = await client.chat.completions.with_raw_response.create(model="m", messages=[])
+    header: str | None = raw.headers.get("x-request-id")
+    completion = raw.parse()
+    async with client.chat.completions.with_streaming_response.create(
+        model="m", messages=[]
+    ) as response:
+        await response.parse()
+    print(name, arguments, reasoning, index, otter, header, completion)

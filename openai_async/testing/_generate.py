@@ -57,3 +57,42 @@ def check_sampling(body: Mapping[str, Any]) -> tuple[str, str] | None:
         if not all(isinstance(s, str) for s in stop):
             return "stop", "stop must be a string or a list of 1 to 4 strings"
     return None
+
+
+def instance_of(schema: object, text: str, defs: Mapping[str, Any] | None = None) -> Any:
+    """A deterministic value that fits a JSON schema (the subset structured outputs use).
+
+    Strings are ``text``, numbers count its words, arrays hold one item, objects every
+    property (``$ref`` into ``$defs``, ``anyOf`` takes its first non-null branch).
+    """
+    if not isinstance(schema, Mapping):
+        return text
+    defs = {**(defs or {}), **schema.get("$defs", {}), **schema.get("definitions", {})}
+    ref = schema.get("$ref")
+    if isinstance(ref, str):
+        return instance_of(defs.get(ref.rsplit("/", 1)[-1], {}), text, defs)
+    if "const" in schema:
+        return schema["const"]
+    if schema.get("enum"):
+        return schema["enum"][0]
+    for key in ("anyOf", "oneOf", "allOf"):
+        branches = [b for b in schema.get(key, []) if b.get("type") != "null"]
+        if branches:
+            return instance_of(branches[0], text, defs)
+    kind = schema.get("type", "object" if "properties" in schema else "string")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), "null")
+    if kind == "object":
+        properties = schema.get("properties", {})
+        return {name: instance_of(sub, text, defs) for name, sub in properties.items()}
+    if kind == "array":
+        return [instance_of(schema.get("items", {}), text, defs)]
+    if kind == "integer":
+        return count_tokens(text)
+    if kind == "number":
+        return float(count_tokens(text))
+    if kind == "boolean":
+        return True
+    if kind == "null":
+        return None
+    return text
