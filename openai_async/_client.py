@@ -25,12 +25,12 @@ from ._config import (
     retry_policy,
     shown_url,
 )
-from ._decode import decode, decode_json, error_body
+from ._decode import decode_json, error_body
 from ._exceptions import InvalidParameterError, MissingAPIKeyError, status_error
 from ._logging import LogAttempts
 from ._middleware import OPTIONS_KEY, CallNext, Middleware, build_chain
 from ._models import structurer
-from ._request import APIRequest, RequestOptions, pop_options
+from ._request import APIRequest, RequestOptions, pop_options, reader
 from ._retry import Retry
 from ._streaming import BODY_END, DONE, AsyncStream, StreamEnd
 from ._transport import DirectSend, HTTPXSend
@@ -388,7 +388,7 @@ class AsyncClient:
         mode = self._mode
         http_request = self._http_request(request, stream=request.stream or mode == STREAMING)
         response = await self._send(http_request)
-        if mode is PARSED:
+        if mode == PARSED:
             return request.read(response)
         from ._response import APIResponse, StreamedAPIResponse
 
@@ -535,7 +535,7 @@ class AsyncClient:
         """
         read: Callable[[httpx.Response], Any] = decode_json
         if cast_to is not None:
-            read = functools.partial(_decode_as, cast_to=cast_to)
+            read = reader(cast_to)
         given = {"content": content, "files": files, "data": data}
         return await self.call(
             APIRequest(
@@ -619,10 +619,6 @@ class AsyncClient:
                 options=pop_options(dict(options)),
             )
         )
-
-
-def _decode_as(response: httpx.Response, *, cast_to: type[T]) -> T:
-    return decode(response, cast_to)
 
 
 def _identity(value: T) -> T:

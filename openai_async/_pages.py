@@ -46,7 +46,7 @@ class AsyncPaginator(Generic[T]):
         options: RequestOptions | None = None,
     ) -> None:
         self._client = client
-        self._options = options or RequestOptions()
+        self._options = options or {}
         self._path = path
         self._cast_to = cast_to
         self._params = dict(params or {})

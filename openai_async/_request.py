@@ -13,6 +13,7 @@ The per-call options are the official SDK's: ``extra_headers``, ``extra_query``,
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final, Generic, TypedDict, TypeVar
 
@@ -57,6 +58,7 @@ class RequestOptions(TypedDict, total=False):
 
 
 OPTION_NAMES: Final = frozenset(RequestOptions.__optional_keys__)
+_NO_OPTIONS: Final = RequestOptions()  # never changed: shared by the calls given none
 
 
 def pop_options(params: dict[str, Any]) -> RequestOptions:
@@ -105,7 +107,7 @@ class APIRequest(Generic[R]):
     headers: Mapping[str, str] | None = None
     # The escape hatch's ``content``, ``files`` and ``data``, for httpx as they are.
     httpx_body: Mapping[str, Any] | None = None
-    options: RequestOptions = attrs.field(factory=lambda: RequestOptions(), repr=False)
+    options: RequestOptions = attrs.field(default=_NO_OPTIONS, repr=False)
     # Per-request values for the middleware (e.g. a batch item's attempt counter).
     extensions: Mapping[str, object] = attrs.field(factory=dict, repr=False)
 
@@ -123,19 +125,46 @@ def json_request(
 
     ``cast_to`` is a model, ``bytes``, ``str`` or ``httpx.Response`` (see ``_decode``).
     """
-    from ._decode import decode
-
-    def read(response: httpx.Response) -> R:
-        return decode(response, cast_to)
-
     return APIRequest(
         method=method,
         path=path,
-        read=read,
+        read=reader(cast_to),
         body=body,
         query=query,
-        options=options or RequestOptions(),
+        options=options or _NO_OPTIONS,
     )
+
+
+# Made once per result type (and per chunk type and end rule): endpoints ask again and
+# again for the same few, and building them per call was a third of describing a call.
+_readers: dict[object, Callable[[httpx.Response], Any]] = {}
+
+
+def reader(cast_to: type[R]) -> Callable[[httpx.Response], R]:
+    """The ``read`` of a request whose answer is read whole and decoded as ``cast_to``."""
+    read = _readers.get(cast_to)
+    if read is None:
+        from ._decode import decode
+
+        read = _readers[cast_to] = functools.partial(decode, cast_to=cast_to)
+    return read
+
+
+def _sse_reader(chunk: type[C], end: StreamEnd | None) -> Callable[[httpx.Response], Any]:
+    key = (chunk, end, "sse")
+    read = _readers.get(key)
+    if read is None:
+        from ._models import structurer
+        from ._streaming import DONE, AsyncStream
+
+        decode = structurer(chunk)
+        rule = DONE if end is None else end
+
+        def read(response: httpx.Response) -> AsyncStream[C]:
+            return AsyncStream(response, decode, end=rule)
+
+        _readers[key] = read
+    return read
 
 
 _SSE_ACCEPT: Final = {"Accept": "text/event-stream"}
@@ -155,24 +184,15 @@ def sse_request(
 
     ``end`` is how the endpoint's stream ends (``data: [DONE]`` unless told otherwise).
     """
-    from ._models import structurer
-    from ._streaming import DONE, AsyncStream
-
-    decode = structurer(chunk)
-    rule = DONE if end is None else end
-
-    def read(response: httpx.Response) -> AsyncStream[C]:
-        return AsyncStream(response, decode, end=rule)
-
     return APIRequest(
         method=method,
         path=path,
-        read=read,
+        read=_sse_reader(chunk, end),
         stream=True,
         body=body,
         query=query,
         headers=_SSE_ACCEPT,
-        options=options or RequestOptions(),
+        options=options or _NO_OPTIONS,
     )
 
 

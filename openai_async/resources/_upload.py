@@ -37,5 +37,5 @@ async def form_request(
         read=read,
         form=fields,
         files=parts,
-        options=options or RequestOptions(),
+        options=options or {},
     )
