@@ -20,6 +20,7 @@ import os
 import subprocess
 import sys
 import sysconfig
+import urllib.parse
 import urllib.request
 import venv
 from pathlib import Path
@@ -49,7 +50,9 @@ def pip_from_pypi(python: Path) -> None:
     with urllib.request.urlopen(PYPI_PIP, timeout=60) as answer:
         listing = json.load(answer)
     wheel = next(u for u in listing["urls"] if u["packagetype"] == "bdist_wheel")
-    with urllib.request.urlopen(wheel["url"], timeout=120) as answer:
+    # urljoin: an index mirror may list the file's address relative to the listing's.
+    url = urllib.parse.urljoin(PYPI_PIP, wheel["url"])
+    with urllib.request.urlopen(url, timeout=120) as answer:
         data = answer.read()
     if hashlib.sha256(data).hexdigest() != wheel["digests"]["sha256"]:
         raise SystemExit(f"dev.py: {wheel['filename']} does not match PyPI's sha256")
