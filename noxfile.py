@@ -1,4 +1,5 @@
-"""Developer tasks: ``nox -s tests``, ``lint``, ``mypy``, ``demo``, ``bench``."""
+"""Developer tasks: ``python3 dev.py -s tests`` (or ``nox -s ...``), ``lint``, ``mypy``,
+``demo``, ``browser``, ``docs``, ``bench``. ``python3 dev.py`` runs lint, mypy and tests."""
 
 import nox
 
@@ -11,13 +12,34 @@ TEST_DEPS = ["pytest>=8", "hypothesis>=6.100", "trio>=0.26", "jsonschema>=4.20",
 TEST_DEPS += ["pydantic>=2"]
 # The optional aiohttp transport is tested too (its tests skip when it is missing).
 TEST_DEPS += ["httpx-aiohttp>=0.2"]
+# The examples run in their real servers (tests/test_examples_apps.py).
+TEST_DEPS += ["fastapi>=0.110", "uvicorn>=0.29", "aiohttp>=3.9"]
+# The browser test drives Debian's Chromium (apt install chromium) with playwright.
+BROWSER_DEPS = ["playwright>=1.40"]
+DOCS_DEPS = ["mkdocs>=1.6", "mkdocs-material>=9.5", "mkdocstrings[python]>=0.26"]
 
 
 @nox.session
 def tests(session: nox.Session) -> None:
     """Run the test suite on asyncio and trio (through anyio's pytest plugin)."""
     session.install("-e", ".", *TEST_DEPS)
-    session.run("pytest", *session.posargs)
+    # The browser tests have their own session (they need Chromium).
+    session.run("pytest", *(session.posargs or ["--ignore=tests/browser"]))
+
+
+@nox.session
+def browser(session: nox.Session) -> None:
+    """The chat page in headless Chromium (needs Debian's chromium); screenshots in .nox/."""
+    session.install("-e", ".", *TEST_DEPS, *BROWSER_DEPS)
+    session.env["SCREENSHOT_DIR"] = ".nox/screenshots"
+    session.run("pytest", "tests/browser", *session.posargs)
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the documentation site (mkdocs, strict: any warning fails) into site/."""
+    session.install("-e", ".", *DOCS_DEPS)
+    session.run("mkdocs", "build", "--strict", *session.posargs)
 
 
 @nox.session
@@ -39,7 +61,7 @@ def mypy(session: nox.Session) -> None:
 @nox.session
 def demo(session: nox.Session) -> None:
     """The demo: the local server unless OPENAI_API_KEY is set."""
-    session.install("-e", ".")
+    session.install("-e", ".[progress]")
     session.run("python", "examples/demo.py")
 
 

@@ -1,35 +1,44 @@
-"""The demo: list the models, stream a chat reply as it arrives, run a small batch job.
+"""The demo: a streamed chat reply, a batch of 1,000 prompts, a fine-tune followed to its end.
 
-With OPENAI_API_KEY set it asks the real API (or OPENAI_BASE_URL); without, it starts
-the bundled local server in this process and asks that. OPENAI_CHAT_MODEL picks the
-chat model (default gpt-4o-mini).
+    python3 dev.py -s demo          # or: python examples/demo.py
+
+Without OPENAI_API_KEY it starts the bundled local server in this process and asks
+that (no key, no network, about 15 s). With OPENAI_API_KEY set it asks the real API, or
+OPENAI_BASE_URL for any compatible server; then the batch is DEMO_BATCH prompts
+(default 20, to keep the bill small) and the fine-tune step, which uses the 2023
+``/fine-tunes`` endpoint the live service no longer has, runs only locally.
+OPENAI_CHAT_MODEL picks the chat model (default gpt-4o-mini).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib.util
+import json
 import os
 import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
 
 from openai_async import AsyncClient, BatchProgress, BatchRequest, ChatCompletionAccumulator
 from openai_async.testing import LocalServer
 
+MODEL = os.environ.get("OPENAI_CHAT_MODEL", "gpt-4o-mini")
 
-async def list_models(client: AsyncClient) -> None:
-    models = await client.models.list()
-    print(f"{len(models)} models at {client.base_url}")
-    for model in sorted(models, key=lambda m: m.id):
-        print(f"  {model.id:<40} owned by {model.owned_by}")
+
+def heading(text: str) -> None:
+    print(f"\n\033[1m== {text}\033[0m" if sys.stdout.isatty() else f"\n== {text}")
 
 
 async def stream_chat(client: AsyncClient) -> None:
-    question = "In one sentence: why do streaming replies feel faster?"
-    print(f"\n> {question}\n")
+    question = "In one sentence: why do streaming replies feel faster than waiting?"
+    heading("1. A chat reply, streamed as it is written")
+    print(f"> {question}\n")
     stream = await client.chat.completions.create(
-        model=os.environ.get("OPENAI_CHAT_MODEL", "gpt-4o-mini"),
-        messages=[{"role": "user", "content": question}],
-        stream=True,
+        model=MODEL, messages=[{"role": "user", "content": question}], stream=True
     )
     accumulator = ChatCompletionAccumulator()
     async with stream:  # releases the connection even on Ctrl-C
@@ -41,59 +50,89 @@ async def stream_chat(client: AsyncClient) -> None:
     print(f"\n\n(finish_reason: {reply.finish_reason})")
 
 
-async def batch_job(client: AsyncClient) -> None:
-    topics = ["tides", "rainbows", "thunder", "auroras", "fog", "hail", "dew", "frost"]
-    requests = [
-        BatchRequest.chat(
-            id=topic,
-            model=os.environ.get("OPENAI_CHAT_MODEL", "gpt-4o-mini"),
-            max_tokens=30,
-            messages=[{"role": "user", "content": f"In five words: what causes {topic}?"}],
-        )
-        for topic in topics
-    ]
-
-    in_terminal = sys.stdout.isatty()
+def progress_display(total: int) -> bool | Callable[[BatchProgress], None]:
+    """tqdm's bar on a terminal when installed (``progress=True``); else a line per 250."""
+    if sys.stderr.isatty() and importlib.util.find_spec("tqdm") is not None:
+        return True
 
     def show(progress: BatchProgress) -> None:
-        # One line rewritten in place in a terminal; in a log, every fourth item.
-        if in_terminal:
-            print(f"\r  {progress}", end="", flush=True)
-        elif progress.done % 4 == 0:
-            print(f"  {progress}")
+        if progress.done % 250 == 0 or progress.done == total:
+            print(f"  {progress}", flush=True)
 
-    print(f"\nBatch job: {len(requests)} questions, at most 4 at a time, 120 requests/min")
-    async with client.batch(
-        requests, max_concurrency=4, requests_per_minute=120, ordered=True, progress=show
-    ) as job:
-        results = [result async for result in job]
-    if in_terminal:
-        print()
-    for result in results:
-        answer = result.response.choices[0].message.content if result.ok else result.error
-        print(f"  {result.id:<9} {answer}")
+    return show
+
+
+async def batch_job(client: AsyncClient, count: int) -> None:
+    heading(f"2. A batch job: {count:,} prompts, at most 64 in flight")
+    requests = [
+        BatchRequest.chat(
+            id=f"q{i:04d}",
+            model=MODEL,
+            max_tokens=20,
+            messages=[{"role": "user", "content": f"Name a colour, then the number {i}."}],
+        )
+        for i in range(count)
+    ]
+    progress = progress_display(count)
+    async with client.batch(requests, max_concurrency=64, progress=progress) as job:
+        answers = {result.id: result async for result in job}
     summary = job.summary
-    print(f"  {summary.succeeded} ok, {summary.failed} failed, {summary.total_tokens} tokens")
+    first = answers["q0000"]
+    sample = first.response.choices[0].message.content if first.ok else first.error
+    print(f"  q0000: {sample}")
+    print(
+        f"  {summary.succeeded:,} ok, {summary.failed} failed, {summary.total_tokens:,} tokens"
+        f" in {summary.elapsed:.1f} s ({summary.succeeded / summary.elapsed:,.0f} requests/s)"
+    )
+
+
+async def fine_tune(client: AsyncClient) -> None:
+    heading("3. A fine-tune: upload the data, start the job, follow its events to the end")
+    lines = [{"prompt": f"{i} + {i} =", "completion": f" {2 * i}"} for i in range(50)]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "sums.jsonl"
+        path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+        upload = await client.files.create(file=path, purpose="fine-tune")
+    print(f"  uploaded {upload.filename}: {upload.id} ({upload.bytes} bytes)")
+    job = await client.fine_tunes.create(training_file=upload.id, model="curie")
+    print(f"  started {job.id} on {job.model}")
+    events = await client.fine_tunes.list_events(job.id, stream=True)
+    async with events:  # ends when the job succeeds, fails or is cancelled
+        async for event in events:
+            print(
+                f"  [{time.strftime('%H:%M:%S', time.localtime(event.created_at))}] {event.message}"
+            )
+    job = await client.fine_tunes.retrieve(job.id)
+    print(f"  {job.status}: the new model is {job.fine_tuned_model}")
 
 
 def main() -> None:
+    started = time.monotonic()
+    local = not os.environ.get("OPENAI_API_KEY")
     with contextlib.ExitStack() as stack:
-        if os.environ.get("OPENAI_API_KEY"):
-            client = AsyncClient()
-        else:
-            server = stack.enter_context(LocalServer())
-            print(f"OPENAI_API_KEY is not set: using the local server at {server.url}")
-            # Pace the local server's words so the reply visibly streams in.
-            server.inject(event_delay=0.05, path="/chat/completions")
+        if local:
+            server = stack.enter_context(LocalServer(record=False))
+            print(f"OPENAI_API_KEY is not set: asking the local server at {server.url}")
+            # Pace the local server's words so that the reply visibly streams in.
+            server.inject(event_delay=0.06, path="/chat/completions")
+            # And the fine-tune's events, as a job's log arrives over time.
+            server.inject(event_delay=0.4, path="/events")
             client = AsyncClient(base_url=server.url, api_key="")
+            count = 1000
+        else:
+            client = AsyncClient()
+            count = int(os.environ.get("DEMO_BATCH", "20"))
+            print(f"asking {client.base_url}")
 
         async def run() -> None:
             async with client:
-                await list_models(client)
                 await stream_chat(client)
-                await batch_job(client)
+                await batch_job(client, count)
+                if local:
+                    await fine_tune(client)
 
         asyncio.run(run())
+    print(f"\ndone in {time.monotonic() - started:.1f} s")
 
 
 if __name__ == "__main__":
