@@ -1,4 +1,4 @@
-"""examples/demo.py runs to the end against the local server, as `python3 dev.py -s demo` runs it."""
+"""examples/demo.py runs to the end against the local server, as ``dev.py -s demo`` runs it."""
 
 from __future__ import annotations
 

@@ -8,6 +8,7 @@ package, which drives it. Screenshots go to SCREENSHOT_DIR (the session sets
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import time
@@ -79,7 +80,7 @@ def test_tokens_appear_one_after_another(browser: sync_api.Browser, kind: str, s
         # Each snapshot extends the one before: tokens were added one after another.
         texts = [t for t in seen if t]
         assert len(texts) >= 8, texts
-        assert all(b.startswith(a) and len(b) > len(a) for a, b in zip(texts, texts[1:]))
+        assert all(b.startswith(a) and len(b) > len(a) for a, b in itertools.pairwise(texts))
         assert final.startswith(texts[-1])
         assert int(answer.get_attribute("data-deltas") or 0) >= 10
 
