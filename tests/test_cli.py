@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -512,8 +513,12 @@ def test_batch_run_keeps_the_rate_limit(server: LocalServer, tmp_path: Path) -> 
 def test_batch_progress_bar_in_a_terminal(cli_server: str, tmp_path: Path) -> None:
     """On a terminal, batch run draws a progress bar on stderr that reaches the total."""
     pty = pytest.importorskip("pty", reason="needs a pseudo-terminal (POSIX)")
+    fcntl = pytest.importorskip("fcntl", reason="needs a pseudo-terminal (POSIX)")
+    termios = pytest.importorskip("termios", reason="needs a pseudo-terminal (POSIX)")
     requests = batch_input(tmp_path / "requests.jsonl", 30)
     main, child = pty.openpty()
+    # A terminal's size, as a real one has (tqdm draws nothing in a 0-column terminal).
+    fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
     argv = [sys.executable, "-m", "openai_async", "-b", cli_server, "-k", ""]
     argv += ["batch", "run", str(requests), "--out", str(tmp_path / "r.jsonl")]
     env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
