@@ -16,7 +16,8 @@ TEST_DEPS += ["httpx-aiohttp>=0.2"]
 TEST_DEPS += ["fastapi>=0.110", "uvicorn>=0.29", "aiohttp>=3.9"]
 # The browser test drives Debian's Chromium (apt install chromium) with playwright.
 BROWSER_DEPS = ["playwright>=1.40"]
-DOCS_DEPS = ["mkdocs>=1.6", "mkdocs-material>=9.5", "mkdocstrings[python]>=0.26"]
+# ruff formats the reference's signatures.
+DOCS_DEPS = ["mkdocs>=1.6", "mkdocs-material>=9.5", "mkdocstrings[python]>=0.26", "ruff==0.17.5"]
 
 
 @nox.session
@@ -39,6 +40,7 @@ def browser(session: nox.Session) -> None:
 def docs(session: nox.Session) -> None:
     """Build the documentation site (mkdocs, strict: any warning fails) into site/."""
     session.install("-e", ".", *DOCS_DEPS)
+    session.env["NO_MKDOCS_2_WARNING"] = "1"  # material's notice about its successor
     session.run("mkdocs", "build", "--strict", *session.posargs)
 
 
