@@ -1,4 +1,4 @@
-"""The demo: a streamed chat reply, a batch of 1,000 prompts, a fine-tune followed to its end.
+"""The demo: a streamed reply, a tool call, 1,000 prompts in a batch, a fine-tune followed.
 
     python3 dev.py -s demo          # or: python examples/demo.py
 
@@ -22,6 +22,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from openai_async import AsyncClient, BatchProgress, BatchRequest, ChatCompletionAccumulator
 from openai_async.testing import LocalServer
@@ -62,8 +63,49 @@ def progress_display(total: int) -> bool | Callable[[BatchProgress], None]:
     return show
 
 
+WEATHER_TOOL = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "Today's weather in a city.",
+        "parameters": {
+            "type": "object",
+            "properties": {"city": {"type": "string", "enum": ["Paris", "Oslo", "Lima"]}},
+            "required": ["city"],
+            "additionalProperties": False,
+        },
+        "strict": True,
+    },
+}
+
+
+def get_weather(city: str) -> str:
+    """The tool's own code: here a table, in real life a weather service."""
+    return {"Paris": "14 C, light rain", "Oslo": "2 C, snow", "Lima": "22 C, sun"}[city]
+
+
+async def tool_call(client: AsyncClient) -> None:
+    heading("2. A tool call: the model asks, the program answers, the model replies")
+    messages: list[Any] = [{"role": "user", "content": "Do I need an umbrella in Paris today?"}]
+    print(f"> {messages[0]['content']}")
+    reply = await client.chat.completions.create(
+        model=MODEL, messages=messages, tools=[WEATHER_TOOL], tool_choice="required"
+    )
+    message = reply.choices[0].message
+    messages.append(message)  # the model's own message goes back as it came
+    for call in message.tool_calls or []:
+        arguments = json.loads(call.function.arguments)
+        result = get_weather(**arguments)
+        print(f"  the model calls {call.function.name}({arguments}) -> {result!r}")
+        messages.append({"role": "tool", "tool_call_id": call.id, "content": result})
+    reply = await client.chat.completions.create(
+        model=MODEL, messages=messages, tools=[WEATHER_TOOL]
+    )
+    print(f"  {reply.choices[0].message.content}")
+
+
 async def batch_job(client: AsyncClient, count: int) -> None:
-    heading(f"2. A batch job: {count:,} prompts, at most 64 in flight")
+    heading(f"3. A batch job: {count:,} prompts, at most 64 in flight")
     requests = [
         BatchRequest.chat(
             id=f"q{i:04d}",
@@ -87,7 +129,7 @@ async def batch_job(client: AsyncClient, count: int) -> None:
 
 
 async def fine_tune(client: AsyncClient) -> None:
-    heading("3. A fine-tune: upload the data, start the job, follow its events to the end")
+    heading("4. A fine-tune: upload the data, start the job, follow its events to the end")
     lines = [{"prompt": f"{i} + {i} =", "completion": f" {2 * i}"} for i in range(50)]
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "sums.jsonl"
@@ -127,6 +169,7 @@ def main() -> None:
         async def run() -> None:
             async with client:
                 await stream_chat(client)
+                await tool_call(client)
                 await batch_job(client, count)
                 if local:
                     await fine_tune(client)

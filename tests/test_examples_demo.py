@@ -64,3 +64,17 @@ async def test_fine_tune_followed_to_the_end(
     assert out[2].startswith("  uploaded sums.jsonl: file-")
     assert out[-2].endswith("Fine-tune succeeded")
     assert out[-1].startswith("  succeeded: the new model is curie:ft-")
+
+
+async def test_tool_call_round_trip(
+    demo: ModuleType, client: AsyncClient, server: LocalServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Part 2 runs the tool the model asks for and sends its result back for the reply."""
+    await demo.tool_call(client)
+    out = capsys.readouterr().out
+    assert "the model calls get_weather({'city': 'Paris'}) -> '14 C, light rain'" in out
+    assert out.rstrip().endswith("get_weather returned: 14 C, light rain")
+    first, second = (request.json() for request in server.requests)
+    assert first["tool_choice"] == "required"
+    assert second["messages"][-1]["role"] == "tool"
+    assert second["messages"][-1]["tool_call_id"] == second["messages"][1]["tool_calls"][0]["id"]
