@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from ._packing import ServerQuirks
     from .resources import (
         Audio,
+        Batches,
         Chat,
         Completions,
         Edits,
@@ -361,6 +362,12 @@ class AsyncClient:
         from .resources import FineTunes
 
         return FineTunes(self)
+
+    @cached_property
+    def batches(self) -> Batches:
+        from .resources import Batches
+
+        return Batches(self)
 
     def batch(
         self,

@@ -179,6 +179,15 @@ def _form_instance(request: ServerRequest, schema: Mapping[str, Any]) -> dict[st
             instance[part.name] = BINARY
             continue
         assert not is_binary, f"{part.name!r} was sent as a text field; the spec wants a file"
+        nested = _NESTED.fullmatch(part.name)
+        if nested is not None:
+            # An object field goes as ``name[key]`` fields (how the official SDKs send it).
+            outer, key = nested.groups()
+            inner = properties.get(outer, {}).get("properties", {}).get(key, {})
+            fields = instance.setdefault(outer, {})
+            assert key not in fields, f"field {part.name!r} sent twice"
+            fields[key] = _typed(part.text, inner)
+            continue
         instance[part.name] = _typed(part.text, declared)
     return instance
 
@@ -189,6 +198,9 @@ def _is_binary(declared: Mapping[str, Any]) -> bool:
         return True
     branches = [*declared.get("anyOf", []), *declared.get("oneOf", [])]
     return any(_is_binary(branch) for branch in branches)
+
+
+_NESTED = re.compile(r"(\w+)\[(\w+)\]")
 
 
 def _typed(text: str, declared: Mapping[str, Any]) -> Any:

@@ -1,6 +1,7 @@
 """Resource namespaces (``client.models`` and friends)."""
 
 from .audio import Audio, Transcriptions, Translations
+from .batches import Batches
 from .chat import Chat, ChatCompletions
 from .completions import Completions
 from .edits import Edits
@@ -14,6 +15,7 @@ from .moderations import Moderations
 
 __all__ = [
     "Audio",
+    "Batches",
     "Chat",
     "ChatCompletions",
     "Completions",

@@ -2,6 +2,7 @@
 
 from . import (  # noqa: F401  (importing registers the routes)
     _routes_audio,
+    _routes_batches,
     _routes_edits,
     _routes_embeddings,
     _routes_engines,
