@@ -49,6 +49,7 @@ if TYPE_CHECKING:
         Engines,
         Files,
         FineTunes,
+        FineTuning,
         Images,
         Models,
         Moderations,
@@ -362,6 +363,12 @@ class AsyncClient:
         from .resources import FineTunes
 
         return FineTunes(self)
+
+    @cached_property
+    def fine_tuning(self) -> FineTuning:
+        from .resources import FineTuning
+
+        return FineTuning(self)
 
     @cached_property
     def batches(self) -> Batches:

@@ -44,6 +44,38 @@ ENDPOINTS: list[tuple[str, Method, str, str, Path, str]] = [
     ("files.create", lambda c: c.files.create, "POST", "/files", LATEST, "multipart/form-data"),
     ("batches.create", lambda c: c.batches.create, "POST", "/batches", LATEST, "json"),
     ("batches.list", lambda c: c.batches.list, "GET", "/batches", LATEST, "query"),
+    (
+        "fine_tuning.jobs.create",
+        lambda c: c.fine_tuning.jobs.create,
+        "POST",
+        "/fine_tuning/jobs",
+        LATEST,
+        "json",
+    ),
+    (
+        "fine_tuning.jobs.list",
+        lambda c: c.fine_tuning.jobs.list,
+        "GET",
+        "/fine_tuning/jobs",
+        LATEST,
+        "query",
+    ),
+    (
+        "fine_tuning.jobs.list_events",
+        lambda c: c.fine_tuning.jobs.list_events,
+        "GET",
+        "/fine_tuning/jobs/{fine_tuning_job_id}/events",
+        LATEST,
+        "query",
+    ),
+    (
+        "fine_tuning.jobs.checkpoints.list",
+        lambda c: c.fine_tuning.jobs.checkpoints.list,
+        "GET",
+        "/fine_tuning/jobs/{fine_tuning_job_id}/checkpoints",
+        LATEST,
+        "query",
+    ),
 ]
 
 # Spec properties we do not accept, per endpoint, and why.

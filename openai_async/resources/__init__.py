@@ -9,6 +9,7 @@ from .embeddings import Embeddings
 from .engines import Engines
 from .files import Files
 from .fine_tunes import FineTunes
+from .fine_tuning import FineTuning
 from .images import Images
 from .models import Models
 from .moderations import Moderations
@@ -24,6 +25,7 @@ __all__ = [
     "Engines",
     "Files",
     "FineTunes",
+    "FineTuning",
     "Images",
     "Models",
     "Moderations",

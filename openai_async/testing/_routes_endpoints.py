@@ -7,6 +7,7 @@ from . import (  # noqa: F401  (importing registers the routes)
     _routes_embeddings,
     _routes_engines,
     _routes_files,
+    _routes_fine_tuning,
     _routes_images,
     _routes_moderations,
 )

@@ -193,6 +193,13 @@ class LocalServer:
             max_requests=max_requests,
         )
 
+    def configure_fine_tuning(self, *, step_seconds: float = 0.01) -> None:
+        """How fast ``/v1/fine_tuning/jobs`` jobs run until ``reset()``: a step (an event)
+        every ``step_seconds`` they are not paused (see ``FineTuningSettings``)."""
+        from ._routes_fine_tuning import FineTuningSettings
+
+        self.state.data["fine_tuning_settings"] = FineTuningSettings(step_seconds=step_seconds)
+
     def reset(self) -> None:
         """Forget faults and recorded requests and restore the initial data."""
         self.state.reset()

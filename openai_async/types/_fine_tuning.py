@@ -111,7 +111,6 @@ class FineTuningJob(APIObject):
     estimated_finish: int | None = None
     method: FineTuningJobMethod | None = None
     metadata: dict[str, str] | None = None
-    suffix: str | None = None
 
 
 @attrs.frozen(kw_only=True)
