@@ -1,4 +1,4 @@
-"""Developer tasks: ``nox -s tests``, ``lint``, ``mypy``, ``demo``, ``bench``."""
+"""Developer tasks: ``nox -s tests``, ``lint``, ``mypy``, ``demo``, ``bench``, ``large``."""
 
 import nox
 
@@ -50,3 +50,11 @@ def bench(session: nox.Session) -> None:
     # opt-in "openai_async+orjson" client that evaluates it.
     session.install("-e", ".[aiohttp]", "openai[aiohttp]", "orjson")
     session.run("python", "benchmarks/run.py", *session.posargs)
+
+
+@nox.session
+def large(session: nox.Session) -> None:
+    """Never in CI: a 1 GiB chunked upload's peak memory and a 100,000-request batch."""
+    session.install("-e", ".")
+    session.run("python", "benchmarks/upload_memory.py", *session.posargs)
+    session.run("python", "benchmarks/batch_api.py")

@@ -53,6 +53,7 @@ if TYPE_CHECKING:
         Images,
         Models,
         Moderations,
+        Uploads,
     )
 
 __all__ = ["AsyncClient"]
@@ -375,6 +376,12 @@ class AsyncClient:
         from .resources import Batches
 
         return Batches(self)
+
+    @cached_property
+    def uploads(self) -> Uploads:
+        from .resources import Uploads
+
+        return Uploads(self)
 
     def batch(
         self,

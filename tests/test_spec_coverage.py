@@ -76,6 +76,23 @@ ENDPOINTS: list[tuple[str, Method, str, str, Path, str]] = [
         LATEST,
         "query",
     ),
+    ("uploads.create", lambda c: c.uploads.create, "POST", "/uploads", LATEST, "json"),
+    (
+        "uploads.parts.create",
+        lambda c: c.uploads.parts.create,
+        "POST",
+        "/uploads/{upload_id}/parts",
+        LATEST,
+        "multipart/form-data",
+    ),
+    (
+        "uploads.complete",
+        lambda c: c.uploads.complete,
+        "POST",
+        "/uploads/{upload_id}/complete",
+        LATEST,
+        "json",
+    ),
 ]
 
 # Spec properties we do not accept, per endpoint, and why.

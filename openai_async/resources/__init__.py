@@ -13,6 +13,7 @@ from .fine_tuning import FineTuning
 from .images import Images
 from .models import Models
 from .moderations import Moderations
+from .uploads import Uploads
 
 __all__ = [
     "Audio",
@@ -31,4 +32,5 @@ __all__ = [
     "Moderations",
     "Transcriptions",
     "Translations",
+    "Uploads",
 ]

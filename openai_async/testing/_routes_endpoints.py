@@ -10,4 +10,5 @@ from . import (  # noqa: F401  (importing registers the routes)
     _routes_fine_tuning,
     _routes_images,
     _routes_moderations,
+    _routes_uploads,
 )
