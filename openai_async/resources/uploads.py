@@ -7,10 +7,9 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final, Literal, Required, Unpack
 
-from .._decode import decode
 from .._exceptions import InvalidParameterError
 from .._file_input import FileInput
-from .._request import APIRequest, Endpoint, RequestOptions, json_request, pop_options
+from .._request import APIRequest, Endpoint, RequestOptions, json_request, pop_options, reader
 from ..types import Upload, UploadPart
 from ._base import Resource, path_param
 from ._checks import json_body
@@ -18,8 +17,6 @@ from ._common import check_expires_after
 from ._upload import form_request
 
 if TYPE_CHECKING:
-    import httpx
-
     from .._client import AsyncClient
     from .._files import FilePart
 
@@ -49,10 +46,6 @@ class UploadCreateParams(RequestOptions, total=False):
 UPLOADS = Endpoint("POST", "uploads", Upload, UploadCreateParams)
 
 
-def _read_part(response: httpx.Response) -> UploadPart:
-    return decode(response, UploadPart)
-
-
 def part_request(
     upload_id: str, part: FilePart, options: RequestOptions | None = None
 ) -> APIRequest[UploadPart]:
@@ -64,7 +57,7 @@ def part_request(
     return APIRequest(
         method="POST",
         path=f"uploads/{path_param('upload_id', upload_id)}/parts",
-        read=_read_part,
+        read=reader(UploadPart),
         form={},
         files=[part],
         options=options or RequestOptions(),
