@@ -13,6 +13,7 @@ import hashlib
 import mmap
 import tempfile
 import time
+import weakref
 from collections.abc import Mapping
 from typing import IO, Any, Final
 
@@ -47,10 +48,35 @@ def _pending(state: State, upload_id: str) -> dict[str, Any]:
     return upload
 
 
-def _close_parts(upload: dict[str, Any]) -> None:
-    for handle, _ in upload["_parts"].values():
+class _Parts(dict[str, tuple[IO[bytes], int]]):
+    """An upload's parts (id -> temporary file, size), closed when it ends or is dropped.
+
+    ``reset()`` drops pending uploads: their files are closed then, not left to the
+    garbage collector's ResourceWarning.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._handles: list[IO[bytes]] = []
+        weakref.finalize(self, _close_all, self._handles)
+
+    def add(self, part_id: str, handle: IO[bytes], size: int) -> None:
+        self[part_id] = (handle, size)
+        self._handles.append(handle)
+
+    def close(self) -> None:
+        _close_all(self._handles)
+        self.clear()
+
+
+def _close_all(handles: list[IO[bytes]]) -> None:
+    for handle in handles:
         handle.close()
-    upload["_parts"].clear()
+    handles.clear()
+
+
+def _close_parts(upload: dict[str, Any]) -> None:
+    upload["_parts"].close()
 
 
 @route("POST", r"/v1/uploads")
@@ -79,7 +105,7 @@ async def create_upload(
         "purpose": purpose,
         "status": "pending",
         "file": None,
-        "_parts": {},  # part id -> (temporary file, size)
+        "_parts": _Parts(),
         "_expires_after": expires_after,
     }
     _uploads(state)[upload["id"]] = upload
@@ -98,7 +124,7 @@ async def add_part(
         raise Invalid(f"A part may hold at most {MAX_PART} bytes.", "data")
     handle = await asyncio.to_thread(_spool, part.data)
     part_id = state.new_id("part")
-    upload["_parts"][part_id] = (handle, len(part.data))
+    upload["_parts"].add(part_id, handle, len(part.data))
     return json_response(
         {
             "id": part_id,
