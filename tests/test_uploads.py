@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+import anyio
 import pytest
 
 from openai_async import (
@@ -271,3 +272,22 @@ async def test_reset_closes_the_parts_of_pending_uploads(
     await client.uploads.parts.create(upload.id, data=b"a")
     server.reset()  # an unclosed file would be reported (and fail the test) here
     gc.collect()
+
+
+async def test_cancelling_the_helper_cancels_the_upload(
+    client: AsyncClient, server: LocalServer, tmp_path: Path
+) -> None:
+    """A chunked upload cancelled midway cancels its upload and leaves no connection open."""
+    path = tmp_path / "data.bin"
+    path.write_bytes(b"x" * 3000)
+    server.inject(delay=5, path="/parts", times=3)  # the parts hang
+    with anyio.move_on_after(0.5) as scope:
+        await client.uploads.upload_file_chunked(
+            file=path, mime_type="text/plain", purpose="batch", part_size=1000
+        )
+    assert scope.cancelled_caught
+    cancel = server.requests[-1]
+    assert cancel.path.endswith("/cancel")
+    upload_id = cancel.path.split("/")[3]
+    with pytest.raises(BadRequestError, match="cancelled"):
+        await client.uploads.parts.create(upload_id, data=b"x")
