@@ -1,5 +1,5 @@
 """Developer tasks: ``python3 dev.py -s tests`` (or ``nox -s ...``), ``lint``, ``mypy``,
-``demo``, ``browser``, ``docs``, ``bench``. ``python3 dev.py`` runs lint, mypy and tests."""
+``demo``, ``browser``, ``docs``, ``bench``, ``large``. ``python3 dev.py`` runs lint, mypy and tests."""
 
 import nox
 
@@ -74,3 +74,11 @@ def bench(session: nox.Session) -> None:
     # opt-in "openai_async+orjson" client that evaluates it.
     session.install("-e", ".[aiohttp]", "openai[aiohttp]", "orjson")
     session.run("python", "benchmarks/run.py", *session.posargs)
+
+
+@nox.session
+def large(session: nox.Session) -> None:
+    """Never in CI: a 1 GiB chunked upload's peak memory and a 100,000-request batch."""
+    session.install("-e", ".")
+    session.run("python", "benchmarks/upload_memory.py", *session.posargs)
+    session.run("python", "benchmarks/batch_api.py")

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from ._packing import ServerQuirks
     from .resources import (
         Audio,
+        Batches,
         Chat,
         Completions,
         Edits,
@@ -48,9 +49,11 @@ if TYPE_CHECKING:
         Engines,
         Files,
         FineTunes,
+        FineTuning,
         Images,
         Models,
         Moderations,
+        Uploads,
     )
 
 __all__ = ["AsyncClient"]
@@ -361,6 +364,24 @@ class AsyncClient:
         from .resources import FineTunes
 
         return FineTunes(self)
+
+    @cached_property
+    def fine_tuning(self) -> FineTuning:
+        from .resources import FineTuning
+
+        return FineTuning(self)
+
+    @cached_property
+    def batches(self) -> Batches:
+        from .resources import Batches
+
+        return Batches(self)
+
+    @cached_property
+    def uploads(self) -> Uploads:
+        from .resources import Uploads
+
+        return Uploads(self)
 
     def batch(
         self,

@@ -397,3 +397,74 @@ async def todays_chat(client: AsyncClient) -> None:
     ) as response:
         await response.parse()
     print(name, arguments, reasoning, index, otter, header, completion)
+
+
+async def batches_fine_tuning_uploads(client: AsyncClient) -> None:
+    """The Batch API, fine_tuning.jobs and uploads, as a user's editor sees them."""
+    from openai_async.types import (
+        Batch,
+        FileObject,
+        FineTuningJob,
+        FineTuningJobCheckpoint,
+        FineTuningJobEvent,
+        Upload,
+        UploadPart,
+    )
+
+    expiry = {"anchor": "created_at", "seconds": 3600}
+    batch_input = await client.files.create(
+        file=Path("in.jsonl"), purpose="batch", expires_after=expiry
+    )
+    batch = await client.batches.create(
+        input_file_id=batch_input.id,
+        endpoint="/v1/chat/completions",
+        completion_window="24h",
+        metadata={"job": "nightly"},
+        output_expires_after={"anchor": "created_at", "seconds": 7200},
+        extra_headers={"x-team": "search"},
+    )
+    assert_type(batch, Batch)
+    assert_type(batch.output_file_id, str | None)
+    assert_type(await client.batches.retrieve(batch.id), Batch)
+    assert_type(await client.batches.cancel(batch.id), Batch)
+    assert_type(await client.batches.list(limit=10), ListResponse[Batch])
+    async for listed_batch in client.batches.list(after=batch.id):
+        assert_type(listed_batch, Batch)
+    assert_type(await client.files.list(order="desc"), ListResponse[FileObject])
+
+    jobs = client.fine_tuning.jobs
+    job = await jobs.create(
+        model="gpt-4o-mini",
+        training_file="file-1",
+        validation_file="file-2",
+        suffix="mine",
+        seed=1,
+        method={"type": "dpo", "dpo": {"hyperparameters": {"beta": 0.1}}},
+        hyperparameters={"n_epochs": "auto"},
+        integrations=[{"type": "wandb", "wandb": {"project": "p"}}],
+        metadata={"team": "a"},
+        timeout=30,
+    )
+    assert_type(job, FineTuningJob)
+    assert_type(job.fine_tuned_model, str | None)
+    for call in (jobs.retrieve, jobs.cancel, jobs.pause, jobs.resume):
+        assert_type(await call(job.id), FineTuningJob)
+    assert_type(await jobs.list(metadata={"team": "a"}), ListResponse[FineTuningJob])
+    async for event in jobs.list_events(fine_tuning_job_id=job.id, limit=10):
+        assert_type(event, FineTuningJobEvent)
+    async for checkpoint in jobs.checkpoints.list(job.id):
+        assert_type(checkpoint, FineTuningJobCheckpoint)
+        assert_type(checkpoint.metrics.train_loss, float | None)
+
+    upload = await client.uploads.create(
+        bytes=3, filename="a.jsonl", mime_type="text/jsonl", purpose="fine-tune"
+    )
+    assert_type(upload, Upload)
+    part = await client.uploads.parts.create(upload_id=upload.id, data=b"abc")
+    assert_type(part, UploadPart)
+    assert_type(await client.uploads.complete(upload.id, part_ids=[part.id], md5=None), Upload)
+    assert_type(await client.uploads.cancel(upload.id), Upload)
+    chunked = await client.uploads.upload_file_chunked(
+        file=Path("big.jsonl"), mime_type="text/jsonl", purpose="batch", parts_in_flight=8
+    )
+    assert_type(chunked.file, FileObject | None)

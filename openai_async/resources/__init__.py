@@ -1,6 +1,7 @@
 """Resource namespaces (``client.models`` and friends)."""
 
 from .audio import Audio, Transcriptions, Translations
+from .batches import Batches
 from .chat import Chat, ChatCompletions
 from .completions import Completions
 from .edits import Edits
@@ -8,12 +9,15 @@ from .embeddings import Embeddings
 from .engines import Engines
 from .files import Files
 from .fine_tunes import FineTunes
+from .fine_tuning import FineTuning
 from .images import Images
 from .models import Models
 from .moderations import Moderations
+from .uploads import Uploads
 
 __all__ = [
     "Audio",
+    "Batches",
     "Chat",
     "ChatCompletions",
     "Completions",
@@ -22,9 +26,11 @@ __all__ = [
     "Engines",
     "Files",
     "FineTunes",
+    "FineTuning",
     "Images",
     "Models",
     "Moderations",
     "Transcriptions",
     "Translations",
+    "Uploads",
 ]

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
-from typing import Unpack
+from typing import Any, Literal, Unpack
 
 import anyio
 import httpx
@@ -17,7 +17,8 @@ from .._request import APIRequest, RequestOptions, json_request
 from .._transport import finish_chunks, translate_errors
 from ..types import BinaryResponseContent, FileDeleted, FileObject, ListResponse
 from ._base import Resource, path_param
-from ._checks import check_range, json_body
+from ._checks import check_choice, check_range, json_body
+from ._common import form_expires_after
 from ._upload import form_request
 
 __all__ = ["Files"]
@@ -40,18 +41,21 @@ class Files(Resource):
         purpose: str | None = None,
         limit: int | None = None,
         after: str | None = None,
+        order: Literal["asc", "desc"] | None = None,
         **options: Unpack[RequestOptions],
     ) -> AsyncPaginator[FileObject]:
         """``GET /files``, optionally only those with ``purpose``.
 
         Await it for one page, or ``async for`` every file: iteration follows the
         pages (``has_more``) with ``after=<last id>``. ``limit`` (1 to 10,000, the
-        API's default) is the size of a page, ``after`` the id to start after.
+        API's default) is the size of a page, ``after`` the id to start after,
+        ``order`` by creation time (``"desc"``, newest first, is the service's default).
         """
         check_range("limit", limit, 1, _MAX_PAGE)
+        check_choice("order", order, ("asc", "desc"))
         if after is not None and (not isinstance(after, str) or not after):
             raise InvalidParameterError("after", f"expected a file id, got {after!r}")
-        params = json_body(purpose=purpose, limit=limit, after=after)
+        params = json_body(purpose=purpose, limit=limit, after=after, order=order)
         return AsyncPaginator(
             self._client,
             "files",
@@ -62,15 +66,23 @@ class Files(Resource):
         )
 
     async def create(
-        self, *, file: FileInput, purpose: str, **options: Unpack[RequestOptions]
+        self,
+        *,
+        file: FileInput,
+        purpose: str,
+        expires_after: Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
     ) -> FileObject:
         """``POST /files``: upload ``file`` (JSON Lines for ``purpose="fine-tune"``).
 
         ``file`` is a path (read in chunks while sending), bytes, a binary file
         object, or a ``(filename, content)`` or ``(filename, content, content_type)`` tuple.
+        ``purpose="batch"`` is the input of ``client.batches.create``. ``expires_after``
+        (``{"anchor": "created_at", "seconds": 3600 to 2592000}``) has the file deleted then.
         """
+        fields = {"purpose": purpose, **form_expires_after(expires_after)}
         request = await form_request(
-            "files", FileObject, fields={"purpose": purpose}, files={"file": file}, options=options
+            "files", FileObject, fields=fields, files={"file": file}, options=options
         )
         return await self._client.call(request)
 

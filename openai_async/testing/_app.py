@@ -27,6 +27,7 @@ __all__ = [
     "State",
     "StreamAction",
     "current_fault",
+    "dispatch",
     "error_response",
     "route",
 ]
@@ -258,18 +259,28 @@ class App:
         return response
 
     async def _route(self, request: ServerRequest, fault: Fault | None) -> ServerResponse:
-        allowed = []
-        for method, pattern, handler in _ROUTES:
-            match = pattern.match(request.path)
-            if match is None:
-                continue
-            if method == request.method:
-                token = _CURRENT_FAULT.set(fault)
-                try:
-                    return await handler(self.state, request, match.groupdict())
-                finally:
-                    _CURRENT_FAULT.reset(token)
-            allowed.append(method)
-        if allowed:
-            return error_response(405, f"Method {request.method} not allowed on {request.path}")
-        return error_response(404, f"Unknown path {request.path}", code="unknown_url")
+        return await dispatch(self.state, request, fault)
+
+
+async def dispatch(
+    state: State, request: ServerRequest, fault: Fault | None = None
+) -> ServerResponse:
+    """Hand ``request`` to its endpoint: no recording, auth, rate limit or fault taken.
+
+    ``App`` calls it after those steps; batches call it for the requests of their file.
+    """
+    allowed = []
+    for method, pattern, handler in _ROUTES:
+        match = pattern.match(request.path)
+        if match is None:
+            continue
+        if method == request.method:
+            token = _CURRENT_FAULT.set(fault)
+            try:
+                return await handler(state, request, match.groupdict())
+            finally:
+                _CURRENT_FAULT.reset(token)
+        allowed.append(method)
+    if allowed:
+        return error_response(405, f"Method {request.method} not allowed on {request.path}")
+    return error_response(404, f"Unknown path {request.path}", code="unknown_url")

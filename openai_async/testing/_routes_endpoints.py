@@ -2,10 +2,13 @@
 
 from . import (  # noqa: F401  (importing registers the routes)
     _routes_audio,
+    _routes_batches,
     _routes_edits,
     _routes_embeddings,
     _routes_engines,
     _routes_files,
+    _routes_fine_tuning,
     _routes_images,
     _routes_moderations,
+    _routes_uploads,
 )

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 from ._app import State, error_response, route
-from ._bodies import checked, form_body
+from ._bodies import Invalid, checked, form_body
 from ._fixtures import CREATED
 from ._http import ServerRequest, ServerResponse, json_response
 
@@ -39,12 +39,19 @@ async def list_files(
     if not limit.isdigit() or not 1 <= int(limit) <= MAX_PAGE:
         return error_response(400, f"limit must be 1 to {MAX_PAGE}", param="limit")
     after = query.get("after")
+    # Without ``order`` this server lists oldest first (the service: newest first).
+    order = query.get("order", "asc")
+    if order not in ("asc", "desc"):
+        return error_response(400, "order must be 'asc' or 'desc'", param="order")
+    entries = list(_files(state).items())
+    if order == "desc":
+        entries.reverse()
     # Ids count up, so those after the cursor are still found if its file was deleted.
     data = [
         entry["object"]
-        for file_id, entry in _files(state).items()
+        for file_id, entry in entries
         if (purpose is None or entry["object"]["purpose"] == purpose)
-        and (after is None or file_id > after)
+        and (after is None or (file_id > after if order == "asc" else file_id < after))
     ]
     page = data[: int(limit)]
     return json_response(
@@ -68,6 +75,11 @@ async def create_file(
     part = form.file("file")
     assert part is not None
     file_id = state.new_id("file")
+    expires_at = None
+    if "expires_after[seconds]" in form.fields:
+        if form.text("expires_after[anchor]") != "created_at":
+            raise Invalid("expires_after[anchor] must be 'created_at'", "expires_after")
+        expires_at = CREATED + form.number("expires_after[seconds]", int, 0)
     obj = {
         "id": file_id,
         "object": "file",
@@ -77,6 +89,7 @@ async def create_file(
         "purpose": purpose,
         "status": "uploaded",
         "status_details": None,
+        "expires_at": expires_at,
     }
     _files(state)[file_id] = {"object": obj, "content": part.data}
     return json_response(obj)

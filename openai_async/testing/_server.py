@@ -171,6 +171,35 @@ class LocalServer:
         self.state.rate_limit = limit
         return limit
 
+    def configure_batches(
+        self,
+        *,
+        delay: float = 0.0,
+        request_delay: float = 0.0,
+        expires_after: float = 24 * 3600.0,
+        max_requests: int = 50_000,
+    ) -> None:
+        """How ``/v1/batches`` runs batches until ``reset()`` (see ``BatchSettings``).
+
+        ``delay`` seconds validating, ``request_delay`` seconds per request, expiry
+        ``expires_after`` seconds after creation, at most ``max_requests`` per batch.
+        """
+        from ._routes_batches import BatchSettings
+
+        self.state.data["batch_settings"] = BatchSettings(
+            delay=delay,
+            request_delay=request_delay,
+            expires_after=expires_after,
+            max_requests=max_requests,
+        )
+
+    def configure_fine_tuning(self, *, step_seconds: float = 0.01) -> None:
+        """How fast ``/v1/fine_tuning/jobs`` jobs run until ``reset()``: a step (an event)
+        every ``step_seconds`` they are not paused (see ``FineTuningSettings``)."""
+        from ._routes_fine_tuning import FineTuningSettings
+
+        self.state.data["fine_tuning_settings"] = FineTuningSettings(step_seconds=step_seconds)
+
     def reset(self) -> None:
         """Forget faults and recorded requests and restore the initial data."""
         self.state.reset()

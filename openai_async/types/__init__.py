@@ -8,6 +8,7 @@ from ._audio import (
     Translation,
     TranslationVerbose,
 )
+from ._batch import Batch, BatchError, BatchErrors, BatchRequestCounts, BatchUsage
 from ._chat import (
     Annotation,
     ChatCompletion,
@@ -44,6 +45,18 @@ from ._embedding import CreateEmbeddingResponse, Embedding, EmbeddingUsage
 from ._engine import Engine
 from ._file import BinaryResponseContent, FileDeleted, FileObject
 from ._fine_tune import FineTune, FineTuneEvent, FineTuneFile, FineTuneHyperparams
+from ._fine_tuning import (
+    FineTuningJob,
+    FineTuningJobCheckpoint,
+    FineTuningJobCheckpointMetrics,
+    FineTuningJobError,
+    FineTuningJobEvent,
+    FineTuningJobHyperparameters,
+    FineTuningJobIntegration,
+    FineTuningJobMethod,
+    FineTuningJobMethodSettings,
+    FineTuningJobWandb,
+)
 from ._image import Image, ImagesResponse
 from ._model import Model, ModelDeleted, ModelPermission
 from ._moderation import (
@@ -52,10 +65,16 @@ from ._moderation import (
     ModerationCategoryScores,
     ModerationCreateResponse,
 )
+from ._upload import Upload, UploadPart
 
 __all__ = [
     "APIObject",
     "Annotation",
+    "Batch",
+    "BatchError",
+    "BatchErrors",
+    "BatchRequestCounts",
+    "BatchUsage",
     "BinaryResponseContent",
     "ChatCompletion",
     "ChatCompletionAudio",
@@ -84,6 +103,16 @@ __all__ = [
     "FineTuneEvent",
     "FineTuneFile",
     "FineTuneHyperparams",
+    "FineTuningJob",
+    "FineTuningJobCheckpoint",
+    "FineTuningJobCheckpointMetrics",
+    "FineTuningJobError",
+    "FineTuningJobEvent",
+    "FineTuningJobHyperparameters",
+    "FineTuningJobIntegration",
+    "FineTuningJobMethod",
+    "FineTuningJobMethodSettings",
+    "FineTuningJobWandb",
     "Function",
     "FunctionCall",
     "Image",
@@ -110,4 +139,6 @@ __all__ = [
     "Translation",
     "TranslationVerbose",
     "URLCitation",
+    "Upload",
+    "UploadPart",
 ]

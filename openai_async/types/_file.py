@@ -26,6 +26,7 @@ class FileObject(APIObject):
     purpose: str
     status: str | None = None
     status_details: Any = None
+    expires_at: int | None = None
 
 
 @attrs.frozen(kw_only=True)
