@@ -1,5 +1,6 @@
 """Developer tasks: ``python3 dev.py -s tests`` (or ``nox -s ...``), ``lint``, ``mypy``,
-``demo``, ``browser``, ``docs``, ``bench``, ``large``. ``python3 dev.py`` runs lint, mypy and tests."""
+``demo``, ``browser``, ``docs``, ``bench``, ``large``. ``python3 dev.py`` runs lint, mypy
+and tests."""
 
 import nox
 
