@@ -19,7 +19,9 @@ releases the connection however the block ends.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -118,7 +120,7 @@ class StreamedAPIResponse(_ResponseInfo, Generic[R]):
 
     ``await parse()`` reads what it needs and gives the plain method's result; or read
     the body yourself with ``iter_bytes()``, ``iter_text()``, ``iter_lines()``,
-    ``read()``, ``text()`` or ``json()``.
+    ``read()``, ``text()`` or ``json()``, or write it to disk with ``stream_to_file()``.
     """
 
     __slots__ = ()
@@ -166,6 +168,31 @@ class StreamedAPIResponse(_ResponseInfo, Generic[R]):
         with translate_errors(self.http_response.request):
             async for line in self.http_response.aiter_lines():
                 yield line
+
+    async def stream_to_file(
+        self, file: str | os.PathLike[str], *, chunk_size: int | None = None
+    ) -> None:
+        """Write the body to the file at ``file`` as it arrives (the SDK's name for it).
+
+        Memory holds one chunk at a time, whatever the body's size. The bytes go to
+        a temporary file beside ``file`` that replaces it only once the whole body has
+        arrived, so a broken transfer never leaves a truncated file behind.
+        """
+        target = Path(file)
+        partial = target.with_name(f".{target.name}.{os.urandom(4).hex()}.part")
+        out = await anyio.open_file(partial, "wb")
+        try:
+            try:
+                async for chunk in self.iter_bytes(chunk_size):
+                    await out.write(chunk)
+            finally:
+                # Shielded: a cancellation must not leave the file open.
+                with anyio.CancelScope(shield=True):
+                    await out.aclose()
+            os.replace(partial, target)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
 
     async def close(self) -> None:
         with anyio.CancelScope(shield=True):
