@@ -54,7 +54,8 @@ async def test_store_life_cycle(client: AsyncClient, server: LocalServer) -> Non
     )
     assert isinstance(store, VectorStore)
     assert (store.name, store.status, store.metadata) == ("support", "completed", {"team": "cx"})
-    assert store.expires_after is not None and store.expires_after.days == 7
+    assert store.expires_after is not None
+    assert store.expires_after.days == 7
     assert store.expires_at == store.last_active_at + 7 * 86_400  # type: ignore[operator]
     assert await client.vector_stores.retrieve(store.id) == store
 
@@ -112,7 +113,8 @@ async def test_files_in_a_store(client: AsyncClient, server: LocalServer) -> Non
     assert added.chunking_strategy["static"]["max_chunk_size_tokens"] == 100
     failed = await client.vector_stores.files.create(store.id, file_id=binary)
     assert failed.status == "failed"
-    assert failed.last_error is not None and failed.last_error.code == "unsupported_file"
+    assert failed.last_error is not None
+    assert failed.last_error.code == "unsupported_file"
 
     found = await client.vector_stores.files.retrieve(refunds, vector_store_id=store.id)
     assert found == added
@@ -331,10 +333,14 @@ async def test_bad_arguments_are_refused_before_sending(
     client: AsyncClient, server: LocalServer, call: Any, param: str
 ) -> None:
     """Each bad argument raises InvalidParameterError naming it; nothing is sent."""
-    with pytest.raises(InvalidParameterError) as caught:
-        result = call(client)
+
+    async def attempt() -> None:
+        result = call(client)  # list() and search() check before they are awaited
         if hasattr(result, "__await__"):
             await result
+
+    with pytest.raises(InvalidParameterError) as caught:
+        await attempt()
     assert caught.value.param == param
     assert server.requests == []
 
