@@ -379,3 +379,20 @@ async def test_program_written_for_the_sdk(server: LocalServer) -> None:
 
     assert [name for name, _ in answers] == ["faq.txt", "faq.txt"]
     assert all(0 < score <= 1 for _, score in answers)
+
+
+async def test_raw_and_streaming_responses(client: AsyncClient) -> None:
+    """with_raw_response and with_streaming_response reach search and the nested namespaces."""
+    store = await client.vector_stores.create(name="raw")
+    file_id = await _upload(client, "refunds.txt", REFUNDS)
+    raw_file = await client.vector_stores.with_raw_response.files.create(store.id, file_id=file_id)
+    assert raw_file.status_code == 200
+    assert raw_file.parse().id == file_id
+    raw = await client.vector_stores.with_raw_response.search(store.id, query="refund")
+    assert raw.headers["x-request-id"]
+    assert [r.filename for r in raw.parse()] == ["refunds.txt"]
+    search = client.vector_stores.with_streaming_response.search
+    async with search(store.id, query="refund") as response:
+        page = await response.parse()
+    assert isinstance(page, VectorStoreSearchPage)
+    assert page.data[0].file_id == file_id
