@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from openai_async.testing._routes_vector_stores import chunk_words, score_chunk
+from openai_async.testing._vector_search import chunk_words, score_chunk
 
 words = st.lists(st.from_regex(r"[a-z]{1,8}", fullmatch=True), max_size=60)
 

@@ -14,12 +14,8 @@ from .images import Images
 from .models import Models
 from .moderations import Moderations
 from .uploads import Uploads
-from .vector_stores import (
-    VectorStoreFileBatches,
-    VectorStoreFiles,
-    VectorStores,
-    VectorStoreSearch,
-)
+from .vector_store_files import VectorStoreFileBatches, VectorStoreFiles
+from .vector_stores import VectorStores, VectorStoreSearch
 
 __all__ = [
     "Audio",
