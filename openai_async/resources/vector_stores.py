@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Generator, Mapping, Sequence
+from collections.abc import AsyncIterator, Generator, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Required, Unpack
 
 from .._exceptions import InvalidParameterError
@@ -109,12 +109,32 @@ class VectorStoreSearch:
         return self._client.call(self._request).__await__()
 
     def __aiter__(self) -> AsyncIterator[VectorStoreSearchResponse]:
-        return self._results()
+        return _Results(self)
 
-    async def _results(self) -> AsyncIterator[VectorStoreSearchResponse]:
-        page = await self._client.call(self._request)
-        for result in page.data:
-            yield result
+
+class _Results:
+    """The results of a search, which is sent when the first one is asked for.
+
+    A class, not an async generator: a loop left early leaves nothing to finalize.
+    """
+
+    __slots__ = ("_items", "_search")
+
+    def __init__(self, search: VectorStoreSearch) -> None:
+        self._search: VectorStoreSearch | None = search
+        self._items: Iterator[VectorStoreSearchResponse] = iter(())
+
+    def __aiter__(self) -> _Results:
+        return self
+
+    async def __anext__(self) -> VectorStoreSearchResponse:
+        if self._search is not None:
+            page = await self._search
+            self._search = None
+            self._items = iter(page.data)
+        for item in self._items:
+            return item
+        raise StopAsyncIteration
 
 
 class VectorStores(Resource):
