@@ -130,7 +130,12 @@ class StreamedAPIResponse(_ResponseInfo, Generic[R]):
             streams = _is_stream_reader(self.http_response)
             if not streams:
                 await self.read()
-            self._parsed = self._read(self.http_response)
+            try:
+                self._parsed = self._read(self.http_response)
+            except httpx.ResponseNotRead:
+                # Events read whole, not as a stream (speech with stream_format="sse").
+                await self.read()
+                self._parsed = self._read(self.http_response)
         result: R = self._parsed
         return result
 

@@ -151,6 +151,21 @@ async def test_sse_stream_format(client: AsyncClient) -> None:
     assert events[-1]["usage"]["output_tokens"] == len(deltas)
 
 
+async def test_sse_events_parse_as_bytes(client: AsyncClient) -> None:
+    """parse() of a streamed sse answer reads it whole: the events' text, as create() gives."""
+    arguments: dict[str, Any] = {
+        "model": "gpt-4o-mini-tts",
+        "voice": "alloy",
+        "input": TEXT,
+        "stream_format": "sse",
+    }
+    whole = await client.audio.speech.create(**arguments)
+    async with client.audio.speech.with_streaming_response.create(**arguments) as response:
+        parsed = await response.parse()
+    assert parsed == whole
+    assert whole.startswith(b'data: {"type": "speech.audio.delta"')
+
+
 @pytest.mark.parametrize(
     ("change", "param"),
     [
