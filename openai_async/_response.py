@@ -183,12 +183,21 @@ class StreamedAPIResponse(_ResponseInfo, Generic[R]):
         a temporary file beside ``file`` that replaces it only once the whole body has
         arrived, so a broken transfer never leaves a truncated file behind.
         """
+        from ._transport import finish_chunks, translate_errors
+
         target = Path(file)
         partial = target.with_name(f".{target.name}.{os.urandom(4).hex()}.part")
+        request = self.http_response.request
+        chunks = self.http_response.aiter_bytes(chunk_size)
         out = await anyio.open_file(partial, "wb")
         try:
             try:
-                async for chunk in self.iter_bytes(chunk_size):
+                while True:
+                    # Only the network side is translated: a full disk stays an OSError.
+                    with translate_errors(request):
+                        chunk = await anext(chunks, None)
+                    if chunk is None:
+                        break
                     await out.write(chunk)
             finally:
                 # Shielded: a cancellation must not leave the file open.
@@ -197,6 +206,11 @@ class StreamedAPIResponse(_ResponseInfo, Generic[R]):
             os.replace(partial, target)
         except BaseException:
             partial.unlink(missing_ok=True)
+            # Closed first, so that httpx's nested generators end at once (trio reports
+            # any left half-way), and the half-read connection leaves the pool.
+            with anyio.CancelScope(shield=True):
+                await self.http_response.aclose()
+                await finish_chunks(chunks)
             raise
 
     async def close(self) -> None:

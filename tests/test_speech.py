@@ -9,6 +9,7 @@ import struct
 from pathlib import Path
 from typing import Any
 
+import anyio
 import httpx
 import pytest
 
@@ -125,6 +126,30 @@ async def test_cut_stream_leaves_no_file(
         ) as response:
             await response.stream_to_file(target)
     assert os.listdir(tmp_path) == []
+
+
+async def test_cancelled_transfer_leaves_no_file_and_no_connection(tmp_path: Path) -> None:
+    """Cancelled mid-transfer: no file at the path, and the half-read connection is closed."""
+    # A server of its own: no other test's connections in its count.
+    with LocalServer(record=False) as server:
+        _control(server, 100.0)  # 288 MB: still arriving when the deadline passes
+        target = tmp_path / "speech.pcm"
+        async with AsyncClient(base_url=server.url, api_key="", max_retries=0) as client:
+            speech = client.audio.speech.with_streaming_response
+            with anyio.move_on_after(0.2) as scope:
+                async with speech.create(
+                    model="tts-1", voice="alloy", input=TEXT, response_format="pcm"
+                ) as response:
+                    await response.stream_to_file(target)
+            assert scope.cancelled_caught
+            assert os.listdir(tmp_path) == []
+            for _ in range(500):  # the server sees the half-read connection close
+                if server.connections_open == 0:
+                    break
+                await anyio.sleep(0.01)
+            assert server.connections_open == 0
+            # The client goes on working afterwards.
+            assert len(await client.audio.speech.create(model="m", voice="v", input="a")) > 0
 
 
 async def test_sse_stream_format(client: AsyncClient) -> None:
