@@ -1,6 +1,6 @@
 """Developer tasks: ``python3 dev.py -s tests`` (or ``nox -s ...``), ``lint``, ``mypy``,
-``demo``, ``browser``, ``docs``, ``bench``, ``large``. ``python3 dev.py`` runs lint, mypy
-and tests."""
+``demo``, ``browser``, ``docs``, ``bench``, ``large``, ``speech_memory``.
+``python3 dev.py`` runs lint, mypy and tests."""
 
 import nox
 
@@ -83,3 +83,18 @@ def large(session: nox.Session) -> None:
     session.install("-e", ".")
     session.run("python", "benchmarks/upload_memory.py", *session.posargs)
     session.run("python", "benchmarks/batch_api.py")
+
+
+@nox.session
+def speech_memory(session: nox.Session) -> None:
+    """Peak client memory streaming 1 GiB of speech to a file and through iter_bytes."""
+    session.install("-e", ".", "trio>=0.26")
+    for mode in ("file", "iter"):
+        for backend in ("asyncio", "trio"):
+            session.run(
+                "python",
+                "tests/speech_rss_client.py",
+                "--mib=1024",
+                f"--mode={mode}",
+                f"--backend={backend}",
+            )

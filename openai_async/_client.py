@@ -54,6 +54,7 @@ if TYPE_CHECKING:
         Models,
         Moderations,
         Uploads,
+        VectorStores,
     )
 
 __all__ = ["AsyncClient"]
@@ -382,6 +383,12 @@ class AsyncClient:
         from .resources import Uploads
 
         return Uploads(self)
+
+    @cached_property
+    def vector_stores(self) -> VectorStores:
+        from .resources import VectorStores
+
+        return VectorStores(self)
 
     def batch(
         self,

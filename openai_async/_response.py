@@ -19,7 +19,9 @@ releases the connection however the block ends.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -118,7 +120,7 @@ class StreamedAPIResponse(_ResponseInfo, Generic[R]):
 
     ``await parse()`` reads what it needs and gives the plain method's result; or read
     the body yourself with ``iter_bytes()``, ``iter_text()``, ``iter_lines()``,
-    ``read()``, ``text()`` or ``json()``.
+    ``read()``, ``text()`` or ``json()``, or write it to disk with ``stream_to_file()``.
     """
 
     __slots__ = ()
@@ -128,7 +130,12 @@ class StreamedAPIResponse(_ResponseInfo, Generic[R]):
             streams = _is_stream_reader(self.http_response)
             if not streams:
                 await self.read()
-            self._parsed = self._read(self.http_response)
+            try:
+                self._parsed = self._read(self.http_response)
+            except httpx.ResponseNotRead:
+                # Events read whole, not as a stream (speech with stream_format="sse").
+                await self.read()
+                self._parsed = self._read(self.http_response)
         result: R = self._parsed
         return result
 
@@ -166,6 +173,45 @@ class StreamedAPIResponse(_ResponseInfo, Generic[R]):
         with translate_errors(self.http_response.request):
             async for line in self.http_response.aiter_lines():
                 yield line
+
+    async def stream_to_file(
+        self, file: str | os.PathLike[str], *, chunk_size: int | None = None
+    ) -> None:
+        """Write the body to the file at ``file`` as it arrives (the SDK's name for it).
+
+        Memory holds one chunk at a time, whatever the body's size. The bytes go to
+        a temporary file beside ``file`` that replaces it only once the whole body has
+        arrived, so a broken transfer never leaves a truncated file behind.
+        """
+        from ._transport import finish_chunks, translate_errors
+
+        target = Path(file)
+        partial = target.with_name(f".{target.name}.{os.urandom(4).hex()}.part")
+        request = self.http_response.request
+        chunks = self.http_response.aiter_bytes(chunk_size)
+        out = await anyio.open_file(partial, "wb")
+        try:
+            try:
+                while True:
+                    # Only the network side is translated: a full disk stays an OSError.
+                    with translate_errors(request):
+                        chunk = await anext(chunks, None)
+                    if chunk is None:
+                        break
+                    await out.write(chunk)
+            finally:
+                # Shielded: a cancellation must not leave the file open.
+                with anyio.CancelScope(shield=True):
+                    await out.aclose()
+            os.replace(partial, target)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            # Closed first, so that httpx's nested generators end at once (trio reports
+            # any left half-way), and the half-read connection leaves the pool.
+            with anyio.CancelScope(shield=True):
+                await self.http_response.aclose()
+                await finish_chunks(chunks)
+            raise
 
     async def close(self) -> None:
         with anyio.CancelScope(shield=True):

@@ -81,7 +81,8 @@ def _is_string_choice(branches: list[Any]) -> bool:
 def to_json_schema(node: Any) -> Any:
     """An OpenAPI 3.0 schema object (refs resolved) as JSON Schema draft 4.
 
-    ``nullable: true`` becomes a ``null`` alternative. The spec writes ``model`` as
+    ``nullable: true`` becomes a ``null`` alternative (also when written as an
+    ``allOf`` branch of its own). The spec writes ``model`` as
     ``oneOf: [{type: string}, {type: string, enum: [...]}]`` ("any id, or one of
     these"); a known id matches both branches, so oneOf would reject exactly the
     ids it names. We read such a oneOf, whose branches are all strings, as anyOf.
@@ -91,6 +92,11 @@ def to_json_schema(node: Any) -> Any:
         return [to_json_schema(item) for item in node]
     if not isinstance(node, dict):
         return node
+    branches = node.get("allOf")
+    if isinstance(branches, list) and {"nullable": True} in branches:
+        # ``allOf: [X, {nullable: true}]`` is the spec's way to write "X or null".
+        rest = [branch for branch in branches if branch != {"nullable": True}]
+        node = {**node, "allOf": rest, "nullable": True}
     schema = {key: to_json_schema(value) for key, value in node.items()}
     if "oneOf" in schema and _is_string_choice(schema["oneOf"]):
         schema["anyOf"] = schema.pop("oneOf")

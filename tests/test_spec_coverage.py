@@ -93,13 +93,138 @@ ENDPOINTS: list[tuple[str, Method, str, str, Path, str]] = [
         LATEST,
         "json",
     ),
+    ("speech.create", lambda c: c.audio.speech.create, "POST", "/audio/speech", LATEST, "json"),
+    ("vs.create", lambda c: c.vector_stores.create, "POST", "/vector_stores", LATEST, "json"),
+    ("vs.list", lambda c: c.vector_stores.list, "GET", "/vector_stores", LATEST, "query"),
+    (
+        "vs.retrieve",
+        lambda c: c.vector_stores.retrieve,
+        "GET",
+        "/vector_stores/{vector_store_id}",
+        LATEST,
+        "query",
+    ),
+    (
+        "vs.update",
+        lambda c: c.vector_stores.update,
+        "POST",
+        "/vector_stores/{vector_store_id}",
+        LATEST,
+        "json",
+    ),
+    (
+        "vs.delete",
+        lambda c: c.vector_stores.delete,
+        "DELETE",
+        "/vector_stores/{vector_store_id}",
+        LATEST,
+        "query",
+    ),
+    (
+        "vs.search",
+        lambda c: c.vector_stores.search,
+        "POST",
+        "/vector_stores/{vector_store_id}/search",
+        LATEST,
+        "json",
+    ),
+    (
+        "vs.files.create",
+        lambda c: c.vector_stores.files.create,
+        "POST",
+        "/vector_stores/{vector_store_id}/files",
+        LATEST,
+        "json",
+    ),
+    (
+        "vs.files.list",
+        lambda c: c.vector_stores.files.list,
+        "GET",
+        "/vector_stores/{vector_store_id}/files",
+        LATEST,
+        "query",
+    ),
+    (
+        "vs.files.retrieve",
+        lambda c: c.vector_stores.files.retrieve,
+        "GET",
+        "/vector_stores/{vector_store_id}/files/{file_id}",
+        LATEST,
+        "query",
+    ),
+    (
+        "vs.files.update",
+        lambda c: c.vector_stores.files.update,
+        "POST",
+        "/vector_stores/{vector_store_id}/files/{file_id}",
+        LATEST,
+        "json",
+    ),
+    (
+        "vs.files.delete",
+        lambda c: c.vector_stores.files.delete,
+        "DELETE",
+        "/vector_stores/{vector_store_id}/files/{file_id}",
+        LATEST,
+        "query",
+    ),
+    (
+        "vs.files.content",
+        lambda c: c.vector_stores.files.content,
+        "GET",
+        "/vector_stores/{vector_store_id}/files/{file_id}/content",
+        LATEST,
+        "query",
+    ),
+    (
+        "vs.file_batches.create",
+        lambda c: c.vector_stores.file_batches.create,
+        "POST",
+        "/vector_stores/{vector_store_id}/file_batches",
+        LATEST,
+        "json",
+    ),
+    (
+        "vs.file_batches.retrieve",
+        lambda c: c.vector_stores.file_batches.retrieve,
+        "GET",
+        "/vector_stores/{vector_store_id}/file_batches/{batch_id}",
+        LATEST,
+        "query",
+    ),
+    (
+        "vs.file_batches.cancel",
+        lambda c: c.vector_stores.file_batches.cancel,
+        "POST",
+        "/vector_stores/{vector_store_id}/file_batches/{batch_id}/cancel",
+        LATEST,
+        "query",
+    ),
+    (
+        "vs.file_batches.list_files",
+        lambda c: c.vector_stores.file_batches.list_files,
+        "GET",
+        "/vector_stores/{vector_store_id}/file_batches/{batch_id}/files",
+        LATEST,
+        "query",
+    ),
 ]
 
 # Spec properties we do not accept, per endpoint, and why.
 LEFT_OUT: dict[str, dict[str, str]] = {}
 
+_IN_PATH = "a path parameter, keyword-only after the object's own id (as the SDK has it)"
+
 # Names we accept that the spec for that path lacks, and why.
-LEGACY: dict[str, dict[str, str]] = {}
+LEGACY: dict[str, dict[str, str]] = {
+    "vs.files.retrieve": {"vector_store_id": _IN_PATH},
+    "vs.files.update": {"vector_store_id": _IN_PATH},
+    "vs.files.delete": {"vector_store_id": _IN_PATH},
+    "vs.files.content": {"vector_store_id": _IN_PATH},
+    "vs.file_batches.retrieve": {"vector_store_id": _IN_PATH},
+    "vs.file_batches.cancel": {"vector_store_id": _IN_PATH},
+    "vs.file_batches.list_files": {"vector_store_id": _IN_PATH},
+}
 
 # Only its methods are looked at: nothing is sent, and its pool is never opened.
 _CLIENT = AsyncClient(api_key="", base_url="http://127.0.0.1:9/v1")

@@ -468,3 +468,105 @@ async def batches_fine_tuning_uploads(client: AsyncClient) -> None:
         file=Path("big.jsonl"), mime_type="text/jsonl", purpose="batch", parts_in_flight=8
     )
     assert_type(chunked.file, FileObject | None)
+
+
+async def speech_and_vector_stores(client: AsyncClient) -> None:
+    from openai_async.resources import VectorStoreSearch
+    from openai_async.types import (
+        BinaryResponseContent,
+        VectorStore,
+        VectorStoreDeleted,
+        VectorStoreFile,
+        VectorStoreFileBatch,
+        VectorStoreFileContent,
+        VectorStoreFileDeleted,
+        VectorStoreSearchPage,
+        VectorStoreSearchResponse,
+    )
+
+    speech = await client.audio.speech.create(
+        model="gpt-4o-mini-tts",
+        voice="coral",
+        input="Hello",
+        instructions="Cheerful.",
+        response_format="wav",
+        speed=1.25,
+        stream_format="audio",
+        extra_headers={"x-team": "voice"},
+    )
+    assert_type(speech, BinaryResponseContent)
+    assert_type(
+        await client.audio.speech.create(model="tts-1", voice={"id": "v"}, input="x"),
+        BinaryResponseContent,
+    )
+    await client.audio.speech.create(model="tts-1", voice="alloy", input="x", speed="fast")  # type: ignore[arg-type]
+    await client.audio.speech.create(model="tts-1", input="x")  # type: ignore[call-arg]
+    async with client.audio.speech.with_streaming_response.create(
+        model="tts-1", voice="alloy", input="x"
+    ) as response:
+        await response.stream_to_file(Path("speech.mp3"))
+        await response.stream_to_file("speech.mp3", chunk_size=65536)
+        async for chunk in response.iter_bytes():  # with_streaming_response is untyped
+            print(len(chunk))
+
+    store = await client.vector_stores.create(
+        name="docs",
+        file_ids=["file-1"],
+        expires_after={"anchor": "last_active_at", "days": 7},
+        chunking_strategy={"type": "auto"},
+        metadata={"team": "cx"},
+    )
+    assert_type(store, VectorStore)
+    assert_type(store.file_counts.completed, int)
+    assert_type(await client.vector_stores.retrieve(store.id), VectorStore)
+    assert_type(await client.vector_stores.update(store.id, expires_after=None), VectorStore)
+    assert_type(await client.vector_stores.list(limit=10, order="asc"), ListResponse[VectorStore])
+    async for listed in client.vector_stores.list():
+        assert_type(listed, VectorStore)
+    search = client.vector_stores.search(store.id, query=["a", "b"], max_num_results=3)
+    assert_type(search, VectorStoreSearch)
+    page = await search
+    assert_type(page, VectorStoreSearchPage)
+    assert_type(page.data[0].score, float)
+    async for result in client.vector_stores.search(vector_store_id=store.id, query="a"):
+        assert_type(result, VectorStoreSearchResponse)
+        assert_type(result.content[0].text, str)
+    assert_type(await client.vector_stores.delete(store.id), VectorStoreDeleted)
+
+    files = client.vector_stores.files
+    added = await files.create(store.id, file_id="file-1", attributes={"year": 2024})
+    assert_type(added, VectorStoreFile)
+    assert_type(await files.retrieve("file-1", vector_store_id=store.id), VectorStoreFile)
+    assert_type(
+        await files.update("file-1", vector_store_id=store.id, attributes=None), VectorStoreFile
+    )
+    assert_type(
+        await files.list(store.id, filter="completed", order="desc"), ListResponse[VectorStoreFile]
+    )
+    assert_type(
+        await files.content("file-1", vector_store_id=store.id),
+        ListResponse[VectorStoreFileContent],
+    )
+    assert_type(await files.delete("file-1", vector_store_id=store.id), VectorStoreFileDeleted)
+    assert_type(
+        await files.create_and_poll("file-1", vector_store_id=store.id, poll_interval_ms=100),
+        VectorStoreFile,
+    )
+    assert_type(
+        await files.upload_and_poll(vector_store_id=store.id, file=Path("faq.txt")),
+        VectorStoreFile,
+    )
+    await files.list(store.id, filter="done")  # type: ignore[arg-type]
+
+    batches = client.vector_stores.file_batches
+    batch = await batches.create(store.id, file_ids=["file-1"])
+    assert_type(batch, VectorStoreFileBatch)
+    assert_type(await batches.create(store.id, files=[{"file_id": "f"}]), VectorStoreFileBatch)
+    assert_type(await batches.retrieve(batch.id, vector_store_id=store.id), VectorStoreFileBatch)
+    assert_type(await batches.cancel(batch.id, vector_store_id=store.id), VectorStoreFileBatch)
+    async for batch_file in batches.list_files(batch.id, vector_store_id=store.id):
+        assert_type(batch_file, VectorStoreFile)
+    assert_type(
+        await batches.upload_and_poll(store.id, files=[Path("a.txt"), b"text"], max_concurrency=2),
+        VectorStoreFileBatch,
+    )

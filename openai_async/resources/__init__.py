@@ -1,6 +1,6 @@
 """Resource namespaces (``client.models`` and friends)."""
 
-from .audio import Audio, Transcriptions, Translations
+from .audio import Audio, Speech, Transcriptions, Translations
 from .batches import Batches
 from .chat import Chat, ChatCompletions
 from .completions import Completions
@@ -14,6 +14,8 @@ from .images import Images
 from .models import Models
 from .moderations import Moderations
 from .uploads import Uploads
+from .vector_store_files import VectorStoreFileBatches, VectorStoreFiles
+from .vector_stores import VectorStores, VectorStoreSearch
 
 __all__ = [
     "Audio",
@@ -30,7 +32,12 @@ __all__ = [
     "Images",
     "Models",
     "Moderations",
+    "Speech",
     "Transcriptions",
     "Translations",
     "Uploads",
+    "VectorStoreFileBatches",
+    "VectorStoreFiles",
+    "VectorStoreSearch",
+    "VectorStores",
 ]

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal, Unpack, cast, overload
+from collections.abc import Mapping
+from typing import Any, Final, Literal, Required, Unpack, cast, overload
 
+import httpx
+
+from .._exceptions import InvalidParameterError
 from .._file_input import FileInput
-from .._request import RequestOptions
-from ..types import Transcription, TranscriptionVerbose, Translation, TranslationVerbose
+from .._request import APIRequest, RequestOptions, pop_options
+from ..types import (
+    BinaryResponseContent,
+    Transcription,
+    TranscriptionVerbose,
+    Translation,
+    TranslationVerbose,
+)
 from ._base import Resource
-from ._checks import check_choice, check_number
+from ._checks import check_choice, check_max_length, check_number, json_body
 from ._upload import form_request
 
-__all__ = ["Audio", "Transcriptions", "Translations"]
+__all__ = ["Audio", "Speech", "SpeechCreateParams", "Transcriptions", "Translations"]
 
 AudioResponseFormat = Literal["json", "text", "srt", "verbose_json", "vtt"]
 TextFormat = Literal["text", "srt", "vtt"]
@@ -218,8 +228,87 @@ class Translations(Resource):
         return cast(Translation | TranslationVerbose | str, result)
 
 
+class SpeechCreateParams(RequestOptions, total=False):
+    """The parameters of ``POST /audio/speech``, as the latest API reference names them.
+
+    ``voice`` is a built-in voice's name (``"alloy"``, ``"coral"``, ...) or a custom
+    voice ``{"id": "voice_1234"}``. None (or leaving one out) means "not sent".
+    """
+
+    input: Required[str]
+    model: Required[str]
+    voice: Required[str | Mapping[str, str]]
+    instructions: str | None
+    response_format: Literal["mp3", "opus", "aac", "flac", "wav", "pcm"] | None
+    speed: float | None
+    stream_format: Literal["sse", "audio"] | None
+
+
+_SPEECH_FORMATS = ("mp3", "opus", "aac", "flac", "wav", "pcm")
+_SPEECH_MAX_CHARS = 4096  # the documented limit of ``input`` and ``instructions``
+_OCTETS: Final = {"Accept": "application/octet-stream"}
+
+
+def _speech_body(params: Mapping[str, Any]) -> dict[str, Any]:
+    body = json_body(**params)
+    for name in ("input", "model", "voice"):
+        if name not in body:
+            raise InvalidParameterError(name, "is required")
+    check_max_length("input", body["input"], _SPEECH_MAX_CHARS)
+    if not isinstance(body["model"], str) or not body["model"]:
+        raise InvalidParameterError("model", f"expected a model name, got {body['model']!r}")
+    voice = body["voice"]
+    custom = isinstance(voice, Mapping) and set(voice) == {"id"} and isinstance(voice["id"], str)
+    if not (isinstance(voice, str) and voice) and not custom:
+        raise InvalidParameterError(
+            "voice", f"expected a voice name or {{'id': 'voice_...'}}, got {voice!r:.60}"
+        )
+    if "instructions" in body:
+        check_max_length("instructions", body["instructions"], _SPEECH_MAX_CHARS)
+    check_choice("response_format", body.get("response_format"), _SPEECH_FORMATS)
+    check_number("speed", body.get("speed"), 0.25, 4.0)
+    check_choice("stream_format", body.get("stream_format"), ("sse", "audio"))
+    return body
+
+
+def _audio_content(response: httpx.Response) -> BinaryResponseContent:
+    return BinaryResponseContent(response.content, response.encoding or "utf-8")
+
+
+class Speech(Resource):
+    """Text to speech: ``create`` answers with the audio's bytes."""
+
+    __slots__ = ()
+
+    async def create(self, **params: Unpack[SpeechCreateParams]) -> BinaryResponseContent:
+        """``POST /audio/speech``: ``input`` spoken by ``voice``, as audio bytes.
+
+        The result holds the whole file (``bytes`` with the SDK's ``write_to_file``).
+        To keep memory flat however long the audio, stream it instead::
+
+            async with client.audio.speech.with_streaming_response.create(...) as response:
+                await response.stream_to_file("speech.mp3")  # or: async for chunk in
+                                                              #   response.iter_bytes()
+
+        ``stream_format="sse"`` asks for server-sent events (base64 audio deltas)
+        instead of the audio itself; the bytes are then the events' text.
+        """
+        given: dict[str, Any] = dict(params)
+        options = pop_options(given)
+        body = _speech_body(given)
+        request = APIRequest(
+            method="POST",
+            path="audio/speech",
+            read=_audio_content,
+            body=body,
+            headers=_OCTETS,
+            options=options,
+        )
+        return await self._client.call(request)
+
+
 class Audio(Resource):
-    """``client.audio.transcriptions`` and ``client.audio.translations``."""
+    """``client.audio.transcriptions``, ``.translations`` and ``.speech``."""
 
     __slots__ = ()
 
@@ -230,3 +319,7 @@ class Audio(Resource):
     @property
     def translations(self) -> Translations:
         return Translations(self._client)
+
+    @property
+    def speech(self) -> Speech:
+        return Speech(self._client)

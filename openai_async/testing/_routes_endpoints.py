@@ -10,5 +10,8 @@ from . import (  # noqa: F401  (importing registers the routes)
     _routes_fine_tuning,
     _routes_images,
     _routes_moderations,
+    _routes_speech,
     _routes_uploads,
+    _routes_vector_store_batches,
+    _routes_vector_stores,
 )

@@ -66,6 +66,20 @@ from ._moderation import (
     ModerationCreateResponse,
 )
 from ._upload import Upload, UploadPart
+from ._vector_stores import (
+    VectorStore,
+    VectorStoreDeleted,
+    VectorStoreExpiresAfter,
+    VectorStoreFile,
+    VectorStoreFileBatch,
+    VectorStoreFileContent,
+    VectorStoreFileCounts,
+    VectorStoreFileDeleted,
+    VectorStoreFileError,
+    VectorStoreSearchContent,
+    VectorStoreSearchPage,
+    VectorStoreSearchResponse,
+)
 
 __all__ = [
     "APIObject",
@@ -141,4 +155,16 @@ __all__ = [
     "URLCitation",
     "Upload",
     "UploadPart",
+    "VectorStore",
+    "VectorStoreDeleted",
+    "VectorStoreExpiresAfter",
+    "VectorStoreFile",
+    "VectorStoreFileBatch",
+    "VectorStoreFileContent",
+    "VectorStoreFileCounts",
+    "VectorStoreFileDeleted",
+    "VectorStoreFileError",
+    "VectorStoreSearchContent",
+    "VectorStoreSearchPage",
+    "VectorStoreSearchResponse",
 ]
