@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
-from typing import Any, Generic, TypeVar, get_origin
+from typing import Any, Generic, TypeVar, get_args, get_origin, get_type_hints
 
 import attrs
 import cattrs
@@ -24,6 +24,7 @@ __all__ = [
     "STRUCTURE_HOOK",
     "APIObject",
     "ListResponse",
+    "register_tagged_union",
     "structure",
     "structurer",
 ]
@@ -217,3 +218,29 @@ def structurer(cls: type[T]) -> Callable[[Any], T]:
         return result
 
     return structure_one
+
+
+def register_tagged_union(union: Any, fallback: type[APIObject], *, tag: str = "type") -> None:
+    """Build ``union`` (of models) by each object's ``tag`` key, for kinds a server adds.
+
+    Each member but ``fallback`` declares the values it stands for as a ``Literal``
+    field named ``tag``; an object whose tag no member names (a kind of event or item
+    newer than this client) becomes ``fallback``, which keeps all of it.
+    """
+    members: dict[object, type[Any]] = {}
+    for member in get_args(union):
+        if member is not fallback:
+            for value in get_args(get_type_hints(member)[tag]):
+                members[value] = member
+    hooks: dict[type[Any], Callable[[Any], Any]] = {}
+
+    def structure_tagged(data: Any, _: Any) -> Any:
+        if type(data) is not dict and not isinstance(data, Mapping):
+            raise TypeError(f"expected a JSON object, got {type(data).__name__}")
+        cls = members.get(data.get(tag), fallback)
+        hook = hooks.get(cls)
+        if hook is None:
+            hook = hooks[cls] = structurer(cls)
+        return hook(data)
+
+    _converter.register_structure_hook(union, structure_tagged)
