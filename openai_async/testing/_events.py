@@ -24,33 +24,44 @@ DEFAULT_STREAM_ERROR: Mapping[str, Any] = {
 _NO_FAULT = Fault()
 
 
-def sse_response(payloads: Iterable[object], fault: Fault | None) -> ServerResponse:
-    """A 200 ``text/event-stream`` answer: one ``data:`` event per payload, then [DONE]."""
+def sse_response(
+    payloads: Iterable[object], fault: Fault | None, *, typed: bool = False
+) -> ServerResponse:
+    """A 200 ``text/event-stream`` answer: one ``data:`` event per payload, then [DONE].
+
+    ``typed``: as ``/responses`` streams, each event is named (``event:``) by its
+    payload's ``type`` and the last payload ends the stream, with no [DONE].
+    """
     return ServerResponse(
         status=200,
         headers={"content-type": "text/event-stream", "cache-control": "no-cache"},
-        body=event_stream(payloads, fault),
+        body=event_stream(payloads, fault, typed=typed),
     )
 
 
-def _block(payload: object) -> bytes:
+def _block(payload: object, typed: bool = False) -> bytes:
     text = payload if isinstance(payload, str) else json.dumps(payload)
+    if typed and isinstance(payload, Mapping) and isinstance(payload.get("type"), str):
+        return f"event: {payload['type']}\ndata: {text}\n\n".encode()
     return f"data: {text}\n\n".encode()
 
 
-async def event_stream(payloads: Iterable[object], fault: Fault | None) -> AsyncIterator[bytes]:
+async def event_stream(
+    payloads: Iterable[object], fault: Fault | None, *, typed: bool = False
+) -> AsyncIterator[bytes]:
     """Yield the events of ``payloads`` (objects become JSON), ending with [DONE].
 
     ``payloads`` is read lazily, so an endpoint may change its state as events go out.
+    With ``typed``, events are named by their ``type`` and no [DONE] follows.
     """
     f = fault or _NO_FAULT
     writer = _Writer(f.write_size)
     position = 0
-    for payload in _with_done(payloads):
+    for payload in payloads if typed else _with_done(payloads):
         if f.stream_action is not None and position == f.after_events:
             action = f.stream_action
             if action == "abort":
-                block = _block(payload)
+                block = _block(payload, typed)
                 for piece in writer.push(block[: len(block) // 2]):
                     yield piece
                 for piece in writer.flush():
@@ -84,7 +95,7 @@ async def event_stream(payloads: Iterable[object], fault: Fault | None) -> Async
         if f.keepalive:
             for piece in writer.push(b": keep-alive\n\n"):
                 yield piece
-        for piece in writer.push(_block(payload)):
+        for piece in writer.push(_block(payload, typed)):
             yield piece
         position += 1
     for piece in writer.flush():
