@@ -53,6 +53,7 @@ if TYPE_CHECKING:
         Images,
         Models,
         Moderations,
+        Responses,
         Uploads,
         VectorStores,
     )
@@ -389,6 +390,12 @@ class AsyncClient:
         from .resources import VectorStores
 
         return VectorStores(self)
+
+    @cached_property
+    def responses(self) -> Responses:
+        from .resources import Responses
+
+        return Responses(self)
 
     def batch(
         self,

@@ -13,6 +13,7 @@ from .fine_tuning import FineTuning
 from .images import Images
 from .models import Models
 from .moderations import Moderations
+from .responses import InputItems, Responses
 from .uploads import Uploads
 from .vector_store_files import VectorStoreFileBatches, VectorStoreFiles
 from .vector_stores import VectorStores, VectorStoreSearch
@@ -30,8 +31,10 @@ __all__ = [
     "FineTunes",
     "FineTuning",
     "Images",
+    "InputItems",
     "Models",
     "Moderations",
+    "Responses",
     "Speech",
     "Transcriptions",
     "Translations",

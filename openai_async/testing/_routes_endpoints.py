@@ -10,6 +10,7 @@ from . import (  # noqa: F401  (importing registers the routes)
     _routes_fine_tuning,
     _routes_images,
     _routes_moderations,
+    _routes_responses,
     _routes_speech,
     _routes_uploads,
     _routes_vector_store_batches,

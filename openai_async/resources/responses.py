@@ -1,0 +1,523 @@
+"""``client.responses``: the Responses API, whole or streamed, ``parse``, stored responses."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar, Unpack, cast, overload
+
+import attrs
+import httpx
+
+from .._exceptions import InvalidParameterError
+from .._messages import message_json
+from .._pages import AsyncPaginator
+from .._request import (
+    APIRequest,
+    RequestOptions,
+    StreamingEndpoint,
+    json_request,
+    pop_options,
+    sse_request,
+)
+from .._streaming import AsyncStream, StreamEnd
+from .._structured import FunctionTool, _is_model_class, _parse, to_strict_json_schema
+from ..types import (
+    ListResponse,
+    ParsedResponse,
+    Response,
+    ResponseDeleted,
+    ResponseFunctionToolCall,
+    ResponseOutputItem,
+    ResponseOutputMessage,
+    ResponseOutputText,
+    ResponseStreamEvent,
+)
+from ._base import Resource, path_param
+from ._checks import check_choice, check_range, json_body
+from ._params import check_sampling
+
+if TYPE_CHECKING:
+    from .._client import AsyncClient
+
+__all__ = [
+    "InputItems",
+    "ResponseCreateParams",
+    "ResponseInputItemListParams",
+    "ResponseRetrieveParams",
+    "Responses",
+]
+
+T = TypeVar("T")
+
+JSONObject = Mapping[str, Any]
+# An item of ``input``: a mapping as the API documents it, or an item a response
+# returned (``response.output``), sent back as its JSON.
+InputItem = JSONObject | ResponseOutputItem
+
+# A stream of /responses ends on the event that carries the finished response (or on
+# an ``error`` event sent without its ``event: error`` name), never on ``[DONE]``.
+RESPONSE_STREAM_END: Final = StreamEnd(
+    marker=None,
+    terminal=frozenset({"response.completed", "response.failed", "response.incomplete", "error"}),
+)
+
+_FUNCTION_NAME: Final = re.compile(r"[a-zA-Z0-9_-]{1,64}")
+_FORMATS: Final = ("text", "json_schema", "json_object")
+
+
+class ResponseCreateParams(RequestOptions, total=False):
+    """The parameters of ``POST /responses`` (all but ``stream``), declared once.
+
+    Named and typed as the latest API reference has them; None (or leaving one out)
+    means "not sent". ``model`` may be left out only when a stored ``prompt`` names
+    one. Nested objects (tools, ``text``, ``reasoning``) are plain mappings.
+    """
+
+    model: str | None
+    input: str | Sequence[InputItem] | None
+    instructions: str | None
+    # Tools: function tools ({"type": "function", "name", "parameters", "strict"}) and
+    # the built-in ones ({"type": "web_search"}, file_search, mcp, ...), passed through.
+    tools: Sequence[JSONObject] | None
+    tool_choice: str | JSONObject | None
+    parallel_tool_calls: bool | None
+    max_tool_calls: int | None
+    # What the answer looks like: {"format": {"type": "json_schema", ...}, "verbosity"}.
+    text: JSONObject | None
+    reasoning: JSONObject | None
+    max_output_tokens: int | None
+    top_logprobs: int | None
+    include: Sequence[str] | None
+    stream_options: JSONObject | None
+    temperature: float | None
+    top_p: float | None
+    truncation: Literal["auto", "disabled"] | None
+    # Conversation state: a stored response to go on from, or a conversation.
+    previous_response_id: str | None
+    conversation: str | JSONObject | None
+    context_management: Sequence[JSONObject] | None
+    prompt: JSONObject | None
+    store: bool | None
+    background: bool | None
+    # Service options.
+    metadata: Mapping[str, str] | None
+    service_tier: str | None
+    moderation: JSONObject | None
+    prompt_cache_key: str | None
+    prompt_cache_options: JSONObject | None
+    prompt_cache_retention: Literal["in_memory", "24h"] | None
+    safety_identifier: str | None
+    user: str | None
+
+
+class ResponseRetrieveParams(RequestOptions, total=False):
+    """The query of ``GET /responses/{id}`` (all but ``stream``)."""
+
+    include: Sequence[str] | None
+    include_obfuscation: bool | None
+    starting_after: int | None
+
+
+class ResponseInputItemListParams(RequestOptions, total=False):
+    """The query of ``GET /responses/{id}/input_items``."""
+
+    after: str | None
+    include: Sequence[str] | None
+    limit: int | None
+    order: Literal["asc", "desc"] | None
+
+
+RESPONSES = StreamingEndpoint(
+    "POST",
+    "responses",
+    Response,
+    ResponseCreateParams,
+    chunk=cast("type[ResponseStreamEvent]", ResponseStreamEvent),
+    end=RESPONSE_STREAM_END,
+)
+
+
+def response_body(params: Mapping[str, Any], *, stream: bool) -> dict[str, Any]:
+    """The JSON body of ``POST /responses``, every parameter checked before sending."""
+    body = json_body(**params)
+    model = body.get("model")
+    if model is None and body.get("prompt") is None:
+        raise InvalidParameterError("model", "is required (unless a stored prompt names one)")
+    if model is not None and not isinstance(model, str):
+        raise InvalidParameterError("model", f"expected a string, got {model!r}")
+    if "input" in body:
+        body["input"] = _checked_input(body["input"])
+    if "instructions" in body and not isinstance(body["instructions"], str):
+        raise InvalidParameterError("instructions", "expected a string")
+    if "tools" in body:
+        body["tools"] = _checked_tools(body["tools"])
+    _check_text(body.get("text"))
+    for name in ("reasoning", "prompt", "stream_options", "moderation", "prompt_cache_options"):
+        if name in body and not isinstance(body[name], Mapping):
+            raise InvalidParameterError(name, f"expected a mapping, got {body[name]!r:.40}")
+    include = body.get("include")
+    if include is not None and (
+        isinstance(include, str) or not all(isinstance(i, str) for i in include)
+    ):
+        raise InvalidParameterError("include", "expected a list of strings")
+    check_range("max_output_tokens", body.get("max_output_tokens"), 1)
+    check_range("max_tool_calls", body.get("max_tool_calls"), 1)
+    check_range("top_logprobs", body.get("top_logprobs"), 0, 20)
+    check_choice("truncation", body.get("truncation"), ("auto", "disabled"))
+    check_sampling(body)
+    if "previous_response_id" in body and "conversation" in body:
+        raise InvalidParameterError(
+            "previous_response_id", "cannot be used together with conversation"
+        )
+    if body.get("background") and body.get("store") is False:
+        raise InvalidParameterError("background", "needs store: a background response is stored")
+    if "stream_options" in body and not stream:
+        raise InvalidParameterError("stream_options", "is only allowed with stream=True")
+    if stream:
+        body["stream"] = True
+    return body
+
+
+def _checked_input(value: object) -> str | list[Any]:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bytes) or not isinstance(value, Sequence) or not value:
+        raise InvalidParameterError("input", "expected a string or a non-empty list of items")
+    items: list[Any] = []
+    for position, given in enumerate(value):
+        item = message_json(given)
+        if not isinstance(item, Mapping) or not ("type" in item or "role" in item):
+            raise InvalidParameterError(
+                f"input[{position}]", "expected an item: a mapping with a 'type' or a 'role'"
+            )
+        items.append(item)
+    return items
+
+
+def _checked_tools(tools: object) -> list[JSONObject]:
+    if isinstance(tools, str | bytes) or not isinstance(tools, Sequence):
+        raise InvalidParameterError("tools", "expected a list of tools")
+    for position, tool in enumerate(tools):
+        if not isinstance(tool, Mapping) or not isinstance(tool.get("type"), str):
+            raise InvalidParameterError(f"tools[{position}]", "expected a mapping with a 'type'")
+        if tool["type"] != "function":
+            continue  # built-in tools are the service's to check
+        if "function" in tool and "name" not in tool:
+            raise InvalidParameterError(
+                f"tools[{position}]",
+                "a Responses function tool is flat ({'type': 'function', 'name': ..., "
+                "'parameters': ...}), without chat's 'function' wrapper",
+            )
+        name = tool.get("name")
+        if not isinstance(name, str) or _FUNCTION_NAME.fullmatch(name) is None:
+            raise InvalidParameterError(
+                f"tools[{position}].name", f"must match [a-zA-Z0-9_-]{{1,64}}, got {name!r}"
+            )
+    return list(tools)
+
+
+def _check_text(text: object) -> None:
+    if text is None:
+        return
+    if not isinstance(text, Mapping):
+        raise InvalidParameterError("text", f"expected a mapping, got {text!r:.40}")
+    format_ = text.get("format")
+    if format_ is None:
+        return
+    if not isinstance(format_, Mapping) or format_.get("type") not in _FORMATS:
+        raise InvalidParameterError(
+            "text.format", "expected a mapping whose type is text, json_schema or json_object"
+        )
+    if format_["type"] == "json_schema":
+        if not isinstance(format_.get("name"), str) or not format_["name"]:
+            raise InvalidParameterError("text.format.name", "is required for json_schema")
+        if not isinstance(format_.get("schema"), Mapping):
+            raise InvalidParameterError("text.format.schema", "expected a JSON schema mapping")
+
+
+class Responses(Resource):
+    """``/responses``: ``create`` (whole or streamed), ``parse``, and stored responses.
+
+    ``input_items.list(response_id)`` lists a stored response's input.
+    """
+
+    __slots__ = ("input_items",)
+
+    def __init__(self, client: AsyncClient) -> None:
+        super().__init__(client)
+        self.input_items = InputItems(client)
+
+    @overload
+    async def create(
+        self, *, stream: Literal[False] = False, **params: Unpack[ResponseCreateParams]
+    ) -> Response: ...
+
+    @overload
+    async def create(
+        self, *, stream: Literal[True], **params: Unpack[ResponseCreateParams]
+    ) -> AsyncStream[ResponseStreamEvent]: ...
+
+    @overload
+    async def create(
+        self, *, stream: bool, **params: Unpack[ResponseCreateParams]
+    ) -> Response | AsyncStream[ResponseStreamEvent]: ...
+
+    async def create(
+        self, *, stream: bool = False, **params: Unpack[ResponseCreateParams]
+    ) -> Response | AsyncStream[ResponseStreamEvent]:
+        """Create a model response; ``stream=True`` gives an ``AsyncStream`` of its events.
+
+        ``input`` is text, or a list of items: messages (``{"role": "user",
+        "content": ...}``), items a response returned (``response.output``, sent back
+        as their JSON), and ``{"type": "function_call_output", "call_id", "output"}``
+        answers to the model's function calls. ``response.output_text`` is its text.
+
+        A stream's events are typed by their ``type`` (``ResponseTextDeltaEvent``,
+        ...; a kind not modelled here is a ``ResponseEvent`` that keeps all of it) and
+        it ends with ``response.completed``, ``response.failed`` or
+        ``response.incomplete``; a stream cut before raises ``StreamTruncatedError``,
+        an ``error`` event ``StreamEventError``.
+        The parameters are ``ResponseCreateParams``; the per-call options
+        ``extra_headers``, ``extra_query``, ``extra_body`` and ``timeout`` apply too.
+        """
+        given: dict[str, Any] = dict(params)
+        options = pop_options(given)
+        body = response_body(given, stream=stream)
+        if stream:
+            return await self._client.call(RESPONSES.stream(body, options))
+        return await self._client.call(RESPONSES.request(body, options))
+
+    @overload
+    async def parse(
+        self, *, text_format: type[T], **params: Unpack[ResponseCreateParams]
+    ) -> ParsedResponse[T]: ...
+
+    @overload
+    async def parse(
+        self, *, text_format: JSONObject | None = None, **params: Unpack[ResponseCreateParams]
+    ) -> ParsedResponse[Any]: ...
+
+    async def parse(
+        self,
+        *,
+        text_format: type[Any] | JSONObject | None = None,
+        **params: Unpack[ResponseCreateParams],
+    ) -> ParsedResponse[Any]:
+        """A response whose text is parsed: Structured Outputs, as the SDK has them.
+
+        ``text_format`` is a pydantic model class (its JSON schema is sent as
+        ``text.format``, made strict as the service requires, and the text validated
+        into an instance) or a JSON schema (the text comes back as decoded JSON).
+        ``response.output_parsed`` holds the result (None when there is no text: a
+        refusal, function calls only). Function tools made with
+        ``pydantic_function_tool`` (or strict dict tools) get ``parsed_arguments`` on
+        their calls. pydantic is used only through the class you pass.
+        """
+        given: dict[str, Any] = dict(params)
+        content: _Parser | None = None
+        if text_format is not None:
+            text = given.get("text") or {}
+            if not isinstance(text, Mapping):
+                raise InvalidParameterError("text", f"expected a mapping, got {text!r:.40}")
+            if text.get("format") is not None:
+                raise InvalidParameterError("text_format", "give text_format or text.format")
+            format_, content = _text_format(text_format)
+            given["text"] = {**text, "format": format_}
+        tools, tool_parsers = _parse_tools(given.get("tools"))
+        if tools is not None:
+            given["tools"] = tools
+        options = pop_options(given)
+        body = response_body(given, stream=False)
+        reader = _ParsedReader(content, tool_parsers)
+        request: APIRequest[ParsedResponse[Any]] = APIRequest(
+            method=RESPONSES.method, path=RESPONSES.path, read=reader, body=body, options=options
+        )
+        return await self._client.call(request)
+
+    @overload
+    async def retrieve(
+        self,
+        response_id: str,
+        *,
+        stream: Literal[False] = False,
+        **params: Unpack[ResponseRetrieveParams],
+    ) -> Response: ...
+
+    @overload
+    async def retrieve(
+        self, response_id: str, *, stream: Literal[True], **params: Unpack[ResponseRetrieveParams]
+    ) -> AsyncStream[ResponseStreamEvent]: ...
+
+    async def retrieve(
+        self, response_id: str, *, stream: bool = False, **params: Unpack[ResponseRetrieveParams]
+    ) -> Response | AsyncStream[ResponseStreamEvent]:
+        """``GET /responses/{response_id}``: a stored response.
+
+        With ``stream=True``, the events of a background response (again, or from the
+        one after ``starting_after``, a ``sequence_number``), until its terminal event.
+        """
+        path = f"responses/{path_param('response_id', response_id)}"
+        given: dict[str, Any] = dict(params)
+        options = pop_options(given)
+        query = json_body(**given)
+        check_range("starting_after", query.get("starting_after"), 0)
+        if "starting_after" in query and not stream:
+            raise InvalidParameterError("starting_after", "is only allowed with stream=True")
+        if stream:
+            query["stream"] = "true"
+            request = sse_request(
+                "GET",
+                path,
+                cast("type[ResponseStreamEvent]", ResponseStreamEvent),
+                query=_query(query),
+                options=options,
+                end=RESPONSE_STREAM_END,
+            )
+            return await self._client.call(request)
+        return await self._client.call(
+            json_request("GET", path, Response, query=_query(query) or None, options=options)
+        )
+
+    async def delete(self, response_id: str, **options: Unpack[RequestOptions]) -> ResponseDeleted:
+        """``DELETE /responses/{response_id}``: forget a stored response."""
+        path = f"responses/{path_param('response_id', response_id)}"
+
+        def read(response: httpx.Response) -> ResponseDeleted:
+            from .._decode import decode
+
+            # The spec documents no body; the service sends {"id", "object", "deleted"}.
+            if not response.content.strip():
+                return ResponseDeleted(id=response_id)
+            return decode(response, ResponseDeleted)
+
+        request = APIRequest(method="DELETE", path=path, read=read, options=options)
+        return await self._client.call(request)
+
+    async def cancel(self, response_id: str, **options: Unpack[RequestOptions]) -> Response:
+        """``POST /responses/{response_id}/cancel``: stop a background response."""
+        path = f"responses/{path_param('response_id', response_id)}/cancel"
+        return await self._client.call(json_request("POST", path, Response, options=options))
+
+
+class InputItems(Resource):
+    """``GET /responses/{response_id}/input_items``: what a stored response was given."""
+
+    __slots__ = ()
+
+    def list(
+        self, response_id: str, **params: Unpack[ResponseInputItemListParams]
+    ) -> AsyncPaginator[ResponseOutputItem]:
+        """The input items of a stored response: await for a page, ``async for`` for all.
+
+        ``limit`` (1 to 100) is the size of a page, ``order`` ``asc`` or ``desc``
+        (the default), ``after`` the item id to start after.
+        """
+        path = f"responses/{path_param('response_id', response_id)}/input_items"
+        given: dict[str, Any] = dict(params)
+        options = pop_options(given)
+        query = json_body(**given)
+        check_range("limit", query.get("limit"), 1, 100)
+        check_choice("order", query.get("order"), ("asc", "desc"))
+        after = query.get("after")
+        if after is not None and (not isinstance(after, str) or not after):
+            raise InvalidParameterError("after", f"expected an item id, got {after!r}")
+        return AsyncPaginator(
+            self._client,
+            path,
+            ListResponse[ResponseOutputItem],
+            params=_query(query),
+            cursor=True,
+            options=options,
+        )
+
+
+def _query(query: Mapping[str, Any]) -> dict[str, Any]:
+    """Query values as the spec writes them: booleans as ``true``, a list as repeated names."""
+    result: dict[str, Any] = {}
+    for name, value in query.items():
+        if isinstance(value, bool):
+            result[name] = "true" if value else "false"
+        elif isinstance(value, Sequence) and not isinstance(value, str):
+            if not all(isinstance(v, str) for v in value):
+                raise InvalidParameterError(name, "expected a list of strings")
+            result[name] = list(value)
+        else:
+            result[name] = value
+    return result
+
+
+# -- parse ------------------------------------------------------------------------------
+
+_Parser = Any  # (str) -> the parsed value
+
+
+def _text_format(text_format: object) -> tuple[dict[str, Any], _Parser]:
+    """``text.format`` for a model class or a JSON schema, and how its text is parsed."""
+    if _is_model_class(text_format):
+        schema = to_strict_json_schema(text_format.model_json_schema())
+        name = text_format.__name__
+        parser: _Parser = text_format.model_validate_json
+    elif isinstance(text_format, Mapping):
+        schema, name, parser = to_strict_json_schema(text_format), "response", json.loads
+    else:
+        raise InvalidParameterError(
+            "text_format",
+            f"expected a pydantic model class or a JSON schema dict, got {text_format!r}",
+        )
+    return {"type": "json_schema", "name": name, "schema": schema, "strict": True}, parser
+
+
+def _parse_tools(tools: object) -> tuple[list[Any] | None, dict[str, _Parser]]:
+    """The tools as sent, and a parser per strict function tool.
+
+    A tool made by ``pydantic_function_tool`` has chat's shape (``{"type":
+    "function", "function": {...}}``): it is sent flat, as ``/responses`` wants.
+    """
+    if not isinstance(tools, Sequence) or isinstance(tools, str | bytes):
+        return None, {}
+    sent: list[Any] = []
+    parsers: dict[str, _Parser] = {}
+    for tool in tools:
+        if isinstance(tool, FunctionTool):
+            flat = {"type": "function", **tool["function"]}
+            parsers[flat["name"]] = tool.model.model_validate_json
+            sent.append(flat)
+            continue
+        if (
+            isinstance(tool, Mapping)
+            and tool.get("type") == "function"
+            and tool.get("strict") is True
+            and isinstance(tool.get("name"), str)
+        ):
+            parsers[tool["name"]] = json.loads
+        sent.append(tool)
+    return sent, parsers
+
+
+@attrs.frozen
+class _ParsedReader:
+    """Reads a ``parse`` answer: the response, its text and its calls' arguments parsed."""
+
+    content: _Parser | None
+    tools: Mapping[str, _Parser]
+
+    def __call__(self, response: httpx.Response) -> ParsedResponse[Any]:
+        from .._decode import decode_json, structure_body
+
+        data = decode_json(response)
+        parsed: ParsedResponse[Any] = structure_body(response, data, ParsedResponse[Any])
+        finish = parsed.incomplete_details.reason if parsed.incomplete_details else None
+        for item in parsed.output:
+            if isinstance(item, ResponseOutputMessage) and self.content is not None:
+                for part in item.content:
+                    if isinstance(part, ResponseOutputText):
+                        value = _parse(self.content, part.text, response, finish)
+                        object.__setattr__(part, "parsed", value)
+            elif isinstance(item, ResponseFunctionToolCall):
+                parser = self.tools.get(item.name)
+                if parser is not None:
+                    arguments = _parse(parser, item.arguments, response, None)
+                    object.__setattr__(item, "parsed_arguments", arguments)
+        return parsed

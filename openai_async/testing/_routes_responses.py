@@ -1,0 +1,444 @@
+"""``/v1/responses``: a deterministic model behind the Responses API, whole or streamed.
+
+The model reads the conversation (the stored responses before ``previous_response_id``,
+then ``input``) and answers:
+
+- after a ``function_call_output`` item: ``<name> returned: <output>``;
+- with function tools, and ``tool_choice`` naming one, ``"required"``, or ``"auto"``
+  with the last user text naming one: a call of it, its arguments built from its
+  parameters' schema (strings are the last user text);
+- with ``text.format`` json_schema: JSON built from the schema, so it validates;
+- otherwise: ``You said: <last user text>``.
+
+``max_output_tokens`` cuts the text (status ``incomplete``). Responses are stored
+unless ``store`` is false; a ``background`` one is ``queued`` until it is retrieved
+(then ``completed``) or cancelled. Streams are the events the service sends, named
+by their type, ending with ``response.completed`` or ``response.incomplete``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+from ._app import State, current_fault, error_response, route
+from ._bodies import Invalid, checked, json_body
+from ._events import sse_response
+from ._fixtures import CREATED
+from ._generate import count_tokens, generate, tokenize
+from ._http import ServerRequest, ServerResponse, json_response
+
+_ECHOED = (
+    "background",
+    "instructions",
+    "max_output_tokens",
+    "max_tool_calls",
+    "previous_response_id",
+    "prompt_cache_key",
+    "safety_identifier",
+    "service_tier",
+    "top_logprobs",
+    "user",
+)
+
+
+def _stored(state: State) -> dict[str, dict[str, Any]]:
+    # In state.data, which reset() replaces: a reset forgets every response.
+    stored: dict[str, dict[str, Any]] = state.data.setdefault("responses", {})
+    return stored
+
+
+def _not_found(response_id: str) -> ServerResponse:
+    return error_response(404, f"No response found with id '{response_id}'.", param="response_id")
+
+
+# -- reading the request ------------------------------------------------------------------
+
+
+def _text_of(content: object) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(str(part.get("text", "")) for part in content if isinstance(part, Mapping))
+    return json.dumps(content)
+
+
+def _input_items(state: State, given: object) -> list[dict[str, Any]]:
+    """``input`` as stored items, each with an id (as ``input_items`` lists them)."""
+    if given is None:
+        return []
+    if isinstance(given, str):
+        given = [{"role": "user", "content": given}]
+    if not isinstance(given, list):
+        raise Invalid("'input' must be a string or an array of items.", "input")
+    items = []
+    for position, raw in enumerate(given):
+        if not isinstance(raw, Mapping) or not ("type" in raw or "role" in raw):
+            raise Invalid(f"Invalid 'input[{position}]': expected an item.", f"input[{position}]")
+        item = dict(raw)
+        kind = item.setdefault("type", "message")
+        if kind == "message":
+            content = item.get("content")
+            if isinstance(content, str):
+                part = "output_text" if item.get("role") == "assistant" else "input_text"
+                item["content"] = [{"type": part, "text": content}]
+            item.setdefault("status", "completed")
+        item.setdefault("id", state.new_id({"message": "msg"}.get(kind, "item")))
+        items.append(item)
+    return items
+
+
+def _history(state: State, previous_id: str | None) -> list[dict[str, Any]]:
+    """The items of the conversation up to and including ``previous_id``'s output."""
+    if previous_id is None:
+        return []
+    entry = _stored(state).get(previous_id)
+    if entry is None:
+        raise Invalid(
+            f"Previous response with id '{previous_id}' not found.", "previous_response_id"
+        )
+    return [*entry["context"], *entry["response"]["output"]]
+
+
+def _last_user_text(context: Sequence[Mapping[str, Any]]) -> str:
+    for item in reversed(context):
+        if item.get("type") == "message" and item.get("role") == "user":
+            return _text_of(item.get("content"))
+    return ""
+
+
+def _function_tools(body: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    tools = body.get("tools") or []
+    return [t for t in tools if isinstance(t, Mapping) and t.get("type") == "function"]
+
+
+def _call_target(body: Mapping[str, Any], last_user: str) -> Mapping[str, Any] | None:
+    tools = _function_tools(body)
+    choice = body.get("tool_choice", "auto")
+    if not tools or choice == "none":
+        return None
+    if isinstance(choice, Mapping) and choice.get("type") == "function":
+        return next((t for t in tools if t.get("name") == choice.get("name")), None)
+    if choice == "required":
+        return tools[0]
+    return next((t for t in tools if t.get("name") and t["name"] in last_user), None)
+
+
+def example(schema: object, text: str, defs: Mapping[str, Any] | None = None) -> Any:
+    """A value that validates against the JSON ``schema``; its strings are ``text``."""
+    if not isinstance(schema, Mapping):
+        return text
+    defs = {**(defs or {}), **schema.get("$defs", {}), **schema.get("definitions", {})}
+    ref = schema.get("$ref")
+    if isinstance(ref, str):
+        return example(defs.get(ref.rsplit("/", 1)[-1], {}), text, defs)
+    if "const" in schema:
+        return schema["const"]
+    if schema.get("enum"):
+        return schema["enum"][0]
+    for key in ("anyOf", "oneOf", "allOf"):
+        if schema.get(key):
+            return example(schema[key][0], text, defs)
+    kind = schema.get("type", "object" if "properties" in schema else "string")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), "null")
+    if kind == "object":
+        properties = schema.get("properties", {})
+        return {name: example(sub, text, defs) for name, sub in properties.items()}
+    if kind == "array":
+        return [example(schema.get("items", {}), text, defs)] * max(schema.get("minItems", 1), 1)
+    if kind in ("integer", "number"):
+        value = max(schema.get("minimum", len(text)), 0)
+        return int(value) if kind == "integer" else float(value)
+    if kind == "boolean":
+        return True
+    if kind == "null":
+        return None
+    return text
+
+
+class _Answer:
+    """What the model answers: one output item, a message or a function call."""
+
+    def __init__(self, state: State, body: Mapping[str, Any], context: list[dict[str, Any]]):
+        self.last_user = _last_user_text(context)
+        self.item_id = state.new_id("msg")
+        self.call: dict[str, Any] | None = None
+        last = context[-1] if context else {}
+        answered = last.get("type") == "function_call_output"
+        target = None if answered else _call_target(body, self.last_user)
+        if target is not None:
+            arguments = json.dumps(example(target.get("parameters") or {}, self.last_user))
+            self.item_id = state.new_id("fc")
+            self.call = {
+                "name": target["name"],
+                "call_id": state.new_id("call"),
+                "arguments": arguments,
+            }
+            self.tokens, self.incomplete = tokenize(arguments), False
+            return
+        text = self._text(body, context, last)
+        tokens, finish = generate(text, max_tokens=body.get("max_output_tokens"), stop=None)
+        self.tokens, self.incomplete = tokens, finish == "length"
+
+    def _text(
+        self, body: Mapping[str, Any], context: list[dict[str, Any]], last: Mapping[str, Any]
+    ) -> str:
+        if last.get("type") == "function_call_output":
+            name = next(
+                (
+                    i.get("name")
+                    for i in context
+                    if i.get("type") == "function_call" and i.get("call_id") == last.get("call_id")
+                ),
+                "the function",
+            )
+            return f"{name} returned: {_text_of(last.get('output'))}"
+        format_ = (body.get("text") or {}).get("format") or {}
+        if format_.get("type") == "json_schema":
+            return json.dumps(example(format_.get("schema") or {}, self.last_user))
+        if format_.get("type") == "json_object":
+            return json.dumps({"text": self.last_user})
+        return "You said: " + (self.last_user or "nothing")
+
+    def item(self, *, done: bool = True) -> dict[str, Any]:
+        status = "completed" if done else "in_progress"
+        if self.call is not None:
+            arguments = self.call["arguments"] if done else ""
+            return {
+                "type": "function_call",
+                "id": self.item_id,
+                **self.call,
+                "arguments": arguments,
+                "status": status,
+            }
+        if done and self.incomplete:
+            status = "incomplete"
+        content = [self.part()] if done else []
+        return {
+            "type": "message",
+            "id": self.item_id,
+            "role": "assistant",
+            "status": status,
+            "content": content,
+        }
+
+    def part(self, text: str | None = None) -> dict[str, Any]:
+        text = "".join(self.tokens) if text is None else text
+        return {"type": "output_text", "text": text, "annotations": [], "logprobs": []}
+
+
+def _response_object(
+    state: State, body: Mapping[str, Any], response_id: str, answer: _Answer, input_tokens: int
+) -> dict[str, Any]:
+    status = "incomplete" if answer.incomplete else "completed"
+    output_tokens = len(answer.tokens)
+    text = dict(body.get("text") or {})
+    text.setdefault("format", {"type": "text"})
+    response = {
+        "id": response_id,
+        "object": "response",
+        "created_at": CREATED,
+        "status": status,
+        "completed_at": CREATED if status == "completed" else None,
+        "error": None,
+        "incomplete_details": {"reason": "max_output_tokens"} if answer.incomplete else None,
+        "model": body.get("model") or "gpt-4o-mini",
+        "output": [answer.item()],
+        "parallel_tool_calls": body.get("parallel_tool_calls", True),
+        "temperature": body.get("temperature", 1.0),
+        "top_p": body.get("top_p", 1.0),
+        "tool_choice": body.get("tool_choice", "auto"),
+        "tools": body.get("tools", []),
+        "text": text,
+        "reasoning": body.get("reasoning"),
+        "truncation": body.get("truncation", "disabled"),
+        "metadata": body.get("metadata", {}),
+        "store": body.get("store", True) is not False,
+        "usage": {
+            "input_tokens": input_tokens,
+            "input_tokens_details": {"cached_tokens": 0},
+            "output_tokens": output_tokens,
+            "output_tokens_details": {"reasoning_tokens": 0},
+            "total_tokens": input_tokens + output_tokens,
+        },
+    }
+    for name in _ECHOED:
+        response[name] = body.get(name)
+    return response
+
+
+@route("POST", r"/v1/responses")
+@checked
+async def create_response(
+    state: State, request: ServerRequest, params: Mapping[str, str]
+) -> ServerResponse:
+    body = json_body(request)
+    if body.get("model") is None and body.get("prompt") is None:
+        raise Invalid("Missing required parameter: 'model'.", "model")
+    if body.get("previous_response_id") and body.get("conversation"):
+        raise Invalid("Use either previous_response_id or conversation, not both.", "conversation")
+    if body.get("background") and body.get("store") is False:
+        raise Invalid("Background responses need store=true.", "background")
+    items = _input_items(state, body.get("input"))
+    context = [*_history(state, body.get("previous_response_id")), *items]
+    answer = _Answer(state, body, context)
+    response_id = state.new_id("resp")
+    input_tokens = sum(count_tokens(_text_of(i.get("content", i.get("output", "")))) for i in items)
+    response = _response_object(state, body, response_id, answer, input_tokens)
+    if body.get("store", True) is not False:
+        _stored(state)[response_id] = {
+            "response": response,
+            "context": context,
+            "input_items": items,
+            "answer": answer,
+            "queued": bool(body.get("background")),
+        }
+    if body.get("stream"):
+        return sse_response(_events(response, answer), current_fault(), typed=True)
+    if body.get("background"):
+        return json_response(_queued(response))
+    return json_response(response)
+
+
+def _queued(response: Mapping[str, Any]) -> dict[str, Any]:
+    return {**response, "status": "queued", "output": [], "usage": None, "completed_at": None}
+
+
+def _events(response: Mapping[str, Any], answer: _Answer) -> Iterator[dict[str, Any]]:
+    """The events of a response as the service streams them, numbered from 0."""
+    started = {
+        **response,
+        "status": "in_progress",
+        "output": [],
+        "usage": None,
+        "completed_at": None,
+        "incomplete_details": None,
+    }
+    where = {"output_index": 0}
+    item_id = answer.item_id
+    events: list[dict[str, Any]] = [
+        {"type": "response.created", "response": started},
+        {"type": "response.in_progress", "response": started},
+        {"type": "response.output_item.added", **where, "item": answer.item(done=False)},
+    ]
+    if answer.call is not None:
+        events += [
+            {"type": "response.function_call_arguments.delta", "item_id": item_id, **where,
+             "delta": token}
+            for token in answer.tokens
+        ]  # fmt: skip
+        events.append(
+            {
+                "type": "response.function_call_arguments.done",
+                "item_id": item_id,
+                **where,
+                "name": answer.call["name"],
+                "arguments": answer.call["arguments"],
+            }
+        )
+    else:
+        at = {"item_id": item_id, **where, "content_index": 0}
+        events.append({"type": "response.content_part.added", **at, "part": answer.part("")})
+        events += [
+            {"type": "response.output_text.delta", **at, "delta": token, "logprobs": []}
+            for token in answer.tokens
+        ]
+        text = "".join(answer.tokens)
+        events += [
+            {"type": "response.output_text.done", **at, "text": text, "logprobs": []},
+            {"type": "response.content_part.done", **at, "part": answer.part()},
+        ]
+    events.append({"type": "response.output_item.done", **where, "item": answer.item()})
+    final = "response.incomplete" if answer.incomplete else "response.completed"
+    events.append({"type": final, "response": response})
+    for number, event in enumerate(events):
+        yield {**event, "sequence_number": number}
+
+
+def _entry(state: State, response_id: str) -> dict[str, Any] | None:
+    return _stored(state).get(response_id)
+
+
+@route("GET", r"/v1/responses/(?P<response_id>[^/]+)")
+@checked
+async def retrieve_response(
+    state: State, request: ServerRequest, params: Mapping[str, str]
+) -> ServerResponse:
+    entry = _entry(state, params["response_id"])
+    if entry is None:
+        return _not_found(params["response_id"])
+    entry["queued"] = False  # a background response has run by the time it is asked for
+    response = entry["response"]
+    if request.query.get("stream") == "true":
+        after = request.query.get("starting_after", "-1")
+        if not after.lstrip("-").isdigit():
+            raise Invalid("'starting_after' must be an integer.", "starting_after")
+        events = (
+            e for e in _events(response, entry["answer"]) if e["sequence_number"] > int(after)
+        )
+        return sse_response(events, current_fault(), typed=True)
+    return json_response(response)
+
+
+@route("DELETE", r"/v1/responses/(?P<response_id>[^/]+)")
+async def delete_response(
+    state: State, request: ServerRequest, params: Mapping[str, str]
+) -> ServerResponse:
+    response_id = params["response_id"]
+    if _stored(state).pop(response_id, None) is None:
+        return _not_found(response_id)
+    return json_response({"id": response_id, "object": "response.deleted", "deleted": True})
+
+
+@route("POST", r"/v1/responses/(?P<response_id>[^/]+)/cancel")
+async def cancel_response(
+    state: State, request: ServerRequest, params: Mapping[str, str]
+) -> ServerResponse:
+    entry = _entry(state, params["response_id"])
+    if entry is None:
+        return _not_found(params["response_id"])
+    response = entry["response"]
+    if not response.get("background"):
+        return error_response(400, "Only background responses can be cancelled.")
+    if entry["queued"]:
+        entry["queued"] = False
+        entry["response"] = response = {**_queued(response), "status": "cancelled"}
+    return json_response(response)
+
+
+@route("GET", r"/v1/responses/(?P<response_id>[^/]+)/input_items")
+@checked
+async def list_input_items(
+    state: State, request: ServerRequest, params: Mapping[str, str]
+) -> ServerResponse:
+    entry = _entry(state, params["response_id"])
+    if entry is None:
+        return _not_found(params["response_id"])
+    query = request.query
+    limit = query.get("limit", "20")
+    if not limit.isdigit() or not 1 <= int(limit) <= 100:
+        raise Invalid("'limit' must be an integer from 1 to 100.", "limit")
+    order = query.get("order", "desc")
+    if order not in ("asc", "desc"):
+        raise Invalid("'order' must be 'asc' or 'desc'.", "order")
+    items = list(entry["input_items"])
+    if order == "desc":
+        items.reverse()
+    after = query.get("after")
+    if after is not None:
+        ids = [item["id"] for item in items]
+        if after not in ids:
+            raise Invalid(f"No input item with id '{after}'.", "after")
+        items = items[ids.index(after) + 1 :]
+    page = items[: int(limit)]
+    return json_response(
+        {
+            "object": "list",
+            "data": page,
+            "first_id": page[0]["id"] if page else None,
+            "last_id": page[-1]["id"] if page else None,
+            "has_more": len(items) > len(page),
+        }
+    )
