@@ -86,6 +86,9 @@ def to_json_schema(node: Any) -> Any:
     ``oneOf: [{type: string}, {type: string, enum: [...]}]`` ("any id, or one of
     these"); a known id matches both branches, so oneOf would reject exactly the
     ids it names. We read such a oneOf, whose branches are all strings, as anyOf.
+    So too a oneOf with a ``discriminator``: OpenAPI picks its branch by the
+    discriminator, and the latest spec's branches overlap (a ``/responses`` input
+    message with a content list is both an ``EasyInputMessage`` and an ``InputMessage``).
     Other oneOfs (embedding inputs, moderation inputs) keep their strict meaning.
     """
     if isinstance(node, list):
@@ -98,7 +101,7 @@ def to_json_schema(node: Any) -> Any:
         rest = [branch for branch in branches if branch != {"nullable": True}]
         node = {**node, "allOf": rest, "nullable": True}
     schema = {key: to_json_schema(value) for key, value in node.items()}
-    if "oneOf" in schema and _is_string_choice(schema["oneOf"]):
+    if "oneOf" in schema and (_is_string_choice(schema["oneOf"]) or "discriminator" in schema):
         schema["anyOf"] = schema.pop("oneOf")
     if schema.pop("nullable", False):
         if isinstance(schema.get("type"), str):

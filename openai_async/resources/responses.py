@@ -162,8 +162,8 @@ def response_body(params: Mapping[str, Any], *, stream: bool) -> dict[str, Any]:
         isinstance(include, str) or not all(isinstance(i, str) for i in include)
     ):
         raise InvalidParameterError("include", "expected a list of strings")
-    check_range("max_output_tokens", body.get("max_output_tokens"), 1)
-    check_range("max_tool_calls", body.get("max_tool_calls"), 1)
+    check_range("max_output_tokens", body.get("max_output_tokens"), 16)  # the documented least
+    check_range("max_tool_calls", body.get("max_tool_calls"), 0)
     check_range("top_logprobs", body.get("top_logprobs"), 0, 20)
     check_choice("truncation", body.get("truncation"), ("auto", "disabled"))
     check_sampling(body)

@@ -76,7 +76,7 @@ async def event_stream(
                 error = f.body if f.body is not None else DEFAULT_STREAM_ERROR
                 # A text body goes out as an "error" event, the other way servers signal it.
                 block = f"event: error\ndata: {error}\n\n".encode()
-                for piece in writer.push(block if isinstance(error, str) else _block(error)):
+                for piece in writer.push(block if isinstance(error, str) else _block(error, typed)):
                     yield piece
                 for piece in writer.flush():
                     yield piece

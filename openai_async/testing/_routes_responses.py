@@ -5,8 +5,9 @@ then ``input``) and answers:
 
 - after a ``function_call_output`` item: ``<name> returned: <output>``;
 - with function tools, and ``tool_choice`` naming one, ``"required"``, or ``"auto"``
-  with the last user text naming one: a call of it, its arguments built from its
-  parameters' schema (strings are the last user text);
+  with the last user text naming one (or a word of its name: ``weather`` for
+  ``get_weather``): a call of it, its arguments built from its parameters' schema
+  (strings are the last user text);
 - with ``text.format`` json_schema: JSON built from the schema, so it validates;
 - otherwise: ``You said: <last user text>``.
 
@@ -122,7 +123,14 @@ def _call_target(body: Mapping[str, Any], last_user: str) -> Mapping[str, Any] |
         return next((t for t in tools if t.get("name") == choice.get("name")), None)
     if choice == "required":
         return tools[0]
-    return next((t for t in tools if t.get("name") and t["name"] in last_user), None)
+    return next((t for t in tools if _mentions(last_user, str(t.get("name", "")))), None)
+
+
+def _mentions(text: str, name: str) -> bool:
+    """``text`` names the function, or a word of its name of 4 letters or more."""
+    words = [w for w in name.replace("-", "_").split("_") if len(w) >= 4]
+    lowered = text.lower()
+    return bool(name) and (name in text or any(w.lower() in lowered for w in words))
 
 
 def example(schema: object, text: str, defs: Mapping[str, Any] | None = None) -> Any:
