@@ -250,7 +250,7 @@ async def test_parse_with_a_pydantic_model(client: AsyncClient, server: LocalSer
     assert isinstance(event, CalendarEvent)
     text = "Alice and Bob are going to a science fair on Friday."
     assert event == CalendarEvent(name=text, date=text, participants=[text])
-    part = response.output[0].content[0]  # type: ignore[union-attr]
+    part = response.output[0].content[0]
     assert part.parsed == event
     format_ = _sent(server)["text"]["format"]
     assert format_["type"] == "json_schema"
@@ -308,14 +308,12 @@ async def test_retrieve_delete_and_input_items(client: AsyncClient) -> None:
     again = await client.responses.retrieve(created.id)
     assert again.output_text == created.output_text == "You said: message 4"
     page = await client.responses.input_items.list(created.id, limit=2, order="asc")
-    assert [item.content[0].text for item in page] == ["message 0", "message 1"]  # type: ignore[union-attr]
+    assert [item.content[0].text for item in page] == ["message 0", "message 1"]
     assert page.extra["has_more"] is True
     assert isinstance(page[0], ResponseOutputMessage)
     assert isinstance(page[0].content[0], ResponseInputText)
     newest_first = [item async for item in client.responses.input_items.list(created.id, limit=2)]
-    assert [i.content[0].text for i in newest_first] == [  # type: ignore[union-attr]
-        f"message {k}" for k in (4, 3, 2, 1, 0)
-    ]
+    assert [i.content[0].text for i in newest_first] == [f"message {k}" for k in (4, 3, 2, 1, 0)]
     deleted = await client.responses.delete(created.id)
     assert deleted == ResponseDeleted(id=created.id, object="response.deleted", deleted=True)
     with pytest.raises(NotFoundError):

@@ -208,10 +208,46 @@ ENDPOINTS: list[tuple[str, Method, str, str, Path, str]] = [
         LATEST,
         "query",
     ),
+    ("responses.create", lambda c: c.responses.create, "POST", "/responses", LATEST, "json"),
+    ("responses.parse", lambda c: c.responses.parse, "POST", "/responses", LATEST, "json"),
+    (
+        "responses.retrieve",
+        lambda c: c.responses.retrieve,
+        "GET",
+        "/responses/{response_id}",
+        LATEST,
+        "query",
+    ),
+    (
+        "responses.delete",
+        lambda c: c.responses.delete,
+        "DELETE",
+        "/responses/{response_id}",
+        LATEST,
+        "query",
+    ),
+    (
+        "responses.cancel",
+        lambda c: c.responses.cancel,
+        "POST",
+        "/responses/{response_id}/cancel",
+        LATEST,
+        "query",
+    ),
+    (
+        "responses.input_items.list",
+        lambda c: c.responses.input_items.list,
+        "GET",
+        "/responses/{response_id}/input_items",
+        LATEST,
+        "query",
+    ),
 ]
 
 # Spec properties we do not accept, per endpoint, and why.
-LEFT_OUT: dict[str, dict[str, str]] = {}
+LEFT_OUT: dict[str, dict[str, str]] = {
+    "responses.parse": {"stream": "parse reads a whole response; create(stream=True) streams"},
+}
 
 _IN_PATH = "a path parameter, keyword-only after the object's own id (as the SDK has it)"
 
@@ -224,6 +260,7 @@ LEGACY: dict[str, dict[str, str]] = {
     "vs.file_batches.retrieve": {"vector_store_id": _IN_PATH},
     "vs.file_batches.cancel": {"vector_store_id": _IN_PATH},
     "vs.file_batches.list_files": {"vector_store_id": _IN_PATH},
+    "responses.parse": {"text_format": "parse's own, as the SDK's: sent as text.format"},
 }
 
 # Only its methods are looked at: nothing is sent, and its pool is never opened.

@@ -570,3 +570,75 @@ async def speech_and_vector_stores(client: AsyncClient) -> None:
         await batches.upload_and_poll(store.id, files=[Path("a.txt"), b"text"], max_concurrency=2),
         VectorStoreFileBatch,
     )
+
+
+async def responses_usage(client: AsyncClient) -> None:
+    from openai_async.types import (
+        ParsedResponse,
+        Response,
+        ResponseDeleted,
+        ResponseFunctionToolCall,
+        ResponseOutputItem,
+        ResponseStreamEvent,
+        ResponseTextDeltaEvent,
+    )
+
+    response = await client.responses.create(model="gpt-4o-mini", input="hi", store=True)
+    assert_type(response, Response)
+    assert_type(response.output_text, str)
+    conversation: list[Mapping[str, Any] | ResponseOutputItem] = [
+        {"role": "user", "content": "weather?"}
+    ]
+    conversation += response.output
+    for item in response.output:
+        if isinstance(item, ResponseFunctionToolCall):
+            conversation.append(
+                {"type": "function_call_output", "call_id": item.call_id, "output": "22C"}
+            )
+    again = await client.responses.create(
+        model="gpt-4o-mini",
+        input=conversation,
+        tools=[{"type": "function", "name": "f", "parameters": {}, "strict": True}],
+        text={"format": {"type": "json_schema", "name": "x", "schema": {}}},
+        reasoning={"effort": "low"},
+        previous_response_id=response.id,
+        extra_headers={"x-trace": "1"},
+        timeout=5.0,
+    )
+    assert_type(again, Response)
+
+    stream = await client.responses.create(model="gpt-4o-mini", input="hi", stream=True)
+    assert_type(stream, AsyncStream[ResponseStreamEvent])
+    async with stream:
+        async for event in stream:
+            assert_type(event.sequence_number, int)
+            if isinstance(event, ResponseTextDeltaEvent):
+                assert_type(event.delta, str)
+    flag: bool = False
+    either = await client.responses.create(model="gpt-4o-mini", input="hi", stream=flag)
+    assert_type(either, Response | AsyncStream[ResponseStreamEvent])
+
+    class Answer:
+        @classmethod
+        def model_json_schema(cls) -> dict[str, Any]:
+            return {}
+
+        @classmethod
+        def model_validate_json(cls, text: str) -> Answer:
+            return cls()
+
+    parsed = await client.responses.parse(model="gpt-4o-mini", input="x", text_format=Answer)
+    assert_type(parsed, ParsedResponse[Answer])
+    assert_type(parsed.output_parsed, Answer | None)
+    loose = await client.responses.parse(model="gpt-4o-mini", input="x", text_format={})
+    assert_type(loose, ParsedResponse[Any])
+
+    assert_type(await client.responses.retrieve(response.id), Response)
+    replay = await client.responses.retrieve(response.id, stream=True, starting_after=3)
+    assert_type(replay, AsyncStream[ResponseStreamEvent])
+    assert_type(await client.responses.cancel(response.id), Response)
+    assert_type(await client.responses.delete(response.id), ResponseDeleted)
+    items = client.responses.input_items.list(response.id, limit=10, order="asc")
+    assert_type(items, AsyncPaginator[ResponseOutputItem])
+    async for input_item in items:
+        assert_type(input_item.type, str)
