@@ -167,6 +167,56 @@ def _overrides(cls: Any) -> dict[str, Any]:
     return result
 
 
+@attrs.frozen
+class _TaggedUnion:
+    """How to build a tagged union: the model for each tag value, and for the others."""
+
+    members: Mapping[object, type[Any]]  # tag value -> model
+    fallback: type[Any]
+    tag: str
+
+
+# Unions built by the value of a key in each object; every converter consults this.
+_tagged_unions: dict[Any, _TaggedUnion] = {}
+
+
+def register_tagged_union(union: Any, fallback: type[APIObject], *, tag: str = "type") -> None:
+    """Build ``union`` (of models) by each object's ``tag`` key, for kinds a server adds.
+
+    Each member but ``fallback`` declares the values it stands for as a ``Literal``
+    field named ``tag``; an object whose tag no member names (a kind of event or item
+    newer than this client) becomes ``fallback``, which keeps all of it.
+    """
+    members: dict[object, type[Any]] = {}
+    for member in get_args(union):
+        if member is not fallback:
+            for value in get_args(get_type_hints(member)[tag]):
+                members[value] = member
+    _tagged_unions[union] = _TaggedUnion(members, fallback, tag)
+
+
+def _is_tagged_union(cls: Any) -> bool:
+    try:
+        return cls in _tagged_unions
+    except TypeError:  # an unhashable type argument
+        return False
+
+
+def _tagged_union_hook(union: Any, converter: cattrs.Converter) -> Callable[[Any, Any], Any]:
+    spec = _tagged_unions[union]
+    hooks = {cls: converter.get_structure_hook(cls) for cls in {*spec.members.values()}}
+    hooks[spec.fallback] = converter.get_structure_hook(spec.fallback)
+    members, fallback, tag = spec.members, spec.fallback, spec.tag
+
+    def structure_tagged(data: Any, _: Any) -> Any:
+        if type(data) is not dict and not isinstance(data, Mapping):
+            raise TypeError(f"expected a JSON object, got {type(data).__name__}")
+        cls = members.get(data.get(tag), fallback)
+        return hooks[cls](data, cls)
+
+    return structure_tagged
+
+
 def _make_converter(*, fast: bool = True) -> cattrs.Converter:
     """The package's converter; ``fast=False`` is the cattrs-only reference the tests use."""
     # Detailed validation collects every error into an ExceptionGroup; we only need to
@@ -181,6 +231,9 @@ def _make_converter(*, fast: bool = True) -> cattrs.Converter:
         return make_dict_unstructure_fn(cls, converter, _raw=override(omit=True), **_overrides(cls))
 
     converter.register_structure_hook_factory(_is_api_object, make_structure_hook)
+    converter.register_structure_hook_factory(
+        _is_tagged_union, lambda union: _tagged_union_hook(union, converter)
+    )
     converter.register_unstructure_hook_factory(_is_api_object, make_unstructure_hook)
     return converter
 
@@ -218,29 +271,3 @@ def structurer(cls: type[T]) -> Callable[[Any], T]:
         return result
 
     return structure_one
-
-
-def register_tagged_union(union: Any, fallback: type[APIObject], *, tag: str = "type") -> None:
-    """Build ``union`` (of models) by each object's ``tag`` key, for kinds a server adds.
-
-    Each member but ``fallback`` declares the values it stands for as a ``Literal``
-    field named ``tag``; an object whose tag no member names (a kind of event or item
-    newer than this client) becomes ``fallback``, which keeps all of it.
-    """
-    members: dict[object, type[Any]] = {}
-    for member in get_args(union):
-        if member is not fallback:
-            for value in get_args(get_type_hints(member)[tag]):
-                members[value] = member
-    hooks: dict[type[Any], Callable[[Any], Any]] = {}
-
-    def structure_tagged(data: Any, _: Any) -> Any:
-        if type(data) is not dict and not isinstance(data, Mapping):
-            raise TypeError(f"expected a JSON object, got {type(data).__name__}")
-        cls = members.get(data.get(tag), fallback)
-        hook = hooks.get(cls)
-        if hook is None:
-            hook = hooks[cls] = structurer(cls)
-        return hook(data)
-
-    _converter.register_structure_hook(union, structure_tagged)

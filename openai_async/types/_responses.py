@@ -9,10 +9,11 @@ and its fields read as attributes (``event.item_id``) as well as through ``to_di
 
 from __future__ import annotations
 
-from typing import Any, Generic, Literal, TypeAlias, TypeVar, Union
+from typing import Any, Generic, Literal, TypeAlias, TypeVar, Union, get_args
 
 import attrs
 
+from .._fast_structure import STRUCTURE_HOOK
 from .._models import APIObject, ListResponse, register_tagged_union
 
 __all__ = [
@@ -71,6 +72,17 @@ def _sent_field(obj: APIObject, name: str) -> Any:
     raise AttributeError(f"{type(obj).__name__!r} object has no attribute {name!r}")
 
 
+def _check_tag(value: object, kind: Any) -> Any:
+    if value not in get_args(kind):
+        raise ValueError(f"type {value!r} is not {kind}")
+    return value
+
+
+def _tag(value: str) -> Any:
+    """The ``type`` field of a member of a tagged union: its one value, checked."""
+    return attrs.field(default=value, metadata={STRUCTURE_HOOK: _check_tag})
+
+
 # -- content parts -------------------------------------------------------------------
 
 
@@ -81,7 +93,7 @@ class ResponseOutputText(APIObject):
     ``parsed``: from ``responses.parse``, the text as the asked type (else None).
     """
 
-    type: Literal["output_text"] = "output_text"
+    type: Literal["output_text"] = _tag("output_text")
     text: str = ""
     annotations: list[Any] = attrs.field(factory=list)
     logprobs: list[Any] | None = None
@@ -92,7 +104,7 @@ class ResponseOutputText(APIObject):
 class ResponseOutputRefusal(APIObject):
     """The model's refusal to answer, instead of text."""
 
-    type: Literal["refusal"] = "refusal"
+    type: Literal["refusal"] = _tag("refusal")
     refusal: str = ""
 
 
@@ -100,7 +112,7 @@ class ResponseOutputRefusal(APIObject):
 class ResponseInputText(APIObject):
     """Text of an input message (as ``input_items.list`` returns it)."""
 
-    type: Literal["input_text"] = "input_text"
+    type: Literal["input_text"] = _tag("input_text")
     text: str = ""
 
 
@@ -126,7 +138,7 @@ ResponseContent: TypeAlias = Union[  # noqa: UP007  (a runtime value for the con
 class ResponseOutputMessage(APIObject):
     """A message: the model's (``role == "assistant"``), or an input one in ``input_items``."""
 
-    type: Literal["message"] = "message"
+    type: Literal["message"] = _tag("message")
     id: str | None = None
     role: str = "assistant"
     status: str | None = None
@@ -143,7 +155,7 @@ class ResponseFunctionToolCall(APIObject):
     ``pydantic_function_tool``: an instance of its model), the arguments parsed.
     """
 
-    type: Literal["function_call"] = "function_call"
+    type: Literal["function_call"] = _tag("function_call")
     id: str | None = None
     call_id: str = ""
     name: str = ""
@@ -156,7 +168,7 @@ class ResponseFunctionToolCall(APIObject):
 class ResponseFunctionToolCallOutput(APIObject):
     """A function's result, as given back to the model (in ``input_items``)."""
 
-    type: Literal["function_call_output"] = "function_call_output"
+    type: Literal["function_call_output"] = _tag("function_call_output")
     id: str | None = None
     call_id: str = ""
     output: Any = ""
@@ -167,7 +179,7 @@ class ResponseFunctionToolCallOutput(APIObject):
 class ResponseReasoningItem(APIObject):
     """A reasoning model's thinking: ``summary`` parts, and its ``encrypted_content``."""
 
-    type: Literal["reasoning"] = "reasoning"
+    type: Literal["reasoning"] = _tag("reasoning")
     id: str = ""
     summary: list[Any] = attrs.field(factory=list)
     content: list[Any] | None = None
@@ -328,21 +340,21 @@ ResponseItemList: TypeAlias = ListResponse[ResponseOutputItem]
 class ResponseCreatedEvent(APIObject):
     """The first event: the response as it starts (``status == "in_progress"``)."""
 
-    type: Literal["response.created"] = "response.created"
+    type: Literal["response.created"] = _tag("response.created")
     sequence_number: int = 0
     response: Response
 
 
 @attrs.frozen(kw_only=True)
 class ResponseQueuedEvent(APIObject):
-    type: Literal["response.queued"] = "response.queued"
+    type: Literal["response.queued"] = _tag("response.queued")
     sequence_number: int = 0
     response: Response
 
 
 @attrs.frozen(kw_only=True)
 class ResponseInProgressEvent(APIObject):
-    type: Literal["response.in_progress"] = "response.in_progress"
+    type: Literal["response.in_progress"] = _tag("response.in_progress")
     sequence_number: int = 0
     response: Response
 
@@ -351,7 +363,7 @@ class ResponseInProgressEvent(APIObject):
 class ResponseCompletedEvent(APIObject):
     """The last event of a response that finished: the whole response."""
 
-    type: Literal["response.completed"] = "response.completed"
+    type: Literal["response.completed"] = _tag("response.completed")
     sequence_number: int = 0
     response: Response
 
@@ -360,7 +372,7 @@ class ResponseCompletedEvent(APIObject):
 class ResponseFailedEvent(APIObject):
     """The last event of a response that failed; ``response.error`` says why."""
 
-    type: Literal["response.failed"] = "response.failed"
+    type: Literal["response.failed"] = _tag("response.failed")
     sequence_number: int = 0
     response: Response
 
@@ -369,14 +381,14 @@ class ResponseFailedEvent(APIObject):
 class ResponseIncompleteEvent(APIObject):
     """The last event of a response cut short; ``response.incomplete_details`` says why."""
 
-    type: Literal["response.incomplete"] = "response.incomplete"
+    type: Literal["response.incomplete"] = _tag("response.incomplete")
     sequence_number: int = 0
     response: Response
 
 
 @attrs.frozen(kw_only=True)
 class ResponseOutputItemAddedEvent(APIObject):
-    type: Literal["response.output_item.added"] = "response.output_item.added"
+    type: Literal["response.output_item.added"] = _tag("response.output_item.added")
     sequence_number: int = 0
     output_index: int = 0
     item: ResponseOutputItem
@@ -384,7 +396,7 @@ class ResponseOutputItemAddedEvent(APIObject):
 
 @attrs.frozen(kw_only=True)
 class ResponseOutputItemDoneEvent(APIObject):
-    type: Literal["response.output_item.done"] = "response.output_item.done"
+    type: Literal["response.output_item.done"] = _tag("response.output_item.done")
     sequence_number: int = 0
     output_index: int = 0
     item: ResponseOutputItem
@@ -392,7 +404,7 @@ class ResponseOutputItemDoneEvent(APIObject):
 
 @attrs.frozen(kw_only=True)
 class ResponseContentPartAddedEvent(APIObject):
-    type: Literal["response.content_part.added"] = "response.content_part.added"
+    type: Literal["response.content_part.added"] = _tag("response.content_part.added")
     sequence_number: int = 0
     item_id: str = ""
     output_index: int = 0
@@ -402,7 +414,7 @@ class ResponseContentPartAddedEvent(APIObject):
 
 @attrs.frozen(kw_only=True)
 class ResponseContentPartDoneEvent(APIObject):
-    type: Literal["response.content_part.done"] = "response.content_part.done"
+    type: Literal["response.content_part.done"] = _tag("response.content_part.done")
     sequence_number: int = 0
     item_id: str = ""
     output_index: int = 0
@@ -414,7 +426,7 @@ class ResponseContentPartDoneEvent(APIObject):
 class ResponseTextDeltaEvent(APIObject):
     """A piece of text: join the ``delta`` of these events for the text so far."""
 
-    type: Literal["response.output_text.delta"] = "response.output_text.delta"
+    type: Literal["response.output_text.delta"] = _tag("response.output_text.delta")
     sequence_number: int = 0
     item_id: str = ""
     output_index: int = 0
@@ -425,7 +437,7 @@ class ResponseTextDeltaEvent(APIObject):
 
 @attrs.frozen(kw_only=True)
 class ResponseTextDoneEvent(APIObject):
-    type: Literal["response.output_text.done"] = "response.output_text.done"
+    type: Literal["response.output_text.done"] = _tag("response.output_text.done")
     sequence_number: int = 0
     item_id: str = ""
     output_index: int = 0
@@ -436,7 +448,7 @@ class ResponseTextDoneEvent(APIObject):
 
 @attrs.frozen(kw_only=True)
 class ResponseRefusalDeltaEvent(APIObject):
-    type: Literal["response.refusal.delta"] = "response.refusal.delta"
+    type: Literal["response.refusal.delta"] = _tag("response.refusal.delta")
     sequence_number: int = 0
     item_id: str = ""
     output_index: int = 0
@@ -446,7 +458,7 @@ class ResponseRefusalDeltaEvent(APIObject):
 
 @attrs.frozen(kw_only=True)
 class ResponseRefusalDoneEvent(APIObject):
-    type: Literal["response.refusal.done"] = "response.refusal.done"
+    type: Literal["response.refusal.done"] = _tag("response.refusal.done")
     sequence_number: int = 0
     item_id: str = ""
     output_index: int = 0
@@ -456,7 +468,7 @@ class ResponseRefusalDoneEvent(APIObject):
 
 @attrs.frozen(kw_only=True)
 class ResponseFunctionCallArgumentsDeltaEvent(APIObject):
-    type: Literal["response.function_call_arguments.delta"] = (
+    type: Literal["response.function_call_arguments.delta"] = _tag(
         "response.function_call_arguments.delta"
     )
     sequence_number: int = 0
@@ -467,7 +479,9 @@ class ResponseFunctionCallArgumentsDeltaEvent(APIObject):
 
 @attrs.frozen(kw_only=True)
 class ResponseFunctionCallArgumentsDoneEvent(APIObject):
-    type: Literal["response.function_call_arguments.done"] = "response.function_call_arguments.done"
+    type: Literal["response.function_call_arguments.done"] = _tag(
+        "response.function_call_arguments.done"
+    )
     sequence_number: int = 0
     item_id: str = ""
     output_index: int = 0
@@ -477,7 +491,9 @@ class ResponseFunctionCallArgumentsDoneEvent(APIObject):
 
 @attrs.frozen(kw_only=True)
 class ResponseReasoningSummaryTextDeltaEvent(APIObject):
-    type: Literal["response.reasoning_summary_text.delta"] = "response.reasoning_summary_text.delta"
+    type: Literal["response.reasoning_summary_text.delta"] = _tag(
+        "response.reasoning_summary_text.delta"
+    )
     sequence_number: int = 0
     item_id: str = ""
     output_index: int = 0
@@ -487,7 +503,9 @@ class ResponseReasoningSummaryTextDeltaEvent(APIObject):
 
 @attrs.frozen(kw_only=True)
 class ResponseReasoningSummaryTextDoneEvent(APIObject):
-    type: Literal["response.reasoning_summary_text.done"] = "response.reasoning_summary_text.done"
+    type: Literal["response.reasoning_summary_text.done"] = _tag(
+        "response.reasoning_summary_text.done"
+    )
     sequence_number: int = 0
     item_id: str = ""
     output_index: int = 0
@@ -503,7 +521,7 @@ class ResponseErrorEvent(APIObject):
     ends the stream as its last event.
     """
 
-    type: Literal["error"] = "error"
+    type: Literal["error"] = _tag("error")
     sequence_number: int = 0
     code: str | None = None
     message: str = ""
