@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import keyword
 from typing import Any, get_args, get_type_hints
 
@@ -102,8 +103,12 @@ def test_unknown_attribute_and_private_names_raise() -> None:
     assert event.a == 1
     with pytest.raises(AttributeError, match="'b'"):
         _ = event.b
+    blank = object.__new__(ResponseEvent)  # as copy and pickle make one, slots unset
     with pytest.raises(AttributeError):
-        _ = event.__deepcopy_helper__
+        _ = blank.anything
+    copied = copy.deepcopy(event)
+    assert copied == event
+    assert copied.a == 1
 
 
 def test_delta_events_take_the_fast_path() -> None:
