@@ -432,3 +432,15 @@ async def test_per_call_options_apply(client: AsyncClient, server: LocalServer) 
     assert server.requests[-1].query == {"include": "message.output_text.logprobs"}
     await client.responses.input_items.list(created.id, extra_headers={"x-trace": "2"})
     assert server.requests[-1].headers["x-trace"] == "2"
+
+
+async def test_batch_jobs_run_responses(client: AsyncClient) -> None:
+    """A batch job item for /responses comes back as a Response."""
+    from openai_async import BatchRequest
+
+    items = [
+        BatchRequest(path="responses", body={"model": MODEL, "input": f"n{k}"}) for k in (1, 2)
+    ]
+    async with client.batch(items) as job:
+        results = sorted([r async for r in job], key=lambda r: r.id)
+    assert [r.response.output_text for r in results] == ["You said: n1", "You said: n2"]

@@ -12,6 +12,7 @@ def result_types() -> dict[str, type]:
     from .edits import EDITS
     from .embeddings import EMBEDDINGS
     from .moderations import MODERATIONS
+    from .responses import RESPONSES
 
-    endpoints = (CHAT_COMPLETIONS, COMPLETIONS, EDITS, EMBEDDINGS, MODERATIONS)
+    endpoints = (CHAT_COMPLETIONS, COMPLETIONS, EDITS, EMBEDDINGS, MODERATIONS, RESPONSES)
     return {endpoint.path: endpoint.result for endpoint in endpoints}
