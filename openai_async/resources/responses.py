@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar, Unpack, cast, overload
 
-import attrs
 import httpx
 
 from .._exceptions import InvalidParameterError
@@ -22,21 +20,18 @@ from .._request import (
     sse_request,
 )
 from .._streaming import AsyncStream, StreamEnd
-from .._structured import FunctionTool, _is_model_class, _parse, to_strict_json_schema
 from ..types import (
     ListResponse,
     ParsedResponse,
     Response,
     ResponseDeleted,
-    ResponseFunctionToolCall,
     ResponseOutputItem,
-    ResponseOutputMessage,
-    ResponseOutputText,
     ResponseStreamEvent,
 )
 from ._base import Resource, path_param
 from ._checks import check_choice, check_range, json_body
 from ._params import check_sampling
+from ._response_parse import ParsedReader, Parser, format_for, parse_tools
 
 if TYPE_CHECKING:
     from .._client import AsyncClient
@@ -316,21 +311,21 @@ class Responses(Resource):
         their calls. pydantic is used only through the class you pass.
         """
         given: dict[str, Any] = dict(params)
-        content: _Parser | None = None
+        content: Parser | None = None
         if text_format is not None:
             text = given.get("text") or {}
             if not isinstance(text, Mapping):
                 raise InvalidParameterError("text", f"expected a mapping, got {text!r:.40}")
             if text.get("format") is not None:
                 raise InvalidParameterError("text_format", "give text_format or text.format")
-            format_, content = _text_format(text_format)
+            format_, content = format_for(text_format)
             given["text"] = {**text, "format": format_}
-        tools, tool_parsers = _parse_tools(given.get("tools"))
+        tools, tool_parsers = parse_tools(given.get("tools"))
         if tools is not None:
             given["tools"] = tools
         options = pop_options(given)
         body = response_body(given, stream=False)
-        reader = _ParsedReader(content, tool_parsers)
+        reader = ParsedReader(content, tool_parsers)
         request: APIRequest[ParsedResponse[Any]] = APIRequest(
             method=RESPONSES.method, path=RESPONSES.path, read=reader, body=body, options=options
         )
@@ -446,78 +441,3 @@ def _query(query: Mapping[str, Any]) -> dict[str, Any]:
         else:
             result[name] = value
     return result
-
-
-# -- parse ------------------------------------------------------------------------------
-
-_Parser = Any  # (str) -> the parsed value
-
-
-def _text_format(text_format: object) -> tuple[dict[str, Any], _Parser]:
-    """``text.format`` for a model class or a JSON schema, and how its text is parsed."""
-    if _is_model_class(text_format):
-        schema = to_strict_json_schema(text_format.model_json_schema())
-        name = text_format.__name__
-        parser: _Parser = text_format.model_validate_json
-    elif isinstance(text_format, Mapping):
-        schema, name, parser = to_strict_json_schema(text_format), "response", json.loads
-    else:
-        raise InvalidParameterError(
-            "text_format",
-            f"expected a pydantic model class or a JSON schema dict, got {text_format!r}",
-        )
-    return {"type": "json_schema", "name": name, "schema": schema, "strict": True}, parser
-
-
-def _parse_tools(tools: object) -> tuple[list[Any] | None, dict[str, _Parser]]:
-    """The tools as sent, and a parser per strict function tool.
-
-    A tool made by ``pydantic_function_tool`` has chat's shape (``{"type":
-    "function", "function": {...}}``): it is sent flat, as ``/responses`` wants.
-    """
-    if not isinstance(tools, Sequence) or isinstance(tools, str | bytes):
-        return None, {}
-    sent: list[Any] = []
-    parsers: dict[str, _Parser] = {}
-    for tool in tools:
-        if isinstance(tool, FunctionTool):
-            flat = {"type": "function", **tool["function"]}
-            parsers[flat["name"]] = tool.model.model_validate_json
-            sent.append(flat)
-            continue
-        if (
-            isinstance(tool, Mapping)
-            and tool.get("type") == "function"
-            and tool.get("strict") is True
-            and isinstance(tool.get("name"), str)
-        ):
-            parsers[tool["name"]] = json.loads
-        sent.append(tool)
-    return sent, parsers
-
-
-@attrs.frozen
-class _ParsedReader:
-    """Reads a ``parse`` answer: the response, its text and its calls' arguments parsed."""
-
-    content: _Parser | None
-    tools: Mapping[str, _Parser]
-
-    def __call__(self, response: httpx.Response) -> ParsedResponse[Any]:
-        from .._decode import decode_json, structure_body
-
-        data = decode_json(response)
-        parsed: ParsedResponse[Any] = structure_body(response, data, ParsedResponse[Any])
-        finish = parsed.incomplete_details.reason if parsed.incomplete_details else None
-        for item in parsed.output:
-            if isinstance(item, ResponseOutputMessage) and self.content is not None:
-                for part in item.content:
-                    if isinstance(part, ResponseOutputText):
-                        value = _parse(self.content, part.text, response, finish)
-                        object.__setattr__(part, "parsed", value)
-            elif isinstance(item, ResponseFunctionToolCall):
-                parser = self.tools.get(item.name)
-                if parser is not None:
-                    arguments = _parse(parser, item.arguments, response, None)
-                    object.__setattr__(item, "parsed_arguments", arguments)
-        return parsed

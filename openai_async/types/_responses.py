@@ -1,10 +1,11 @@
-"""Models of ``/responses``: a response, its output items, its streamed events.
+"""Models of ``/responses``: a response, its output items and their content.
 
-Output items, content parts and stream events are unions told apart by their
-``type``. The service adds kinds often (built-in tools bring their own items and
-events), so a kind this client does not model becomes the union's generic member
-(``ResponseItem``, ``ResponseContent``, ``ResponseEvent``): it keeps the whole object,
-and its fields read as attributes (``event.item_id``) as well as through ``to_dict()``.
+Output items and content parts (and the stream events, in ``_response_events``) are
+unions told apart by their ``type``. The service adds kinds often (built-in tools bring
+their own items and events), so a kind this client does not model becomes the union's
+generic member (``ResponseItem``, ``ResponseContentPart``, ``ResponseEvent``): it keeps
+the whole object, and its fields read as attributes (``item.action``) as well as
+through ``to_dict()``.
 """
 
 from __future__ import annotations
@@ -19,42 +20,21 @@ from .._models import APIObject, ListResponse, register_tagged_union
 __all__ = [
     "ParsedResponse",
     "Response",
-    "ResponseCompletedEvent",
     "ResponseContent",
     "ResponseContentPart",
-    "ResponseContentPartAddedEvent",
-    "ResponseContentPartDoneEvent",
-    "ResponseCreatedEvent",
     "ResponseDeleted",
     "ResponseError",
-    "ResponseErrorEvent",
-    "ResponseEvent",
-    "ResponseFailedEvent",
-    "ResponseFunctionCallArgumentsDeltaEvent",
-    "ResponseFunctionCallArgumentsDoneEvent",
     "ResponseFunctionToolCall",
     "ResponseFunctionToolCallOutput",
-    "ResponseInProgressEvent",
     "ResponseIncompleteDetails",
-    "ResponseIncompleteEvent",
     "ResponseInputText",
     "ResponseItem",
     "ResponseItemList",
     "ResponseOutputItem",
-    "ResponseOutputItemAddedEvent",
-    "ResponseOutputItemDoneEvent",
     "ResponseOutputMessage",
     "ResponseOutputRefusal",
     "ResponseOutputText",
-    "ResponseQueuedEvent",
     "ResponseReasoningItem",
-    "ResponseReasoningSummaryTextDeltaEvent",
-    "ResponseReasoningSummaryTextDoneEvent",
-    "ResponseRefusalDeltaEvent",
-    "ResponseRefusalDoneEvent",
-    "ResponseStreamEvent",
-    "ResponseTextDeltaEvent",
-    "ResponseTextDoneEvent",
     "ResponseUsage",
     "ResponseUsageInputTokensDetails",
     "ResponseUsageOutputTokensDetails",
@@ -63,7 +43,7 @@ __all__ = [
 T = TypeVar("T")
 
 
-def _sent_field(obj: APIObject, name: str) -> Any:
+def sent_field(obj: APIObject, name: str) -> Any:
     """A field the server sent that the generic model does not declare, as JSON."""
     if not name.startswith("_"):
         raw = obj._raw
@@ -78,7 +58,7 @@ def _check_tag(value: object, kind: Any) -> Any:
     return value
 
 
-def _tag(value: str) -> Any:
+def tag(value: str) -> Any:
     """The ``type`` field of a member of a tagged union: its one value, checked."""
     return attrs.field(default=value, metadata={STRUCTURE_HOOK: _check_tag})
 
@@ -93,7 +73,7 @@ class ResponseOutputText(APIObject):
     ``parsed``: from ``responses.parse``, the text as the asked type (else None).
     """
 
-    type: Literal["output_text"] = _tag("output_text")
+    type: Literal["output_text"] = tag("output_text")
     text: str = ""
     annotations: list[Any] = attrs.field(factory=list)
     logprobs: list[Any] | None = None
@@ -104,7 +84,7 @@ class ResponseOutputText(APIObject):
 class ResponseOutputRefusal(APIObject):
     """The model's refusal to answer, instead of text."""
 
-    type: Literal["refusal"] = _tag("refusal")
+    type: Literal["refusal"] = tag("refusal")
     refusal: str = ""
 
 
@@ -112,7 +92,7 @@ class ResponseOutputRefusal(APIObject):
 class ResponseInputText(APIObject):
     """Text of an input message (as ``input_items.list`` returns it)."""
 
-    type: Literal["input_text"] = _tag("input_text")
+    type: Literal["input_text"] = tag("input_text")
     text: str = ""
 
 
@@ -123,7 +103,7 @@ class ResponseContentPart(APIObject):
     type: str = ""
 
     def __getattr__(self, name: str) -> Any:
-        return _sent_field(self, name)
+        return sent_field(self, name)
 
 
 ResponseContent: TypeAlias = Union[  # noqa: UP007  (a runtime value for the converter)
@@ -138,7 +118,7 @@ ResponseContent: TypeAlias = Union[  # noqa: UP007  (a runtime value for the con
 class ResponseOutputMessage(APIObject):
     """A message: the model's (``role == "assistant"``), or an input one in ``input_items``."""
 
-    type: Literal["message"] = _tag("message")
+    type: Literal["message"] = tag("message")
     id: str | None = None
     role: str = "assistant"
     status: str | None = None
@@ -155,7 +135,7 @@ class ResponseFunctionToolCall(APIObject):
     ``pydantic_function_tool``: an instance of its model), the arguments parsed.
     """
 
-    type: Literal["function_call"] = _tag("function_call")
+    type: Literal["function_call"] = tag("function_call")
     id: str | None = None
     call_id: str = ""
     name: str = ""
@@ -168,7 +148,7 @@ class ResponseFunctionToolCall(APIObject):
 class ResponseFunctionToolCallOutput(APIObject):
     """A function's result, as given back to the model (in ``input_items``)."""
 
-    type: Literal["function_call_output"] = _tag("function_call_output")
+    type: Literal["function_call_output"] = tag("function_call_output")
     id: str | None = None
     call_id: str = ""
     output: Any = ""
@@ -179,7 +159,7 @@ class ResponseFunctionToolCallOutput(APIObject):
 class ResponseReasoningItem(APIObject):
     """A reasoning model's thinking: ``summary`` parts, and its ``encrypted_content``."""
 
-    type: Literal["reasoning"] = _tag("reasoning")
+    type: Literal["reasoning"] = tag("reasoning")
     id: str = ""
     summary: list[Any] = attrs.field(factory=list)
     content: list[Any] | None = None
@@ -195,7 +175,7 @@ class ResponseItem(APIObject):
     id: str | None = None
 
     def __getattr__(self, name: str) -> Any:
-        return _sent_field(self, name)
+        return sent_field(self, name)
 
 
 ResponseOutputItem: TypeAlias = Union[  # noqa: UP007
@@ -333,235 +313,5 @@ ResponseItemList: TypeAlias = ListResponse[ResponseOutputItem]
 """A page of ``input_items.list``: ``first_id``, ``last_id`` and ``has_more`` in ``extra``."""
 
 
-# -- stream events ---------------------------------------------------------------------
-
-
-@attrs.frozen(kw_only=True)
-class ResponseCreatedEvent(APIObject):
-    """The first event: the response as it starts (``status == "in_progress"``)."""
-
-    type: Literal["response.created"] = _tag("response.created")
-    sequence_number: int = 0
-    response: Response
-
-
-@attrs.frozen(kw_only=True)
-class ResponseQueuedEvent(APIObject):
-    type: Literal["response.queued"] = _tag("response.queued")
-    sequence_number: int = 0
-    response: Response
-
-
-@attrs.frozen(kw_only=True)
-class ResponseInProgressEvent(APIObject):
-    type: Literal["response.in_progress"] = _tag("response.in_progress")
-    sequence_number: int = 0
-    response: Response
-
-
-@attrs.frozen(kw_only=True)
-class ResponseCompletedEvent(APIObject):
-    """The last event of a response that finished: the whole response."""
-
-    type: Literal["response.completed"] = _tag("response.completed")
-    sequence_number: int = 0
-    response: Response
-
-
-@attrs.frozen(kw_only=True)
-class ResponseFailedEvent(APIObject):
-    """The last event of a response that failed; ``response.error`` says why."""
-
-    type: Literal["response.failed"] = _tag("response.failed")
-    sequence_number: int = 0
-    response: Response
-
-
-@attrs.frozen(kw_only=True)
-class ResponseIncompleteEvent(APIObject):
-    """The last event of a response cut short; ``response.incomplete_details`` says why."""
-
-    type: Literal["response.incomplete"] = _tag("response.incomplete")
-    sequence_number: int = 0
-    response: Response
-
-
-@attrs.frozen(kw_only=True)
-class ResponseOutputItemAddedEvent(APIObject):
-    type: Literal["response.output_item.added"] = _tag("response.output_item.added")
-    sequence_number: int = 0
-    output_index: int = 0
-    item: ResponseOutputItem
-
-
-@attrs.frozen(kw_only=True)
-class ResponseOutputItemDoneEvent(APIObject):
-    type: Literal["response.output_item.done"] = _tag("response.output_item.done")
-    sequence_number: int = 0
-    output_index: int = 0
-    item: ResponseOutputItem
-
-
-@attrs.frozen(kw_only=True)
-class ResponseContentPartAddedEvent(APIObject):
-    type: Literal["response.content_part.added"] = _tag("response.content_part.added")
-    sequence_number: int = 0
-    item_id: str = ""
-    output_index: int = 0
-    content_index: int = 0
-    part: ResponseContent
-
-
-@attrs.frozen(kw_only=True)
-class ResponseContentPartDoneEvent(APIObject):
-    type: Literal["response.content_part.done"] = _tag("response.content_part.done")
-    sequence_number: int = 0
-    item_id: str = ""
-    output_index: int = 0
-    content_index: int = 0
-    part: ResponseContent
-
-
-@attrs.frozen(kw_only=True)
-class ResponseTextDeltaEvent(APIObject):
-    """A piece of text: join the ``delta`` of these events for the text so far."""
-
-    type: Literal["response.output_text.delta"] = _tag("response.output_text.delta")
-    sequence_number: int = 0
-    item_id: str = ""
-    output_index: int = 0
-    content_index: int = 0
-    delta: str = ""
-    logprobs: list[Any] | None = None
-
-
-@attrs.frozen(kw_only=True)
-class ResponseTextDoneEvent(APIObject):
-    type: Literal["response.output_text.done"] = _tag("response.output_text.done")
-    sequence_number: int = 0
-    item_id: str = ""
-    output_index: int = 0
-    content_index: int = 0
-    text: str = ""
-    logprobs: list[Any] | None = None
-
-
-@attrs.frozen(kw_only=True)
-class ResponseRefusalDeltaEvent(APIObject):
-    type: Literal["response.refusal.delta"] = _tag("response.refusal.delta")
-    sequence_number: int = 0
-    item_id: str = ""
-    output_index: int = 0
-    content_index: int = 0
-    delta: str = ""
-
-
-@attrs.frozen(kw_only=True)
-class ResponseRefusalDoneEvent(APIObject):
-    type: Literal["response.refusal.done"] = _tag("response.refusal.done")
-    sequence_number: int = 0
-    item_id: str = ""
-    output_index: int = 0
-    content_index: int = 0
-    refusal: str = ""
-
-
-@attrs.frozen(kw_only=True)
-class ResponseFunctionCallArgumentsDeltaEvent(APIObject):
-    type: Literal["response.function_call_arguments.delta"] = _tag(
-        "response.function_call_arguments.delta"
-    )
-    sequence_number: int = 0
-    item_id: str = ""
-    output_index: int = 0
-    delta: str = ""
-
-
-@attrs.frozen(kw_only=True)
-class ResponseFunctionCallArgumentsDoneEvent(APIObject):
-    type: Literal["response.function_call_arguments.done"] = _tag(
-        "response.function_call_arguments.done"
-    )
-    sequence_number: int = 0
-    item_id: str = ""
-    output_index: int = 0
-    name: str | None = None
-    arguments: str = ""
-
-
-@attrs.frozen(kw_only=True)
-class ResponseReasoningSummaryTextDeltaEvent(APIObject):
-    type: Literal["response.reasoning_summary_text.delta"] = _tag(
-        "response.reasoning_summary_text.delta"
-    )
-    sequence_number: int = 0
-    item_id: str = ""
-    output_index: int = 0
-    summary_index: int = 0
-    delta: str = ""
-
-
-@attrs.frozen(kw_only=True)
-class ResponseReasoningSummaryTextDoneEvent(APIObject):
-    type: Literal["response.reasoning_summary_text.done"] = _tag(
-        "response.reasoning_summary_text.done"
-    )
-    sequence_number: int = 0
-    item_id: str = ""
-    output_index: int = 0
-    summary_index: int = 0
-    text: str = ""
-
-
-@attrs.frozen(kw_only=True)
-class ResponseErrorEvent(APIObject):
-    """An ``error`` event sent without its ``event: error`` name.
-
-    Named ones raise ``StreamEventError``, as errors inside any stream do; this one
-    ends the stream as its last event.
-    """
-
-    type: Literal["error"] = _tag("error")
-    sequence_number: int = 0
-    code: str | None = None
-    message: str = ""
-    param: str | None = None
-
-
-@attrs.frozen(kw_only=True)
-class ResponseEvent(APIObject):
-    """An event of a kind not modelled here (built-in tools' progress, audio, ...)."""
-
-    type: str = ""
-    sequence_number: int = 0
-
-    def __getattr__(self, name: str) -> Any:
-        return _sent_field(self, name)
-
-
-ResponseStreamEvent: TypeAlias = Union[  # noqa: UP007
-    ResponseCreatedEvent,
-    ResponseQueuedEvent,
-    ResponseInProgressEvent,
-    ResponseCompletedEvent,
-    ResponseFailedEvent,
-    ResponseIncompleteEvent,
-    ResponseOutputItemAddedEvent,
-    ResponseOutputItemDoneEvent,
-    ResponseContentPartAddedEvent,
-    ResponseContentPartDoneEvent,
-    ResponseTextDeltaEvent,
-    ResponseTextDoneEvent,
-    ResponseRefusalDeltaEvent,
-    ResponseRefusalDoneEvent,
-    ResponseFunctionCallArgumentsDeltaEvent,
-    ResponseFunctionCallArgumentsDoneEvent,
-    ResponseReasoningSummaryTextDeltaEvent,
-    ResponseReasoningSummaryTextDoneEvent,
-    ResponseErrorEvent,
-    ResponseEvent,
-]
-
 register_tagged_union(ResponseContent, ResponseContentPart)
 register_tagged_union(ResponseOutputItem, ResponseItem)
-register_tagged_union(ResponseStreamEvent, ResponseEvent)
