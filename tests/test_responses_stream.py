@@ -15,6 +15,7 @@ from openai_async.types import (
     ResponseCreatedEvent,
     ResponseErrorEvent,
     ResponseEvent,
+    ResponseFailedEvent,
     ResponseFunctionCallArgumentsDeltaEvent,
     ResponseFunctionCallArgumentsDoneEvent,
     ResponseFunctionToolCall,
@@ -228,3 +229,37 @@ async def test_leaving_a_stream_early_releases_it(client: AsyncClient, server: L
             break
     response = await client.responses.create(model=MODEL, input="again")
     assert response.output_text == "You said: again"
+
+
+async def test_finished_streams_reuse_their_connection(
+    client: AsyncClient, server: LocalServer
+) -> None:
+    """After the terminal event the rest of the body is read: the connection is reused."""
+    await _events(client, input="warm up")
+    before = server.connections_opened
+    for k in range(5):
+        events = await _events(client, input=f"again {k}")
+        assert isinstance(events[-1], ResponseCompletedEvent)
+    assert server.connections_opened == before
+
+
+async def test_failed_response_ends_the_stream(client: AsyncClient, server: LocalServer) -> None:
+    """response.failed is the last event; its response says what went wrong."""
+    failed = {
+        **_created("failed"),
+        "error": {"code": "server_error", "message": "the model broke down"},
+    }
+    body = _sse(
+        {"type": "response.created", "sequence_number": 0, "response": _created()},
+        {"type": "response.failed", "sequence_number": 1, "response": failed},
+        {"type": "response.output_text.delta", "sequence_number": 2, "delta": "never read"},
+    )
+    server.inject(
+        path="/v1/responses", status=200, headers={"content-type": "text/event-stream"}, body=body
+    )
+    events = await _events(client, input="hi")
+    assert len(events) == 2
+    last = events[-1]
+    assert isinstance(last, ResponseFailedEvent)
+    assert last.response.error is not None
+    assert last.response.error.message == "the model broke down"
