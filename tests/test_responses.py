@@ -29,10 +29,7 @@ from openai_async.types import (
     ResponseOutputText,
 )
 
-pytestmark = [
-    pytest.mark.anyio,
-    pytest.mark.latest_spec("/responses is in the latest spec only"),
-]
+pytestmark = pytest.mark.anyio
 
 MODEL = "gpt-4o-mini"
 WEATHER = {

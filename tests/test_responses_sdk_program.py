@@ -14,10 +14,7 @@ from .conftest import API_KEY
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "responses.py"
 
-pytestmark = [
-    pytest.mark.anyio,
-    pytest.mark.latest_spec("/responses is in the latest spec only"),
-]
+pytestmark = pytest.mark.anyio
 
 
 async def test_sdk_program_runs_unchanged(
