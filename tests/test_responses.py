@@ -379,6 +379,8 @@ async def test_background_response_is_queued_then_cancelled(client: AsyncClient)
         ({"model": MODEL, "input": "hi", "top_logprobs": 21}, "top_logprobs"),
         ({"model": MODEL, "input": "hi", "max_output_tokens": 15}, "max_output_tokens"),
         ({"model": MODEL, "input": "hi", "truncation": "sometimes"}, "truncation"),
+        ({"model": MODEL, "input": "hi", "tool_choice": "always"}, "tool_choice"),
+        ({"model": MODEL, "input": "hi", "tool_choice": 1}, "tool_choice"),
         (
             {"model": MODEL, "input": "hi", "stream_options": {"include_obfuscation": False}},
             "stream_options",

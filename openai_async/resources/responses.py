@@ -161,6 +161,13 @@ def response_body(params: Mapping[str, Any], *, stream: bool) -> dict[str, Any]:
     check_range("max_tool_calls", body.get("max_tool_calls"), 0)
     check_range("top_logprobs", body.get("top_logprobs"), 0, 20)
     check_choice("truncation", body.get("truncation"), ("auto", "disabled"))
+    tool_choice = body.get("tool_choice")
+    if isinstance(tool_choice, str):  # a mapping names one tool: the service checks it
+        check_choice("tool_choice", tool_choice, ("none", "auto", "required"))
+    elif tool_choice is not None and not isinstance(tool_choice, Mapping):
+        raise InvalidParameterError(
+            "tool_choice", f"expected a string or a mapping: {tool_choice!r}"
+        )
     check_sampling(body)
     if "previous_response_id" in body and "conversation" in body:
         raise InvalidParameterError(
