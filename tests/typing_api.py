@@ -636,6 +636,10 @@ async def responses_usage(client: AsyncClient) -> None:
     assert_type(await client.responses.retrieve(response.id), Response)
     replay = await client.responses.retrieve(response.id, stream=True, starting_after=3)
     assert_type(replay, AsyncStream[ResponseStreamEvent])
+    assert_type(
+        await client.responses.retrieve(response.id, stream=flag),
+        Response | AsyncStream[ResponseStreamEvent],
+    )
     assert_type(await client.responses.cancel(response.id), Response)
     assert_type(await client.responses.delete(response.id), ResponseDeleted)
     items = client.responses.input_items.list(response.id, limit=10, order="asc")

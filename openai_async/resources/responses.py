@@ -352,6 +352,11 @@ class Responses(Resource):
         self, response_id: str, *, stream: Literal[True], **params: Unpack[ResponseRetrieveParams]
     ) -> AsyncStream[ResponseStreamEvent]: ...
 
+    @overload
+    async def retrieve(
+        self, response_id: str, *, stream: bool, **params: Unpack[ResponseRetrieveParams]
+    ) -> Response | AsyncStream[ResponseStreamEvent]: ...
+
     async def retrieve(
         self, response_id: str, *, stream: bool = False, **params: Unpack[ResponseRetrieveParams]
     ) -> Response | AsyncStream[ResponseStreamEvent]:
