@@ -27,7 +27,7 @@ from ._app import State, current_fault, error_response, route
 from ._bodies import Invalid, checked, json_body
 from ._events import sse_response
 from ._fixtures import CREATED
-from ._generate import count_tokens, generate, tokenize
+from ._generate import count_tokens, generate, instance_of, tokenize
 from ._http import ServerRequest, ServerResponse, json_response
 
 _ECHOED = (
@@ -133,39 +133,6 @@ def _mentions(text: str, name: str) -> bool:
     return bool(name) and (name in text or any(w.lower() in lowered for w in words))
 
 
-def example(schema: object, text: str, defs: Mapping[str, Any] | None = None) -> Any:
-    """A value that validates against the JSON ``schema``; its strings are ``text``."""
-    if not isinstance(schema, Mapping):
-        return text
-    defs = {**(defs or {}), **schema.get("$defs", {}), **schema.get("definitions", {})}
-    ref = schema.get("$ref")
-    if isinstance(ref, str):
-        return example(defs.get(ref.rsplit("/", 1)[-1], {}), text, defs)
-    if "const" in schema:
-        return schema["const"]
-    if schema.get("enum"):
-        return schema["enum"][0]
-    for key in ("anyOf", "oneOf", "allOf"):
-        if schema.get(key):
-            return example(schema[key][0], text, defs)
-    kind = schema.get("type", "object" if "properties" in schema else "string")
-    if isinstance(kind, list):
-        kind = next((k for k in kind if k != "null"), "null")
-    if kind == "object":
-        properties = schema.get("properties", {})
-        return {name: example(sub, text, defs) for name, sub in properties.items()}
-    if kind == "array":
-        return [example(schema.get("items", {}), text, defs)] * max(schema.get("minItems", 1), 1)
-    if kind in ("integer", "number"):
-        value = max(schema.get("minimum", len(text)), 0)
-        return int(value) if kind == "integer" else float(value)
-    if kind == "boolean":
-        return True
-    if kind == "null":
-        return None
-    return text
-
-
 class _Answer:
     """What the model answers: one output item, a message or a function call."""
 
@@ -177,7 +144,7 @@ class _Answer:
         answered = last.get("type") == "function_call_output"
         target = None if answered else _call_target(body, self.last_user)
         if target is not None:
-            arguments = json.dumps(example(target.get("parameters") or {}, self.last_user))
+            arguments = json.dumps(instance_of(target.get("parameters") or {}, self.last_user))
             self.item_id = state.new_id("fc")
             self.call = {
                 "name": target["name"],
@@ -205,7 +172,7 @@ class _Answer:
             return f"{name} returned: {_text_of(last.get('output'))}"
         format_ = (body.get("text") or {}).get("format") or {}
         if format_.get("type") == "json_schema":
-            return json.dumps(example(format_.get("schema") or {}, self.last_user))
+            return json.dumps(instance_of(format_.get("schema") or {}, self.last_user))
         if format_.get("type") == "json_object":
             return json.dumps({"text": self.last_user})
         return "You said: " + (self.last_user or "nothing")
