@@ -26,7 +26,9 @@ from openai_async.types import (
     ResponseInputText,
     ResponseItem,
     ResponseOutputMessage,
+    ResponseOutputRefusal,
     ResponseOutputText,
+    ResponseReasoningItem,
 )
 
 pytestmark = pytest.mark.anyio
@@ -443,3 +445,46 @@ async def test_batch_jobs_run_responses(client: AsyncClient) -> None:
     async with client.batch(items) as job:
         results = sorted([r async for r in job], key=lambda r: r.id)
     assert [r.response.output_text for r in results] == ["You said: n1", "You said: n2"]
+
+
+async def test_reasoning_models_output_a_reasoning_item(client: AsyncClient) -> None:
+    """A reasoning model thinks first: a reasoning item, its summary, reasoning tokens."""
+    response = await client.responses.create(
+        model="o4-mini",
+        input="why is the sky blue?",
+        reasoning={"effort": "high", "summary": "auto"},
+    )
+    reasoning, message = response.output
+    assert isinstance(reasoning, ResponseReasoningItem)
+    assert reasoning.summary == [
+        {"type": "summary_text", "text": "Thinking about: why is the sky blue?"}
+    ]
+    assert isinstance(message, ResponseOutputMessage)
+    assert response.output_text == "You said: why is the sky blue?"
+    usage = response.usage
+    assert usage is not None
+    assert usage.output_tokens_details is not None
+    assert usage.output_tokens_details.reasoning_tokens == 4 * 7  # high effort, 7 tokens
+    assert usage.output_tokens == 7 + 28
+    # The reasoning item goes back in the next request's input, as the service wants.
+    again = await client.responses.create(
+        model="o4-mini", input=[{"role": "user", "content": "why?"}, *response.output]
+    )
+    assert again.output_text == "You said: why?"
+    plain = await client.responses.create(model="gpt-4o-mini", input="hi")
+    assert [item.type for item in plain.output] == ["message"]
+
+
+async def test_refusal(client: AsyncClient) -> None:
+    """A refused request answers with a refusal part: no output_text, nothing parsed."""
+    response = await client.responses.create(model=MODEL, input="[refuse] something bad")
+    message = response.output[0]
+    assert isinstance(message, ResponseOutputMessage)
+    (part,) = message.content
+    assert isinstance(part, ResponseOutputRefusal)
+    assert part.refusal == "I'm sorry, I can't help with that."
+    assert response.output_text == ""
+    parsed = await client.responses.parse(
+        model=MODEL, input="[refuse] Alice's party", text_format=CalendarEvent
+    )
+    assert parsed.output_parsed is None

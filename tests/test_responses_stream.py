@@ -21,6 +21,10 @@ from openai_async.types import (
     ResponseFunctionToolCall,
     ResponseIncompleteEvent,
     ResponseOutputItemAddedEvent,
+    ResponseReasoningSummaryTextDeltaEvent,
+    ResponseReasoningSummaryTextDoneEvent,
+    ResponseRefusalDeltaEvent,
+    ResponseRefusalDoneEvent,
     ResponseStreamEvent,
     ResponseTextDeltaEvent,
     ResponseTextDoneEvent,
@@ -42,8 +46,10 @@ TOOL = {
 }
 
 
-async def _events(client: AsyncClient, **params: Any) -> list[ResponseStreamEvent]:
-    stream = await client.responses.create(model=MODEL, stream=True, **params)
+async def _events(
+    client: AsyncClient, *, model: str = MODEL, **params: Any
+) -> list[ResponseStreamEvent]:
+    stream = await client.responses.create(model=model, stream=True, **params)
     async with stream:
         return [event async for event in stream]
 
@@ -260,3 +266,21 @@ async def test_failed_response_ends_the_stream(client: AsyncClient, server: Loca
     assert isinstance(last, ResponseFailedEvent)
     assert last.response.error is not None
     assert last.response.error.message == "the model broke down"
+
+
+async def test_streamed_reasoning_summary_and_refusal(client: AsyncClient) -> None:
+    """Reasoning summaries and refusals stream as their own typed events."""
+    events = await _events(
+        client, input="[refuse] tell me", reasoning={"summary": "detailed"}, model="o3"
+    )
+    summary = [e.delta for e in events if isinstance(e, ResponseReasoningSummaryTextDeltaEvent)]
+    (summary_done,) = [e for e in events if isinstance(e, ResponseReasoningSummaryTextDoneEvent)]
+    assert "".join(summary) == summary_done.text == "Thinking about: [refuse] tell me"
+    refusal = [e.delta for e in events if isinstance(e, ResponseRefusalDeltaEvent)]
+    (refusal_done,) = [e for e in events if isinstance(e, ResponseRefusalDoneEvent)]
+    assert "".join(refusal) == refusal_done.refusal == "I'm sorry, I can't help with that."
+    assert refusal_done.output_index == 1  # after the reasoning item
+    last = events[-1]
+    assert isinstance(last, ResponseCompletedEvent)
+    assert [item.type for item in last.response.output] == ["reasoning", "message"]
+    assert not any(isinstance(e, ResponseTextDeltaEvent) for e in events)

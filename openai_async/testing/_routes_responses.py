@@ -9,7 +9,12 @@ then ``input``) and answers:
   ``get_weather``): a call of it, its arguments built from its parameters' schema
   (strings are the last user text);
 - with ``text.format`` json_schema: JSON built from the schema, so it validates;
+- a last user text containing ``[refuse]``: a refusal, as chat's server does;
 - otherwise: ``You said: <last user text>``.
+
+Reasoning models (``o3``, ``gpt-5``, ... as chat's server tells them) first output a
+reasoning item, with a summary when ``reasoning.summary`` asks for one, and count
+reasoning tokens (more with more ``reasoning.effort``).
 
 ``max_output_tokens`` cuts the text (status ``incomplete``). Responses are stored
 unless ``store`` is false; a ``background`` one is ``queued`` until it is retrieved
@@ -29,6 +34,7 @@ from ._events import sse_response
 from ._fixtures import CREATED
 from ._generate import count_tokens, generate, instance_of, tokenize
 from ._http import ServerRequest, ServerResponse, json_response
+from ._routes_chat import _EFFORT, REFUSAL, is_reasoning_model
 
 _ECHOED = (
     "background",
@@ -134,12 +140,15 @@ def _mentions(text: str, name: str) -> bool:
 
 
 class _Answer:
-    """What the model answers: one output item, a message or a function call."""
+    """What the model answers: a reasoning item (reasoning models), then a message or a call."""
 
     def __init__(self, state: State, body: Mapping[str, Any], context: list[dict[str, Any]]):
         self.last_user = _last_user_text(context)
         self.item_id = state.new_id("msg")
         self.call: dict[str, Any] | None = None
+        self.refusal = False
+        self.reasoning: dict[str, Any] | None = None
+        self.reasoning_tokens = 0
         last = context[-1] if context else {}
         answered = last.get("type") == "function_call_output"
         target = None if answered else _call_target(body, self.last_user)
@@ -152,10 +161,22 @@ class _Answer:
                 "arguments": arguments,
             }
             self.tokens, self.incomplete = tokenize(arguments), False
-            return
-        text = self._text(body, context, last)
-        tokens, finish = generate(text, max_tokens=body.get("max_output_tokens"), stop=None)
-        self.tokens, self.incomplete = tokens, finish == "length"
+        else:
+            self.refusal = not answered and "[refuse]" in self.last_user
+            text = REFUSAL if self.refusal else self._text(body, context, last)
+            tokens, finish = generate(text, max_tokens=body.get("max_output_tokens"), stop=None)
+            self.tokens, self.incomplete = tokens, finish == "length"
+        if is_reasoning_model(str(body.get("model") or "")):
+            self._reason(state, body.get("reasoning") or {})
+
+    def _reason(self, state: State, reasoning: Mapping[str, Any]) -> None:
+        # Thinking costs tokens, more with more effort; a summary only when asked for.
+        effort = str(reasoning.get("effort") or "medium")
+        self.reasoning_tokens = _EFFORT.get(effort, 2) * max(len(self.tokens), 1)
+        summary = None
+        if reasoning.get("summary") or reasoning.get("generate_summary"):
+            summary = f"Thinking about: {self.last_user}"
+        self.reasoning = {"id": state.new_id("rs"), "summary": summary}
 
     def _text(
         self, body: Mapping[str, Any], context: list[dict[str, Any]], last: Mapping[str, Any]
@@ -176,6 +197,17 @@ class _Answer:
         if format_.get("type") == "json_object":
             return json.dumps({"text": self.last_user})
         return "You said: " + (self.last_user or "nothing")
+
+    def output(self) -> list[dict[str, Any]]:
+        """The output items, finished."""
+        items = [] if self.reasoning is None else [self.reasoning_item()]
+        return [*items, self.item()]
+
+    def reasoning_item(self, *, done: bool = True) -> dict[str, Any]:
+        assert self.reasoning is not None
+        summary = self.reasoning["summary"]
+        parts = [{"type": "summary_text", "text": summary}] if summary and done else []
+        return {"type": "reasoning", "id": self.reasoning["id"], "summary": parts}
 
     def item(self, *, done: bool = True) -> dict[str, Any]:
         status = "completed" if done else "in_progress"
@@ -201,6 +233,8 @@ class _Answer:
 
     def part(self, text: str | None = None) -> dict[str, Any]:
         text = "".join(self.tokens) if text is None else text
+        if self.refusal:
+            return {"type": "refusal", "refusal": text}
         return {"type": "output_text", "text": text, "annotations": [], "logprobs": []}
 
 
@@ -208,7 +242,7 @@ def _response_object(
     state: State, body: Mapping[str, Any], response_id: str, answer: _Answer, input_tokens: int
 ) -> dict[str, Any]:
     status = "incomplete" if answer.incomplete else "completed"
-    output_tokens = len(answer.tokens)
+    output_tokens = len(answer.tokens) + answer.reasoning_tokens
     text = dict(body.get("text") or {})
     text.setdefault("format", {"type": "text"})
     response = {
@@ -220,7 +254,7 @@ def _response_object(
         "error": None,
         "incomplete_details": {"reason": "max_output_tokens"} if answer.incomplete else None,
         "model": body.get("model") or "gpt-4o-mini",
-        "output": [answer.item()],
+        "output": answer.output(),
         "parallel_tool_calls": body.get("parallel_tool_calls", True),
         "temperature": body.get("temperature", 1.0),
         "top_p": body.get("top_p", 1.0),
@@ -235,7 +269,7 @@ def _response_object(
             "input_tokens": input_tokens,
             "input_tokens_details": {"cached_tokens": 0},
             "output_tokens": output_tokens,
-            "output_tokens_details": {"reasoning_tokens": 0},
+            "output_tokens_details": {"reasoning_tokens": answer.reasoning_tokens},
             "total_tokens": input_tokens + output_tokens,
         },
     }
@@ -291,13 +325,17 @@ def _events(response: Mapping[str, Any], answer: _Answer) -> Iterator[dict[str, 
         "completed_at": None,
         "incomplete_details": None,
     }
-    where = {"output_index": 0}
-    item_id = answer.item_id
     events: list[dict[str, Any]] = [
         {"type": "response.created", "response": started},
         {"type": "response.in_progress", "response": started},
-        {"type": "response.output_item.added", **where, "item": answer.item(done=False)},
     ]
+    index = 0
+    if answer.reasoning is not None:
+        events += _reasoning_events(answer, index)
+        index += 1
+    where = {"output_index": index}
+    item_id = answer.item_id
+    events.append({"type": "response.output_item.added", **where, "item": answer.item(done=False)})
     if answer.call is not None:
         events += [
             {"type": "response.function_call_arguments.delta", "item_id": item_id, **where,
@@ -315,21 +353,43 @@ def _events(response: Mapping[str, Any], answer: _Answer) -> Iterator[dict[str, 
         )
     else:
         at = {"item_id": item_id, **where, "content_index": 0}
-        events.append({"type": "response.content_part.added", **at, "part": answer.part("")})
-        events += [
-            {"type": "response.output_text.delta", **at, "delta": token, "logprobs": []}
-            for token in answer.tokens
-        ]
         text = "".join(answer.tokens)
-        events += [
-            {"type": "response.output_text.done", **at, "text": text, "logprobs": []},
-            {"type": "response.content_part.done", **at, "part": answer.part()},
-        ]
+        events.append({"type": "response.content_part.added", **at, "part": answer.part("")})
+        if answer.refusal:
+            events += [{"type": "response.refusal.delta", **at, "delta": t} for t in answer.tokens]
+            events.append({"type": "response.refusal.done", **at, "refusal": text})
+        else:
+            events += [
+                {"type": "response.output_text.delta", **at, "delta": token, "logprobs": []}
+                for token in answer.tokens
+            ]
+            events.append({"type": "response.output_text.done", **at, "text": text, "logprobs": []})
+        events.append({"type": "response.content_part.done", **at, "part": answer.part()})
     events.append({"type": "response.output_item.done", **where, "item": answer.item()})
     final = "response.incomplete" if answer.incomplete else "response.completed"
     events.append({"type": final, "response": response})
     for number, event in enumerate(events):
         yield {**event, "sequence_number": number}
+
+
+def _reasoning_events(answer: _Answer, index: int) -> list[dict[str, Any]]:
+    item = answer.reasoning_item()
+    where = {"output_index": index}
+    events: list[dict[str, Any]] = [
+        {"type": "response.output_item.added", **where, "item": answer.reasoning_item(done=False)}
+    ]
+    for part in item["summary"]:
+        at = {"item_id": item["id"], **where, "summary_index": 0}
+        events += [
+            {"type": "response.reasoning_summary_part.added", **at,
+             "part": {"type": "summary_text", "text": ""}},
+            *({"type": "response.reasoning_summary_text.delta", **at, "delta": token}
+              for token in tokenize(part["text"])),
+            {"type": "response.reasoning_summary_text.done", **at, "text": part["text"]},
+            {"type": "response.reasoning_summary_part.done", **at, "part": part},
+        ]  # fmt: skip
+    events.append({"type": "response.output_item.done", **where, "item": item})
+    return events
 
 
 def _entry(state: State, response_id: str) -> dict[str, Any] | None:
