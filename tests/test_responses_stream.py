@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import anyio
 import pytest
 
 from openai_async import AsyncClient, AsyncStream, StreamEventError, StreamTruncatedError
@@ -284,3 +285,19 @@ async def test_streamed_reasoning_summary_and_refusal(client: AsyncClient) -> No
     assert isinstance(last, ResponseCompletedEvent)
     assert [item.type for item in last.response.output] == ["reasoning", "message"]
     assert not any(isinstance(e, ResponseTextDeltaEvent) for e in events)
+
+
+async def test_cancelled_stream_says_it_is_incomplete(
+    client: AsyncClient, server: LocalServer
+) -> None:
+    """A stream cancelled midway raises on the next read instead of looking finished."""
+    server.inject(path="/v1/responses", event_delay=0.05)
+    stream = await client.responses.create(model=MODEL, input="one two three", stream=True)
+    seen: list[ResponseStreamEvent] = []
+    with anyio.move_on_after(0.2):
+        await _collect(stream, seen)
+    assert 0 < len(seen) < 12
+    with pytest.raises(StreamTruncatedError, match=r"cancelled before .*response\.completed"):
+        await _collect(stream, seen)
+    again = await client.responses.create(model=MODEL, input="still here")
+    assert again.output_text == "You said: still here"
