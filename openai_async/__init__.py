@@ -26,6 +26,7 @@ from ._exceptions import (
     RateLimitError,
     StreamDecodeError,
     StreamEventError,
+    StreamTooLargeError,
     StreamTruncatedError,
     UnprocessableEntityError,
 )
@@ -103,6 +104,7 @@ __all__ = [
     "StreamDecodeError",
     "StreamEnd",
     "StreamEventError",
+    "StreamTooLargeError",
     "StreamTruncatedError",
     "UnprocessableEntityError",
     "accumulate_chat",

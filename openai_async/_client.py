@@ -32,6 +32,7 @@ from ._middleware import OPTIONS_KEY, CallNext, Middleware, build_chain
 from ._models import structurer
 from ._request import APIRequest, RequestOptions, pop_options, reader
 from ._retry import Retry
+from ._sse import DEFAULT_MAX_EVENT_SIZE
 from ._streaming import BODY_END, DONE, AsyncStream, StreamEnd
 from ._transport import DirectSend, HTTPXSend
 
@@ -89,7 +90,9 @@ class AsyncClient:
     "https://NAME.openai.azure.com/openai/deployments/DEPLOYMENT"``, ``api_key=""``,
     ``default_headers={"api-key": KEY}`` and ``default_query={"api-version": ...}``.
     ``middleware`` runs around every attempt, outermost first, inside the built-in
-    retry and logging steps (see ``_middleware``).
+    retry and logging steps (see ``_middleware``). ``max_event_size`` caps one line,
+    and one event, of a streamed answer (characters; 16 MiB by default): past it the
+    stream raises ``StreamTooLargeError`` having held no more than that.
 
     ``retry`` is the ``RetryPolicy`` (what to retry, backoff, ``Retry-After``
     ceiling, total deadline); ``max_retries`` alone is the short way to change
@@ -113,6 +116,7 @@ class AsyncClient:
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, str] | None = None,
         middleware: Sequence[Middleware] = (),
+        max_event_size: int = DEFAULT_MAX_EVENT_SIZE,
     ) -> None:
         if http_client is not None and transport is not None:
             raise InvalidParameterError(
@@ -127,6 +131,7 @@ class AsyncClient:
             retry=retry,
             default_headers=default_headers,
             default_query=default_query,
+            max_event_size=max_event_size,
         )
         self._owns_http = http_client is None
         # Our own pool's headers (httpx's defaults under ours), merged once; None for a
@@ -213,6 +218,7 @@ class AsyncClient:
         base_url: str | httpx.URL | None = None,
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, str] | None = None,
+        max_event_size: int | None = None,
     ) -> AsyncClient:
         """A variant of this client with other settings, sharing its pool.
 
@@ -233,6 +239,8 @@ class AsyncClient:
             changes["base_url"] = base_url
         if default_query is not None:
             changes["default_query"] = {**config.default_query, **default_query}
+        if max_event_size is not None:
+            changes["max_event_size"] = max_event_size
         who: dict[str, Any] = {}  # only these rebuild (and recheck) the headers
         if api_key is not None:
             who["api_key"] = api_key

@@ -17,8 +17,9 @@ import attrs
 import httpx
 
 from ._backoff import RetryPolicy
-from ._exceptions import InvalidParameterError
+from ._exceptions import InvalidParameterError, excerpt
 from ._middleware import RequestOptions
+from ._sse import DEFAULT_MAX_EVENT_SIZE
 from ._version import __version__
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "NotGiven",
     "TimeoutTypes",
     "as_timeout",
+    "check_headers",
     "environment_proxies",
     "merge_headers",
     "retry_policy",
@@ -88,6 +90,11 @@ def _base_url(value: object) -> str:
     return url.rstrip("/") + "/"
 
 
+def _positive_size(instance: object, attribute: attrs.Attribute[int], value: object) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise InvalidParameterError(attribute.name, f"expected an int > 0, got {value!r}")
+
+
 @attrs.frozen
 class Identity:
     """Who the requests are from: key, organization and headers, checked once when made.
@@ -112,9 +119,8 @@ class Identity:
         if self.organization:
             _check_token("organization", "OPENAI_ORG_ID", self.organization)
             headers["OpenAI-Organization"] = self.organization
-        for name, value in self.default_headers.items():
-            _check_header("default_headers", name, value)
-            headers[name] = value
+        check_headers(self.default_headers, "default_headers")
+        headers.update(self.default_headers)
         object.__setattr__(self, "headers", headers)  # frozen: set once, here
 
 
@@ -127,6 +133,8 @@ class Config:
     timeout: httpx.Timeout
     retry: RetryPolicy
     default_query: Mapping[str, str] = attrs.field(factory=dict)  # e.g. Azure's api-version
+    # One line or one event of a stream; a hostile server's endless line stops here.
+    max_event_size: int = attrs.field(default=DEFAULT_MAX_EVENT_SIZE, validator=_positive_size)
 
     @property
     def api_key(self) -> str | None:
@@ -145,7 +153,9 @@ class Config:
         return self.retry.max_retries
 
     def options(self, *, stream: bool) -> RequestOptions:
-        return RequestOptions(retry=self.retry, stream=stream)
+        return RequestOptions(
+            retry=self.retry, stream=stream, max_event_size=self.max_event_size
+        )
 
     @classmethod
     def from_arguments(
@@ -159,6 +169,7 @@ class Config:
         retry: RetryPolicy | None,
         default_headers: Mapping[str, str] | None,
         default_query: Mapping[str, str] | None = None,
+        max_event_size: int = DEFAULT_MAX_EVENT_SIZE,
     ) -> Config:
         """The client's arguments, checked, with the environment filling what is None."""
         if api_key is None:
@@ -177,6 +188,7 @@ class Config:
             timeout=as_timeout(timeout),
             retry=retry_policy(RetryPolicy(), retry, max_retries),
             default_query=dict(default_query or {}),
+            max_event_size=max_event_size,
         )
 
 
@@ -196,15 +208,30 @@ def _check_token(param: str, variable: str, value: str) -> None:
         )
 
 
-def _check_header(param: str, name: object, value: object) -> None:
-    if not isinstance(name, str) or not _HEADER_NAME.fullmatch(name):
-        raise InvalidParameterError(param, f"{name!r} is not a valid HTTP header name")
-    if not isinstance(value, str) or not _HEADER_VALUE.fullmatch(value):
+def check_headers(headers: object, param: str) -> None:
+    """Refuse, before anything is sent, headers that are not valid HTTP.
+
+    ``headers`` must be a mapping of names (RFC 9110 tokens) to values of printable
+    ASCII with no line break and no surrounding whitespace (what h11 sends as is).
+    A bad one raises ``InvalidParameterError`` naming ``param`` and the header; the
+    value is never shown, since it may be a key. Refused here, a CR/LF value is
+    never handed to httpx, so never retried and never quoted by httpcore's debug log.
+    """
+    if not isinstance(headers, Mapping):
         raise InvalidParameterError(
-            param,
-            f"the value of {name!r} is not a str an HTTP header can carry (printable ASCII, "
-            "no line breaks, no surrounding whitespace); the value is not shown",
+            param, f"expected a mapping of header names to values, got {type(headers).__name__}"
         )
+    for name, value in headers.items():
+        if not isinstance(name, str) or not _HEADER_NAME.fullmatch(name):
+            shown = excerpt(name, 60) if isinstance(name, str) else type(name).__name__
+            raise InvalidParameterError(param, f"{shown!r} is not a valid HTTP header name")
+        if not isinstance(value, str) or not _HEADER_VALUE.fullmatch(value):
+            raise InvalidParameterError(
+                param,
+                f"the value of header {name!r} is not a str an HTTP header can carry "
+                "(printable ASCII, no line breaks, no surrounding whitespace); "
+                "the value is not shown",
+            )
 
 
 def user_agent() -> str:

@@ -1,7 +1,9 @@
 """Turning a read response into what a caller asked for: JSON, a model, bytes or text.
 
 A body that is not JSON, or does not fit the model, is the server's fault and raises
-``APIResponseValidationError`` carrying the response and the body.
+``APIResponseValidationError`` carrying the response and the body. So is JSON nested
+too deeply for the parser (``loads`` makes that a ``ValueError`` like any bad JSON):
+whatever a server sends, decoding raises nothing outside our error tree.
 """
 
 from __future__ import annotations
@@ -11,23 +13,42 @@ from typing import Any, TypeVar
 
 import httpx
 
-from ._exceptions import APIResponseValidationError
+from ._exceptions import APIResponseValidationError, excerpt
 from ._models import STRUCTURE_ERRORS, structure
 from ._response_meta import attach_headers
 
-__all__ = ["decode", "decode_json", "error_body", "structure_body"]
+__all__ = ["decode", "decode_json", "error_body", "loads", "structure_body"]
 
 T = TypeVar("T")
+
+# What building a model from a parsed body may raise besides STRUCTURE_ERRORS: a
+# structure nested deeper than the stack allows.
+_DECODE_ERRORS = (*STRUCTURE_ERRORS, RecursionError)
+
+
+def loads(data: bytes | str) -> Any:
+    """``json.loads``, raising ``ValueError`` for any text that does not parse.
+
+    The standard parser raises ``RecursionError`` on deeply nested arrays or objects
+    (``[[[[...``), which no caller expects from a parse; here it is a ``ValueError``
+    too. Bad UTF-8 (``UnicodeDecodeError``) and integers past Python's digit limit
+    already are.
+    """
+    try:
+        return jsonlib.loads(data)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply to parse") from None
 
 
 def decode_json(response: httpx.Response) -> Any:
     try:
-        return jsonlib.loads(response.content)
+        return loads(response.content)
     except ValueError as exc:
         raise APIResponseValidationError(
-            f"Expected a JSON body, got {response.headers.get('content-type')!r}",
+            f"Expected a JSON body, got {excerpt(response.headers.get('content-type'), 100)} "
+            f"({exc.__class__.__name__}: {excerpt(str(exc), 200)})",
             response=response,
-            body=response.text,
+            body=_text(response),
         ) from exc
 
 
@@ -35,7 +56,7 @@ def decode(response: httpx.Response, cast_to: type[T]) -> T:
     if cast_to is bytes:
         return response.content  # type: ignore[return-value]
     if cast_to is str:
-        return response.text  # type: ignore[return-value]
+        return _text(response)  # type: ignore[return-value]
     if cast_to is httpx.Response:
         return response  # type: ignore[return-value]
     return structure_body(response, decode_json(response), cast_to)
@@ -45,9 +66,10 @@ def structure_body(response: httpx.Response, body: Any, cast_to: type[T]) -> T:
     """Build ``cast_to`` from a decoded body; a body that does not fit is the server's fault."""
     try:
         result = structure(body, cast_to)
-    except STRUCTURE_ERRORS as exc:
+    except _DECODE_ERRORS as exc:
         raise APIResponseValidationError(
-            f"The response body does not fit {getattr(cast_to, '__name__', cast_to)}: {exc!r}",
+            f"The response body does not fit {getattr(cast_to, '__name__', cast_to)}: "
+            f"{excerpt(_describe(exc))}",
             response=response,
             body=body,
         ) from exc
@@ -58,6 +80,22 @@ def structure_body(response: httpx.Response, body: Any, cast_to: type[T]) -> T:
 def error_body(response: httpx.Response) -> object:
     """The parsed JSON of an error body, or its text when it is not JSON."""
     try:
-        return jsonlib.loads(response.content)
+        return loads(response.content)
     except ValueError:
+        return _text(response)
+
+
+def _text(response: httpx.Response) -> str:
+    # httpx picks the codec from the content-type's charset; one Python cannot use
+    # (an unknown name, or "utf-7" fed bytes it refuses) must not escape as LookupError.
+    try:
         return response.text
+    except (LookupError, ValueError):
+        return response.content.decode("utf-8", errors="replace")
+
+
+def _describe(exc: BaseException) -> str:
+    try:
+        return repr(exc)
+    except RecursionError:  # a cattrs error that quotes a deeply nested value
+        return type(exc).__name__

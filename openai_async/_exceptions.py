@@ -21,7 +21,8 @@ Names follow the official SDK so that ``except`` clauses carry over::
     │   └── APIStreamError                 a 2xx event stream went wrong  .response
     │       ├── StreamTruncatedError       the body ended before data: [DONE]
     │       ├── StreamEventError           an event carried an error  .code .type .param
-    │       └── StreamDecodeError          an event is not JSON or does not fit  .data
+    │       ├── StreamDecodeError          an event is not JSON or does not fit  .data
+    │       └── StreamTooLargeError        a line or event past its cap  .setting .limit
     ├── MissingAPIKeyError                 no key given and none in the environment
     └── InvalidParameterError              bad input (also a ValueError), names .param
 
@@ -29,13 +30,17 @@ Lower-level exceptions (httpx, anyio, OSError) are translated into this tree in
 exactly one place, ``_transport.translate_errors``; a connection that breaks or times
 out in the middle of a stream is an ``APIConnectionError`` / ``APITimeoutError`` too.
 No message built here ever includes the API key: messages are made from status,
-server body and request id.
+server body and request id. What a server sent goes into a message only as an
+``excerpt`` (a few hundred characters, nesting cut short), so that a hostile 64 MB or
+deeply nested error body makes neither a 64 MB message nor a ``RecursionError``; the
+parsed body stays whole on ``.body``.
 """
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
 import httpx
 
@@ -61,9 +66,38 @@ __all__ = [
     "RateLimitError",
     "StreamDecodeError",
     "StreamEventError",
+    "StreamTooLargeError",
     "StreamTruncatedError",
     "UnprocessableEntityError",
 ]
+
+# How much of what a server sent an exception message may quote.
+EXCERPT_LIMIT: Final = 500
+
+
+class _Excerpt(reprlib.Repr):
+    # reprlib bounds both the depth and the width of what it shows, and does so
+    # without recursing into the parts it leaves out: safe on any parsed JSON.
+    def __init__(self) -> None:
+        super().__init__()  # Python 3.11's takes no settings: they are attributes
+        self.maxlevel = 4
+        self.maxdict = self.maxlist = self.maxtuple = 8
+        self.maxstring = self.maxother = 200
+
+
+_excerpt_repr = _Excerpt()
+
+
+def excerpt(value: object, limit: int = EXCERPT_LIMIT) -> str:
+    """At most ``limit`` characters of ``value`` for an exception message.
+
+    A ``str`` is quoted as is, cut short with the count of what was left out; any
+    other value (parsed JSON) by a bounded ``repr`` that never recurses deeply.
+    """
+    text = value if isinstance(value, str) else _excerpt_repr.repr(value)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text) - limit} more characters)"
 
 
 class OpenAIError(Exception):
@@ -224,6 +258,19 @@ class StreamDecodeError(APIStreamError):
         self.data = data
 
 
+class StreamTooLargeError(APIStreamError):
+    """One line or one event of the stream is longer than its cap allows.
+
+    ``setting`` names the cap (``max_event_size``) and ``limit`` is its value; the
+    stream stopped reading there, so memory stays bounded whatever the server sends.
+    """
+
+    def __init__(self, message: str, *, response: httpx.Response, setting: str, limit: int) -> None:
+        super().__init__(message, response=response)
+        self.setting = setting
+        self.limit = limit
+
+
 _STATUS_ERRORS: Mapping[int, type[APIStatusError]] = {
     400: BadRequestError,
     401: AuthenticationError,
@@ -245,10 +292,10 @@ def status_error(response: httpx.Response, body: object) -> APIStatusError:
     detail = error.get("message") if error else body
     if not detail:
         detail = response.reason_phrase
-    message = f"Error code: {status} - {detail}"
+    message = f"Error code: {status} - {excerpt(detail)}"
     request_id = response.headers.get("x-request-id")
     if request_id:
-        message += f" (request id {request_id})"
+        message += f" (request id {excerpt(request_id, 100)})"
     return cls(message, response=response, body=body)
 
 
@@ -261,4 +308,7 @@ def _error_object(body: object) -> Mapping[str, Any]:
 
 
 def _str_or_none(value: object) -> str | None:
-    return None if value is None else str(value)
+    if value is None or isinstance(value, str):
+        return value
+    # A number is fine as its text; a nested object from a hostile server is cut short.
+    return excerpt(value) if isinstance(value, Mapping | list) else str(value)

@@ -47,6 +47,7 @@ import attrs
 import httpx
 
 from ._backoff import RetryPolicy
+from ._sse import DEFAULT_MAX_EVENT_SIZE
 
 __all__ = ["CallNext", "Middleware", "RequestOptions", "build_chain", "options_of"]
 
@@ -64,11 +65,13 @@ class RequestOptions:
     """Per-call settings that middleware may read from a request.
 
     ``retry`` is the policy of the client (or ``with_options`` variant) that built
-    the request; ``stream`` says the caller reads a 2xx body itself.
+    the request; ``stream`` says the caller reads a 2xx body itself;
+    ``max_event_size`` caps one line or event of a streamed answer (``AsyncStream``).
     """
 
     retry: RetryPolicy = _NO_RETRIES
     stream: bool = False
+    max_event_size: int = DEFAULT_MAX_EVENT_SIZE
 
     @property
     def max_retries(self) -> int:

@@ -8,6 +8,8 @@ OpenAI sends, on successes and errors alike::
 
 Resets are Go-style durations; they become float seconds. OpenAI-compatible
 servers often send none of these, or only some: missing or unreadable values are None.
+So are counts of more than 18 digits (past any real limit, and past 4,300 digits
+``int()`` would raise): parsing headers never raises, whatever a server sends.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ _NUMBER = r"(?:\d+(?:\.\d*)?|\.\d+)"
 _PART = re.compile(rf"({_NUMBER})(ms|us|µs|ns|h|m|s)")
 _DURATION = re.compile(rf"(?:{_NUMBER}(?:ms|us|µs|ns|h|m|s))+")
 _PLAIN = re.compile(_NUMBER)
-_INT = re.compile(r"\d+")
+# 18 digits always fit in an int64; a longer "count" is noise, not a limit.
+_INT = re.compile(r"[0-9]{1,18}")
 
 
 def parse_duration(text: str) -> float | None:

@@ -7,7 +7,6 @@ Waiting uses ``anyio.sleep``, so it works on asyncio and trio alike.
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 import time
@@ -18,6 +17,7 @@ import anyio
 import httpx
 
 from ._backoff import RetryPolicy, should_retry
+from ._decode import loads
 from ._exceptions import APIConnectionError, _error_object
 from ._middleware import CallNext, options_of
 from ._transport import translate_errors
@@ -163,7 +163,7 @@ def _error_code(response: httpx.Response) -> str | None:
     if response.status_code != 429:
         return None  # only a 429's code changes the decision; skip parsing the rest
     try:
-        code = _error_object(json.loads(response.content)).get("code")
+        code = _error_object(loads(response.content)).get("code")
     except (ValueError, httpx.ResponseNotRead):
         return None
     return code if isinstance(code, str) else None

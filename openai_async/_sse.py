@@ -11,7 +11,13 @@ It follows the specification, not its common approximations: UTF-8 with replacem
 whatever the declared charset, one leading BOM dropped, lines ending at CRLF, LF or CR
 (also when a CRLF is split across two chunks) and nowhere else, an event with an empty
 data buffer never dispatched, and an unterminated last event dropped at the end. Work
-is linear in the input however it is split, and lines may be of any length.
+is linear in the input however it is split.
+
+Memory is bounded: one line, and the data of one event, may hold at most
+``max_event_size`` characters (``DEFAULT_MAX_EVENT_SIZE``, 16 MiB, by default; for the
+ASCII JSON servers send, characters are bytes). Past it ``feed`` raises
+``EventTooLarge`` at once, having kept no more than that, so a server sending an
+endless line without a newline costs the cap and no more.
 """
 
 from __future__ import annotations
@@ -22,7 +28,10 @@ from typing import Final
 
 import attrs
 
-__all__ = ["SSEDecoder", "ServerSentEvent"]
+__all__ = ["DEFAULT_MAX_EVENT_SIZE", "EventTooLarge", "SSEDecoder", "ServerSentEvent"]
+
+# The largest events real servers send (a partial image, base64) are a few MB.
+DEFAULT_MAX_EVENT_SIZE: Final = 16 * 1024 * 1024
 
 # Only CR and LF end a line: str.splitlines() would also split at U+2028, U+0085, etc.
 _LINE_END: Final = re.compile(r"\r\n|\r|\n")
@@ -37,16 +46,39 @@ class ServerSentEvent:
     id: str = ""
 
 
+class EventTooLarge(ValueError):
+    """A line, or the data of one event, is longer than ``max_event_size``."""
+
+    def __init__(self, what: str, limit: int) -> None:
+        super().__init__(f"{what} is longer than max_event_size ({limit:,} characters)")
+        self.limit = limit
+
+
 class SSEDecoder:
     """Turn a byte stream into ``ServerSentEvent`` objects, one chunk at a time.
 
     ``retry`` holds the last valid reconnection time (milliseconds) the stream set.
     Call ``close()`` at the end of the stream: it drops what was not terminated.
+    ``max_event_size`` bounds one line and the data of one event (``EventTooLarge``).
     """
 
-    __slots__ = ("_data", "_decoder", "_event", "_last_id", "_pending", "_skip_lf", "retry")
+    __slots__ = (
+        "_data",
+        "_data_size",
+        "_decoder",
+        "_event",
+        "_last_id",
+        "_pending",
+        "_pending_size",
+        "_skip_lf",
+        "max_event_size",
+        "retry",
+    )
 
-    def __init__(self) -> None:
+    def __init__(self, *, max_event_size: int = DEFAULT_MAX_EVENT_SIZE) -> None:
+        self.max_event_size = max_event_size
+        self._pending_size = 0  # characters in self._pending
+        self._data_size = 0  # characters in the data lines of the event being built
         # utf-8-sig drops exactly one leading BOM, also when its bytes arrive split.
         self._decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="replace")
         self._pending: list[str] = []  # pieces of an unfinished line
@@ -73,55 +105,79 @@ class SSEDecoder:
         lines = _LINE_END.split(text) if "\r" in text else text.split("\n")
         rest = lines.pop()
         pending = self._pending
+        limit = self.max_event_size
         if not lines:
             pending.append(rest)  # no line end yet: keep the pieces, join them once
+            self._pending_size += len(rest)
+            if self._pending_size > limit:
+                raise EventTooLarge("A line of the event stream", limit)
             return []
         if pending:
+            if self._pending_size + len(lines[0]) > limit:
+                raise EventTooLarge("A line of the event stream", limit)
             pending.append(lines[0])
             lines[0] = "".join(pending)
             pending.clear()
+        self._pending_size = len(rest)
         if rest:
             pending.append(rest)
+            if len(rest) > limit:
+                raise EventTooLarge("A line of the event stream", limit)
         elif text[-1] == "\r":
             self._skip_lf = True  # a LF opening the next chunk would complete this CRLF
         events: list[ServerSentEvent] = []
         data = self._data
+        size = self._data_size
         for line in lines:
             # The common cases first, inline: "data: ..." and the blank line that ends it.
             if line.startswith("data: "):
                 data.append(line[6:])
+                size += len(line)
+                if size > limit:
+                    raise EventTooLarge("The data of one event", limit)
             elif not line:
                 event = self._dispatch()
+                size = 0
                 if event is not None:
                     events.append(event)
             else:
-                self._process_line(line)
+                size += self._process_line(line)
+                if size > limit:
+                    raise EventTooLarge("The data of one event", limit)
+        self._data_size = size
         return events
 
     def close(self) -> None:
         """End of stream: an unterminated line or event is discarded, per the spec."""
         self._decoder.decode(b"", final=True)
         self._pending.clear()
+        self._pending_size = 0
         self._data.clear()
+        self._data_size = 0
         self._event = ""
         self._skip_lf = False
 
-    def _process_line(self, line: str) -> None:
+    def _process_line(self, line: str) -> int:
+        """Apply one field line; returns its size if it added to the event's data."""
         if line[0] == ":":
-            return  # a comment, e.g. a keep-alive
+            return 0  # a comment, e.g. a keep-alive
         name, colon, value = line.partition(":")
         if colon and value[:1] == " ":
             value = value[1:]
         if name == "data":
             self._data.append(value)
-        elif name == "event":
+            return len(line)
+        if name == "event":
             self._event = value
         elif name == "id":
             if "\0" not in value:
                 self._last_id = value
-        elif name == "retry" and value.isascii() and value.isdigit():
+        elif name == "retry" and value.isascii() and value.isdigit() and len(value) <= 18:
             # str.isdigit() alone accepts non-ASCII digits; the spec wants ASCII only.
+            # A longer value is ignored: no real delay has 19 digits of milliseconds,
+            # and past 4,300 digits int() would raise.
             self.retry = int(value)
+        return 0
 
     def _dispatch(self) -> ServerSentEvent | None:
         data = self._data

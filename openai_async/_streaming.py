@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Mapping
 from types import TracebackType
@@ -13,14 +12,18 @@ import anyio
 import attrs
 import httpx
 
+from ._decode import loads
 from ._exceptions import (
     APIConnectionError,
     StreamDecodeError,
     StreamEventError,
+    StreamTooLargeError,
     StreamTruncatedError,
+    excerpt,
 )
+from ._middleware import options_of
 from ._models import STRUCTURE_ERRORS
-from ._sse import ServerSentEvent, SSEDecoder
+from ._sse import EventTooLarge, ServerSentEvent, SSEDecoder
 from ._transport import finish_chunks, translate_errors
 
 __all__ = ["BODY_END", "DONE", "AsyncStream", "StreamEnd"]
@@ -73,9 +76,13 @@ class AsyncStream(Generic[T]):
     Iteration stops at ``data: [DONE]``. Instead of ending quietly it raises
     ``StreamTruncatedError`` when the body ends without ``[DONE]``, ``StreamEventError``
     when an event carries an ``error`` object, ``StreamDecodeError`` when an event is
-    not JSON or does not fit the chunk type, and ``APIConnectionError`` /
+    not JSON or does not fit the chunk type, ``StreamTooLargeError`` when one line or
+    event is longer than ``max_event_size``, and ``APIConnectionError`` /
     ``APITimeoutError`` when the connection breaks or stalls. Once iteration has ended,
     or after ``aclose()``, the connection is back in the pool or closed.
+
+    ``max_event_size`` (characters) caps one line and one event's data; None takes the
+    client's setting, carried by the request (16 MiB unless the client was given another).
     """
 
     def __init__(
@@ -85,6 +92,7 @@ class AsyncStream(Generic[T]):
         *,
         require_done: bool = True,
         end: StreamEnd | None = None,
+        max_event_size: int | None = None,
     ) -> None:
         self.response = response
         self._decode = decode
@@ -92,7 +100,9 @@ class AsyncStream(Generic[T]):
             end = DONE if require_done else BODY_END
         self._end = end
         self._ended = False  # the terminal event was the last chunk
-        self._decoder = SSEDecoder()
+        if max_event_size is None:
+            max_event_size = options_of(response.request).max_event_size
+        self._decoder = SSEDecoder(max_event_size=max_event_size)
         self._events: deque[ServerSentEvent] = deque()
         self._chunks: AsyncIterator[bytes] | None = None
         self._closed = False
@@ -150,6 +160,14 @@ class AsyncStream(Generic[T]):
                 if events:
                     self._events.extend(events)
                     return True
+        except EventTooLarge as exc:
+            raise StreamTooLargeError(
+                f"{exc}; the stream was closed there. Raise the cap with "
+                "max_event_size= if the server's events are that large",
+                response=self.response,
+                setting="max_event_size",
+                limit=exc.limit,
+            ) from None
         except Exception:
             # Translated here rather than by a ``with`` around the loop: entering that
             # context manager on every read cost ~1 us per chunk where the transport
@@ -162,14 +180,14 @@ class AsyncStream(Generic[T]):
     def _chunk(self, event: ServerSentEvent) -> T:
         data = event.data
         try:
-            body = json.loads(data)
+            body = loads(data)
         except ValueError:
             if event.event == "error":
                 raise StreamEventError(
-                    f"Error event in stream: {data}", response=self.response, body=data
+                    f"Error event in stream: {excerpt(data)}", response=self.response, body=data
                 ) from None
             raise StreamDecodeError(
-                f"Stream event is not valid JSON: {_clip(data)}",
+                f"Stream event is not valid JSON: {excerpt(data, 200)}",
                 response=self.response,
                 data=data,
             ) from None
@@ -183,9 +201,9 @@ class AsyncStream(Generic[T]):
             self._ended = True
         try:
             return self._decode(body)
-        except STRUCTURE_ERRORS as exc:
+        except (*STRUCTURE_ERRORS, RecursionError) as exc:
             raise StreamDecodeError(
-                f"Stream event does not fit the chunk type: {exc!r}",
+                f"Stream event does not fit the chunk type: {_describe(exc)}",
                 response=self.response,
                 data=data,
             ) from exc
@@ -194,9 +212,9 @@ class AsyncStream(Generic[T]):
         error = body.get("error") if type(body) is dict else None  # JSON objects are dicts
         message = error.get("message") if isinstance(error, Mapping) else error
         message = message or body
-        text = f"Error event in stream: {message}"
+        text = f"Error event in stream: {excerpt(message)}"
         if self.request_id:
-            text += f" (request id {self.request_id})"
+            text += f" (request id {excerpt(self.request_id, 100)})"
         return StreamEventError(text, response=self.response, body=body)
 
     def _cut_short(self) -> StreamTruncatedError:
@@ -258,5 +276,8 @@ class AsyncStream(Generic[T]):
         await self._close()
 
 
-def _clip(text: str, limit: int = 200) -> str:
-    return text if len(text) <= limit else text[:limit] + "..."
+def _describe(exc: BaseException) -> str:
+    try:
+        return excerpt(repr(exc))
+    except RecursionError:  # an error quoting a deeply nested value
+        return type(exc).__name__

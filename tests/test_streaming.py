@@ -237,13 +237,15 @@ async def test_stream_errors_are_api_errors(
 
 
 async def test_aclose_is_idempotent_and_ends_iteration(client: AsyncClient) -> None:
-    """After aclose() the stream yields nothing more; closing twice is harmless."""
+    """After aclose() the stream yields nothing more but says it is cut short; closing twice
+    is harmless."""
     stream = await chat_stream(client)
     first = await stream.__anext__()
     assert first.choices[0].delta.role == "assistant"
     await stream.aclose()
     await stream.aclose()
-    assert [chunk async for chunk in stream] == []
+    with pytest.raises(openai_async.StreamTruncatedError, match="closed before its end"):
+        await stream.__anext__()
     assert stream.response.is_closed
     assert "closed" in repr(stream)
 

@@ -41,7 +41,16 @@ class Resource:
 
 
 def path_param(name: str, value: object) -> str:
-    """Check an id that goes into a URL path and escape it (``/`` included)."""
+    """Check an id that goes into a URL path and escape it, so it stays one segment.
+
+    Every character but letters, digits, ``-._~:@`` is percent-encoded, ``/``, ``?``,
+    ``#`` and ``%`` included. ``"."`` and ``".."`` are refused: no encoding keeps them
+    from being dot segments (``models.delete("..")`` would be ``DELETE /v1``), since
+    URL parsers and servers alike treat ``%2E`` as a dot.
+    """
     if not isinstance(value, str) or not value:
-        raise InvalidParameterError(name, f"expected a non-empty string, got {value!r}")
+        shown = repr(value) if isinstance(value, str) else type(value).__name__
+        raise InvalidParameterError(name, f"expected a non-empty string, got {shown}")
+    if value in (".", ".."):
+        raise InvalidParameterError(name, f"{value!r} would change the endpoint, not name an id")
     return quote(value, safe=":@")
