@@ -1,5 +1,5 @@
 """Developer tasks: ``python3 dev.py -s tests`` (or ``nox -s ...``), ``lint``, ``mypy``,
-``demo``, ``browser``, ``docs``, ``bench``, ``large``, ``speech_memory``.
+``demo``, ``browser``, ``docs``, ``bench``, ``large``, ``speech_memory``, ``soak``.
 ``python3 dev.py`` runs lint, mypy and tests."""
 
 import nox
@@ -98,3 +98,10 @@ def speech_memory(session: nox.Session) -> None:
                 f"--mode={mode}",
                 f"--backend={backend}",
             )
+
+
+@nox.session
+def soak(session: nox.Session) -> None:
+    """The chaos soak (never in CI): 20,000 requests per backend through a faulty server."""
+    session.install("-e", ".", "trio>=0.26")
+    session.run("python", "benchmarks/soak.py", *session.posargs)
