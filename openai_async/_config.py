@@ -153,9 +153,7 @@ class Config:
         return self.retry.max_retries
 
     def options(self, *, stream: bool) -> RequestOptions:
-        return RequestOptions(
-            retry=self.retry, stream=stream, max_event_size=self.max_event_size
-        )
+        return RequestOptions(retry=self.retry, stream=stream, max_event_size=self.max_event_size)
 
     @classmethod
     def from_arguments(

@@ -79,7 +79,9 @@ class AsyncStream(Generic[T]):
     not JSON or does not fit the chunk type, ``StreamTooLargeError`` when one line or
     event is longer than ``max_event_size``, and ``APIConnectionError`` /
     ``APITimeoutError`` when the connection breaks or stalls. Once iteration has ended,
-    or after ``aclose()``, the connection is back in the pool or closed.
+    or after ``aclose()``, the connection is back in the pool or closed. Iterating a
+    stream closed before its end raises ``StreamTruncatedError`` instead of ending as
+    if the answer were whole.
 
     ``max_event_size`` (characters) caps one line and one event's data; None takes the
     client's setting, carried by the request (16 MiB unless the client was given another).
@@ -100,6 +102,7 @@ class AsyncStream(Generic[T]):
             end = DONE if require_done else BODY_END
         self._end = end
         self._ended = False  # the terminal event was the last chunk
+        self._complete = False  # the stream reached its end by the endpoint's rule
         if max_event_size is None:
             max_event_size = options_of(response.request).max_event_size
         self._decoder = SSEDecoder(max_event_size=max_event_size)
@@ -130,15 +133,18 @@ class AsyncStream(Generic[T]):
         try:
             while True:
                 if self._ended:
+                    self._complete = True
                     await self._drain_and_close()
                     raise StopAsyncIteration
                 if self._events:
                     event = self._events.popleft()
                     if event.data == self._end.marker:
+                        self._complete = True
                         await self._drain_and_close()
                         raise StopAsyncIteration
                     return self._chunk(event)
                 if not await self._read():
+                    self._complete = not self._end.required
                     await self._close()
                     if self._end.required:
                         raise self._truncated()
@@ -199,6 +205,7 @@ class AsyncStream(Generic[T]):
             event.event in terminal or (type(body) is dict and body.get("type") in terminal)
         ):
             self._ended = True
+            self._complete = True  # the last chunk is out: closing now loses nothing
         try:
             return self._decode(body)
         except (*STRUCTURE_ERRORS, RecursionError) as exc:
@@ -220,6 +227,12 @@ class AsyncStream(Generic[T]):
     def _cut_short(self) -> StreamTruncatedError:
         return StreamTruncatedError(
             f"The stream was cancelled before {self._end.describe()}; the answer is incomplete",
+            response=self.response,
+        )
+
+    def _closed_early(self) -> StreamTruncatedError:
+        return StreamTruncatedError(
+            "The stream was closed before its end; the answer is incomplete",
             response=self.response,
         )
 
@@ -251,6 +264,10 @@ class AsyncStream(Generic[T]):
         if self._closed:
             return
         self._closed = True
+        if not self._complete and self._error is None:
+            # Closed early (aclose, or leaving ``async with``): iterating again, or
+            # accumulating what was read, must not pass for the whole answer.
+            self._error = self._closed_early()
         # Closing must finish even inside a cancelled scope, or the connection leaks.
         with anyio.CancelScope(shield=True):
             with contextlib.suppress(Exception):  # the connection is being thrown away

@@ -31,7 +31,8 @@ from openai_async._sse import EventTooLarge, SSEDecoder
 MODELS = [getattr(api_types, name) for name in api_types.__all__]
 MODELS = [cls for cls in MODELS if isinstance(cls, type) and cls is not api_types.APIObject]
 MODELS.remove(api_types.BinaryResponseContent)  # bytes, not JSON
-MODELS.remove(api_types.ListResponse)  # generic: as the endpoints use it
+# Generic models (ListResponse, parsed replies) are structured as the endpoints use them.
+MODELS = [cls for cls in MODELS if not getattr(cls, "__parameters__", ())]
 MODELS += [api_types.ListResponse[cls] for cls in (api_types.Model, api_types.FileObject)]
 MODELS += [api_types.ListResponse[api_types.FineTuneEvent]]
 
