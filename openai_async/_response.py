@@ -18,7 +18,6 @@ releases the connection however the block ends.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator
 from pathlib import Path
@@ -28,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import anyio
 import httpx
 
-from ._exceptions import APIResponseValidationError
+from ._decode import decode_json
 
 if TYPE_CHECKING:
     from .resources._base import Resource
@@ -225,12 +224,7 @@ def _is_stream_reader(response: httpx.Response) -> bool:
 
 
 def _json(response: httpx.Response) -> Any:
-    try:
-        return json.loads(response.content)
-    except ValueError as exc:
-        raise APIResponseValidationError(
-            "Expected a JSON body", response=response, body=response.text
-        ) from exc
+    return decode_json(response)  # deep nesting and bad UTF-8 are typed errors there
 
 
 class _StreamingCall(Generic[R]):

@@ -299,3 +299,18 @@ def test_max_event_size_must_be_a_positive_int(value: object) -> None:
     """A max_event_size that is not an int > 0 is refused, naming it."""
     with pytest.raises(OpenAIError, match="max_event_size"):
         AsyncClient(api_key="", max_event_size=value)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("body", [DEEP, DEEP_OBJECT])
+async def test_deeply_nested_raw_response_json(
+    client: AsyncClient, server: LocalServer, body: str
+) -> None:
+    """with_raw_response: .json() and .parse() of a body nested 100,000 deep are typed."""
+    server.inject(status=200, body=body, headers={"content-type": "application/json"})
+    raw = await client.chat.completions.with_raw_response.create(
+        model="gpt-3.5-turbo", messages=MESSAGES
+    )
+    with pytest.raises(APIResponseValidationError):
+        raw.json()
+    with pytest.raises(APIResponseValidationError):
+        raw.parse()
