@@ -201,8 +201,9 @@ class AsyncStream(Generic[T]):
         if event.event == "error" or (error is not None and error != {}):
             raise self._event_error(body)
         terminal = self._end.terminal
+        # A "type" that is not a str (a list, say) cannot be looked up in a set: not terminal.
         if terminal and (
-            event.event in terminal or (type(body) is dict and body.get("type") in terminal)
+            event.event in terminal or (type(body) is dict and _str_in(body.get("type"), terminal))
         ):
             self._ended = True
             self._complete = True  # the last chunk is out: closing now loses nothing
@@ -291,6 +292,10 @@ class AsyncStream(Generic[T]):
         tb: TracebackType | None,
     ) -> None:
         await self._close()
+
+
+def _str_in(value: object, names: frozenset[str]) -> bool:
+    return isinstance(value, str) and value in names
 
 
 def _describe(exc: BaseException) -> str:

@@ -20,6 +20,7 @@ from openai_async import (
     OpenAIError,
     RateLimitError,
     StreamDecodeError,
+    StreamEnd,
     StreamEventError,
     StreamTooLargeError,
     rate_limits_of,
@@ -314,3 +315,19 @@ async def test_deeply_nested_raw_response_json(
         raw.json()
     with pytest.raises(APIResponseValidationError):
         raw.parse()
+
+
+@pytest.mark.parametrize("kind", ["[]", "{}", "[1, 2]"])
+async def test_unhashable_event_type_with_a_terminal_rule(
+    client: AsyncClient, server: LocalServer, kind: str
+) -> None:
+    """An event whose "type" is a list or object, on a stream that ends on a terminal type,
+    is a chunk like any other (no TypeError from the set lookup)."""
+    body = f'data: {{"type": {kind}}}\n\ndata: {{"type": "done"}}\n\n'.encode()
+    server.inject(status=200, body=body, headers={"content-type": "text/event-stream"})
+    end = StreamEnd(marker=None, terminal=frozenset({"done"}))
+    request = {"model": "gpt-3.5-turbo", "messages": MESSAGES, "stream": True}
+    stream = await client.request_stream("POST", "chat/completions", json=request, end=end)
+    async with stream:
+        chunks = [chunk async for chunk in stream]
+    assert [chunk["type"] for chunk in chunks] == [json.loads(kind), "done"]
