@@ -154,7 +154,7 @@ def test_deeply_nested_reply_is_a_validation_error(kind: str) -> None:
     assert len(str(info.value)) < MESSAGE_LIMIT
 
 
-@settings(suppress_health_check=[HealthCheck.too_slow], max_examples=300)
+@settings(suppress_health_check=[HealthCheck.too_slow], max_examples=150)
 @given(cls=st.sampled_from(MODELS), body=JSON)
 def test_any_json_structures_or_raises_validation_error(cls: type[Any], body: object) -> None:
     """Random JSON, shaped like replies, becomes the model or APIResponseValidationError."""
@@ -247,7 +247,7 @@ def test_nested_error_fields_are_excerpts_not_recursion() -> None:
         assert len(text) < MESSAGE_LIMIT
 
 
-@settings(max_examples=300)
+@settings(max_examples=150)
 @given(status=st.integers(400, 599), body=JSON | st.binary(max_size=200))
 def test_any_error_body_makes_a_status_error(status: int, body: object) -> None:
     """Random error bodies (JSON or bytes) give an APIStatusError with short text fields."""
@@ -302,7 +302,7 @@ def test_thousands_of_digits_parse_as_not_given(name: str, value: str) -> None:
     assert parse_retry_after({name: value}, now=0.0) is None
 
 
-@settings(max_examples=300)
+@settings(max_examples=150)
 @given(
     st.dictionaries(st.sampled_from(NAMES), HEADER_VALUE | st.from_regex(DIGITS, fullmatch=True))
 )
