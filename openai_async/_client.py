@@ -20,6 +20,7 @@ from ._config import (
     NotGiven,
     TimeoutTypes,
     as_timeout,
+    check_headers,
     environment_proxies,
     merge_headers,
     retry_policy,
@@ -576,6 +577,8 @@ class AsyncClient:
         options (``extra_headers``, ``extra_body``, ...) apply as on every endpoint
         method.
         """
+        if headers is not None:
+            check_headers(headers, "headers")
         read: Callable[[httpx.Response], Any] = decode_json
         if cast_to is not None:
             read = reader(cast_to)
@@ -644,6 +647,8 @@ class AsyncClient:
         ``data: [DONE]`` by default); ``require_done=False`` is the short way to say
         that the end of the body ends the iteration quietly.
         """
+        if headers is not None:
+            check_headers(headers, "headers")
         decode: Callable[[Any], Any] = _identity if cast_to is None else structurer(cast_to)
         rule = end if end is not None else (DONE if require_done else BODY_END)
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Final, Generic, TypedDict, TypeVar
 import attrs
 import httpx
 
-from ._config import NotGiven, TimeoutTypes
+from ._config import NotGiven, TimeoutTypes, check_headers
 from ._exceptions import InvalidParameterError
 
 if TYPE_CHECKING:
@@ -80,11 +80,7 @@ def _check_options(options: Mapping[str, Any]) -> None:
             raise InvalidParameterError(name, f"expected a mapping, got {type(value).__name__}")
     headers = options.get("extra_headers")
     if headers:
-        for key, value in headers.items():
-            if not isinstance(key, str) or not isinstance(value, str):
-                raise InvalidParameterError(
-                    "extra_headers", f"names and values must be strings (header {key!r})"
-                )
+        check_headers(headers, "extra_headers")
 
 
 @attrs.frozen(kw_only=True)

@@ -480,3 +480,20 @@ async def test_stream_type_is_chunk(client: AsyncOpenAI) -> None:
         model="m", messages=[{"role": "user", "content": "hi"}], stream=True
     )
     await stream.aclose()
+
+
+@pytest.mark.parametrize("value", ["a\r\nX-Injected: 1", "key\n", " padded"])
+async def test_bad_per_call_header_values_are_refused_unsent(
+    client: AsyncOpenAI, server: LocalServer, caplog: pytest.LogCaptureFixture, value: str
+) -> None:
+    """A per-call header value HTTP cannot carry is refused by name, never sent or logged."""
+    caplog.set_level("DEBUG")
+    with pytest.raises(InvalidParameterError, match="extra_headers") as info:
+        await client.chat.completions.create(
+            model="m", messages=[{"role": "user", "content": "hi"}], extra_headers={"x-key": value}
+        )
+    assert value not in str(info.value)
+    with pytest.raises(InvalidParameterError, match="headers"):
+        await client.request("GET", "models", headers={"x-key": value})
+    assert server.requests == []
+    assert value not in caplog.text
