@@ -3,6 +3,9 @@
     openai-async api models.list
     openai-async api chat.completions.create -m gpt-4o-mini -g user "Hi" --stream
     openai-async api fine_tunes.create -t train.jsonl -m davinci
+    openai-async api fine_tuning.jobs.create -t train.jsonl -m gpt-4o-mini-2024-07-18
+    openai-async api batches.create -i requests.jsonl -e /v1/chat/completions
+    openai-async api responses.create -m gpt-4o-mini "Hi" --stream
     openai-async batch run requests.jsonl --out results.jsonl --rpm 500
     openai-async serve --port 8000
 
@@ -23,6 +26,7 @@ from typing import Any, TextIO
 
 from .._client import AsyncClient
 from .._exceptions import OpenAIError
+from . import _today  # noqa: F401  (registers today's verbs in VERBS)
 from ._api import VERBS
 from ._batch import add_batch_arguments, run_batch
 from ._output import EXIT, Output, error_line, exit_code

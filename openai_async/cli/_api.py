@@ -61,6 +61,14 @@ def given(args: argparse.Namespace, *names: str) -> dict[str, Any]:
     return {name: getattr(args, name) for name in names if getattr(args, name) is not None}
 
 
+def pair(text: str) -> tuple[str, str]:
+    """``KEY=VALUE`` (an argparse type: a usage error otherwise)."""
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
+    return key, value
+
+
 ID = arg("-i", "--id", required=True, help="the object's id")
 MODEL = arg("-m", "--model", required=True, help="the model's id")
 STREAM = arg("--stream", action="store_true", help="print the answer as it arrives")
@@ -278,13 +286,20 @@ async def files_delete(client: AsyncClient, args: argparse.Namespace, out: Outpu
     arg("-o", "--output", help="write it here instead (streamed; replaced only when complete)"),
 )
 async def files_content(client: AsyncClient, args: argparse.Namespace, out: Output) -> None:
-    if args.output is not None:
-        size = await client.files.download(args.id, args.output)
+    size = await write_content(client, args.id, args.output, out)
+    if size is not None:
         out.result(
             {"id": args.id, "path": args.output, "bytes": size}, f"{size} bytes -> {args.output}"
         )
-        return
-    content = await client.files.content(args.id)
+
+
+async def write_content(
+    client: AsyncClient, file_id: str, path: str | None, out: Output
+) -> int | None:
+    """A file's content to ``path`` (streamed; its size returned), or to stdout (None)."""
+    if path is not None:
+        return await client.files.download(file_id, path)
+    content = await client.files.content(file_id)
     buffer = getattr(out.stdout, "buffer", None)
     if buffer is None:  # a text stream with no bytes beneath it
         out.stdout.write(content.text)
@@ -292,6 +307,7 @@ async def files_content(client: AsyncClient, args: argparse.Namespace, out: Outp
         out.stdout.flush()
         buffer.write(content)
         buffer.flush()
+    return None
 
 
 # -- fine-tunes (2023) -------------------------------------------------------------
@@ -300,13 +316,15 @@ _FINE_TUNE_OPTIONS = ("n_epochs", "batch_size", "learning_rate_multiplier", "pro
 _DONE = {"succeeded": EXIT["ok"], "failed": EXIT["failed"], "cancelled": EXIT["failed"]}
 
 
-async def _file_id(client: AsyncClient, name: str, out: Output) -> str:
+async def file_id(
+    client: AsyncClient, name: str, out: Output, *, purpose: str = "fine-tune"
+) -> str:
     """An uploaded file's id: ``name`` itself, or the id ``name``'s upload gets if it is a path."""
     if not await anyio.Path(name).is_file():
         if os.path.sep in name or name.endswith(".jsonl"):
             raise FileNotFoundError(2, "No such file", name)
         return name
-    uploaded = await client.files.create(file=name, purpose="fine-tune")
+    uploaded = await client.files.create(file=name, purpose=purpose)
     out.line(f"Uploaded {name}: {uploaded.id}")
     return uploaded.id
 
@@ -349,10 +367,10 @@ async def _file_id(client: AsyncClient, name: str, out: Output) -> str:
     ),
 )
 async def fine_tunes_create(client: AsyncClient, args: argparse.Namespace, out: Output) -> int:
-    training = await _file_id(client, args.training_file, out)
+    training = await file_id(client, args.training_file, out)
     validation = None
     if args.validation_file is not None:
-        validation = await _file_id(client, args.validation_file, out)
+        validation = await file_id(client, args.validation_file, out)
     job = await client.fine_tunes.create(
         training_file=training,
         validation_file=validation,
@@ -373,7 +391,7 @@ async def _follow(client: AsyncClient, job_id: str, out: Output) -> int:
     stream = await client.fine_tunes.list_events(job_id, stream=True)
     async with stream:
         async for event in stream:
-            out.result(event, f"[{_when(event.created_at)}] {event.message}")
+            out.result(event, f"[{when(event.created_at)}] {event.message}")
     job = await client.fine_tunes.retrieve(job_id)
     if job.status == "succeeded":
         out.line(f"Job complete: {job.fine_tuned_model}")
@@ -382,7 +400,7 @@ async def _follow(client: AsyncClient, job_id: str, out: Output) -> int:
     return _DONE.get(job.status, EXIT["ok"])
 
 
-def _when(timestamp: int) -> str:
+def when(timestamp: int) -> str:
     return datetime.datetime.fromtimestamp(timestamp).isoformat(sep=" ")
 
 
@@ -410,4 +428,4 @@ async def fine_tunes_events(client: AsyncClient, args: argparse.Namespace, out: 
         out.data(page)
         return
     for event in page:
-        out.line(f"[{_when(event.created_at)}] {event.message}")
+        out.line(f"[{when(event.created_at)}] {event.message}")

@@ -21,7 +21,7 @@ from .._exceptions import (
 )
 from .._models import APIObject
 
-__all__ = ["EXIT", "Output", "error_line", "exit_code"]
+__all__ = ["EXIT", "Output", "error_line", "exit_code", "fail"]
 
 # One code per kind of failure, so a script can tell them apart.
 EXIT: Mapping[str, int] = {
@@ -35,6 +35,7 @@ EXIT: Mapping[str, int] = {
     "connection": 7,  # the server could not be reached, or timed out
     "stream": 8,  # a stream broke: truncated, an error event, an undecodable chunk
     "failed": 9,  # the work ran but failed: a fine-tune failed, batch items failed
+    "pending": 10,  # the work has not finished yet: a batch's output asked for too early
     "interrupted": 130,  # Ctrl-C, as shells report SIGINT
 }
 
@@ -71,6 +72,13 @@ def error_line(exc: BaseException) -> str:
     if isinstance(exc, APIStatusError) and exc.request_id and exc.request_id not in text:
         text += f" (request id {exc.request_id})"
     return f"openai-async: {type(exc).__name__}: {' '.join(text.split())}"
+
+
+def fail(out: Output, message: str, kind: str) -> int:
+    """Say on stderr, in one line, why a command ends without success; its exit code."""
+    out.stdout.flush()
+    print(f"openai-async: {' '.join(message.split())}", file=sys.stderr)
+    return EXIT[kind]
 
 
 class Output:
