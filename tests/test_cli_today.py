@@ -535,3 +535,52 @@ def test_responses_bad_input_sends_nothing(
     with pytest.raises(SystemExit) as exited:
         run(["api", "responses.create", "-m", "gpt-4o-mini"])
     assert exited.value.code == EXIT["usage"]
+
+
+def sse(*events: dict[str, object], named: bool = True) -> str:
+    """A text/event-stream body of ``events``, each named by its type if ``named``."""
+    return "".join(
+        (f"event: {event['type']}\n" if named else "") + f"data: {json.dumps(event)}\n\n"
+        for event in events
+    )
+
+
+@pytest.mark.parametrize(
+    ("last", "kind", "words"),
+    [
+        (
+            {
+                "type": "response.failed",
+                "sequence_number": 2,
+                "response": {
+                    "id": "resp-1",
+                    "status": "failed",
+                    "error": {"code": "server_error", "message": "The model broke."},
+                },
+            },
+            "failed",
+            "response resp-1 failed: server_error: The model broke.",
+        ),
+        (
+            {"type": "error", "sequence_number": 2, "code": "overloaded", "message": "Busy."},
+            "stream",
+            "the stream ended on an error event: overloaded: Busy.",
+        ),
+    ],
+)
+def test_a_response_stream_ending_badly_exits_with_its_code(
+    server: LocalServer,
+    capsys: pytest.CaptureFixture[str],
+    last: dict[str, object],
+    kind: str,
+    words: str,
+) -> None:
+    """A stream whose terminal event is response.failed (code 9), or an unnamed error event
+    (code 8): the text that came is printed, then one line on stderr."""
+    delta = {"type": "response.output_text.delta", "sequence_number": 1, "delta": "Half"}
+    body = sse(delta, named=True) + sse(last, named=last["type"] != "error")
+    headers = {"content-type": "text/event-stream"}
+    server.inject(status=200, headers=headers, body=body, path="/v1/responses")
+    code, out = cli(server, "api", "responses.create", "-m", "gpt-4o-mini", "hi", "--stream")
+    assert (code, out) == (EXIT[kind], "Half\n")
+    one_line_error(capsys, words)
