@@ -101,6 +101,11 @@ def to_json_schema(node: Any) -> Any:
         rest = [branch for branch in branches if branch != {"nullable": True}]
         node = {**node, "allOf": rest, "nullable": True}
     schema = {key: to_json_schema(value) for key, value in node.items()}
+    if schema.get("exclusiveMinimum") is True and "minimum" in schema:
+        # The draft 4 boolean form, which parts of the 3.1 spec still use: "> minimum".
+        schema["exclusiveMinimum"] = schema.pop("minimum")
+    if schema.get("exclusiveMaximum") is True and "maximum" in schema:
+        schema["exclusiveMaximum"] = schema.pop("maximum")
     if "oneOf" in schema and (_is_string_choice(schema["oneOf"]) or "discriminator" in schema):
         schema["anyOf"] = schema.pop("oneOf")
     if schema.pop("nullable", False):

@@ -167,3 +167,11 @@ def test_recorded_requests_are_checked_unless_said_off_spec() -> None:
     check_recorded_requests([good, bad], off_spec="the bad one", where=lambda r: r is bad)
     with pytest.raises(AssertionError, match="'input' is a required property"):
         check_recorded_requests([good, bad], off_spec="the good one", where=lambda r: r is good)
+
+
+def test_boolean_exclusive_minimum_of_the_latest_spec() -> None:
+    """The draft-4 ``exclusiveMinimum: true`` in the 3.1 spec means "> minimum", not ">= 1"."""
+    schema = to_json_schema({"type": "number", "minimum": 0, "exclusiveMinimum": True})
+    validator = jsonschema.Draft202012Validator(schema)
+    assert validator.is_valid(0.2)
+    assert not validator.is_valid(0)
