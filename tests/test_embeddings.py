@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import struct
+from typing import Literal
 
 import pytest
 from hypothesis import given
@@ -143,3 +144,69 @@ def test_mixed_lists_are_refused(texts: list[str], token_lists: list[list[int]])
     """A list mixing strings with token lists fits no shape the API accepts."""
     with pytest.raises(InvalidParameterError):
         _check_input([*texts, *token_lists])
+
+
+@pytest.mark.latest_spec("dimensions and encoding_format came after the 2023 spec")
+@pytest.mark.parametrize("encoding_format", ["float", "base64"])
+async def test_dimensions_shorten_the_vectors(
+    client: AsyncClient, server: LocalServer, encoding_format: Literal["float", "base64"]
+) -> None:
+    """dimensions is sent and the vectors have that many values, floats or base64 alike."""
+    result = await client.embeddings.create(
+        model="text-embedding-3-small",
+        input=["a", "b"],
+        dimensions=256,
+        encoding_format=encoding_format,
+    )
+    assert server.requests[-1].json()["dimensions"] == 256
+    assert [e.embedding for e in result] == [embedding_vector(x, 256) for x in "ab"]
+    assert {len(e.embedding) for e in result} == {256}
+
+
+@pytest.mark.latest_spec("dimensions came after the 2023 spec")
+async def test_dimensions_through_create_many(client: AsyncClient, server: LocalServer) -> None:
+    """create_many passes dimensions on to every request it sends."""
+    vectors = await client.embeddings.create_many(
+        ["a", "b", "c"], model="text-embedding-3-large", batch_size=2, dimensions=4
+    )
+    assert vectors == [embedding_vector(x, 4) for x in "abc"]
+    assert [r.json()["dimensions"] for r in server.requests] == [4, 4]
+
+
+@pytest.mark.parametrize("dimensions", [0, -1, 1.5, True, "8"])
+async def test_bad_dimensions_are_refused(
+    client: AsyncClient, server: LocalServer, dimensions: object
+) -> None:
+    """dimensions below the spec's minimum of 1, or not an integer, fails before sending."""
+    with pytest.raises(InvalidParameterError) as info:
+        await client.embeddings.create(model="m", input="x", dimensions=dimensions)  # type: ignore[arg-type]
+    assert info.value.param == "dimensions"
+    with pytest.raises(InvalidParameterError):
+        await client.embeddings.create_many(["x"], model="m", dimensions=dimensions)  # type: ignore[arg-type]
+    assert server.requests == []
+
+
+@pytest.mark.latest_spec("dimensions came after the 2023 spec")
+async def test_a_model_that_refuses_dimensions_answers_400(
+    client: AsyncClient, server: LocalServer
+) -> None:
+    """The client leaves model support to the server: ada-002 refuses dimensions there."""
+    from openai_async import BadRequestError
+
+    with pytest.raises(BadRequestError) as info:
+        await client.embeddings.create(model="text-embedding-ada-002", input="x", dimensions=8)
+    assert info.value.param == "dimensions"
+    assert len(server.requests) == 1
+
+
+@given(st.lists(st.floats(width=32, allow_nan=False), min_size=1, max_size=64))
+def test_base64_vector_structures_like_floats(values: list[float]) -> None:
+    """A reply's embedding as base64 or as a JSON array gives the same Embedding."""
+    from openai_async._models import structurer
+    from openai_async.types import Embedding
+
+    text = base64.b64encode(struct.pack(f"<{len(values)}f", *values)).decode()
+    structure = structurer(Embedding)
+    packed = structure({"object": "embedding", "index": 0, "embedding": text})
+    plain = structure({"object": "embedding", "index": 0, "embedding": values})
+    assert packed.embedding == plain.embedding == values

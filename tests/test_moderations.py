@@ -56,7 +56,7 @@ async def test_api_names_survive_to_dict(client: AsyncClient, server: LocalServe
 
 
 async def test_new_category_is_kept(client: AsyncClient, server: LocalServer) -> None:
-    """A category added after this client (say "illicit/violent") stays reachable by name."""
+    """A category added after this client (say "fraud/violent") stays reachable by name."""
     verdict = {"hate": False, "hate/threatening": False, "self-harm": False, "sexual": False}
     verdict |= {"sexual/minors": False, "violence": True, "violence/graphic": False}
     scores = dict.fromkeys(verdict, 0.5)
@@ -66,17 +66,19 @@ async def test_new_category_is_kept(client: AsyncClient, server: LocalServer) ->
         "results": [
             {
                 "flagged": True,
-                "categories": {**verdict, "illicit/violent": True},
-                "category_scores": {**scores, "illicit/violent": 0.9},
+                "categories": {**verdict, "fraud/violent": True},
+                "category_scores": {**scores, "fraud/violent": 0.9},
             }
         ],
     }
     server.inject(status=200, body=body)
     result = await client.moderations.create(input="x")
     categories = result.results[0].categories
-    assert categories.extra == {"illicit/violent": True}
-    assert categories["illicit/violent"] is True
+    assert categories.extra == {"fraud/violent": True}
+    assert categories["fraud/violent"] is True
     assert categories.harassment is None  # an older server's answer lacks it
+    assert categories.illicit is None
+    assert result.results[0].category_applied_input_types is None
 
 
 def test_constructed_categories_use_api_names() -> None:
@@ -89,12 +91,91 @@ def test_constructed_categories_use_api_names() -> None:
     assert categories["violence/graphic"] is True
 
 
-@pytest.mark.parametrize("value", [3, ["ok", 3], b"bytes"])
+@pytest.mark.parametrize(
+    ("value", "param"),
+    [
+        (3, "input"),
+        (b"bytes", "input"),
+        ([], "input"),
+        (["ok", 3], "input[0]"),
+        ([{"text": "no type"}], "input[0]"),
+        ([{"type": "text", "text": "a"}, "b"], "input[1]"),
+    ],
+)
 async def test_bad_input_is_refused(
-    client: AsyncClient, server: LocalServer, value: object
+    client: AsyncClient, server: LocalServer, value: object, param: str
 ) -> None:
-    """input must be a string or a list of strings."""
+    """input is a string, or a non-empty list of strings or of typed parts."""
     with pytest.raises(InvalidParameterError) as info:
         await client.moderations.create(input=value)  # type: ignore[arg-type]
-    assert info.value.param == "input"
+    assert info.value.param == param
     assert server.requests == []
+
+
+IMAGE = "data:image/png;base64,iVBORw0KGgo="
+
+
+@pytest.mark.latest_spec("multi-modal moderation input came after the 2023 spec")
+async def test_omni_moderation_of_text_and_image(client: AsyncClient, server: LocalServer) -> None:
+    """Text and image_url parts are sent as given and judged as one input."""
+    parts = [
+        {"type": "text", "text": "a quiet street"},
+        {"type": "image_url", "image_url": {"url": "https://example.com/gore.png"}},
+    ]
+    result = await client.moderations.create(model="omni-moderation-latest", input=parts)
+    assert server.requests[-1].json() == {"model": "omni-moderation-latest", "input": parts}
+    (verdict,) = result.results
+    assert verdict.flagged
+    assert verdict.categories.violence_graphic
+    assert not verdict.categories.hate
+    applied = verdict.category_applied_input_types
+    assert applied is not None
+    assert applied.violence_graphic == ["text", "image"]
+    assert applied.hate == ["text"]  # judged on text only
+    assert applied["self-harm"] == ["text", "image"]
+
+
+@pytest.mark.latest_spec("image moderation came after the 2023 spec")
+async def test_image_only_input(client: AsyncClient, server: LocalServer) -> None:
+    """An image alone (a data URL) is sent; text categories apply to no input then."""
+    result = await client.moderations.create(
+        model="omni-moderation-2024-09-26",
+        input=[{"type": "image_url", "image_url": {"url": IMAGE}}],
+    )
+    (verdict,) = result.results
+    assert not verdict.flagged
+    applied = verdict.category_applied_input_types
+    assert applied is not None
+    assert applied.hate == []
+    assert applied.sexual == ["image"]
+
+
+@pytest.mark.latest_spec("omni moderation came after the 2023 spec")
+async def test_today_categories(client: AsyncClient, server: LocalServer) -> None:
+    """illicit and illicit/violent have fields and scores, by Python and API name."""
+    result = await client.moderations.create(input="how to build a weapon and steal")
+    assert server.requests[-1].json() == {"input": "how to build a weapon and steal"}
+    (verdict,) = result.results
+    assert verdict.categories.illicit is True
+    assert verdict.categories.illicit_violent is True
+    assert verdict.categories["illicit/violent"] is True
+    assert verdict.category_scores.illicit_violent == 0.97
+    assert verdict.categories.extra == {}
+    assert verdict.category_applied_input_types is not None
+    assert verdict.category_applied_input_types.illicit == ["text"]
+
+
+@pytest.mark.latest_spec("image moderation came after the 2023 spec")
+async def test_a_text_model_refuses_images_on_the_server(
+    client: AsyncClient, server: LocalServer
+) -> None:
+    """Which models take images is the server's to say: the request goes out."""
+    from openai_async import BadRequestError
+
+    with pytest.raises(BadRequestError) as info:
+        await client.moderations.create(
+            model="text-moderation-latest",
+            input=[{"type": "image_url", "image_url": {"url": IMAGE}}],
+        )
+    assert info.value.param == "input"
+    assert len(server.requests) == 1

@@ -242,6 +242,8 @@ ENDPOINTS: list[tuple[str, Method, str, str, Path, str]] = [
         LATEST,
         "query",
     ),
+    ("embeddings.create", lambda c: c.embeddings.create, "POST", "/embeddings", LATEST, "json"),
+    ("moderations.create", lambda c: c.moderations.create, "POST", "/moderations", LATEST, "json"),
 ]
 
 # Spec properties we do not accept, per endpoint, and why.

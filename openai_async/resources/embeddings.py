@@ -3,20 +3,41 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal, Unpack
+from typing import Any, Literal, Required, TypedDict, Unpack
 
 from .._exceptions import InvalidParameterError
-from .._request import Endpoint, RequestOptions
+from .._request import Endpoint, RequestOptions, pop_options
 from ..types import CreateEmbeddingResponse
 from ._base import Resource
-from ._checks import check_choice, json_body
+from ._checks import check_choice, check_range, json_body
 
-__all__ = ["Embeddings"]
+__all__ = ["EmbeddingCreateParams", "EmbeddingParams", "Embeddings"]
 
 EmbeddingInput = str | Sequence[str] | Sequence[int] | Sequence[Sequence[int]]
 
 
-EMBEDDINGS = Endpoint("POST", "embeddings", CreateEmbeddingResponse)
+class EmbeddingParams(TypedDict, total=False):
+    """The ``create`` parameters ``create_many`` passes on to every request."""
+
+    encoding_format: Literal["float", "base64"] | None
+    # Only text-embedding-3 and later models shorten their vectors.
+    dimensions: int | None
+    user: str | None
+
+
+class EmbeddingCreateParams(EmbeddingParams, RequestOptions, total=False):
+    """The parameters of ``POST /embeddings``, declared once."""
+
+    model: Required[str]
+    input: Required[EmbeddingInput]
+
+
+EMBEDDINGS = Endpoint("POST", "embeddings", CreateEmbeddingResponse, EmbeddingCreateParams)
+
+
+def _check_params(body: dict[str, Any]) -> None:
+    check_choice("encoding_format", body.get("encoding_format"), ("float", "base64"))
+    check_range("dimensions", body.get("dimensions"), 1)  # the spec's minimum
 
 
 class Embeddings(Resource):
@@ -24,26 +45,24 @@ class Embeddings(Resource):
 
     __slots__ = ()
 
-    async def create(
-        self,
-        *,
-        model: str,
-        input: EmbeddingInput,
-        encoding_format: Literal["float", "base64"] | None = None,
-        user: str | None = None,
-        **options: Unpack[RequestOptions],
-    ) -> CreateEmbeddingResponse:
+    async def create(self, **params: Unpack[EmbeddingCreateParams]) -> CreateEmbeddingResponse:
         """``POST /embeddings``: one vector per input, in input order.
 
         ``input`` is a string, a list of strings, a list of token ids, or a list of
-        token-id lists. With ``encoding_format="base64"`` the server sends packed
-        float32 values (about a quarter of the bytes); they are decoded here, so the
-        vectors are lists of floats either way.
+        token-id lists. ``dimensions`` shortens the vectors (text-embedding-3 and later).
+        With ``encoding_format="base64"`` the server sends packed float32 values
+        (about a quarter of the bytes, and much faster to decode than JSON numbers);
+        they are decoded here, so the vectors are lists of floats either way.
         """
-        check_choice("encoding_format", encoding_format, ("float", "base64"))
-        body = json_body(
-            model=model, input=_check_input(input), encoding_format=encoding_format, user=user
-        )
+        given: dict[str, Any] = dict(params)
+        options = pop_options(given)
+        if "model" not in given:
+            raise InvalidParameterError("model", "is required")
+        if "input" not in given:
+            raise InvalidParameterError("input", "is required")
+        body = json_body(**given)
+        body["input"] = _check_input(given["input"])
+        _check_params(body)
         return await self._client.call(EMBEDDINGS.request(body, options))
 
     async def create_many(
@@ -53,26 +72,26 @@ class Embeddings(Resource):
         model: str,
         batch_size: int = 256,
         max_concurrency: int = 8,
-        encoding_format: Literal["float", "base64"] | None = None,
-        user: str | None = None,
-        **options: Unpack[RequestOptions],
+        **params: Unpack[EmbeddingParams],
     ) -> list[list[float]]:
         """One vector per input, in input order: ``batch_size`` inputs to a request.
 
-        The requests run concurrently (at most ``max_concurrency`` at once); each
-        vector is placed by the ``index`` its answer gives, checked, so a server that
+        ``params`` are the other ``create`` parameters (``EmbeddingParams``). The
+        requests run concurrently (at most ``max_concurrency`` at once); each vector
+        is placed by the ``index`` its answer gives, checked, so a server that
         answers out of order cannot mix them up (``PackingError`` if an index is
         missing or repeated). The first failed request raises its error.
         """
         from .._packing import embed_many
 
+        _check_params(json_body(**params))
         return await embed_many(
             self.create,
             inputs,
             model=model,
             batch_size=batch_size,
             max_concurrency=max_concurrency,
-            params={"encoding_format": encoding_format, "user": user},
+            params=params,
         )
 
 

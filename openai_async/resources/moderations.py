@@ -1,40 +1,102 @@
-"""``client.moderations``: check texts against the content policy."""
+"""``client.moderations``: check texts and images against the content policy."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Unpack
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal, Required, TypedDict, Unpack
 
 from .._exceptions import InvalidParameterError
-from .._request import Endpoint, RequestOptions
+from .._request import Endpoint, RequestOptions, pop_options
 from ..types import ModerationCreateResponse
 from ._base import Resource
 from ._checks import json_body
 
-__all__ = ["Moderations"]
+__all__ = [
+    "ModerationCreateParams",
+    "ModerationImageURLInput",
+    "ModerationInputPart",
+    "ModerationTextInput",
+    "Moderations",
+]
 
 
-MODERATIONS = Endpoint("POST", "moderations", ModerationCreateResponse)
+class _ImageURL(TypedDict):
+    url: str
+
+
+class ModerationImageURLInput(TypedDict):
+    """An image to classify: ``{"type": "image_url", "image_url": {"url": ...}}``.
+
+    The url is a web address or a ``data:image/...;base64,...`` URL.
+    """
+
+    type: Literal["image_url"]
+    image_url: _ImageURL
+
+
+class ModerationTextInput(TypedDict):
+    """A text to classify, as a part of a multi-modal input: ``{"type": "text", ...}``."""
+
+    type: Literal["text"]
+    text: str
+
+
+ModerationInputPart = ModerationImageURLInput | ModerationTextInput
+
+
+class ModerationCreateParams(RequestOptions, total=False):
+    """The parameters of ``POST /moderations``, declared once.
+
+    ``input`` is a string, a list of strings, or (omni models) a list of text and
+    ``image_url`` parts judged together as one input.
+    """
+
+    input: Required[str | Sequence[str] | Sequence[ModerationInputPart | Mapping[str, Any]]]
+    model: str | None
+
+
+MODERATIONS = Endpoint("POST", "moderations", ModerationCreateResponse, ModerationCreateParams)
+
+
+def _check_input(value: object) -> str | list[Any]:
+    # The spec's three shapes. Which models take images, and which part types exist,
+    # is the service's to say: a part only needs to be an object naming its type.
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bytes | bytearray) or not isinstance(value, Sequence) or not value:
+        raise InvalidParameterError(
+            "input", "expected a string, or a non-empty list of strings or of input parts"
+        )
+    items = list(value)
+    if all(isinstance(item, str) for item in items):
+        return items
+    for position, item in enumerate(items):
+        if not isinstance(item, Mapping) or not isinstance(item.get("type"), str):
+            raise InvalidParameterError(
+                f"input[{position}]",
+                "a list holds only strings, or only parts such as "
+                '{"type": "text", "text": ...} and {"type": "image_url", "image_url": {"url": ...}}',
+            )
+    return items
 
 
 class Moderations(Resource):
-    """Content-policy verdicts for texts."""
+    """Content-policy verdicts for texts and images."""
 
     __slots__ = ()
 
-    async def create(
-        self,
-        *,
-        input: str | Sequence[str],
-        model: str | None = None,
-        **options: Unpack[RequestOptions],
-    ) -> ModerationCreateResponse:
-        """``POST /moderations``: one result per input; ``model`` defaults on the server."""
-        if isinstance(input, str):
-            value: str | list[str] = input
-        elif isinstance(input, Sequence) and all(isinstance(item, str) for item in input):
-            value = list(input)
-        else:
-            raise InvalidParameterError("input", "expected a string or a list of strings")
-        body = json_body(input=value, model=model)
+    async def create(self, **params: Unpack[ModerationCreateParams]) -> ModerationCreateResponse:
+        """``POST /moderations``: one result per input; ``model`` defaults on the server.
+
+        Omni models (``omni-moderation-latest``) also judge images: pass a list of
+        parts, ``{"type": "text", "text": ...}`` and ``{"type": "image_url",
+        "image_url": {"url": ...}}``. Their results say which kinds of input each
+        category looked at (``category_applied_input_types``).
+        """
+        given: dict[str, Any] = dict(params)
+        options = pop_options(given)
+        if "input" not in given:
+            raise InvalidParameterError("input", "is required")
+        body = json_body(**given)
+        body["input"] = _check_input(given["input"])
         return await self._client.call(MODERATIONS.request(body, options))

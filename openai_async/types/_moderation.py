@@ -17,6 +17,7 @@ from .._models import JSON_KEY, APIObject
 __all__ = [
     "Moderation",
     "ModerationCategories",
+    "ModerationCategoryAppliedInputTypes",
     "ModerationCategoryScores",
     "ModerationCreateResponse",
 ]
@@ -37,7 +38,11 @@ class _ByAPIName:
 
 @attrs.frozen(kw_only=True)
 class ModerationCategories(_ByAPIName, APIObject):
-    """Whether the input falls into each category (the 2023 seven, then later ones)."""
+    """Whether the input falls into each category (the 2023 seven, then later ones).
+
+    ``illicit`` and ``illicit_violent`` come from the omni models (null or missing
+    from the text-moderation ones).
+    """
 
     hate: bool
     hate_threatening: bool = attrs.field(metadata=_key("hate/threatening"))
@@ -55,6 +60,8 @@ class ModerationCategories(_ByAPIName, APIObject):
     self_harm_instructions: bool | None = attrs.field(
         default=None, metadata=_key("self-harm/instructions")
     )
+    illicit: bool | None = None
+    illicit_violent: bool | None = attrs.field(default=None, metadata=_key("illicit/violent"))
 
 
 @attrs.frozen(kw_only=True)
@@ -76,15 +83,48 @@ class ModerationCategoryScores(_ByAPIName, APIObject):
     self_harm_instructions: float | None = attrs.field(
         default=None, metadata=_key("self-harm/instructions")
     )
+    illicit: float | None = None
+    illicit_violent: float | None = attrs.field(default=None, metadata=_key("illicit/violent"))
+
+
+def _types(name: str) -> Any:
+    return attrs.field(factory=list, metadata=_key(name))
+
+
+@attrs.frozen(kw_only=True)
+class ModerationCategoryAppliedInputTypes(_ByAPIName, APIObject):
+    """Which kinds of input (``"text"``, ``"image"``) each category's verdict looked at.
+
+    Sent by the omni models; a category only judged on text lists ``["text"]``, one
+    no input applied to lists nothing.
+    """
+
+    hate: list[str] = attrs.field(factory=list)
+    hate_threatening: list[str] = _types("hate/threatening")
+    harassment: list[str] = attrs.field(factory=list)
+    harassment_threatening: list[str] = _types("harassment/threatening")
+    illicit: list[str] = attrs.field(factory=list)
+    illicit_violent: list[str] = _types("illicit/violent")
+    self_harm: list[str] = _types("self-harm")
+    self_harm_intent: list[str] = _types("self-harm/intent")
+    self_harm_instructions: list[str] = _types("self-harm/instructions")
+    sexual: list[str] = attrs.field(factory=list)
+    sexual_minors: list[str] = _types("sexual/minors")
+    violence: list[str] = attrs.field(factory=list)
+    violence_graphic: list[str] = _types("violence/graphic")
 
 
 @attrs.frozen(kw_only=True)
 class Moderation(APIObject):
-    """The verdict on one input: ``flagged`` if any category is."""
+    """The verdict on one input: ``flagged`` if any category is.
+
+    ``category_applied_input_types`` comes from the omni models (None otherwise).
+    """
 
     flagged: bool
     categories: ModerationCategories
     category_scores: ModerationCategoryScores
+    category_applied_input_types: ModerationCategoryAppliedInputTypes | None = None
 
 
 @attrs.frozen(kw_only=True)
