@@ -157,3 +157,72 @@ async def test_prompt_none_is_sent_as_null(client: AsyncClient, server: LocalSer
     completion = await client.completions.create(model="m", prompt=None, max_tokens=5)
     assert server.requests[-1].json()["prompt"] is None
     assert completion.choices[0].text.startswith(" Echo: <|endoftext|>")
+
+
+@pytest.mark.latest_spec("seed and stream_options came after the 2023 spec")
+async def test_include_usage_streams_a_last_usage_chunk(
+    client: AsyncClient, server: LocalServer
+) -> None:
+    """stream_options.include_usage ends the stream with a usage chunk of no choices."""
+    stream = await client.completions.create(
+        model="gpt-3.5-turbo-instruct",
+        prompt="one two",
+        seed=7,
+        stream=True,
+        stream_options={"include_usage": True},
+    )
+    async with stream:
+        chunks = [chunk async for chunk in stream]
+    body = server.requests[-1].json()
+    assert (body["seed"], body["stream_options"]) == (7, {"include_usage": True})
+    *texts, last = chunks
+    assert all(c.choices and c.usage is None for c in texts)
+    assert last.choices == []
+    assert last.usage is not None
+    whole = await client.completions.create(model="gpt-3.5-turbo-instruct", prompt="one two")
+    assert last.usage == whole.usage
+
+
+@pytest.mark.latest_spec("stream_options came after the 2023 spec")
+async def test_accumulated_stream_keeps_the_usage(client: AsyncClient) -> None:
+    """accumulate_completion folds the usage-only last chunk into the result."""
+    stream = await client.completions.create(
+        model="m", prompt="a b c", stream=True, stream_options={"include_usage": True}
+    )
+    async with stream:
+        folded = await accumulate_completion(stream)
+    whole = await client.completions.create(model="m", prompt="a b c")
+    assert folded.usage == whole.usage
+    assert [c.text for c in folded.choices] == [c.text for c in whole.choices]
+
+
+@pytest.mark.latest_spec("seed came after the 2023 spec")
+async def test_seed_is_sent(client: AsyncClient, server: LocalServer) -> None:
+    """seed goes out as an integer."""
+    await client.completions.create(model="m", prompt="x", seed=-3)
+    assert server.requests[-1].json()["seed"] == -3
+
+
+async def test_stream_options_need_a_stream(client: AsyncClient, server: LocalServer) -> None:
+    """stream_options without stream=True is refused before sending, as the service would."""
+    with pytest.raises(InvalidParameterError) as info:
+        await client.completions.create(
+            model="m", prompt="x", stream_options={"include_usage": True}
+        )
+    assert info.value.param == "stream_options"
+    assert server.requests == []
+
+
+@pytest.mark.off_spec("stream_options without stream, for the server to refuse")
+async def test_server_refuses_stream_options_without_stream(server: LocalServer) -> None:
+    """The local server answers 400 naming stream_options, as the service does."""
+    from openai_async import BadRequestError
+
+    async with AsyncClient(base_url=server.url, api_key="", max_retries=0) as raw:
+        with pytest.raises(BadRequestError) as info:
+            await raw.request(
+                "POST",
+                "completions",
+                json={"model": "m", "prompt": "x", "stream_options": {"include_usage": True}},
+            )
+    assert info.value.param == "stream_options"

@@ -3,6 +3,8 @@
 The completion of a prompt is `` Echo: <prompt>`` (`` Echo k: <prompt>`` for choice k
 when ``n > 1``); a token-id prompt reads as ``<id> <id> ...``. Choice ``index`` is
 ``prompt_position * n + k``. ``max_tokens`` defaults to 16, as on the real service.
+A stream with ``stream_options.include_usage`` ends with a chunk of no choices that
+carries the usage (the others carry ``"usage": null``).
 """
 
 from __future__ import annotations
@@ -74,6 +76,14 @@ async def create_completion(
     top = body.get("logprobs")
     if top is not None and (not isinstance(top, int) or not 0 <= top <= 5):
         return error_response(400, "logprobs must be an integer from 0 to 5", param="logprobs")
+    stream_options = body.get("stream_options")
+    if stream_options is not None and not body.get("stream"):
+        return error_response(
+            400,
+            "The 'stream_options' parameter is only allowed when 'stream' is enabled.",
+            param="stream_options",
+        )
+    include_usage = isinstance(stream_options, dict) and bool(stream_options.get("include_usage"))
     n = body.get("n") or 1
     max_tokens = body.get("max_tokens", _DEFAULT_MAX_TOKENS)
     echo = bool(body.get("echo"))
@@ -94,10 +104,18 @@ async def create_completion(
     }
     if state.out_of_order:
         choices.reverse()
-    if body.get("stream"):
-        return sse_response(_chunks(head, choices, top), current_fault())
     prompt_tokens = sum(count_tokens(p) for p in prompts)
     completion_tokens = sum(len(tokens) for _, tokens, _ in choices)
+    usage = {
+        "prompt_tokens": prompt_tokens,
+        "completion_tokens": completion_tokens,
+        "total_tokens": prompt_tokens + completion_tokens,
+    }
+    if body.get("stream"):
+        chunks = _chunks(head, choices, top)
+        if include_usage:
+            chunks = _with_usage(chunks, {**head, "choices": [], "usage": usage})
+        return sse_response(chunks, current_fault())
     return json_response(
         {
             **head,
@@ -110,13 +128,15 @@ async def create_completion(
                 }
                 for index, tokens, finish_reason in choices
             ],
-            "usage": {
-                "prompt_tokens": prompt_tokens,
-                "completion_tokens": completion_tokens,
-                "total_tokens": prompt_tokens + completion_tokens,
-            },
+            "usage": usage,
         }
     )
+
+
+def _with_usage(chunks: Iterator[dict[str, Any]], last: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    for chunk in chunks:
+        yield {**chunk, "usage": None}
+    yield last
 
 
 def _chunks(
