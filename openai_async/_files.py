@@ -14,7 +14,7 @@ from __future__ import annotations
 import io
 import mimetypes
 import os
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -166,10 +166,13 @@ class MultipartBody(httpx.AsyncByteStream):
     be finalised later with a warning, and hold what it had open until then.
     """
 
-    def __init__(self, fields: Mapping[str, str], files: Sequence[FilePart]) -> None:
+    def __init__(
+        self, fields: Mapping[str, str] | Iterable[tuple[str, str]], files: Sequence[FilePart]
+    ) -> None:
         self.boundary = os.urandom(16).hex()
         self._pieces: list[bytes | FilePart] = []
-        for field, text in fields.items():
+        pairs = fields.items() if isinstance(fields, Mapping) else fields
+        for field, text in pairs:
             head = f'--{self.boundary}\r\nContent-Disposition: form-data; name="{_quote(field)}"'
             self._pieces.append(f"{head}\r\n\r\n".encode() + text.encode() + b"\r\n")
         for part in files:
@@ -235,16 +238,31 @@ class _BodyIterator:
         return chunk
 
 
-def form_fields(params: Mapping[str, Any]) -> dict[str, str]:
-    """Text fields of a multipart form: numbers as JSON writes them, None left out."""
-    fields = {}
+def form_fields(params: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Text fields of a multipart form: numbers as JSON writes them, None left out.
+
+    A list becomes one ``name[]`` field per item and a mapping one ``name[key]``
+    field per key, as the API reads arrays and objects in a form (the official SDK
+    sends ``timestamp_granularities[]`` and ``chunking_strategy[type]`` so).
+    """
+    fields: list[tuple[str, str]] = []
     for name, value in params.items():
-        if value is None:
-            continue
-        if isinstance(value, bool):
-            fields[name] = "true" if value else "false"
-        elif isinstance(value, int | float | str):
-            fields[name] = str(value)
-        else:
-            raise InvalidParameterError(name, f"expected a string or a number, got {value!r:.40}")
+        if isinstance(value, Mapping):
+            fields += [
+                (f"{name}[{key}]", _text(f"{name}[{key}]", v))
+                for key, v in value.items()
+                if v is not None
+            ]
+        elif isinstance(value, list | tuple):
+            fields += [(f"{name}[]", _text(f"{name}[]", item)) for item in value]
+        elif value is not None:
+            fields.append((name, _text(name, value)))
     return fields
+
+
+def _text(name: str, value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float | str):
+        return str(value)
+    raise InvalidParameterError(name, f"expected a string or a number, got {value!r:.40}")

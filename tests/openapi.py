@@ -179,11 +179,55 @@ def _body_check(
     return None if schema is None else (schema, _validator(spec, schema))
 
 
+_NESTED = re.compile(r"([^\[\]]+)\[([^\[\]]*)\]")
+
+
+def _branches(schema: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """A schema and the alternatives it allows (anyOf, oneOf), flattened."""
+    found = [schema]
+    for key in ("anyOf", "oneOf"):
+        for branch in schema.get(key, []):
+            found += _branches(branch)
+    return found
+
+
+def _nested(
+    properties: Mapping[str, Any], name: str, instance: dict[str, Any]
+) -> tuple[Mapping[str, Any], Callable[[Any], None]] | None:
+    """For ``name[]`` (an array item) or ``name[key]`` (an object's key), as the API
+    reads them in a form: the item's schema, and where its value goes in ``instance``."""
+    match = _NESTED.fullmatch(name)
+    if match is None or match[1] not in properties:
+        return None
+    base, key = match[1], match[2]
+    for branch in _branches(properties[base]):
+        if key == "" and branch.get("type") == "array":
+            return branch.get("items", {}), instance.setdefault(base, []).append
+        if key and key in branch.get("properties", {}):
+            return branch["properties"][key], functools.partial(
+                instance.setdefault(base, {}).__setitem__, key
+            )
+    return None
+
+
 def _form_instance(request: ServerRequest, schema: Mapping[str, Any]) -> dict[str, Any]:
-    """The multipart fields as the JSON object the schema describes."""
+    """The multipart fields as the JSON object the schema describes.
+
+    ``name[]`` parts are the items of an array and ``name[key]`` parts the keys of an
+    object, as the API reads them (and the official SDK sends them).
+    """
     properties = schema.get("properties", {})
     instance: dict[str, Any] = {}
     for part in parse_multipart(request.headers["content-type"], request.body):
+        nested = None if part.name in properties else _nested(properties, part.name, instance)
+        if nested is not None:
+            declared, put = nested
+            if part.filename is not None:
+                assert declared.get("format") == "binary", f"{part.name!r} is not a file"
+                put(BINARY)
+            else:
+                put(_typed(part.text, declared))
+            continue
         assert part.name not in instance, f"field {part.name!r} sent twice"
         declared = properties.get(part.name, {})
         is_binary = _is_binary(declared)
@@ -218,9 +262,12 @@ _NESTED = re.compile(r"(\w+)\[(\w+)\]")
 
 
 def _typed(text: str, declared: Mapping[str, Any]) -> Any:
-    # A form carries text; the spec types the value the text stands for.
-    kinds = declared.get("type")
-    kinds = [kinds] if isinstance(kinds, str) else kinds or []
+    # A form carries text; the spec types the value the text stands for (in any of
+    # its alternatives: ``anyOf: [{type: boolean}, {type: null}]``).
+    kinds = []
+    for branch in _branches(declared):
+        kind = branch.get("type")
+        kinds += [kind] if isinstance(kind, str) else kind or []
     try:
         if "integer" in kinds:
             return int(text)

@@ -134,3 +134,200 @@ async def test_server_refuses_unknown_audio_type(client: AsyncClient, server: Lo
         await client.audio.transcriptions.create(file=AUDIO, model="whisper-1")
     assert info.value.param == "file"
     assert _fields(server)["file"][0] == "file"  # bytes without a name are called "file"
+
+
+def _all_fields(server: LocalServer) -> list[tuple[str, str]]:
+    sent = server.requests[-1]
+    parts = parse_multipart(sent.headers["content-type"], sent.body)
+    return [(p.name, p.text) for p in parts if p.filename is None]
+
+
+SPOKEN = "Transcribed audio from speech.mp3. It has 32000 bytes."
+
+
+@pytest.mark.latest_spec("today's transcription parameters came after the 2023 spec")
+async def test_words_and_segments(client: AsyncClient, server: LocalServer) -> None:
+    """timestamp_granularities goes out as timestamp_granularities[] fields; words come back."""
+    result = await client.audio.transcriptions.create(
+        file=("speech.mp3", AUDIO),
+        model="whisper-1",
+        response_format="verbose_json",
+        timestamp_granularities=["word", "segment"],
+    )
+    assert [f for f in _all_fields(server) if f[0].startswith("timestamp")] == [
+        ("timestamp_granularities[]", "word"),
+        ("timestamp_granularities[]", "segment"),
+    ]
+    assert result.words is not None
+    assert [w.word for w in result.words] == [w.strip(".") for w in SPOKEN.split()]
+    assert result.words[-1].end == result.duration
+    assert len(result.segments) == 2
+
+
+@pytest.mark.latest_spec("today's transcription models came after the 2023 spec")
+async def test_gpt_4o_transcribe_with_logprobs(client: AsyncClient, server: LocalServer) -> None:
+    """include=["logprobs"] gives token logprobs; today's models report token usage."""
+    result = await client.audio.transcriptions.create(
+        file=("speech.mp3", AUDIO),
+        model="gpt-4o-transcribe",
+        include=["logprobs"],
+        chunking_strategy="auto",
+        languages=["en", "fr"],
+        keywords=["audio"],
+    )
+    fields = _all_fields(server)
+    assert ("include[]", "logprobs") in fields
+    assert ("chunking_strategy", "auto") in fields
+    assert [v for k, v in fields if k == "languages[]"] == ["en", "fr"]
+    assert result.text == SPOKEN
+    assert result.logprobs is not None
+    assert [lp.token for lp in result.logprobs] == SPOKEN.split()
+    assert result.usage is not None
+    assert result.usage.type == "tokens"
+    assert result.usage.total_tokens == 20 + len(SPOKEN.split())
+
+
+@pytest.mark.latest_spec("chunking_strategy came after the 2023 spec")
+async def test_chunking_strategy_object(client: AsyncClient, server: LocalServer) -> None:
+    """A server_vad chunking_strategy goes out as chunking_strategy[key] fields."""
+    await client.audio.transcriptions.create(
+        file=("speech.mp3", AUDIO),
+        model="gpt-4o-transcribe-diarize",
+        chunking_strategy={"type": "server_vad", "threshold": 0.5, "silence_duration_ms": 300},
+    )
+    assert [f for f in _all_fields(server) if f[0].startswith("chunking")] == [
+        ("chunking_strategy[type]", "server_vad"),
+        ("chunking_strategy[threshold]", "0.5"),
+        ("chunking_strategy[silence_duration_ms]", "300"),
+    ]
+
+
+@pytest.mark.latest_spec("diarized_json came after the 2023 spec")
+async def test_diarized_json(client: AsyncClient, server: LocalServer) -> None:
+    """diarized_json parses into TranscriptionDiarized, segments by speaker."""
+    result = await client.audio.transcriptions.create(
+        file=("speech.mp3", AUDIO),
+        model="gpt-4o-transcribe-diarize",
+        response_format="diarized_json",
+        known_speaker_names=["agent"],
+        known_speaker_references=["data:audio/wav;base64,AAAA"],
+    )
+    assert [(s.speaker, s.text) for s in result.segments] == [
+        ("A", "Transcribed audio from speech.mp3."),
+        ("B", "It has 32000 bytes."),
+    ]
+    assert result.duration == 2.0
+
+
+@pytest.mark.latest_spec("streamed transcriptions came after the 2023 spec")
+async def test_streamed_transcription(client: AsyncClient, server: LocalServer) -> None:
+    """stream=True gives text deltas, then transcript.text.done, which ends the stream."""
+    stream = await client.audio.transcriptions.create(
+        file=("speech.mp3", AUDIO), model="gpt-4o-mini-transcribe", stream=True
+    )
+    async with stream:
+        events = [event async for event in stream]
+    assert ("stream", "true") in _all_fields(server)
+    assert server.requests[-1].headers["accept"] == "text/event-stream"
+    *deltas, done = events
+    assert {e.type for e in deltas} == {"transcript.text.delta"}
+    assert "".join(e.delta or "" for e in deltas) == SPOKEN
+    assert done.type == "transcript.text.done"
+    assert done.text == SPOKEN
+    assert done.usage is not None
+    assert done.usage.output_tokens == len(SPOKEN.split())
+
+
+@pytest.mark.latest_spec("streamed transcriptions came after the 2023 spec")
+async def test_streamed_transcription_with_logprobs(client: AsyncClient) -> None:
+    """Each delta carries its logprobs, and the done event all of them."""
+    stream = await client.audio.transcriptions.create(
+        file=("speech.mp3", AUDIO), model="gpt-4o-transcribe", stream=True, include=["logprobs"]
+    )
+    async with stream:
+        events = [event async for event in stream]
+    assert all(e.logprobs and len(e.logprobs) == 1 for e in events[:-1])
+    assert events[-1].logprobs is not None
+    assert len(events[-1].logprobs) == len(events) - 1
+
+
+@pytest.mark.latest_spec("streamed transcriptions came after the 2023 spec")
+async def test_streamed_transcription_cut_short_raises(
+    client: AsyncClient, server: LocalServer
+) -> None:
+    """A body that ends before transcript.text.done raises instead of ending quietly."""
+    from openai_async import StreamTruncatedError
+
+    server.inject(stream_action="end", after_events=3, path="/audio/transcriptions")
+    stream = await client.audio.transcriptions.create(
+        file=("speech.mp3", AUDIO), model="gpt-4o-transcribe", stream=True
+    )
+    seen = []
+
+    async def read_all() -> None:
+        async with stream:
+            async for event in stream:
+                seen.append(event)
+
+    with pytest.raises(StreamTruncatedError, match=r"transcript\.text\.done"):
+        await read_all()
+    assert len(seen) == 3
+
+
+@pytest.mark.latest_spec("streamed transcriptions came after the 2023 spec")
+async def test_done_marker_also_ends_a_transcription_stream(
+    client: AsyncClient, server: LocalServer
+) -> None:
+    """A server that sends data: [DONE] after transcript.text.done is read to its end."""
+    done = '{"type": "transcript.text.done", "text": "hi"}'
+    body = f'data: {{"type": "transcript.text.delta", "delta": "hi"}}\n\ndata: {done}\n\n'
+    server.inject(
+        status=200,
+        headers={"content-type": "text/event-stream"},
+        body=body + "data: [DONE]\n\n",
+        path="/audio/transcriptions",
+    )
+    stream = await client.audio.transcriptions.create(
+        file=("speech.mp3", AUDIO), model="gpt-4o-transcribe", stream=True
+    )
+    async with stream:
+        events = [event.type async for event in stream]
+    assert events == ["transcript.text.delta", "transcript.text.done"]
+
+
+@pytest.mark.parametrize(
+    ("params", "param"),
+    [
+        ({"timestamp_granularities": "word"}, "timestamp_granularities"),
+        ({"include": "logprobs"}, "include"),
+        ({"known_speaker_names": ["a", "b", "c", "d", "e"]}, "known_speaker_names"),
+        ({"chunking_strategy": "manual"}, "chunking_strategy"),
+        ({"response_format": "xml"}, "response_format"),
+        ({"temperature": 1.5}, "temperature"),
+    ],
+)
+async def test_bad_transcription_parameters_are_refused(
+    client: AsyncClient, server: LocalServer, params: dict[str, object], param: str
+) -> None:
+    """The spec's own limits fail before sending, naming the parameter."""
+    with pytest.raises(InvalidParameterError) as info:
+        await client.audio.transcriptions.create(
+            file=("speech.mp3", AUDIO),
+            model="gpt-4o-transcribe",
+            **params,  # type: ignore[arg-type]
+        )
+    assert info.value.param == param
+    assert server.requests == []
+
+
+@pytest.mark.latest_spec("today's transcription models came after the 2023 spec")
+async def test_model_support_is_the_servers_to_say(
+    client: AsyncClient, server: LocalServer
+) -> None:
+    """srt from gpt-4o-transcribe goes out; the server refuses it, as the service does."""
+    with pytest.raises(BadRequestError) as info:
+        await client.audio.transcriptions.create(
+            file=("speech.mp3", AUDIO), model="gpt-4o-transcribe", response_format="srt"
+        )
+    assert info.value.param == "response_format"
+    assert len(server.requests) == 1

@@ -244,6 +244,22 @@ ENDPOINTS: list[tuple[str, Method, str, str, Path, str]] = [
     ),
     ("embeddings.create", lambda c: c.embeddings.create, "POST", "/embeddings", LATEST, "json"),
     ("moderations.create", lambda c: c.moderations.create, "POST", "/moderations", LATEST, "json"),
+    (
+        "audio.transcriptions.create",
+        lambda c: c.audio.transcriptions.create,
+        "POST",
+        "/audio/transcriptions",
+        LATEST,
+        "multipart/form-data",
+    ),
+    (
+        "audio.translations.create",
+        lambda c: c.audio.translations.create,
+        "POST",
+        "/audio/translations",
+        LATEST,
+        "multipart/form-data",
+    ),
 ]
 
 # Spec properties we do not accept, per endpoint, and why.

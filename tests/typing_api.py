@@ -237,6 +237,7 @@ async def endpoints(client: AsyncClient) -> None:
         ImagesResponse,
         ModerationCreateResponse,
         Transcription,
+        TranscriptionDiarized,
         TranscriptionVerbose,
         Translation,
         TranslationVerbose,
@@ -332,7 +333,7 @@ async def endpoints(client: AsyncClient) -> None:
     chosen: str = "srt"
     assert_type(
         await transcriptions.create(file=path, model="whisper-1", response_format=chosen),
-        Transcription | TranscriptionVerbose | str,
+        Transcription | TranscriptionVerbose | TranscriptionDiarized | str,
     )
     translations = client.audio.translations
     assert_type(await translations.create(file=audio, model="whisper-1"), Translation)
@@ -646,3 +647,72 @@ async def responses_usage(client: AsyncClient) -> None:
     assert_type(items, AsyncPaginator[ResponseOutputItem])
     async for input_item in items:
         assert_type(input_item.type, str)
+
+
+async def today_endpoints(client: AsyncClient) -> None:
+    """Today's parameters of the 2023 endpoints (issue 11)."""
+    from openai_async.types import (
+        CreateEmbeddingResponse,
+        ModerationCategoryAppliedInputTypes,
+        ModerationCreateResponse,
+        Transcription,
+        TranscriptionDiarized,
+        TranscriptionStreamEvent,
+        TranscriptionVerbose,
+        TranscriptionWord,
+    )
+
+    short = await client.embeddings.create(
+        model="text-embedding-3-small", input=["a"], dimensions=256, encoding_format="base64"
+    )
+    assert_type(short, CreateEmbeddingResponse)
+    vectors = await client.embeddings.create_many(["a"], model="m", dimensions=8, user="u")
+    assert_type(vectors, list[list[float]])
+    await client.embeddings.create(model="m", input="x", dimensions="8")  # type: ignore[arg-type]
+    await client.embeddings.create(input="x")  # type: ignore[call-arg]
+
+    verdicts = await client.moderations.create(
+        model="omni-moderation-latest",
+        input=[
+            {"type": "text", "text": "hello"},
+            {"type": "image_url", "image_url": {"url": "https://example.com/a.png"}},
+        ],
+        extra_headers={"x-team": "trust"},
+    )
+    assert_type(verdicts, ModerationCreateResponse)
+    applied = verdicts.results[0].category_applied_input_types
+    assert_type(applied, ModerationCategoryAppliedInputTypes | None)
+    assert_type(verdicts.results[0].categories.illicit_violent, bool | None)
+
+    transcriptions = client.audio.transcriptions
+    logprobs = await transcriptions.create(
+        file=b"...", model="gpt-4o-transcribe", include=["logprobs"], chunking_strategy="auto"
+    )
+    assert_type(logprobs, Transcription)
+    words = await transcriptions.create(
+        file=b"...",
+        model="whisper-1",
+        response_format="verbose_json",
+        timestamp_granularities=["word", "segment"],
+    )
+    assert_type(words.words, list[TranscriptionWord] | None)
+    diarized = await transcriptions.create(
+        file=b"...", model="gpt-4o-transcribe-diarize", response_format="diarized_json"
+    )
+    assert_type(diarized, TranscriptionDiarized)
+    stream = await transcriptions.create(file=b"...", model="gpt-4o-transcribe", stream=True)
+    async with stream:
+        async for event in stream:
+            assert_type(event, TranscriptionStreamEvent)
+            assert_type(event.delta, str | None)
+    flag: bool = False
+    either = await transcriptions.create(file=b"...", model="m", stream=flag)
+    assert_type(
+        either,
+        Transcription
+        | TranscriptionVerbose
+        | TranscriptionDiarized
+        | str
+        | AsyncStream[TranscriptionStreamEvent],
+    )
+    await transcriptions.create(file=b"...", model="m", include=["everything"])  # type: ignore[list-item]

@@ -24,9 +24,16 @@ async def form_request(
 ) -> APIRequest[T]:
     """A POST of ``fields`` and ``files`` (None values left out) as multipart/form-data.
 
+    A list of files goes out as several ``name[]`` parts (``image[]`` for an edit of
+    several images); a tuple is one file, ``(filename, content[, content_type])``.
     Every argument is checked, and every path looked at, before anything is sent.
     """
-    parts = [await file_part(name, value) for name, value in files.items() if value is not None]
+    parts = []
+    for name, value in files.items():
+        if isinstance(value, list):
+            parts += [await file_part(f"{name}[]", item) for item in value]
+        elif value is not None:
+            parts.append(await file_part(name, value))
 
     def read(response: Any) -> T:
         return decode(response, cast_to)

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Final, Literal, Required, Unpack, cast, overload
 
+import attrs
 import httpx
 
 from .._exceptions import InvalidParameterError
 from .._file_input import FileInput
 from .._request import APIRequest, RequestOptions, pop_options
+from .._streaming import AsyncStream, StreamEnd
 from ..types import (
     BinaryResponseContent,
     Transcription,
+    TranscriptionDiarized,
+    TranscriptionStreamEvent,
     TranscriptionVerbose,
     Translation,
     TranslationVerbose,
@@ -21,44 +25,120 @@ from ._base import Resource
 from ._checks import check_choice, check_max_length, check_number, json_body
 from ._upload import form_request
 
-__all__ = ["Audio", "Speech", "SpeechCreateParams", "Transcriptions", "Translations"]
+__all__ = [
+    "Audio",
+    "Speech",
+    "SpeechCreateParams",
+    "TranscriptionCreateParams",
+    "Transcriptions",
+    "TranslationCreateParams",
+    "Translations",
+]
 
-AudioResponseFormat = Literal["json", "text", "srt", "verbose_json", "vtt"]
+AudioResponseFormat = Literal["json", "text", "srt", "verbose_json", "vtt", "diarized_json"]
 TextFormat = Literal["text", "srt", "vtt"]
 
 # The formats the API reference lists; text, srt and vtt come back as plain text.
-_FORMATS = ("json", "text", "srt", "verbose_json", "vtt")
+_FORMATS = ("json", "text", "srt", "verbose_json", "vtt", "diarized_json")
+_TRANSLATION_FORMATS = ("json", "text", "srt", "verbose_json", "vtt")
 _TEXT_FORMATS = frozenset(("text", "srt", "vtt"))
+_MAX_SPEAKERS = 4  # "Up to 4 speakers are supported"
+
+# A streamed transcription ends with its transcript.text.done event (servers such as
+# vLLM send data: [DONE] after it, which ends it as well); a body that stops before
+# either is an incomplete transcript.
+TRANSCRIPTION_STREAM_END = StreamEnd(marker="[DONE]", terminal=frozenset({"transcript.text.done"}))
 
 
-async def _create(
-    resource: Resource,
-    path: str,
-    models: tuple[
-        type[Transcription | Translation], type[TranscriptionVerbose | TranslationVerbose]
-    ],
-    file: FileInput,
-    fields: dict[str, object],
-    options: RequestOptions,
-) -> Any:
-    response_format = fields.get("response_format")
-    check_choice("response_format", response_format, _FORMATS)
-    check_number("temperature", fields.get("temperature"), 0, 1)
-    cast_to: type[object]
+class TranslationCreateParams(RequestOptions, total=False):
+    """The parameters of ``POST /audio/translations`` but ``response_format``."""
+
+    file: Required[FileInput]
+    model: Required[str]
+    prompt: str | None
+    temperature: float | None
+
+
+class TranscriptionCreateParams(TranslationCreateParams, total=False):
+    """The parameters of ``POST /audio/transcriptions`` but ``response_format`` and
+    ``stream``, declared once.
+
+    Lists go out as ``name[]`` form fields and ``chunking_strategy``'s object as
+    ``chunking_strategy[key]`` fields, as the API reads them.
+    """
+
+    language: str | None
+    languages: Sequence[str] | None
+    keywords: Sequence[str] | None
+    include: Sequence[Literal["logprobs"]] | None
+    timestamp_granularities: Sequence[Literal["word", "segment"]] | None
+    chunking_strategy: Literal["auto"] | Mapping[str, Any] | None
+    known_speaker_names: Sequence[str] | None
+    known_speaker_references: Sequence[str] | None
+
+
+def _list(name: str, value: object, limit: int | None = None) -> list[Any] | None:
+    if value is None:
+        return None
+    if isinstance(value, str | bytes) or not isinstance(value, Sequence):
+        raise InvalidParameterError(name, f"expected a list, got {type(value).__name__}")
+    items = list(value)
+    if limit is not None and len(items) > limit:
+        raise InvalidParameterError(name, f"at most {limit} items, got {len(items)}")
+    return items
+
+
+def _fields(params: dict[str, Any], response_format: str | None, formats: tuple[str, ...]) -> Any:
+    check_choice("response_format", response_format, formats)
+    check_number("temperature", params.get("temperature"), 0, 1)
+    fields = {"response_format": response_format, **params}
+    for name in ("languages", "keywords", "include", "timestamp_granularities"):
+        fields[name] = _list(name, fields.get(name))
+    for name in ("known_speaker_names", "known_speaker_references"):
+        fields[name] = _list(name, fields.get(name), _MAX_SPEAKERS)
+    chunking = fields.get("chunking_strategy")
+    if chunking is not None and chunking != "auto" and not isinstance(chunking, Mapping):
+        raise InvalidParameterError(
+            "chunking_strategy", f'expected "auto" or a mapping, got {chunking!r:.40}'
+        )
+    return {name: value for name, value in fields.items() if value is not None}
+
+
+def _result_type(response_format: str | None, models: tuple[type, type, type]) -> type[object]:
     if response_format in _TEXT_FORMATS:
-        cast_to = str
-    elif response_format == "verbose_json":
-        cast_to = models[1]
-    else:
-        cast_to = models[0]
-    request = await form_request(
-        path, cast_to, fields=fields, files={"file": file}, options=options
-    )
-    return await resource._client.call(request)
+        return str
+    if response_format == "verbose_json":
+        return models[1]
+    if response_format == "diarized_json":
+        return models[2]
+    return models[0]
+
+
+async def _form(
+    path: str, cast_to: type[Any], fields: dict[str, Any], options: RequestOptions
+) -> APIRequest[Any]:
+    file = fields.pop("file", None)
+    if file is None:
+        raise InvalidParameterError("file", "is required")
+    if not isinstance(fields.get("model"), str):
+        raise InvalidParameterError("model", f"expected a string, got {fields.get('model')!r}")
+    return await form_request(path, cast_to, fields=fields, files={"file": file}, options=options)
+
+
+def _streamed(request: APIRequest[Any]) -> APIRequest[AsyncStream[TranscriptionStreamEvent]]:
+    """The same form, answered with server-sent events read as they come."""
+    from .._models import structurer
+
+    decode = structurer(TranscriptionStreamEvent)
+
+    def read(response: httpx.Response) -> AsyncStream[TranscriptionStreamEvent]:
+        return AsyncStream(response, decode, end=TRANSCRIPTION_STREAM_END)
+
+    return attrs.evolve(request, read=read, stream=True, headers={"Accept": "text/event-stream"})
 
 
 class Transcriptions(Resource):
-    """Speech to text in the language spoken."""
+    """Speech to text in the language spoken, whole or streamed."""
 
     __slots__ = ()
 
@@ -66,87 +146,111 @@ class Transcriptions(Resource):
     async def create(
         self,
         *,
-        file: FileInput,
-        model: str,
-        prompt: str | None = ...,
-        response_format: Literal["json"] | None = ...,
-        temperature: float | None = ...,
-        language: str | None = ...,
-        **options: Unpack[RequestOptions],
+        response_format: Literal["json"] | None = None,
+        stream: Literal[False] = False,
+        **params: Unpack[TranscriptionCreateParams],
     ) -> Transcription: ...
 
     @overload
     async def create(
         self,
         *,
-        file: FileInput,
-        model: str,
-        prompt: str | None = ...,
         response_format: Literal["verbose_json"],
-        temperature: float | None = ...,
-        language: str | None = ...,
-        **options: Unpack[RequestOptions],
+        stream: Literal[False] = False,
+        **params: Unpack[TranscriptionCreateParams],
     ) -> TranscriptionVerbose: ...
 
     @overload
     async def create(
         self,
         *,
-        file: FileInput,
-        model: str,
-        prompt: str | None = ...,
+        response_format: Literal["diarized_json"],
+        stream: Literal[False] = False,
+        **params: Unpack[TranscriptionCreateParams],
+    ) -> TranscriptionDiarized: ...
+
+    @overload
+    async def create(
+        self,
+        *,
         response_format: TextFormat,
-        temperature: float | None = ...,
-        language: str | None = ...,
-        **options: Unpack[RequestOptions],
+        stream: Literal[False] = False,
+        **params: Unpack[TranscriptionCreateParams],
     ) -> str: ...
 
     @overload
     async def create(
         self,
         *,
-        file: FileInput,
-        model: str,
-        prompt: str | None = ...,
-        response_format: str | None = ...,
-        temperature: float | None = ...,
-        language: str | None = ...,
-        **options: Unpack[RequestOptions],
-    ) -> Transcription | TranscriptionVerbose | str: ...
+        response_format: str | None = None,
+        stream: Literal[False] = False,
+        **params: Unpack[TranscriptionCreateParams],
+    ) -> Transcription | TranscriptionVerbose | TranscriptionDiarized | str: ...
+
+    @overload
+    async def create(
+        self,
+        *,
+        response_format: AudioResponseFormat | None = None,
+        stream: Literal[True],
+        **params: Unpack[TranscriptionCreateParams],
+    ) -> AsyncStream[TranscriptionStreamEvent]: ...
+
+    @overload
+    async def create(
+        self,
+        *,
+        response_format: str | None = None,
+        stream: bool,
+        **params: Unpack[TranscriptionCreateParams],
+    ) -> (
+        Transcription
+        | TranscriptionVerbose
+        | TranscriptionDiarized
+        | str
+        | AsyncStream[TranscriptionStreamEvent]
+    ): ...
 
     async def create(
         self,
         *,
-        file: FileInput,
-        model: str,
-        prompt: str | None = None,
         response_format: str | None = None,
-        temperature: float | None = None,
-        language: str | None = None,
-        **options: Unpack[RequestOptions],
-    ) -> Transcription | TranscriptionVerbose | str:
-        """``POST /audio/transcriptions``: the text of ``file`` (mp3, mp4, m4a, wav, webm...).
+        stream: bool = False,
+        **params: Unpack[TranscriptionCreateParams],
+    ) -> (
+        Transcription
+        | TranscriptionVerbose
+        | TranscriptionDiarized
+        | str
+        | AsyncStream[TranscriptionStreamEvent]
+    ):
+        """``POST /audio/transcriptions``: the text of ``file`` (mp3, wav, webm, flac...).
 
         ``response_format`` "json" (the default) gives a ``Transcription``,
-        "verbose_json" a ``TranscriptionVerbose`` with timed segments, and "text",
-        "srt" and "vtt" the text itself as ``str``. ``language`` is ISO-639-1.
+        "verbose_json" a ``TranscriptionVerbose`` with timed segments (and words, with
+        ``timestamp_granularities=["word"]``), "diarized_json" a
+        ``TranscriptionDiarized`` (``gpt-4o-transcribe-diarize``), and "text", "srt"
+        and "vtt" the text itself as ``str``. ``language`` is ISO-639-1.
+
+        ``stream=True`` (gpt-4o-transcribe and later models) gives an ``AsyncStream``
+        of ``TranscriptionStreamEvent``: ``transcript.text.delta`` events, then one
+        ``transcript.text.done`` with the whole text; a stream that stops before it
+        raises ``StreamTruncatedError``. Which model supports which parameter is the
+        service's to say; only the spec's own limits are checked here.
         """
-        fields: dict[str, object] = {
-            "model": model,
-            "prompt": prompt,
-            "response_format": response_format,
-            "temperature": temperature,
-            "language": language,
-        }
-        result = await _create(
-            self,
-            "audio/transcriptions",
-            (Transcription, TranscriptionVerbose),
-            file,
-            fields,
-            options,
+        given: dict[str, Any] = dict(params)
+        options = pop_options(given)
+        fields = _fields(given, response_format, _FORMATS)
+        if stream:
+            fields["stream"] = True
+        models = (Transcription, TranscriptionVerbose, TranscriptionDiarized)
+        request = await _form(
+            "audio/transcriptions", _result_type(response_format, models), fields, options
         )
-        return cast(Transcription | TranscriptionVerbose | str, result)
+        if stream:
+            return await self._client.call(_streamed(request))
+        result = await self._client.call(request)
+        return cast(Transcription | TranscriptionVerbose | TranscriptionDiarized | str, result)
 
 
 class Translations(Resource):
@@ -158,73 +262,43 @@ class Translations(Resource):
     async def create(
         self,
         *,
-        file: FileInput,
-        model: str,
-        prompt: str | None = ...,
-        response_format: Literal["json"] | None = ...,
-        temperature: float | None = ...,
-        **options: Unpack[RequestOptions],
+        response_format: Literal["json"] | None = None,
+        **params: Unpack[TranslationCreateParams],
     ) -> Translation: ...
 
     @overload
     async def create(
         self,
         *,
-        file: FileInput,
-        model: str,
-        prompt: str | None = ...,
         response_format: Literal["verbose_json"],
-        temperature: float | None = ...,
-        **options: Unpack[RequestOptions],
+        **params: Unpack[TranslationCreateParams],
     ) -> TranslationVerbose: ...
 
     @overload
     async def create(
-        self,
-        *,
-        file: FileInput,
-        model: str,
-        prompt: str | None = ...,
-        response_format: TextFormat,
-        temperature: float | None = ...,
-        **options: Unpack[RequestOptions],
+        self, *, response_format: TextFormat, **params: Unpack[TranslationCreateParams]
     ) -> str: ...
 
     @overload
     async def create(
-        self,
-        *,
-        file: FileInput,
-        model: str,
-        prompt: str | None = ...,
-        response_format: str | None = ...,
-        temperature: float | None = ...,
-        **options: Unpack[RequestOptions],
+        self, *, response_format: str | None = None, **params: Unpack[TranslationCreateParams]
     ) -> Translation | TranslationVerbose | str: ...
 
     async def create(
-        self,
-        *,
-        file: FileInput,
-        model: str,
-        prompt: str | None = None,
-        response_format: str | None = None,
-        temperature: float | None = None,
-        **options: Unpack[RequestOptions],
+        self, *, response_format: str | None = None, **params: Unpack[TranslationCreateParams]
     ) -> Translation | TranslationVerbose | str:
         """``POST /audio/translations``: ``file``'s speech as English text.
 
         ``response_format`` works as for ``client.audio.transcriptions.create``.
         """
-        fields: dict[str, object] = {
-            "model": model,
-            "prompt": prompt,
-            "response_format": response_format,
-            "temperature": temperature,
-        }
-        result = await _create(
-            self, "audio/translations", (Translation, TranslationVerbose), file, fields, options
+        given: dict[str, Any] = dict(params)
+        options = pop_options(given)
+        fields = _fields(given, response_format, _TRANSLATION_FORMATS)
+        models = (Translation, TranslationVerbose, TranslationVerbose)
+        request = await _form(
+            "audio/translations", _result_type(response_format, models), fields, options
         )
+        result = await self._client.call(request)
         return cast(Translation | TranslationVerbose | str, result)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal, Required, TypedDict, Unpack
+from typing import Any, Required, Unpack
 
 from .._exceptions import InvalidParameterError
 from .._request import Endpoint, RequestOptions, pop_options
@@ -11,47 +11,19 @@ from ..types import ModerationCreateResponse
 from ._base import Resource
 from ._checks import json_body
 
-__all__ = [
-    "ModerationCreateParams",
-    "ModerationImageURLInput",
-    "ModerationInputPart",
-    "ModerationTextInput",
-    "Moderations",
-]
-
-
-class _ImageURL(TypedDict):
-    url: str
-
-
-class ModerationImageURLInput(TypedDict):
-    """An image to classify: ``{"type": "image_url", "image_url": {"url": ...}}``.
-
-    The url is a web address or a ``data:image/...;base64,...`` URL.
-    """
-
-    type: Literal["image_url"]
-    image_url: _ImageURL
-
-
-class ModerationTextInput(TypedDict):
-    """A text to classify, as a part of a multi-modal input: ``{"type": "text", ...}``."""
-
-    type: Literal["text"]
-    text: str
-
-
-ModerationInputPart = ModerationImageURLInput | ModerationTextInput
+__all__ = ["ModerationCreateParams", "Moderations"]
 
 
 class ModerationCreateParams(RequestOptions, total=False):
     """The parameters of ``POST /moderations``, declared once.
 
-    ``input`` is a string, a list of strings, or (omni models) a list of text and
-    ``image_url`` parts judged together as one input.
+    ``input`` is a string, a list of strings, or (omni models) a list of parts judged
+    together as one input: ``{"type": "text", "text": ...}`` and ``{"type":
+    "image_url", "image_url": {"url": ...}}`` (a web or ``data:`` URL), plain
+    mappings as the API documents them.
     """
 
-    input: Required[str | Sequence[str] | Sequence[ModerationInputPart | Mapping[str, Any]]]
+    input: Required[str | Sequence[str | Mapping[str, Any]]]
     model: str | None
 
 
@@ -75,7 +47,7 @@ def _check_input(value: object) -> str | list[Any]:
             raise InvalidParameterError(
                 f"input[{position}]",
                 "a list holds only strings, or only parts such as "
-                '{"type": "text", "text": ...} and {"type": "image_url", "image_url": {"url": ...}}',
+                '{"type": "text", "text": ...} and {"type": "image_url", "image_url": ...}',
             )
     return items
 

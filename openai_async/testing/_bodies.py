@@ -94,6 +94,26 @@ class Form:
 
     fields: dict[str, str]
     files: dict[str, FormPart]
+    parts: tuple[FormPart, ...] = ()
+
+    def array(self, name: str) -> list[str] | None:
+        """The texts of the ``name[]`` fields (an array in a form), or None if none came."""
+        texts = [p.text for p in self.parts if p.name == f"{name}[]" and p.filename is None]
+        return texts or None
+
+    def object(self, name: str) -> dict[str, str] | None:
+        """The ``name[key]`` fields (an object in a form) as a dict, or None if none came."""
+        prefix = f"{name}["
+        found = {
+            p.name[len(prefix) : -1]: p.text
+            for p in self.parts
+            if p.name.startswith(prefix) and p.name.endswith("]") and p.filename is None
+        }
+        return found or None
+
+    def file_list(self, name: str) -> list[FormPart]:
+        """The file parts named ``name``, or ``name[]`` (several files), in order."""
+        return [p for p in self.parts if p.name in (name, f"{name}[]") and p.filename is not None]
 
     def text(self, name: str, default: str | None = None, *, required: bool = False) -> Any:
         if name not in self.fields:
@@ -127,4 +147,4 @@ def form_body(request: ServerRequest) -> Form:
     except UnicodeDecodeError as exc:
         raise Invalid(f"A form field is not UTF-8: {exc}") from exc
     files = {p.name: p for p in parts if p.filename is not None}
-    return Form(fields, files)
+    return Form(fields, files, tuple(parts))

@@ -25,17 +25,19 @@ _NO_FAULT = Fault()
 
 
 def sse_response(
-    payloads: Iterable[object], fault: Fault | None, *, typed: bool = False
+    payloads: Iterable[object], fault: Fault | None, *, typed: bool = False, done: bool = True
 ) -> ServerResponse:
     """A 200 ``text/event-stream`` answer: one ``data:`` event per payload, then [DONE].
 
     ``typed``: as ``/responses`` streams, each event is named (``event:``) by its
     payload's ``type`` and the last payload ends the stream, with no [DONE].
+    ``done=False`` leaves out [DONE] too, for other streams whose last event says they
+    ended (a transcription's ``transcript.text.done``).
     """
     return ServerResponse(
         status=200,
         headers={"content-type": "text/event-stream", "cache-control": "no-cache"},
-        body=event_stream(payloads, fault, typed=typed),
+        body=event_stream(payloads, fault, typed=typed, done=done),
     )
 
 
@@ -47,17 +49,18 @@ def _block(payload: object, typed: bool = False) -> bytes:
 
 
 async def event_stream(
-    payloads: Iterable[object], fault: Fault | None, *, typed: bool = False
+    payloads: Iterable[object], fault: Fault | None, *, typed: bool = False, done: bool = True
 ) -> AsyncIterator[bytes]:
     """Yield the events of ``payloads`` (objects become JSON), ending with [DONE].
 
     ``payloads`` is read lazily, so an endpoint may change its state as events go out.
-    With ``typed``, events are named by their ``type`` and no [DONE] follows.
+    With ``typed``, events are named by their ``type`` and no [DONE] follows;
+    ``done=False`` leaves out [DONE] too.
     """
     f = fault or _NO_FAULT
     writer = _Writer(f.write_size)
     position = 0
-    for payload in payloads if typed else _with_done(payloads):
+    for payload in payloads if typed or not done else _with_done(payloads):
         if f.stream_action is not None and position == f.after_events:
             action = f.stream_action
             if action == "abort":

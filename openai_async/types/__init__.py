@@ -3,8 +3,14 @@
 from .._models import APIObject, ListResponse
 from ._audio import (
     Transcription,
+    TranscriptionDiarized,
+    TranscriptionDiarizedSegment,
+    TranscriptionLogprob,
     TranscriptionSegment,
+    TranscriptionStreamEvent,
+    TranscriptionUsage,
     TranscriptionVerbose,
+    TranscriptionWord,
     Translation,
     TranslationVerbose,
 )
@@ -62,6 +68,7 @@ from ._model import Model, ModelDeleted, ModelPermission
 from ._moderation import (
     Moderation,
     ModerationCategories,
+    ModerationCategoryAppliedInputTypes,
     ModerationCategoryScores,
     ModerationCreateResponse,
 )
@@ -183,6 +190,7 @@ __all__ = [
     "ModelPermission",
     "Moderation",
     "ModerationCategories",
+    "ModerationCategoryAppliedInputTypes",
     "ModerationCategoryScores",
     "ModerationCreateResponse",
     "ParsedChatCompletion",
@@ -234,8 +242,14 @@ __all__ = [
     "ResponseUsageOutputTokensDetails",
     "TopLogprob",
     "Transcription",
+    "TranscriptionDiarized",
+    "TranscriptionDiarizedSegment",
+    "TranscriptionLogprob",
     "TranscriptionSegment",
+    "TranscriptionStreamEvent",
+    "TranscriptionUsage",
     "TranscriptionVerbose",
+    "TranscriptionWord",
     "Translation",
     "TranslationVerbose",
     "URLCitation",

@@ -87,10 +87,6 @@ class ModerationCategoryScores(_ByAPIName, APIObject):
     illicit_violent: float | None = attrs.field(default=None, metadata=_key("illicit/violent"))
 
 
-def _types(name: str) -> Any:
-    return attrs.field(factory=list, metadata=_key(name))
-
-
 @attrs.frozen(kw_only=True)
 class ModerationCategoryAppliedInputTypes(_ByAPIName, APIObject):
     """Which kinds of input (``"text"``, ``"image"``) each category's verdict looked at.
@@ -100,18 +96,22 @@ class ModerationCategoryAppliedInputTypes(_ByAPIName, APIObject):
     """
 
     hate: list[str] = attrs.field(factory=list)
-    hate_threatening: list[str] = _types("hate/threatening")
+    hate_threatening: list[str] = attrs.field(factory=list, metadata=_key("hate/threatening"))
     harassment: list[str] = attrs.field(factory=list)
-    harassment_threatening: list[str] = _types("harassment/threatening")
+    harassment_threatening: list[str] = attrs.field(
+        factory=list, metadata=_key("harassment/threatening")
+    )
     illicit: list[str] = attrs.field(factory=list)
-    illicit_violent: list[str] = _types("illicit/violent")
-    self_harm: list[str] = _types("self-harm")
-    self_harm_intent: list[str] = _types("self-harm/intent")
-    self_harm_instructions: list[str] = _types("self-harm/instructions")
+    illicit_violent: list[str] = attrs.field(factory=list, metadata=_key("illicit/violent"))
+    self_harm: list[str] = attrs.field(factory=list, metadata=_key("self-harm"))
+    self_harm_intent: list[str] = attrs.field(factory=list, metadata=_key("self-harm/intent"))
+    self_harm_instructions: list[str] = attrs.field(
+        factory=list, metadata=_key("self-harm/instructions")
+    )
     sexual: list[str] = attrs.field(factory=list)
-    sexual_minors: list[str] = _types("sexual/minors")
+    sexual_minors: list[str] = attrs.field(factory=list, metadata=_key("sexual/minors"))
     violence: list[str] = attrs.field(factory=list)
-    violence_graphic: list[str] = _types("violence/graphic")
+    violence_graphic: list[str] = attrs.field(factory=list, metadata=_key("violence/graphic"))
 
 
 @attrs.frozen(kw_only=True)
