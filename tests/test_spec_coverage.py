@@ -260,6 +260,25 @@ ENDPOINTS: list[tuple[str, Method, str, str, Path, str]] = [
         LATEST,
         "multipart/form-data",
     ),
+    ("images.generate", lambda c: c.images.generate, "POST", "/images/generations", LATEST, "json"),
+    # The edit's JSON form (images by URL or file id) is another body of the same path;
+    # the method sends the multipart one, which carries files.
+    (
+        "images.edit",
+        lambda c: c.images.edit,
+        "POST",
+        "/images/edits",
+        LATEST,
+        "multipart/form-data",
+    ),
+    (
+        "images.create_variation",
+        lambda c: c.images.create_variation,
+        "POST",
+        "/images/variations",
+        LATEST,
+        "multipart/form-data",
+    ),
 ]
 
 # Spec properties we do not accept, per endpoint, and why.

@@ -653,6 +653,9 @@ async def today_endpoints(client: AsyncClient) -> None:
     """Today's parameters of the 2023 endpoints (issue 11)."""
     from openai_async.types import (
         CreateEmbeddingResponse,
+        ImagesResponse,
+        ImageStreamEvent,
+        ImagesUsage,
         ModerationCategoryAppliedInputTypes,
         ModerationCreateResponse,
         Transcription,
@@ -716,3 +719,32 @@ async def today_endpoints(client: AsyncClient) -> None:
         | AsyncStream[TranscriptionStreamEvent],
     )
     await transcriptions.create(file=b"...", model="m", include=["everything"])  # type: ignore[list-item]
+
+    drawn = await client.images.generate(
+        model="gpt-image-1",
+        prompt="otter",
+        size="1536x1024",
+        quality="high",
+        background="transparent",
+        output_format="webp",
+        output_compression=80,
+        moderation="low",
+    )
+    assert_type(drawn, ImagesResponse)
+    assert_type(drawn.usage, ImagesUsage | None)
+    custom = await client.images.generate(model="gpt-image-2", prompt="o", size="1536x864")
+    assert_type(custom, ImagesResponse)
+    styled = await client.images.generate(model="dall-e-3", prompt="o", style="vivid", quality="hd")
+    assert_type(styled.data[0].revised_prompt, str | None)
+    partial = await client.images.generate(prompt="o", stream=True, partial_images=2)
+    async with partial:
+        async for image_event in partial:
+            assert_type(image_event, ImageStreamEvent)
+    several = await client.images.edit(
+        image=[b"png", ("b.png", b"png")], prompt="x", input_fidelity="high", timeout=60
+    )
+    assert_type(several, ImagesResponse)
+    edits = await client.images.edit(image=b"png", prompt="x", stream=True)
+    assert_type(edits, AsyncStream[ImageStreamEvent])
+    await client.images.generate(prompt="o", quality="ultra")  # type: ignore[call-overload]
+    await client.images.create_variation(image=b"png", prompt="x")  # type: ignore[call-arg]

@@ -1,99 +1,258 @@
-"""``client.images``: generate images, edit one, or vary one."""
+"""``client.images``: generate images, edit some, or vary one; whole or streamed.
+
+dall-e-2, dall-e-3 and the GPT image models (gpt-image-1 and later) take different
+parameters and sizes. Only what the API reference states for every model is checked
+before sending (n from 1 to 10, the enums, the longest prompt of any model, at most 16
+images to edit); which model takes which size or option is the service's to say, so a
+size such as ``1536x1024`` or gpt-image-2's ``1536x864`` goes out as given.
+"""
 
 from __future__ import annotations
 
-from typing import Literal, Unpack
+from typing import Any, Literal, Required, Unpack, overload
 
+import attrs
+
+from .._exceptions import InvalidParameterError
 from .._file_input import FileInput
-from .._request import RequestOptions, json_request
-from ..types import ImagesResponse
+from .._request import APIRequest, RequestOptions, StreamingEndpoint, pop_options, sse_request
+from .._streaming import AsyncStream, StreamEnd
+from ..types import ImagesResponse, ImageStreamEvent
 from ._base import Resource
 from ._checks import check_choice, check_max_length, check_range, json_body
 from ._upload import form_request
 
-__all__ = ["Images"]
+__all__ = [
+    "ImageCreateVariationParams",
+    "ImageEditParams",
+    "ImageGenerateParams",
+    "Images",
+]
 
-ImageSize = Literal["256x256", "512x512", "1024x1024"]
+ImageModel = Literal["dall-e-2", "dall-e-3", "gpt-image-1", "gpt-image-1-mini", "gpt-image-1.5"]
+# The sizes the reference names; gpt-image-2 also takes any "WIDTHxHEIGHT".
+ImageSize = Literal[
+    "auto", "256x256", "512x512", "1024x1024", "1536x1024", "1024x1536", "1792x1024", "1024x1792"
+]
 ImageResponseFormat = Literal["url", "b64_json"]
+ImageQuality = Literal["standard", "hd", "low", "medium", "high", "auto"]
+ImageOutputFormat = Literal["png", "jpeg", "webp"]
+ImageBackground = Literal["transparent", "opaque", "auto"]
 
-# The limits the 2023 API reference states for every images endpoint.
-_SIZES = ("256x256", "512x512", "1024x1024")
-_FORMATS = ("url", "b64_json")
-_PROMPT_LIMIT = 1000
+_PROMPT_LIMIT = 32_000  # the GPT image models'; dall-e-2 takes 1000, dall-e-3 4000
+_MAX_IMAGES = 16  # images in one edit ("up to 16 images")
+_VARIATION_SIZES = ("256x256", "512x512", "1024x1024")  # dall-e-2 only, the spec's enum
+_ENUMS: dict[str, tuple[str, ...]] = {
+    "response_format": ("url", "b64_json"),
+    "quality": ("standard", "hd", "low", "medium", "high", "auto"),
+    "output_format": ("png", "jpeg", "webp"),
+    "background": ("transparent", "opaque", "auto"),
+    "moderation": ("low", "auto"),
+    "style": ("vivid", "natural"),
+    "input_fidelity": ("high", "low"),
+}
 
 
-def _check(
-    prompt: str | None, n: int | None, size: str | None, response_format: str | None
-) -> None:
+class _ImageParams(RequestOptions, total=False):
+    model: ImageModel | str | None
+    n: int | None
+    size: ImageSize | str | None
+    response_format: ImageResponseFormat | None
+    user: str | None
+
+
+class ImageCreateVariationParams(_ImageParams, total=False):
+    """The parameters of ``POST /images/variations`` (dall-e-2), declared once."""
+
+    image: Required[FileInput]
+
+
+class _GPTImageParams(_ImageParams, total=False):
+    prompt: Required[str]
+    quality: ImageQuality | None
+    output_format: ImageOutputFormat | None
+    output_compression: int | None  # 0 to 100, for jpeg and webp
+    background: ImageBackground | None
+    partial_images: int | None  # 0 to 3, with stream=True
+
+
+class ImageGenerateParams(_GPTImageParams, total=False):
+    """The parameters of ``POST /images/generations`` but ``stream``, declared once."""
+
+    moderation: Literal["low", "auto"] | None
+    style: Literal["vivid", "natural"] | None  # dall-e-3
+
+
+class ImageEditParams(_GPTImageParams, total=False):
+    """The parameters of ``POST /images/edits`` but ``stream``, declared once.
+
+    ``image`` is one file, or a list of up to 16 (GPT image models), sent as
+    ``image[]`` parts.
+    """
+
+    image: Required[FileInput | list[FileInput]]
+    mask: FileInput | None
+    input_fidelity: Literal["high", "low"] | None
+
+
+# A streamed image ends with its completed event; with n > 1 there is one per image,
+# so the stream is read to [DONE] or to the end of the body.
+_ONE_IMAGE = StreamEnd(
+    marker="[DONE]",
+    terminal=frozenset({"image_generation.completed", "image_edit.completed"}),
+)
+_SEVERAL_IMAGES = StreamEnd(marker="[DONE]", required=False)
+
+IMAGES_GENERATE = StreamingEndpoint(
+    "POST",
+    "images/generations",
+    ImagesResponse,
+    ImageGenerateParams,
+    chunk=ImageStreamEvent,
+    end=_ONE_IMAGE,
+)
+
+
+def _check(params: dict[str, Any]) -> None:
+    prompt = params.get("prompt")
     if prompt is not None:
         check_max_length("prompt", prompt, _PROMPT_LIMIT)
-    check_range("n", n, 1, 10)
-    check_choice("size", size, _SIZES)
-    check_choice("response_format", response_format, _FORMATS)
+    check_range("n", params.get("n"), 1, 10)
+    check_range("output_compression", params.get("output_compression"), 0, 100)
+    check_range("partial_images", params.get("partial_images"), 0, 3)
+    size = params.get("size")
+    if size is not None and not isinstance(size, str):
+        raise InvalidParameterError("size", f"expected a string such as '1024x1024', got {size!r}")
+    for name, allowed in _ENUMS.items():
+        check_choice(name, params.get(name), allowed)
+
+
+def _end(params: dict[str, Any]) -> StreamEnd:
+    return _ONE_IMAGE if params.get("n") in (None, 1) else _SEVERAL_IMAGES
+
+
+def _streamed(request: APIRequest[Any], end: StreamEnd) -> APIRequest[AsyncStream[Any]]:
+    """The same form, answered with server-sent events read as they come."""
+    from .._models import structurer
+
+    decode = structurer(ImageStreamEvent)
+
+    def read(response: Any) -> AsyncStream[ImageStreamEvent]:
+        return AsyncStream(response, decode, end=end)
+
+    return attrs.evolve(request, read=read, stream=True, headers={"Accept": "text/event-stream"})
 
 
 class Images(Resource):
-    """Images from a prompt (JSON) or from an image you upload (multipart)."""
+    """Images from a prompt (JSON) or from images you upload (multipart)."""
 
     __slots__ = ()
 
+    @overload
     async def generate(
-        self,
-        *,
-        prompt: str,
-        n: int | None = None,
-        size: ImageSize | None = None,
-        response_format: ImageResponseFormat | None = None,
-        user: str | None = None,
-        **options: Unpack[RequestOptions],
-    ) -> ImagesResponse:
-        """``POST /images/generations``: ``n`` (1 to 10) images for ``prompt`` (<= 1000 chars)."""
-        _check(prompt, n, size, response_format)
-        body = json_body(prompt=prompt, n=n, size=size, response_format=response_format, user=user)
-        return await self._client.call(
-            json_request("POST", "images/generations", ImagesResponse, body=body, options=options)
-        )
+        self, *, stream: Literal[False] = False, **params: Unpack[ImageGenerateParams]
+    ) -> ImagesResponse: ...
+
+    @overload
+    async def generate(
+        self, *, stream: Literal[True], **params: Unpack[ImageGenerateParams]
+    ) -> AsyncStream[ImageStreamEvent]: ...
+
+    @overload
+    async def generate(
+        self, *, stream: bool, **params: Unpack[ImageGenerateParams]
+    ) -> ImagesResponse | AsyncStream[ImageStreamEvent]: ...
+
+    async def generate(
+        self, *, stream: bool = False, **params: Unpack[ImageGenerateParams]
+    ) -> ImagesResponse | AsyncStream[ImageStreamEvent]:
+        """``POST /images/generations``: ``n`` (1 to 10) images for ``prompt``.
+
+        ``model`` is dall-e-2 (the service's default), dall-e-3 (``quality`` "hd",
+        ``style``, sizes up to 1792x1024) or a GPT image model (``quality`` low to
+        high, ``background``, ``output_format``, ``output_compression``,
+        ``moderation``; always base64 data). ``stream=True`` (GPT image models) gives
+        an ``AsyncStream`` of ``ImageStreamEvent``: ``partial_images`` rough versions,
+        then the completed image.
+        """
+        given: dict[str, Any] = dict(params)
+        options = pop_options(given)
+        if not isinstance(given.get("prompt"), str):
+            raise InvalidParameterError("prompt", "is required: a string")
+        body = json_body(**given)
+        _check(body)
+        if stream:
+            body["stream"] = True
+            end = _end(body)
+            request = sse_request(
+                "POST", IMAGES_GENERATE.path, ImageStreamEvent, body=body, options=options, end=end
+            )
+            return await self._client.call(request)
+        return await self._client.call(IMAGES_GENERATE.request(body, options))
+
+    @overload
+    async def edit(
+        self, *, stream: Literal[False] = False, **params: Unpack[ImageEditParams]
+    ) -> ImagesResponse: ...
+
+    @overload
+    async def edit(
+        self, *, stream: Literal[True], **params: Unpack[ImageEditParams]
+    ) -> AsyncStream[ImageStreamEvent]: ...
+
+    @overload
+    async def edit(
+        self, *, stream: bool, **params: Unpack[ImageEditParams]
+    ) -> ImagesResponse | AsyncStream[ImageStreamEvent]: ...
 
     async def edit(
-        self,
-        *,
-        image: FileInput,
-        prompt: str,
-        mask: FileInput | None = None,
-        n: int | None = None,
-        size: ImageSize | None = None,
-        response_format: ImageResponseFormat | None = None,
-        user: str | None = None,
-        **options: Unpack[RequestOptions],
-    ) -> ImagesResponse:
-        """``POST /images/edits``: edit a square PNG where ``mask`` (or its alpha) is clear.
+        self, *, stream: bool = False, **params: Unpack[ImageEditParams]
+    ) -> ImagesResponse | AsyncStream[ImageStreamEvent]:
+        """``POST /images/edits``: edit ``image`` where ``mask`` (or its alpha) is clear.
 
-        ``image`` and ``mask`` take any file input (see ``client.files.create``).
+        ``image`` takes any file input (see ``client.files.create``), or a list of up
+        to 16 for the GPT image models (png, webp or jpg); dall-e-2 takes one square
+        PNG. ``stream=True`` works as for ``generate``.
         """
-        _check(prompt, n, size, response_format)
-        fields = {"prompt": prompt, "n": n, "size": size, "response_format": response_format}
+        given: dict[str, Any] = dict(params)
+        options = pop_options(given)
+        image = given.pop("image", None)
+        mask = given.pop("mask", None)
+        if image is None:
+            raise InvalidParameterError("image", "is required")
+        if isinstance(image, list) and not 1 <= len(image) <= _MAX_IMAGES:
+            raise InvalidParameterError(
+                "image", f"expected 1 to {_MAX_IMAGES} images, got {len(image)}"
+            )
+        if not isinstance(given.get("prompt"), str):
+            raise InvalidParameterError("prompt", "is required: a string")
+        fields = json_body(**given)
+        _check(fields)
+        if stream:
+            fields["stream"] = True
         request = await form_request(
             "images/edits",
             ImagesResponse,
-            fields={**fields, "user": user},
+            fields=fields,
             files={"image": image, "mask": mask},
             options=options,
         )
+        if stream:
+            return await self._client.call(_streamed(request, _end(fields)))
         return await self._client.call(request)
 
     async def create_variation(
-        self,
-        *,
-        image: FileInput,
-        n: int | None = None,
-        size: ImageSize | None = None,
-        response_format: ImageResponseFormat | None = None,
-        user: str | None = None,
-        **options: Unpack[RequestOptions],
+        self, **params: Unpack[ImageCreateVariationParams]
     ) -> ImagesResponse:
-        """``POST /images/variations``: ``n`` variations of a square PNG."""
-        _check(None, n, size, response_format)
-        fields = {"n": n, "size": size, "response_format": response_format, "user": user}
+        """``POST /images/variations``: ``n`` variations of a square PNG (dall-e-2)."""
+        given: dict[str, Any] = dict(params)
+        options = pop_options(given)
+        image = given.pop("image", None)
+        if image is None:
+            raise InvalidParameterError("image", "is required")
+        fields = json_body(**given)
+        _check(fields)
+        check_choice("size", fields.get("size"), _VARIATION_SIZES)  # the spec's own enum
         request = await form_request(
             "images/variations",
             ImagesResponse,

@@ -63,7 +63,7 @@ from ._fine_tuning import (
     FineTuningJobMethodSettings,
     FineTuningJobWandb,
 )
-from ._image import Image, ImagesResponse
+from ._image import Image, ImagesResponse, ImageStreamEvent, ImagesUsage
 from ._model import Model, ModelDeleted, ModelPermission
 from ._moderation import (
     Moderation,
@@ -182,7 +182,9 @@ __all__ = [
     "Function",
     "FunctionCall",
     "Image",
+    "ImageStreamEvent",
     "ImagesResponse",
+    "ImagesUsage",
     "ListResponse",
     "Logprobs",
     "Model",
