@@ -247,3 +247,33 @@ async def test_bad_file_id(client: AsyncClient, server: LocalServer, bad: object
         await client.files.retrieve(bad)  # type: ignore[arg-type]
     assert info.value.param == "file_id"
     assert server.requests == []
+
+
+@pytest.mark.parametrize(
+    ("params", "param"),
+    [
+        ({"order": "newest"}, "order"),
+        ({"limit": 0}, "limit"),
+    ],
+)
+async def test_bad_list_parameters_are_refused(
+    client: AsyncClient, server: LocalServer, params: dict[str, object], param: str
+) -> None:
+    """order and limit outside the spec's values fail before sending."""
+    with pytest.raises(InvalidParameterError) as info:
+        await client.files.list(**params)  # type: ignore[arg-type]
+    assert info.value.param == param
+    assert server.requests == []
+
+
+@pytest.mark.parametrize("seconds", [3599, 2_592_001, "3600"])
+async def test_expiry_outside_the_spec_is_refused(
+    client: AsyncClient, server: LocalServer, seconds: object
+) -> None:
+    """expires_after.seconds must be one hour to 30 days."""
+    with pytest.raises(InvalidParameterError) as info:
+        await client.files.create(
+            file=b"x", purpose="batch", expires_after={"anchor": "created_at", "seconds": seconds}
+        )
+    assert info.value.param == "expires_after.seconds"
+    assert server.requests == []

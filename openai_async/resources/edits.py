@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Unpack
+from typing import Any, Required, Unpack
 
-from .._request import Endpoint, RequestOptions
+from .._exceptions import InvalidParameterError
+from .._request import Endpoint, RequestOptions, pop_options
 from ..types import Edit
 from ._base import Resource
 from ._checks import check_range, json_body
 from ._params import check_sampling
 
-__all__ = ["Edits"]
+__all__ = ["EditCreateParams", "Edits"]
 
 
-EDITS = Endpoint("POST", "edits", Edit)
+class EditCreateParams(RequestOptions, total=False):
+    """The parameters of ``POST /edits`` (the 2023 API), declared once."""
+
+    model: Required[str]
+    instruction: Required[str]
+    input: str | None
+    n: int | None
+    temperature: float | None
+    top_p: float | None
+
+
+EDITS = Endpoint("POST", "edits", Edit, EditCreateParams)
 
 
 class Edits(Resource):
@@ -21,26 +33,14 @@ class Edits(Resource):
 
     __slots__ = ()
 
-    async def create(
-        self,
-        *,
-        model: str,
-        instruction: str,
-        input: str | None = None,
-        n: int | None = None,
-        temperature: float | None = None,
-        top_p: float | None = None,
-        **options: Unpack[RequestOptions],
-    ) -> Edit:
+    async def create(self, **params: Unpack[EditCreateParams]) -> Edit:
         """``POST /edits``: ``n`` (1 to 20) edited versions of ``input``."""
-        check_range("n", n, 1, 20)
-        body = json_body(
-            model=model,
-            instruction=instruction,
-            input=input,
-            n=n,
-            temperature=temperature,
-            top_p=top_p,
-        )
+        given: dict[str, Any] = dict(params)
+        options = pop_options(given)
+        for name in ("model", "instruction"):
+            if not isinstance(given.get(name), str):
+                raise InvalidParameterError(name, "is required: a string")
+        body = json_body(**given)
+        check_range("n", body.get("n"), 1, 20)
         check_sampling(body)
         return await self._client.call(EDITS.request(body, options))

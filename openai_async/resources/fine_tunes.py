@@ -3,19 +3,39 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal, Unpack, overload
+from typing import Any, Literal, Required, Unpack, overload
 
 from .._exceptions import InvalidParameterError
 from .._pages import AsyncPaginator
-from .._request import RequestOptions, json_request, sse_request
+from .._request import Endpoint, RequestOptions, json_request, pop_options, sse_request
 from .._streaming import AsyncStream
 from ..types import FineTune, FineTuneEvent, ListResponse
 from ._base import Resource, path_param
 from ._checks import json_body
 
-__all__ = ["FineTunes"]
+__all__ = ["FineTuneCreateParams", "FineTunes"]
 
 _MAX_SUFFIX = 40  # "A string of up to 40 characters"
+
+
+class FineTuneCreateParams(RequestOptions, total=False):
+    """The parameters of ``POST /fine-tunes`` (the 2023 API), declared once."""
+
+    training_file: Required[str]
+    validation_file: str | None
+    model: str | None
+    n_epochs: int | None
+    batch_size: int | None
+    learning_rate_multiplier: float | None
+    prompt_loss_weight: float | None
+    compute_classification_metrics: bool | None
+    classification_n_classes: int | None
+    classification_positive_class: str | None
+    classification_betas: Sequence[float] | None
+    suffix: str | None
+
+
+FINE_TUNES = Endpoint("POST", "fine-tunes", FineTune, FineTuneCreateParams)
 
 
 class FineTunes(Resource):
@@ -23,47 +43,19 @@ class FineTunes(Resource):
 
     __slots__ = ()
 
-    async def create(
-        self,
-        *,
-        training_file: str,
-        validation_file: str | None = None,
-        model: str | None = None,
-        n_epochs: int | None = None,
-        batch_size: int | None = None,
-        learning_rate_multiplier: float | None = None,
-        prompt_loss_weight: float | None = None,
-        compute_classification_metrics: bool | None = None,
-        classification_n_classes: int | None = None,
-        classification_positive_class: str | None = None,
-        classification_betas: Sequence[float] | None = None,
-        suffix: str | None = None,
-        **options: Unpack[RequestOptions],
-    ) -> FineTune:
+    async def create(self, **params: Unpack[FineTuneCreateParams]) -> FineTune:
         """``POST /fine-tunes``: start a job on an uploaded JSON Lines file."""
+        given: dict[str, Any] = dict(params)
+        options = pop_options(given)
+        training_file = given.get("training_file")
         if not isinstance(training_file, str) or not training_file:
             raise InvalidParameterError("training_file", "expected a file id")
+        suffix = given.get("suffix")
         if suffix is not None and not 1 <= len(suffix) <= _MAX_SUFFIX:
             raise InvalidParameterError(
                 "suffix", f"must be 1 to {_MAX_SUFFIX} characters, got {len(suffix)}"
             )
-        body = json_body(
-            training_file=training_file,
-            validation_file=validation_file,
-            model=model,
-            n_epochs=n_epochs,
-            batch_size=batch_size,
-            learning_rate_multiplier=learning_rate_multiplier,
-            prompt_loss_weight=prompt_loss_weight,
-            compute_classification_metrics=compute_classification_metrics,
-            classification_n_classes=classification_n_classes,
-            classification_positive_class=classification_positive_class,
-            classification_betas=classification_betas,
-            suffix=suffix,
-        )
-        return await self._client.call(
-            json_request("POST", "fine-tunes", FineTune, body=body, options=options)
-        )
+        return await self._client.call(FINE_TUNES.request(json_body(**given), options))
 
     def list(self, **options: Unpack[RequestOptions]) -> AsyncPaginator[FineTune]:
         """``GET /fine-tunes``: the organization's jobs (await, or ``async for``)."""
