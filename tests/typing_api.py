@@ -653,6 +653,7 @@ async def today_endpoints(client: AsyncClient) -> None:
     """Today's parameters of the 2023 endpoints (issue 11)."""
     from openai_async.types import (
         CreateEmbeddingResponse,
+        FileObject,
         ImagesResponse,
         ImageStreamEvent,
         ImagesUsage,
@@ -748,3 +749,19 @@ async def today_endpoints(client: AsyncClient) -> None:
     assert_type(edits, AsyncStream[ImageStreamEvent])
     await client.images.generate(prompt="o", quality="ultra")  # type: ignore[call-overload]
     await client.images.create_variation(image=b"png", prompt="x")  # type: ignore[call-arg]
+
+    seeded = await client.completions.create(
+        model="gpt-3.5-turbo-instruct",
+        prompt="x",
+        seed=1,
+        stream=True,
+        stream_options={"include_usage": True},
+    )
+    assert_type(seeded, AsyncStream[Completion])
+    newest = await client.files.list(order="desc", limit=10)
+    assert_type(newest, ListResponse[FileObject])
+    expiring = await client.files.create(
+        file=b"{}", purpose="batch", expires_after={"anchor": "created_at", "seconds": 3600}
+    )
+    assert_type(expiring, FileObject)
+    await client.files.list(order="newest")  # type: ignore[arg-type]
