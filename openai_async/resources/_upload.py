@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import attrs
 
 from .._decode import decode
 from .._files import file_part
-from .._request import APIRequest, RequestOptions
+from .._request import APIRequest, RequestOptions, sse_request
 
-__all__ = ["form_request"]
+if TYPE_CHECKING:
+    from .._streaming import AsyncStream, StreamEnd
+
+__all__ = ["form_request", "streamed_form"]
 
 T = TypeVar("T")
+C = TypeVar("C")
 
 
 async def form_request(
@@ -46,3 +52,11 @@ async def form_request(
         files=parts,
         options=options or {},
     )
+
+
+def streamed_form(
+    request: APIRequest[Any], chunk: type[C], end: StreamEnd
+) -> APIRequest[AsyncStream[C]]:
+    """``request`` (a form), answered with server-sent events of ``chunk`` until ``end``."""
+    events = sse_request(request.method, request.path, chunk, end=end)
+    return attrs.evolve(request, read=events.read, stream=True, headers=events.headers)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Final, Literal, Required, Unpack, cast, overload
 
-import attrs
 import httpx
 
 from .._exceptions import InvalidParameterError
@@ -23,7 +22,7 @@ from ..types import (
 )
 from ._base import Resource
 from ._checks import check_choice, check_max_length, check_number, json_body
-from ._upload import form_request
+from ._upload import form_request, streamed_form
 
 __all__ = [
     "Audio",
@@ -123,18 +122,6 @@ async def _form(
     if not isinstance(fields.get("model"), str):
         raise InvalidParameterError("model", f"expected a string, got {fields.get('model')!r}")
     return await form_request(path, cast_to, fields=fields, files={"file": file}, options=options)
-
-
-def _streamed(request: APIRequest[Any]) -> APIRequest[AsyncStream[TranscriptionStreamEvent]]:
-    """The same form, answered with server-sent events read as they come."""
-    from .._models import structurer
-
-    decode = structurer(TranscriptionStreamEvent)
-
-    def read(response: httpx.Response) -> AsyncStream[TranscriptionStreamEvent]:
-        return AsyncStream(response, decode, end=TRANSCRIPTION_STREAM_END)
-
-    return attrs.evolve(request, read=read, stream=True, headers={"Accept": "text/event-stream"})
 
 
 class Transcriptions(Resource):
@@ -248,7 +235,9 @@ class Transcriptions(Resource):
             "audio/transcriptions", _result_type(response_format, models), fields, options
         )
         if stream:
-            return await self._client.call(_streamed(request))
+            return await self._client.call(
+                streamed_form(request, TranscriptionStreamEvent, TRANSCRIPTION_STREAM_END)
+            )
         result = await self._client.call(request)
         return cast(Transcription | TranscriptionVerbose | TranscriptionDiarized | str, result)
 

@@ -11,16 +11,14 @@ from __future__ import annotations
 
 from typing import Any, Literal, Required, Unpack, overload
 
-import attrs
-
 from .._exceptions import InvalidParameterError
 from .._file_input import FileInput
-from .._request import APIRequest, RequestOptions, StreamingEndpoint, pop_options, sse_request
+from .._request import RequestOptions, StreamingEndpoint, pop_options, sse_request
 from .._streaming import AsyncStream, StreamEnd
 from ..types import ImagesResponse, ImageStreamEvent
 from ._base import Resource
 from ._checks import check_choice, check_max_length, check_range, json_body
-from ._upload import form_request
+from ._upload import form_request, streamed_form
 
 __all__ = [
     "ImageCreateVariationParams",
@@ -131,18 +129,6 @@ def _end(params: dict[str, Any]) -> StreamEnd:
     return _ONE_IMAGE if params.get("n") in (None, 1) else _SEVERAL_IMAGES
 
 
-def _streamed(request: APIRequest[Any], end: StreamEnd) -> APIRequest[AsyncStream[Any]]:
-    """The same form, answered with server-sent events read as they come."""
-    from .._models import structurer
-
-    decode = structurer(ImageStreamEvent)
-
-    def read(response: Any) -> AsyncStream[ImageStreamEvent]:
-        return AsyncStream(response, decode, end=end)
-
-    return attrs.evolve(request, read=read, stream=True, headers={"Accept": "text/event-stream"})
-
-
 class Images(Resource):
     """Images from a prompt (JSON) or from images you upload (multipart)."""
 
@@ -238,7 +224,7 @@ class Images(Resource):
             options=options,
         )
         if stream:
-            return await self._client.call(_streamed(request, _end(fields)))
+            return await self._client.call(streamed_form(request, ImageStreamEvent, _end(fields)))
         return await self._client.call(request)
 
     async def create_variation(
