@@ -328,3 +328,30 @@ async def test_streamed_image_cut_short_raises(client: AsyncClient, server: Loca
 def _parts(server: LocalServer) -> list[Any]:
     sent = server.requests[-1]
     return parse_multipart(sent.headers["content-type"], sent.body)
+
+
+@pytest.mark.latest_spec("dall-e-3 and GPT image models came after the 2023 spec")
+@pytest.mark.parametrize(
+    ("kwargs", "param"),
+    [
+        ({"model": "dall-e-3", "n": 2}, "n"),
+        ({"model": "dall-e-3", "size": "1536x1024"}, "size"),
+        ({"model": "gpt-image-1", "response_format": "url"}, "response_format"),
+        (
+            {"model": "gpt-image-1", "background": "transparent", "output_format": "jpeg"},
+            "background",
+        ),
+        ({"model": "gpt-image-1", "style": "vivid"}, "style"),
+        ({"model": "gpt-image-1", "size": "1536x864"}, "size"),
+        ({"model": "dall-e-2", "output_format": "webp"}, "output_format"),
+        ({"model": "dall-e-2", "stream": True}, "stream"),
+    ],
+)
+async def test_the_local_server_knows_each_models_rules(
+    client: AsyncClient, server: LocalServer, kwargs: dict[str, object], param: str
+) -> None:
+    """What one model refuses goes out; the local server answers 400 naming it."""
+    with pytest.raises(BadRequestError) as info:
+        await client.images.generate(prompt="otter", **kwargs)  # type: ignore[call-overload]
+    assert info.value.param == param
+    assert len(server.requests) == 1
