@@ -355,3 +355,75 @@ async def test_the_local_server_knows_each_models_rules(
         await client.images.generate(prompt="otter", **kwargs)  # type: ignore[call-overload]
     assert info.value.param == param
     assert len(server.requests) == 1
+
+
+@pytest.mark.latest_spec("edits by reference came after the 2023 spec")
+async def test_edit_images_by_reference(client: AsyncClient, server: LocalServer) -> None:
+    """images= sends JSON: images by URL or by an uploaded file's id, a mask likewise."""
+    uploaded = await client.files.create(file=("ref.png", PNG), purpose="vision")
+    images = await client.images.edit(
+        model="gpt-image-1",
+        images=[{"image_url": "https://example.com/a.png"}, {"file_id": uploaded.id}],
+        mask={"file_id": uploaded.id},
+        prompt="a gift basket",
+        moderation="low",
+        output_format="png",
+    )
+    sent = server.requests[-1]
+    assert sent.headers["content-type"] == "application/json"
+    assert sent.json() == {
+        "model": "gpt-image-1",
+        "images": [{"image_url": "https://example.com/a.png"}, {"file_id": uploaded.id}],
+        "mask": {"file_id": uploaded.id},
+        "prompt": "a gift basket",
+        "moderation": "low",
+        "output_format": "png",
+    }
+    assert images.data[0].b64_json is not None
+    assert base64.b64decode(images.data[0].b64_json).startswith(PNG_SIGNATURE)
+
+
+@pytest.mark.latest_spec("edits by reference came after the 2023 spec")
+async def test_streamed_edit_by_reference(client: AsyncClient, server: LocalServer) -> None:
+    """images= with stream=True streams the edit's events too."""
+    stream = await client.images.edit(
+        images=[{"image_url": "data:image/png;base64,AAAA"}], prompt="x", stream=True
+    )
+    async with stream:
+        kinds = [event.type async for event in stream]
+    assert server.requests[-1].json()["stream"] is True
+    assert kinds == ["image_edit.completed"]
+
+
+@pytest.mark.latest_spec("edits by reference came after the 2023 spec")
+async def test_unknown_file_id_is_the_servers_to_find(
+    client: AsyncClient, server: LocalServer
+) -> None:
+    """A file id nobody uploaded goes out; the server answers 404."""
+    from openai_async import NotFoundError
+
+    with pytest.raises(NotFoundError):
+        await client.images.edit(images=[{"file_id": "file-missing"}], prompt="x")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "param"),
+    [
+        ({"images": [{"image_url": "u", "file_id": "f"}]}, "images[0]"),
+        ({"images": [{"url": "u"}]}, "images[0]"),
+        ({"images": []}, "images"),
+        ({"images": [{"file_id": "f"}] * 17}, "images"),
+        ({"images": {"file_id": "f"}}, "images"),
+        ({"images": [{"file_id": "f"}], "mask": b"png"}, "mask"),
+        ({"images": [{"file_id": "f"}], "image": PNG}, "images"),
+        ({}, "image"),
+    ],
+)
+async def test_bad_references_are_refused(
+    client: AsyncClient, server: LocalServer, kwargs: dict[str, object], param: str
+) -> None:
+    """A reference names exactly one of image_url and file_id; 1 to 16 of them."""
+    with pytest.raises(InvalidParameterError) as info:
+        await client.images.edit(prompt="x", **kwargs)  # type: ignore[call-overload]
+    assert info.value.param == param
+    assert server.requests == []

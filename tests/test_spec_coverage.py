@@ -261,8 +261,7 @@ ENDPOINTS: list[tuple[str, Method, str, str, Path, str]] = [
         "multipart/form-data",
     ),
     ("images.generate", lambda c: c.images.generate, "POST", "/images/generations", LATEST, "json"),
-    # The edit's JSON form (images by URL or file id) is another body of the same path;
-    # the method sends the multipart one, which carries files.
+    # An edit has two bodies: a form of files (image=), and JSON of references (images=).
     (
         "images.edit",
         lambda c: c.images.edit,
@@ -271,6 +270,7 @@ ENDPOINTS: list[tuple[str, Method, str, str, Path, str]] = [
         LATEST,
         "multipart/form-data",
     ),
+    ("images.edit (JSON)", lambda c: c.images.edit, "POST", "/images/edits", LATEST, "json"),
     (
         "images.create_variation",
         lambda c: c.images.create_variation,
@@ -336,7 +336,8 @@ LEFT_OUT: dict[str, dict[str, str]] = {
 
 _IN_PATH = "a path parameter, keyword-only after the object's own id (as the SDK has it)"
 
-# Names we accept that the spec for that path lacks, and why.
+# Names we accept that the spec for that path lacks, and why: 2023 names, path
+# parameters, or names of the other body of the same path.
 LEGACY: dict[str, dict[str, str]] = {
     "vs.files.retrieve": {"vector_store_id": _IN_PATH},
     "vs.files.update": {"vector_store_id": _IN_PATH},
@@ -346,6 +347,14 @@ LEGACY: dict[str, dict[str, str]] = {
     "vs.file_batches.cancel": {"vector_store_id": _IN_PATH},
     "vs.file_batches.list_files": {"vector_store_id": _IN_PATH},
     "responses.parse": {"text_format": "parse's own, as the SDK's: sent as text.format"},
+    "images.edit": {
+        "images": "the JSON body's: references to images, sent as JSON, never in the form",
+        "moderation": "the JSON body's (with images=); the form has no such field",
+    },
+    "images.edit (JSON)": {
+        "image": "the form's: files, sent as multipart, never in the JSON body",
+        "response_format": "the form's (dall-e-2); the JSON body is for GPT image models",
+    },
 }
 
 # Only its methods are looked at: nothing is sent, and its pool is never opened.

@@ -747,6 +747,13 @@ async def today_endpoints(client: AsyncClient) -> None:
     assert_type(several, ImagesResponse)
     edits = await client.images.edit(image=b"png", prompt="x", stream=True)
     assert_type(edits, AsyncStream[ImageStreamEvent])
+    by_reference = await client.images.edit(
+        images=[{"image_url": "https://example.com/a.png"}, {"file_id": "file-1"}],
+        mask={"file_id": "file-2"},
+        prompt="x",
+        moderation="low",
+    )
+    assert_type(by_reference, ImagesResponse)
     await client.images.generate(prompt="o", quality="ultra")  # type: ignore[call-overload]
     await client.images.create_variation(image=b"png", prompt="x")  # type: ignore[call-arg]
 

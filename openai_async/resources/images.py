@@ -9,11 +9,12 @@ size such as ``1536x1024`` or gpt-image-2's ``1536x864`` goes out as given.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal, Required, Unpack, overload
 
 from .._exceptions import InvalidParameterError
 from .._file_input import FileInput
-from .._request import RequestOptions, StreamingEndpoint, pop_options, sse_request
+from .._request import RequestOptions, StreamingEndpoint, json_request, pop_options, sse_request
 from .._streaming import AsyncStream, StreamEnd
 from ..types import ImagesResponse, ImageStreamEvent
 from ._base import Resource
@@ -84,13 +85,20 @@ class ImageGenerateParams(_GPTImageParams, total=False):
 class ImageEditParams(_GPTImageParams, total=False):
     """The parameters of ``POST /images/edits`` but ``stream``, declared once.
 
-    ``image`` is one file, or a list of up to 16 (GPT image models), sent as
-    ``image[]`` parts.
+    The images to edit are files, or references to images the service fetches:
+
+    - ``image``: one file, or a list of up to 16 (GPT image models), sent as a
+      multipart form (``image[]`` parts), ``mask`` a file too;
+    - ``images``: up to 16 ``{"image_url": ...}`` (a web or ``data:`` URL) or
+      ``{"file_id": ...}`` mappings, sent as JSON (GPT image models), ``mask`` such
+      a mapping too. ``moderation`` is a parameter of this form.
     """
 
-    image: Required[FileInput | list[FileInput]]
-    mask: FileInput | None
+    image: FileInput | list[FileInput]
+    images: Sequence[Mapping[str, str]] | None
+    mask: FileInput | Mapping[str, str] | None
     input_fidelity: Literal["high", "low"] | None
+    moderation: Literal["low", "auto"] | None
 
 
 # A streamed image ends with its completed event; with n > 1 there is one per image,
@@ -123,6 +131,30 @@ def _check(params: dict[str, Any]) -> None:
         raise InvalidParameterError("size", f"expected a string such as '1024x1024', got {size!r}")
     for name, allowed in _ENUMS.items():
         check_choice(name, params.get(name), allowed)
+
+
+def _refs(body: dict[str, Any]) -> list[Any]:
+    images = body["images"]
+    if isinstance(images, str | bytes | Mapping) or not isinstance(images, Sequence):
+        raise InvalidParameterError("images", "expected a list of image references")
+    if not 1 <= len(images) <= _MAX_IMAGES:
+        raise InvalidParameterError(
+            "images", f"expected 1 to {_MAX_IMAGES} images, got {len(images)}"
+        )
+    return list(images)
+
+
+def _reference(name: str, value: object) -> Mapping[str, str] | None:
+    """An image by ``{"image_url": ...}`` or ``{"file_id": ...}``: exactly one of them."""
+    if value is None:
+        return None
+    keys = set(value) if isinstance(value, Mapping) else set()
+    if len(keys & {"image_url", "file_id"}) != 1 or not keys <= {"image_url", "file_id"}:
+        raise InvalidParameterError(
+            name, 'expected {"image_url": ...} or {"file_id": ...}, exactly one of them'
+        )
+    assert isinstance(value, Mapping)
+    return value
 
 
 def _end(params: dict[str, Any]) -> StreamEnd:
@@ -204,14 +236,29 @@ class Images(Resource):
         options = pop_options(given)
         image = given.pop("image", None)
         mask = given.pop("mask", None)
+        if not isinstance(given.get("prompt"), str):
+            raise InvalidParameterError("prompt", "is required: a string")
+        if given.get("images") is not None:
+            if image is not None:
+                raise InvalidParameterError("images", "give image (files) or images, not both")
+            body = json_body(**given, mask=_reference("mask", mask))
+            body["images"] = [_reference(f"images[{i}]", r) for i, r in enumerate(_refs(body))]
+            _check(body)
+            if not stream:
+                return await self._client.call(
+                    json_request("POST", "images/edits", ImagesResponse, body=body, options=options)
+                )
+            body["stream"] = True
+            events = sse_request(
+                "POST", "images/edits", ImageStreamEvent, body=body, options=options, end=_end(body)
+            )
+            return await self._client.call(events)
         if image is None:
-            raise InvalidParameterError("image", "is required")
+            raise InvalidParameterError("image", "is required (or images, references to images)")
         if isinstance(image, list) and not 1 <= len(image) <= _MAX_IMAGES:
             raise InvalidParameterError(
                 "image", f"expected 1 to {_MAX_IMAGES} images, got {len(image)}"
             )
-        if not isinstance(given.get("prompt"), str):
-            raise InvalidParameterError("prompt", "is required: a string")
         fields = json_body(**given)
         _check(fields)
         if stream:

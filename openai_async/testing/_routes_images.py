@@ -11,14 +11,16 @@ Models behave as the API reference describes them:
   of the size above 1536x1536), always base64,
   ``output_format`` png, jpeg or webp (jpeg and webp are placeholder bytes with the
   format's signature, not decodable images), ``background``, token ``usage``, up to 16
-  images to edit (``image[]``), and with ``stream=true`` ``partial_images`` partial
-  events then a completed event per image.
+  images to edit (``image[]`` parts, or in the JSON form ``images`` by ``image_url``
+  or by the ``file_id`` of an uploaded file), and with ``stream=true``
+  ``partial_images`` partial events then a completed event per image.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import re
 import struct
 import zlib
@@ -275,9 +277,41 @@ async def generate(
     return _answer("image_generation", prompt, options, prompt)
 
 
+def _json_edit(state: State, request: ServerRequest) -> ServerResponse:
+    """The JSON form of an edit: images by URL or by the id of an uploaded file."""
+    body = {k: v for k, v in json_body(request).items() if v is not None}
+    model = body.get("model", "gpt-image-1.5")
+    if not is_gpt_model(model):
+        raise Invalid("Images by reference are edited by the GPT image models only.", "model")
+    references = body.get("images")
+    if not isinstance(references, list) or not 1 <= len(references) <= 16:
+        raise Invalid("'images' must be a list of 1 to 16 image references.", "images")
+    mask = body.get("mask")
+    digest = hashlib.sha256()
+    for name, reference in [
+        *((f"images[{i}]", r) for i, r in enumerate(references)),
+        ("mask", mask),
+    ]:
+        if reference is None and name == "mask":
+            continue
+        if not isinstance(reference, dict) or len(reference.keys() & {"image_url", "file_id"}) != 1:
+            raise Invalid(f"'{name}' must have exactly one of image_url and file_id.", name)
+        file_id = reference.get("file_id")
+        if file_id is not None and file_id not in state.data["files"]:
+            raise Invalid(f"No such File object: {file_id}", name, status=404)
+        digest.update(json.dumps(reference, sort_keys=True).encode())
+    prompt = _check_prompt(body.get("prompt"), model)
+    if "input_fidelity" in body:
+        _choice("input_fidelity", body["input_fidelity"], ("high", "low"))
+    options = _options(body, model)
+    return _answer("image_edit", digest.hexdigest() + prompt, options, prompt)
+
+
 @route("POST", r"/v1/images/edits")
 @checked
 async def edit(state: State, request: ServerRequest, params: Mapping[str, str]) -> ServerResponse:
+    if request.headers.get("content-type", "").startswith("application/json"):
+        return _json_edit(state, request)
     form = form_body(request)
     values = _typed_form(form.fields)
     model = values.get("model", "dall-e-2")
