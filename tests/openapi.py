@@ -179,6 +179,7 @@ def _body_check(
     return None if schema is None else (schema, _validator(spec, schema))
 
 
+# ``name[]`` (an array's item) or ``name[key]`` (an object's key), in a form or a query.
 _NESTED = re.compile(r"([^\[\]]+)\[([^\[\]]*)\]")
 
 
@@ -256,9 +257,6 @@ def _is_binary(declared: Mapping[str, Any]) -> bool:
         return True
     branches = [*declared.get("anyOf", []), *declared.get("oneOf", [])]
     return any(_is_binary(branch) for branch in branches)
-
-
-_NESTED = re.compile(r"(\w+)\[(\w+)\]")
 
 
 def _typed(text: str, declared: Mapping[str, Any]) -> Any:
