@@ -11,8 +11,6 @@ nox.options.default_venv_backend = "uv|virtualenv"
 TEST_DEPS = ["pytest>=8", "hypothesis>=6.100", "trio>=0.26", "jsonschema>=4.20", "pyyaml>=6"]
 # Structured outputs are tested with the pydantic models users pass (never a dependency).
 TEST_DEPS += ["pydantic>=2"]
-# The optional aiohttp transport is tested too (its tests skip when it is missing).
-TEST_DEPS += ["httpx-aiohttp>=0.2"]
 # The examples run in their real servers (tests/test_examples_apps.py).
 TEST_DEPS += ["fastapi>=0.110", "uvicorn>=0.29", "aiohttp>=3.9"]
 # The browser test drives Debian's Chromium (apt install chromium) with playwright.

@@ -35,8 +35,11 @@ class Client:
     async def chat(self) -> None:
         raise NotImplementedError
 
-    async def stream(self) -> int:
-        """Stream one chat answer; return the number of chunks received."""
+    async def stream(self, model: str = MODEL) -> int:
+        """Stream one chat answer; return the number of chunks received.
+
+        A model name ending in ``-paced`` makes the server send one event every few ms.
+        """
         raise NotImplementedError
 
     async def embed(self) -> None:
@@ -83,8 +86,8 @@ class RawHTTPX(Client):
         response.raise_for_status()
         _check_chat(json.loads(response.content)["choices"][0]["message"]["content"])
 
-    async def stream(self) -> int:
-        body = {"model": MODEL, "messages": MESSAGES, "stream": True}
+    async def stream(self, model: str = MODEL) -> int:
+        body = {"model": model, "messages": MESSAGES, "stream": True}
         count = 0
         async with self._http.stream("POST", "chat/completions", json=body) as response:
             response.raise_for_status()
@@ -110,27 +113,31 @@ class RawHTTPX(Client):
 
 
 class RawHTTPXAiohttp(RawHTTPX):
+    """Raw httpx on openai_async's aiohttp transport: the floor under openai_async's default."""
+
     name = "httpx+aiohttp"
 
     def __init__(self, base_url: str) -> None:
         import httpx
-        from httpx_aiohttp import AiohttpTransport
+
+        from openai_async import aiohttp_transport
 
         limits = httpx.Limits(max_connections=LIMIT, max_keepalive_connections=LIMIT)
-        super().__init__(base_url, transport=AiohttpTransport(limits=limits))
+        super().__init__(base_url, transport=aiohttp_transport(limits=limits))
 
 
 # -- openai_async ------------------------------------------------------------------------
 
 
 class OpenAIAsync(Client):
+    """openai_async on its default transport (aiohttp's pool on asyncio)."""
+
     name = "openai_async"
 
-    def __init__(self, base_url: str, aiohttp: bool = False) -> None:
+    def __init__(self, base_url: str, transport: Any = None) -> None:
         super().__init__(base_url)
         import openai_async
 
-        transport = openai_async.aiohttp_transport() if aiohttp else None
         self._client = openai_async.AsyncClient(
             base_url=base_url, api_key="sk-bench", max_retries=0, transport=transport
         )
@@ -154,11 +161,11 @@ class OpenAIAsync(Client):
             )
             _check_chat(body["choices"][0]["message"]["content"])
 
-    async def stream(self) -> int:
+    async def stream(self, model: str = MODEL) -> int:
         if not self._has_chat:
             raise NotAvailable("no chat.completions resource")
         stream = await self._client.chat.completions.create(  # type: ignore[attr-defined]
-            model=MODEL, messages=MESSAGES, stream=True
+            model=model, messages=MESSAGES, stream=True
         )
         count = 0
         async with stream:
@@ -182,11 +189,36 @@ class OpenAIAsync(Client):
         await self._client.aclose()
 
 
-class OpenAIAsyncAiohttp(OpenAIAsync):
-    name = "openai_async+aiohttp"
+def _candidate(label: str) -> type[OpenAIAsync]:
+    """openai_async on one of the candidate transports of ``candidates.py``."""
+
+    class Candidate(OpenAIAsync):
+        name = f"openai_async[{label}]"
+
+        def __init__(self, base_url: str) -> None:
+            from candidates import CANDIDATES
+
+            super().__init__(base_url, transport=CANDIDATES[label]())
+
+    return Candidate
+
+
+class OpenAIAsyncBaseline(OpenAIAsync):
+    """openai_async from another checkout (``--baseline PATH``), e.g. main before a change."""
+
+    name = "openai_async@baseline"
 
     def __init__(self, base_url: str) -> None:
-        super().__init__(base_url, aiohttp=True)
+        import os
+        import sys
+
+        sys.path.insert(0, os.environ["BENCH_BASELINE"])
+        super().__init__(base_url)
+        import openai_async
+
+        self.notes["chat"] = self.notes["stream"] = self.notes["embed"] = (
+            f"from {os.path.dirname(os.path.dirname(openai_async.__file__))}"
+        )
 
 
 class OpenAIAsyncOrjson(OpenAIAsync):
@@ -236,9 +268,9 @@ class OfficialSDK(Client):
         reply = await self._client.chat.completions.create(model=MODEL, messages=MESSAGES)
         _check_chat(reply.choices[0].message.content)
 
-    async def stream(self) -> int:
+    async def stream(self, model: str = MODEL) -> int:
         stream = await self._client.chat.completions.create(
-            model=MODEL, messages=MESSAGES, stream=True
+            model=model, messages=MESSAGES, stream=True
         )
         count = 0
         async with stream:
@@ -267,23 +299,26 @@ CLIENTS: dict[str, Callable[[str], Client]] = {
         RawHTTPX,
         RawHTTPXAiohttp,
         OpenAIAsync,
-        OpenAIAsyncAiohttp,
+        _candidate("httpcore"),
         OfficialSDK,
         OfficialSDKAiohttp,
     )
 }
 DEFAULT_CLIENTS = list(CLIENTS)
+# The other candidates of issue 13, the baseline and orjson: ask for them by name.
+for _label in ("httpcore-keepall", "shard8", "httpcore2", "httpx-aiohttp"):
+    _cls = _candidate(_label)
+    CLIENTS[_cls.name] = _cls
+CLIENTS[OpenAIAsyncBaseline.name] = OpenAIAsyncBaseline
 CLIENTS[OpenAIAsyncOrjson.name] = OpenAIAsyncOrjson
 
-# Which raw-httpx baseline and which SDK each client is compared with.
-TRANSPORT = {
-    "httpx": "default",
-    "openai_async": "default",
-    "openai_async+orjson": "default",
-    "openai": "default",
-    "httpx+aiohttp": "aiohttp",
-    "openai_async+aiohttp": "aiohttp",
-    "openai+aiohttp": "aiohttp",
+# Which raw-httpx floor each client stands on ("same transport"). openai_async's
+# default is aiohttp's pool; its httpcore row is what trio gets.
+RAW_FLOOR = {
+    "openai_async": "httpx+aiohttp",
+    "openai_async+orjson": "httpx+aiohttp",
+    "openai_async[httpx-aiohttp]": "httpx+aiohttp",
+    "httpx+aiohttp": "httpx+aiohttp",
 }
-RAW = {"default": "httpx", "aiohttp": "httpx+aiohttp"}
-SDK = {"default": "openai", "aiohttp": "openai+aiohttp"}
+SDK_DEFAULT = "openai"
+SDK_AIOHTTP = "openai+aiohttp"

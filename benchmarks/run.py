@@ -26,18 +26,27 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from clients import DEFAULT_CLIENTS, RAW, SDK, TRANSPORT
+from clients import DEFAULT_CLIENTS, RAW_FLOOR, SDK_AIOHTTP, SDK_DEFAULT
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 COMMAND_TIMEOUT = 300.0  # seconds one batch may take before the run gives up
 
 # Units per batch at --scale 1: each batch takes a fraction of a second.
-BATCH = {"sequential": 300, "concurrent": 1000, "stream": 20, "embeddings": 40}
+BATCH = {
+    "sequential": 300,
+    "concurrent50": 1000,
+    "concurrent": 1000,
+    "stream": 20,
+    "stream_paced": 25,
+    "embeddings": 40,
+}
 UNIT = {
     "sequential": "request",
-    "concurrent": "request",
-    "stream": "chunk",
+    "concurrent50": "request, 50 in flight",
+    "concurrent": "request, 200 in flight",
+    "stream": "chunk, sent back to back",
+    "stream_paced": "chunk, one every 5 ms, 25 streams in flight",
     "embeddings": "request",
 }
 IMPORTS = {
@@ -45,7 +54,7 @@ IMPORTS = {
     "httpx + anyio + attrs + cattrs": "import httpx, anyio, attrs, cattrs",
     "httpx": "import httpx",
     "openai": "import openai",
-    "httpx_aiohttp (aiohttp transport)": "import httpx_aiohttp",
+    "aiohttp (loaded at the first request on asyncio)": "import aiohttp",
 }
 
 
@@ -139,8 +148,12 @@ def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
     errors = [r["error"] for r in runs if "error" in r]
     if errors:
         return {"error": errors[0]}
+    per_unit = [r["cpu"] / r["units"] * 1e6 for r in runs]
+    median = statistics.median(per_unit)
     return {
-        "cpu_us": statistics.median(r["cpu"] / r["units"] * 1e6 for r in runs),
+        "cpu_us": median,
+        # How much the batches varied: (max - min) / median of CPU per unit.
+        "spread": (max(per_unit) - min(per_unit)) / median if median else 0.0,
         "wall_us": statistics.median(r["wall"] / r["units"] * 1e6 for r in runs),
         # Coarse (clock ticks), but enough to show the server is not the bottleneck.
         "server_cpu_us": sum(r["server_cpu"] for r in runs) / sum(r["units"] for r in runs) * 1e6,
@@ -150,20 +163,19 @@ def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def _ratio(row: dict[str, Any], other: dict[str, Any]) -> float | None:
+    return row["cpu_us"] / other["cpu_us"] if "cpu_us" in other else None
+
+
 def add_ratios(results: dict[str, dict[str, Any]]) -> None:
     for by_client in results.values():
-        sdk_cpus = [
-            by_client[s]["cpu_us"] for s in SDK.values() if "cpu_us" in by_client.get(s, {})
-        ]
-        best_sdk = min(sdk_cpus) if sdk_cpus else None
         for name, row in by_client.items():
             if "cpu_us" not in row:
                 continue
-            raw = by_client.get(RAW[TRANSPORT[name]], {})
-            sdk = by_client.get(SDK[TRANSPORT[name]], {})
-            row["vs_raw_httpx"] = row["cpu_us"] / raw["cpu_us"] if "cpu_us" in raw else None
-            row["vs_sdk"] = row["cpu_us"] / sdk["cpu_us"] if "cpu_us" in sdk else None
-            row["vs_best_sdk"] = row["cpu_us"] / best_sdk if best_sdk else None
+            raw = by_client.get(RAW_FLOOR.get(name, "httpx"), {})
+            row["vs_raw_httpx"] = _ratio(row, raw)
+            row["vs_sdk"] = _ratio(row, by_client.get(SDK_DEFAULT, {}))
+            row["vs_sdk_aiohttp"] = _ratio(row, by_client.get(SDK_AIOHTTP, {}))
 
 
 def import_times(runs: int) -> dict[str, Any]:
@@ -248,27 +260,29 @@ def markdown(report: dict[str, Any]) -> str:
         "",
         "Client CPU per unit is the client process's `time.process_time()`; the server runs",
         "in another process" + (" on another core." if report["pinned"] else "."),
-        'Ratios compare CPU per unit; "same transport" pairs default with default and',
-        "aiohttp with aiohttp.",
+        "Ratios compare median CPU per unit. Raw httpx on the same transport: openai_async",
+        "(aiohttp's pool on asyncio) against httpx on openai_async's aiohttp transport, the",
+        "httpcore rows against plain httpx. Spread: (max - min) / median over the batches.",
         "",
     ]
     for scenario, by_client in report["scenarios"].items():
         lines += [
             f"### {scenario} (per {UNIT[scenario]})",
             "",
-            "| client | CPU us | wall us | vs raw httpx (same transport) | vs SDK (same transport)"
-            " | vs best SDK | server CPU us | note |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+            "| client | CPU us | spread | wall us | vs raw httpx (same transport)"
+            " | vs SDK default | vs SDK+aiohttp | server CPU us | note |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
         ]
         for name, row in by_client.items():
             note = report["notes"].get(name, {}).get(_note_key(scenario), "")
             if "error" in row:
-                lines.append(f"| {name} | n/a | | | | | | {row['error']} |")
+                lines.append(f"| {name} | n/a | | | | | | | {row['error']} |")
                 continue
             lines.append(
-                f"| {name} | {_fmt(row['cpu_us'])} | {_fmt(row['wall_us'])} "
-                f"| {_fmt(row.get('vs_raw_httpx'), 2)} | {_fmt(row.get('vs_sdk'), 2)} "
-                f"| {_fmt(row.get('vs_best_sdk'), 2)} | {_fmt(row['server_cpu_us'])} | {note} |"
+                f"| {name} | {_fmt(row['cpu_us'])} | {row.get('spread', 0):.0%} "
+                f"| {_fmt(row['wall_us'])} | {_fmt(row.get('vs_raw_httpx'), 2)} "
+                f"| {_fmt(row.get('vs_sdk'), 2)} | {_fmt(row.get('vs_sdk_aiohttp'), 2)} "
+                f"| {_fmt(row['server_cpu_us'])} | {note} |"
             )
         lines.append("")
     if report.get("imports"):
@@ -291,21 +305,28 @@ def markdown(report: dict[str, Any]) -> str:
 
 
 def _note_key(scenario: str) -> str:
-    return {"sequential": "chat", "concurrent": "chat", "stream": "stream"}.get(scenario, "embed")
+    if scenario.startswith(("sequential", "concurrent")):
+        return "chat"
+    return "stream" if scenario.startswith("stream") else "embed"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rounds", type=int, help="batches per client per scenario (7)")
+    parser.add_argument("--rounds", type=int, help="batches per client per scenario (5)")
     parser.add_argument("--scale", type=float, help="multiply every batch size (1.0)")
     parser.add_argument("--clients", default=",".join(DEFAULT_CLIENTS), help="comma-separated")
     parser.add_argument("--scenarios", default=",".join(BATCH), help="comma-separated")
     parser.add_argument("--import-runs", type=int, help="fresh processes per import (7)")
     parser.add_argument("--rss-requests", type=int, help="requests in the RSS run (4000)")
     parser.add_argument("--quick", action="store_true", help="a smoke run: tiny batches")
+    parser.add_argument(
+        "--baseline", help="a checkout of openai_async measured as client openai_async@baseline"
+    )
     args = parser.parse_args()
+    if args.baseline:
+        os.environ["BENCH_BASELINE"] = str(Path(args.baseline).resolve())
     # --quick changes the defaults; values given explicitly still win.
-    defaults = (2, 0.1, 2, 400) if args.quick else (7, 1.0, 7, 4000)
+    defaults = (2, 0.1, 2, 400) if args.quick else (5, 1.0, 7, 4000)
     names = ("rounds", "scale", "import_runs", "rss_requests")
     for name, default in zip(names, defaults, strict=True):
         if getattr(args, name) is None:

@@ -117,6 +117,22 @@ def _chunked(events: list[bytes]) -> bytes:
     return head + body + b"0\r\n\r\n"
 
 
+# The paced stream: the same events, one write each, PACE seconds apart, as a model
+# sends them (each a separate socket read and wake-up in the client).
+PACE = 0.005
+PACED_HEAD, _, _ = _chunked(_stream_events()).partition(b"\r\n\r\n")
+PACED_EVENTS = [b"%x\r\n%s\r\n" % (len(event), event) for event in _stream_events()]
+
+
+def set_pace(pace: float, chunks: int | None) -> None:
+    """Change the paced stream: seconds between events, and content chunks (None: all)."""
+    global PACE, PACED_EVENTS
+    PACE = pace
+    if chunks is not None:
+        events = _stream_events()
+        events = [*events[: chunks + 1], *events[-2:]]  # role, content..., stop, [DONE]
+        PACED_EVENTS = [b"%x\r\n%s\r\n" % (len(event), event) for event in events]
+
 CHAT = _response(_chat())
 CHAT_STREAM = _chunked(_stream_events())
 EMBED_FLOAT = _response(_embeddings(b64=False))
@@ -126,11 +142,13 @@ NOT_FOUND = _response(b'{"error": {"message": "not found", "type": "invalid_requ
 NOT_FOUND = NOT_FOUND.replace(b"200 OK", b"404 Not Found", 1)
 
 
-def answer(method: bytes, path: bytes, body: bytes) -> bytes:
-    """The prebuilt reply for one request."""
+def answer(method: bytes, path: bytes, body: bytes) -> bytes | None:
+    """The prebuilt reply for one request; None for a paced stream (written apart)."""
     path = path.split(b"?", 1)[0]
     if method == b"POST" and path.endswith(b"/chat/completions"):
         streamed = b'"stream"' in body and b"true" in body.split(b'"stream"', 1)[1][:8]
+        if streamed and b"-paced" in body:
+            return None
         return CHAT_STREAM if streamed else CHAT
     if method == b"POST" and path.endswith(b"/embeddings"):
         return EMBED_BASE64 if b"base64" in body else EMBED_FLOAT
@@ -169,11 +187,30 @@ class BenchProtocol(asyncio.Protocol):
             body = buffer[end + 4 : end + 4 + length]
             buffer = buffer[end + 4 + length :]
             method, path, _ = head.split(b" ", 2)
-            replies.append(answer(method, path, body))
+            reply = answer(method, path, body)
+            if reply is None:
+                self._write(b"".join(replies))
+                replies = []
+                self._paced()
+            else:
+                replies.append(reply)
         self._buffer = buffer
         if replies:
-            assert self._transport is not None
-            self._transport.write(b"".join(replies))
+            self._write(b"".join(replies))
+
+    def _write(self, data: bytes) -> None:
+        assert self._transport is not None
+        if data and not self._transport.is_closing():
+            self._transport.write(data)
+
+    def _paced(self) -> None:
+        # Clients do not pipeline, so nothing else is written on this connection
+        # until the paced reply has ended.
+        loop = asyncio.get_running_loop()
+        self._write(PACED_HEAD + b"\r\n\r\n")
+        for i, event in enumerate(PACED_EVENTS, start=1):
+            loop.call_later(i * PACE, self._write, event)
+        loop.call_later((len(PACED_EVENTS) + 1) * PACE, self._write, b"0\r\n\r\n")
 
 
 async def serve(port: int) -> None:
@@ -190,7 +227,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--cpu", type=int, default=None, help="pin the server to this core")
+    parser.add_argument("--pace", type=float, default=PACE, help="seconds between paced events")
+    parser.add_argument("--paced-chunks", type=int, default=None, help="content chunks, paced")
     args = parser.parse_args()
+    set_pace(args.pace, args.paced_chunks)
     if args.cpu is not None:
         os.sched_setaffinity(0, {args.cpu})
     asyncio.run(serve(args.port))

@@ -23,6 +23,7 @@ from typing import Any
 from clients import CLIENTS, Client, NotAvailable
 
 WIDTH = 200  # requests in flight in the concurrent scenario
+PACED_WIDTH = 25  # paced streams in flight
 
 
 async def sequential(client: Client, n: int) -> int:
@@ -31,15 +32,19 @@ async def sequential(client: Client, n: int) -> int:
     return n
 
 
-async def concurrent(client: Client, n: int) -> int:
-    per_task = max(1, n // WIDTH)
+async def concurrent(client: Client, n: int, width: int = WIDTH) -> int:
+    per_task = max(1, n // width)
 
     async def run() -> None:
         for _ in range(per_task):
             await client.chat()
 
-    await asyncio.gather(*(run() for _ in range(WIDTH)))
-    return per_task * WIDTH
+    await asyncio.gather(*(run() for _ in range(width)))
+    return per_task * width
+
+
+async def concurrent50(client: Client, n: int) -> int:
+    return await concurrent(client, n, 50)
 
 
 async def stream(client: Client, n: int) -> int:
@@ -47,6 +52,14 @@ async def stream(client: Client, n: int) -> int:
     for _ in range(n):
         chunks += await client.stream()
     return chunks
+
+
+async def stream_paced(client: Client, n: int) -> int:
+    """Streams whose events come a few ms apart, PACED_WIDTH of them in flight."""
+    counts = await asyncio.gather(
+        *(client.stream(model="gpt-4o-mini-paced") for _ in range(max(n, PACED_WIDTH)))
+    )
+    return sum(counts)
 
 
 async def embeddings(client: Client, n: int) -> int:
@@ -57,8 +70,10 @@ async def embeddings(client: Client, n: int) -> int:
 
 SCENARIOS = {
     "sequential": sequential,
+    "concurrent50": concurrent50,
     "concurrent": concurrent,
     "stream": stream,
+    "stream_paced": stream_paced,
     "embeddings": embeddings,
 }
 

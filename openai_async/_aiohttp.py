@@ -1,79 +1,247 @@
-"""httpx-aiohttp's transport as an optional choice for heavy concurrency on asyncio.
+"""An httpx transport on aiohttp's connection pool: the default on asyncio.
 
-httpcore's connection pool scans its connections on every request, so its cost grows
-with the number in flight; past about a hundred concurrent requests aiohttp's pool is
-several times cheaper per request. This module imports neither aiohttp nor
-httpx-aiohttp until ``aiohttp_transport()`` is called, so ``import openai_async``
-stays light; install them with ``pip install 'openai_async[aiohttp]'``.
+httpcore's pool scans its connections on every request event, so its cost grows with
+the connections in flight and collapses when the pool grows or replaces connections
+under load; aiohttp's pool keeps the cost per request flat. This transport is owned
+here end to end: httpx builds the request and decodes the body (content-encoding),
+aiohttp moves the bytes, and aiohttp's exceptions become ours in this module, where
+the response and its body stream are made (``_ERRORS``, most specific first).
 
-aiohttp's exceptions become ours in ``_transport.translate_errors`` like any other.
+aiohttp is imported on the first request, not with the package, so ``import
+openai_async`` stays light. It runs on asyncio only; ``_transport.Pool`` gives trio
+httpcore's pool instead.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any, Final
+
 import httpx
 
 from ._config import DEFAULT_LIMITS
-from ._exceptions import InvalidParameterError
+from ._exceptions import APIConnectionError, APITimeoutError, InvalidParameterError
 
-__all__ = ["aiohttp_transport"]
+if TYPE_CHECKING:
+    import aiohttp
 
-_INSTALL_HINT = "the aiohttp transport needs httpx-aiohttp: pip install 'openai_async[aiohttp]'"
+__all__ = ["AiohttpTransport", "aiohttp_transport"]
+
+_HTTP_11: Final = {"http_version": b"HTTP/1.1"}
 
 
 def aiohttp_transport(
     *,
     limits: httpx.Limits = DEFAULT_LIMITS,
     verify: bool | str = True,
-) -> httpx.AsyncBaseTransport:
+) -> AiohttpTransport:
     """An httpx transport that sends on aiohttp's connection pool (asyncio only).
 
-    Pass it as ``AsyncClient(transport=aiohttp_transport())``. ``limits`` defaults to
-    the client's own ``DEFAULT_LIMITS``; ``verify`` is httpx's TLS setting (a bool or
-    a CA bundle path). Using it under trio raises ``InvalidParameterError`` at the
-    first request, before anything is sent.
+    ``AsyncClient()`` already uses it on asyncio; pass it as ``AsyncClient(transport=
+    aiohttp_transport(...))`` to change ``limits`` (``max_connections`` and
+    ``keepalive_expiry``; aiohttp has no separate keep-alive count) or ``verify``
+    (httpx's TLS setting: a bool or a CA bundle path). Under trio it raises
+    ``InvalidParameterError`` at the first request, before anything is sent.
 
-    One difference from the default transport: when the server closes the connection
-    without answering, aiohttp itself resends an idempotent request (GET, DELETE; never
-    a POST) once, on a new connection, before the client's own retries count anything.
+    aiohttp's own resending of an idempotent request on a connection closed under
+    it is turned off: the client's retry policy decides, as on any transport.
     """
-    try:
-        from httpx_aiohttp import AiohttpTransport
-    except ImportError as exc:
-        raise ModuleNotFoundError(_INSTALL_HINT) from exc
-    return _AsyncioOnly(AiohttpTransport(limits=limits, verify=verify))
+    return AiohttpTransport(limits=limits, verify=verify)
 
 
-class _AsyncioOnly(httpx.AsyncBaseTransport):
-    """Refuse, with a clear error, to run aiohttp outside an asyncio event loop.
+class AiohttpTransport(httpx.AsyncBaseTransport):
+    """Send httpx requests on one ``aiohttp.ClientSession``, made at the first request."""
 
-    Under trio aiohttp would fail deep inside with an unrelated-looking error, or
-    worse, hang; the check runs once, since a transport cannot change event loops.
-    """
-
-    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
-        self._inner = inner
-        self._checked = False
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if not self._checked:
-            # Imported here: at module level asyncio would add ~15 ms to
-            # ``import openai_async``; on asyncio it is already loaded by now.
-            import asyncio
-
-            try:
-                asyncio.get_running_loop()
-            except RuntimeError:
-                raise InvalidParameterError(
-                    "transport",
-                    "the aiohttp transport runs on asyncio only (is this trio?); "
-                    "use the default transport there",
-                ) from None
-            self._checked = True
-        return await self._inner.handle_async_request(request)
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
+    def __init__(self, *, limits: httpx.Limits = DEFAULT_LIMITS, verify: bool | str = True) -> None:
+        self._limits = limits
+        self._verify = verify
+        self._session: aiohttp.ClientSession | None = None
+        self._closed = False
 
     def __repr__(self) -> str:
         return "<aiohttp transport>"
+
+    def _open(self) -> aiohttp.ClientSession:
+        # Imported here: aiohttp (and asyncio) add ~60 ms to ``import openai_async``.
+        import asyncio
+
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            raise InvalidParameterError(
+                "transport",
+                "the aiohttp transport runs on asyncio only (is this trio?); "
+                "use the default transport there",
+            ) from None
+        import aiohttp
+
+        if self._closed:
+            raise RuntimeError("Cannot send a request, as the transport has been closed.")
+        connector = aiohttp.TCPConnector(
+            limit=self._limits.max_connections or 0,
+            limit_per_host=0,
+            keepalive_timeout=self._limits.keepalive_expiry,
+            ssl=_ssl_context(self._verify),
+        )
+        # Our requests come with their headers complete (httpx's and ours): aiohttp must
+        # add none, and httpx decodes the body, so aiohttp must not.
+        session = aiohttp.ClientSession(
+            connector=connector,
+            auto_decompress=False,
+            skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding"),
+            trust_env=False,
+        )
+        # aiohttp resends an idempotent request once, unseen, when a kept-alive
+        # connection closes under it. The client's retry middleware owns retries (it
+        # counts them, logs them, keeps to the deadline); aiohttp has no public switch,
+        # so its own attribute is turned off (tests/test_retry.py fails if it goes).
+        session._retry_connection = False
+        self._session = session
+        return session
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        session = self._session or self._open()
+        # A body in memory (JSON) goes as bytes; any other stream (a multipart upload
+        # from disk) is sent as it is read.
+        stream = request.stream
+        upload = None if isinstance(stream, httpx.ByteStream) else _Upload(stream)
+        timeout = request.extensions.get("timeout")
+        try:
+            response = await session.request(
+                request.method,
+                str(request.url),
+                headers=request.headers.multi_items(),
+                data=request.content or None if upload is None else upload,
+                allow_redirects=False,
+                timeout=_client_timeout(**timeout) if timeout else None,
+            )
+        except Exception as exc:
+            if upload is not None and upload.error is not None:
+                # The body's own error (a file that shrank while sent), which aiohttp
+                # wraps in a connection error: it is the caller's to see.
+                raise upload.error from None
+            raise _translated(exc, request)  # noqa: B904  (it carries its cause)
+        return httpx.Response(
+            response.status,
+            headers=response.raw_headers,
+            stream=_Body(response, request),
+            extensions=_HTTP_11
+            if response.reason is None
+            else {**_HTTP_11, "reason_phrase": response.reason.encode()},
+        )
+
+    async def aclose(self) -> None:
+        self._closed = True
+        if self._session is not None:
+            await self._session.close()
+
+
+class _Body(httpx.AsyncByteStream):
+    """An aiohttp response body as httpx reads it; closing an unfinished one drops it."""
+
+    __slots__ = ("_request", "_response")
+
+    def __init__(self, response: aiohttp.ClientResponse, request: httpx.Request) -> None:
+        self._response = response
+        self._request = request
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        content = self._response.content
+        try:
+            while chunk := await content.readany():
+                yield chunk
+        except Exception as exc:
+            raise _translated(exc, self._request)  # noqa: B904  (it carries its cause)
+
+    async def aclose(self) -> None:
+        # Back to the pool when the body was read to its end; otherwise closed.
+        self._response.release()
+
+
+class _Upload:
+    """An httpx request stream as the async iterable of bytes aiohttp sends."""
+
+    __slots__ = ("_stream", "error")
+
+    def __init__(self, stream: object) -> None:
+        self._stream = stream
+        self.error: Exception | None = None
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        assert isinstance(self._stream, httpx.AsyncByteStream)
+        try:
+            async for chunk in self._stream:
+                yield chunk
+        except Exception as exc:
+            self.error = exc
+            raise
+
+
+@functools.lru_cache(maxsize=64)
+def _client_timeout(
+    connect: float | None, read: float | None, write: float | None, pool: float | None
+) -> aiohttp.ClientTimeout:
+    import aiohttp
+
+    # httpx's pool timeout is the wait for a free connection; aiohttp's ``connect``
+    # covers that wait and the connecting, so it gets both.
+    whole_connect = None if pool is None or connect is None else pool + connect
+    # aiohttp has no write timeout: a stalled upload ends at the read timeout.
+    return aiohttp.ClientTimeout(
+        total=None, connect=whole_connect, sock_connect=connect, sock_read=read
+    )
+
+
+def _ssl_context(verify: bool | str) -> Any:
+    # httpx's own (certifi's CA bundle unless told otherwise), so that both transports
+    # trust the same servers.
+    return httpx.create_ssl_context(verify=verify) if verify is not False else False
+
+
+def _translated(exc: Exception, request: httpx.Request) -> Exception:
+    """Our error for an aiohttp (or OS) exception, caused by it; others unchanged."""
+    for kind, make in _errors():
+        if isinstance(exc, kind):
+            error: Exception = make(exc, request)
+            if error.__cause__ is None and not error.__suppress_context__:
+                error.__cause__ = exc
+            return error
+    return exc
+
+
+def _timeout(exc: BaseException, request: httpx.Request) -> APITimeoutError:
+    return APITimeoutError(f"Request timed out ({type(exc).__name__}).", request=request)
+
+
+def _connection(exc: BaseException, request: httpx.Request) -> APIConnectionError:
+    return APIConnectionError(f"Connection error: {str(exc) or type(exc).__name__}", request=request)
+
+
+def _invalid_request(exc: BaseException, request: httpx.Request) -> APIConnectionError:
+    # aiohttp refused to write the request (a header value with a line break, say); its
+    # message may quote the value, which may be a key, so it is withheld.
+    del exc
+    error = APIConnectionError(
+        "Connection error: the request is not valid HTTP and was not sent "
+        "(its text is withheld: it can quote header values)",
+        request=request,
+    )
+    error.__suppress_context__ = True
+    return error
+
+
+@functools.cache
+def _errors() -> tuple[tuple[type[BaseException] | tuple[type[BaseException], ...], Any], ...]:
+    import aiohttp
+
+    return (
+        (TimeoutError, _timeout),  # aiohttp's timeouts are TimeoutErrors too
+        ((aiohttp.ClientConnectionError, aiohttp.ClientPayloadError), _connection),
+        # A malformed status line or header from the server.
+        (aiohttp.ClientResponseError, _connection),
+        (aiohttp.InvalidURL, _connection),
+        (aiohttp.ClientError, _connection),
+        (OSError, _connection),
+        (ValueError, _invalid_request),
+    )

@@ -35,7 +35,7 @@ from ._request import APIRequest, RequestOptions, pop_options, reader
 from ._retry import Retry
 from ._sse import DEFAULT_MAX_EVENT_SIZE
 from ._streaming import BODY_END, DONE, AsyncStream, StreamEnd
-from ._transport import DirectSend, HTTPXSend
+from ._transport import HTTPXSend, Pool
 
 if TYPE_CHECKING:
     from ._files import MultipartBody
@@ -81,11 +81,10 @@ class AsyncClient:
     key: pass ``api_key=""`` to send no ``Authorization`` header at all. Without any
     key, the first request raises ``MissingAPIKeyError``.
 
-    Pass ``transport`` to choose the httpx transport of the pool the client creates,
-    or ``http_client`` to bring your own ``httpx.AsyncClient`` (you then close it).
-    Requests on the client's own pool go to its transport directly (``DirectSend``);
-    on yours they go through its ``send``, so its auth, event hooks, headers and
-    redirect settings apply.
+    Pass ``transport`` to choose the httpx transport of the pool the client creates
+    (the default is aiohttp's pool on asyncio and httpcore's on trio), or
+    ``http_client`` to bring your own ``httpx.AsyncClient`` (you then close it; its
+    auth, event hooks, headers and redirect settings apply).
     ``default_headers`` go with every request, and ``default_query`` into every
     request's query string; Azure OpenAI, for one, wants ``base_url=
     "https://NAME.openai.azure.com/openai/deployments/DEPLOYMENT"``, ``api_key=""``,
@@ -138,23 +137,17 @@ class AsyncClient:
         # Our own pool's headers (httpx's defaults under ours), merged once; None for a
         # caller's pool, whose headers, auth and base URL httpx.build_request merges.
         self._headers: httpx.Headers | None = None
-        send: HTTPXSend
         if http_client is None:
             if transport is None and not environment_proxies():
-                # The transport httpx would build, built here so that requests can go
-                # to it directly (DirectSend). With proxies httpx must route by URL.
-                transport = httpx.AsyncHTTPTransport(limits=DEFAULT_LIMITS)
+                # aiohttp's pool on asyncio, httpcore's on trio (``_transport.Pool``).
+                # With proxies from the environment httpx must route by URL itself.
+                transport = Pool(DEFAULT_LIMITS)
             http_client = httpx.AsyncClient(
                 transport=transport, limits=DEFAULT_LIMITS, timeout=self._config.timeout
             )
-            if transport is None:
-                send = HTTPXSend(http_client)
-            else:
-                send = DirectSend(http_client, transport)
             self._headers = httpx.Headers(http_client.headers)
             self._headers.update(self._config.headers)
-        else:
-            send = HTTPXSend(http_client)
+        send = HTTPXSend(http_client)
         self._http = http_client
         from ._packing import ServerQuirks  # with the client: the module is rarely needed
 

@@ -26,9 +26,10 @@ Names follow the official SDK so that ``except`` clauses carry over::
     ├── MissingAPIKeyError                 no key given and none in the environment
     └── InvalidParameterError              bad input (also a ValueError), names .param
 
-Lower-level exceptions (httpx, anyio, OSError) are translated into this tree in
-exactly one place, ``_transport.translate_errors``; a connection that breaks or times
-out in the middle of a stream is an ``APIConnectionError`` / ``APITimeoutError`` too.
+Lower-level exceptions (aiohttp, httpx, anyio, OSError) are translated into this tree
+where the response and its body stream are made (``_aiohttp`` for aiohttp's,
+``_transport`` for the rest); a connection that breaks or times out in the middle of a
+stream is an ``APIConnectionError`` / ``APITimeoutError`` too.
 No message built here ever includes the API key: messages are made from status,
 server body and request id. What a server sent goes into a message only as an
 ``excerpt`` (a few hundred characters, nesting cut short), so that a hostile 64 MB or

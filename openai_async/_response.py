@@ -182,7 +182,8 @@ class StreamedAPIResponse(_ResponseInfo, Generic[R]):
         a temporary file beside ``file`` that replaces it only once the whole body has
         arrived, so a broken transfer never leaves a truncated file behind.
         """
-        from ._transport import finish_chunks, translate_errors
+        from ._streaming import finish_chunks
+        from ._transport import translate_errors
 
         target = Path(file)
         partial = target.with_name(f".{target.name}.{os.urandom(4).hex()}.part")

@@ -18,9 +18,8 @@ import httpx
 
 from ._backoff import RetryPolicy, should_retry
 from ._decode import loads
-from ._exceptions import APIConnectionError, _error_object
+from ._exceptions import APIConnectionError, APITimeoutError, _error_object
 from ._middleware import CallNext, options_of
-from ._transport import translate_errors
 
 __all__ = ["ATTEMPT_KEY", "IDEMPOTENCY_HEADER", "Retry", "attempt_of", "instant_retries"]
 
@@ -146,9 +145,13 @@ async def _attempt(
 ) -> httpx.Response:
     if deadline is None:
         return await call_next(request)
-    # fail_after raises TimeoutError, which translate_errors makes an APITimeoutError.
-    with translate_errors(request), anyio.fail_after(max(deadline - anyio.current_time(), 0)):
-        return await call_next(request)
+    try:
+        with anyio.fail_after(max(deadline - anyio.current_time(), 0)):
+            return await call_next(request)
+    except TimeoutError as exc:  # the deadline's own, raised by fail_after
+        raise APITimeoutError(
+            "Request timed out (the retry policy's deadline passed).", request=request
+        ) from exc
 
 
 def _retryable(response: httpx.Response, policy: RetryPolicy) -> bool:

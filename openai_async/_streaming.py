@@ -24,9 +24,8 @@ from ._exceptions import (
 from ._middleware import options_of
 from ._models import STRUCTURE_ERRORS
 from ._sse import EventTooLarge, ServerSentEvent, SSEDecoder
-from ._transport import finish_chunks, translate_errors
 
-__all__ = ["BODY_END", "DONE", "AsyncStream", "StreamEnd"]
+__all__ = ["BODY_END", "DONE", "AsyncStream", "StreamEnd", "finish_chunks"]
 
 T = TypeVar("T")
 
@@ -174,12 +173,11 @@ class AsyncStream(Generic[T]):
                 setting="max_event_size",
                 limit=exc.limit,
             ) from None
-        except Exception:
-            # Translated here rather than by a ``with`` around the loop: entering that
-            # context manager on every read cost ~1 us per chunk where the transport
-            # delivers one event per read.
-            with translate_errors(self.response.request):
-                raise
+        except httpx.DecodingError as exc:
+            # The body's content-encoding did not decode (read errors come translated).
+            raise StreamDecodeError(
+                f"The stream's body could not be decoded: {exc}", response=self.response, data=""
+            ) from exc
         self._decoder.close()
         return False
 
@@ -251,13 +249,12 @@ class AsyncStream(Generic[T]):
         with anyio.move_on_after(DRAIN_TIMEOUT):
             received = 0
             try:
-                with translate_errors(self.response.request):
-                    assert self._chunks is not None
-                    async for raw in self._chunks:
-                        received += len(raw)
-                        if received > DRAIN_LIMIT:
-                            break
-            except APIConnectionError:
+                assert self._chunks is not None
+                async for raw in self._chunks:
+                    received += len(raw)
+                    if received > DRAIN_LIMIT:
+                        break
+            except (APIConnectionError, httpx.DecodingError):
                 pass
         await self._close()
 
@@ -292,6 +289,19 @@ class AsyncStream(Generic[T]):
         tb: TracebackType | None,
     ) -> None:
         await self._close()
+
+
+async def finish_chunks(chunks: AsyncIterator[bytes]) -> None:
+    """Run httpx's nested byte generators to their end once the response is closed.
+
+    ``aclose()`` on the outer generator would abandon the inner ones half-way, which
+    trio reports as garbage-collected async generators. With the response closed the
+    next read ends or fails at once; the bound is for transports that differ.
+    """
+    with anyio.move_on_after(1.0):
+        with contextlib.suppress(Exception):  # any way of ending will do
+            async for _ in chunks:
+                pass
 
 
 def _str_in(value: object, names: frozenset[str]) -> bool:

@@ -1,28 +1,34 @@
-"""The innermost step of the request path: send on the pooled httpx client.
+"""The innermost step of the request path: the pool, and sending on it.
 
-This module is the one place where httpx, anyio and OS exceptions become
-``APIConnectionError`` / ``APITimeoutError``; every other layer sees only our tree.
+``Pool`` is the transport a client builds for itself: aiohttp's connection pool on
+asyncio (``_aiohttp``), httpcore's (``httpx.AsyncHTTPTransport``) on trio, chosen at
+the first request. ``HTTPXSend`` sends through ``httpx.AsyncClient.send``, httpx's
+public path, whichever transport is underneath.
+
+Errors are translated where the response and its body stream are made: the aiohttp
+transport raises our errors itself; for every other transport ``HTTPXSend`` turns
+httpx, anyio and OS exceptions into ``APIConnectionError`` / ``APITimeoutError``,
+both those of sending and those of reading the body later (it wraps the response's
+stream). Every layer above sees only our tree.
 """
 
 from __future__ import annotations
 
-import contextlib
-import datetime
-import logging
 import sys
-import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
+from typing import Final
 
 import anyio
 import httpx
 
-from ._exceptions import APIConnectionError, APITimeoutError
+from ._config import DEFAULT_LIMITS
+from ._exceptions import APIConnectionError, APIError, APITimeoutError
 from ._middleware import options_of
 
-__all__ = ["DirectSend", "HTTPXSend", "finish_chunks", "translate_errors"]
+__all__ = ["HTTPXSend", "Pool", "translate_errors", "translated"]
 
-_CONNECTION_ERRORS = (
+_CONNECTION_ERRORS: Final = (
     httpx.TransportError,
     httpx.DecodingError,
     anyio.BrokenResourceError,
@@ -32,59 +38,105 @@ _CONNECTION_ERRORS = (
 )
 
 
-@contextmanager
-def translate_errors(request: httpx.Request | None) -> Iterator[None]:
-    """Turn lower-level I/O exceptions raised inside the block into our error tree."""
-    try:
-        yield
-    except httpx.TimeoutException as exc:
-        if _is_aiohttp_error(exc.__cause__) and not isinstance(exc.__cause__, TimeoutError):
-            # httpx-aiohttp maps every aiohttp connection error (refused, server
-            # disconnected) to ConnectTimeout; the cause tells what really happened.
-            raise APIConnectionError(f"Connection error: {exc}", request=request) from exc
-        raise APITimeoutError(
-            f"Request timed out ({type(exc).__name__}).", request=request
-        ) from exc
-    except TimeoutError as exc:
-        raise APITimeoutError(request=request) from exc
-    except httpx.LocalProtocolError:
+def translated(exc: Exception, request: httpx.Request) -> Exception:
+    """Our error for an httpx, anyio or OS exception, caused by it; others unchanged.
+
+    Raise the result with a bare ``raise``: it carries its cause already.
+    """
+    error: APIConnectionError
+    if isinstance(exc, APIError):
+        return exc
+    if isinstance(exc, httpx.TimeoutException | TimeoutError):
+        error = APITimeoutError(f"Request timed out ({type(exc).__name__}).", request=request)
+    elif isinstance(exc, httpx.LocalProtocolError):
         # h11 refused to write the request (a header value with a line break, say); its
-        # message quotes the value, which may be a key, so neither it nor the cause goes on.
-        raise APIConnectionError(
+        # message quotes the value, which may be a key, so neither it nor the cause
+        # goes on.
+        error = APIConnectionError(
             "Connection error: the request is not valid HTTP and was not sent "
             "(httpx.LocalProtocolError; its text is withheld: it can quote header values)",
             request=request,
-        ) from None
-    except _CONNECTION_ERRORS as exc:
-        detail = str(exc) or type(exc).__name__
-        raise APIConnectionError(f"Connection error: {detail}", request=request) from exc
-    except Exception as exc:
-        # httpx-aiohttp lets some aiohttp errors through unmapped (a malformed status
-        # line raises aiohttp's ClientResponseError).
-        if not _is_aiohttp_error(exc):
-            raise
-        detail = str(exc) or type(exc).__name__
-        raise APIConnectionError(f"Connection error: {detail}", request=request) from exc
+        )
+        error.__suppress_context__ = True
+        return error
+    elif isinstance(exc, _CONNECTION_ERRORS):
+        error = APIConnectionError(
+            f"Connection error: {str(exc) or type(exc).__name__}", request=request
+        )
+    else:
+        return exc
+    error.__cause__ = exc
+    return error
 
 
-def _is_aiohttp_error(exc: BaseException | None) -> bool:
-    # No aiohttp exception can exist unless aiohttp was imported, so this never
-    # imports it (``import openai_async`` must stay light).
-    aiohttp = sys.modules.get("aiohttp")
-    return aiohttp is not None and isinstance(exc, aiohttp.ClientError)
+@contextmanager
+def translate_errors(request: httpx.Request) -> Iterator[None]:
+    """``translated`` for the exceptions raised inside the block.
 
-
-async def finish_chunks(chunks: AsyncIterator[bytes]) -> None:
-    """Run httpx's nested byte generators to their end once the response is closed.
-
-    ``aclose()`` on the outer generator would abandon the inner ones half-way, which
-    trio reports as garbage-collected async generators. With the response closed the
-    next read ends or fails at once; the bound is for transports that differ.
+    For code that reads a response's body through httpx: read errors come translated
+    from the stream already, but httpx's content decoding fails above the stream.
     """
-    with anyio.move_on_after(1.0):
-        with contextlib.suppress(Exception):  # any way of ending will do
-            async for _ in chunks:
-                pass
+    try:
+        yield
+    except Exception as exc:
+        error = translated(exc, request)
+        if error is exc:
+            raise
+        raise error  # noqa: B904  (it carries its cause)
+
+
+class Pool(httpx.AsyncBaseTransport):
+    """The client's own pool: aiohttp's on asyncio, httpcore's on trio.
+
+    Chosen at the first request, by the event loop it runs in; a pool serves one
+    event loop for its life, as both libraries' pools do.
+    """
+
+    def __init__(self, limits: httpx.Limits = DEFAULT_LIMITS) -> None:
+        self._limits = limits
+        self._inner: httpx.AsyncBaseTransport | None = None
+        self._closed = False
+
+    def __repr__(self) -> str:
+        return f"<Pool {self._inner!r}>"
+
+    @property
+    def inner(self) -> httpx.AsyncBaseTransport | None:
+        """The transport chosen at the first request (None before it)."""
+        return self._inner
+
+    def _choose(self) -> httpx.AsyncBaseTransport:
+        if self._closed:
+            raise RuntimeError("Cannot send a request, as the client has been closed.")
+        inner: httpx.AsyncBaseTransport
+        if _on_asyncio():
+            from ._aiohttp import AiohttpTransport
+
+            inner = AiohttpTransport(limits=self._limits)
+        else:
+            inner = httpx.AsyncHTTPTransport(limits=self._limits)
+        self._inner = inner
+        return inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        inner = self._inner or self._choose()
+        return await inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        self._closed = True
+        if self._inner is not None:
+            await self._inner.aclose()
+
+
+def _on_asyncio() -> bool:
+    asyncio = sys.modules.get("asyncio")  # never imported here: trio needs none of it
+    if asyncio is None:
+        return False
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 class HTTPXSend:
@@ -102,13 +154,16 @@ class HTTPXSend:
         self._http = http
 
     async def __call__(self, request: httpx.Request) -> httpx.Response:
-        stream = options_of(request).stream
-        with translate_errors(request):
-            response = await self._send(request)
-        if response.is_error or not stream:
+        try:
+            response = await self._http.send(request, stream=True)
+        except Exception as exc:
+            raise translated(exc, request)  # noqa: B904  (it carries its cause)
+        response.stream = _Translated(response.stream, request)
+        if response.is_error or not options_of(request).stream:
             try:
-                with translate_errors(request):
-                    await response.aread()
+                await response.aread()
+            except Exception as exc:  # httpx's content decoding fails above the stream
+                raise translated(exc, request)  # noqa: B904  (it carries its cause)
             finally:
                 # Shielded: after a cancelled read this close runs inside the cancelled
                 # scope. httpcore has released the connection by then, and aiohttp's
@@ -119,84 +174,23 @@ class HTTPXSend:
                     await response.aclose()
         return response
 
-    async def _send(self, request: httpx.Request) -> httpx.Response:
-        return await self._http.send(request, stream=True)
 
+class _Translated(httpx.AsyncByteStream):
+    """A response body whose read errors are ours."""
 
-_httpx_logger = logging.getLogger("httpx")
+    __slots__ = ("_request", "_stream")
 
-
-class DirectSend(HTTPXSend):
-    """``HTTPXSend`` straight onto the pool's transport, for a pool the client built.
-
-    ``httpx.AsyncClient.send`` runs an auth flow, a redirect loop and event hooks on
-    every request, and parses every answer for cookies; a pool the client built has
-    no auth, redirects or hooks, so this does only the rest of what ``send`` does:
-    refuse a closed pool, give a request without one the pool's timeout, keep cookies
-    the server sets, set ``response.elapsed`` and ``next_request``, write httpx's log
-    line, attach the request to httpx errors. That is ~13 % less client CPU per
-    request (benchmarks/, sequential). A URL with ``user:pass@`` (Basic auth), a pool
-    with proxies, or one brought by the caller goes through ``send``;
-    tests/test_send_paths.py holds both paths to the same behaviour.
-    """
-
-    __slots__ = ("_transport",)
-
-    def __init__(self, http: httpx.AsyncClient, transport: httpx.AsyncBaseTransport) -> None:
-        super().__init__(http)
-        self._transport = transport
-
-    async def _send(self, request: httpx.Request) -> httpx.Response:
-        http = self._http
-        if request.url.userinfo:
-            return await super()._send(request)  # send turns user:pass@ into Basic auth
-        if http.is_closed:
-            raise RuntimeError("Cannot send a request, as the client has been closed.")
-        if "timeout" not in request.extensions:  # a request a middleware built afresh
-            request.extensions["timeout"] = http.timeout.as_dict()
-        if not isinstance(request.stream, httpx.AsyncByteStream):
-            raise RuntimeError("Attempted to send a sync request body on an async client.")
-        start = time.perf_counter()
-        try:
-            response = await self._transport.handle_async_request(request)
-        except httpx.RequestError as exc:
-            exc.request = request  # as send does, for code that reads the cause
-            raise
-        response.request = request
-        response.stream = _Timed(response.stream, response, start)
-        if "set-cookie" in response.headers:
-            http.cookies.extract_cookies(response)
-        if response.has_redirect_location:
-            # What send leaves on a redirect it does not follow (the pool's default).
-            response.next_request = http._build_redirect_request(request, response)
-        if _httpx_logger.isEnabledFor(logging.INFO):
-            _httpx_logger.info(
-                'HTTP Request: %s %s "%s %d %s"',
-                request.method,
-                request.url,
-                response.http_version,
-                response.status_code,
-                response.reason_phrase,
-            )
-        return response
-
-
-class _Timed(httpx.AsyncByteStream):
-    """A response body that sets ``response.elapsed`` when it is closed, as httpx's does."""
-
-    __slots__ = ("_response", "_start", "_stream")
-
-    def __init__(self, stream: object, response: httpx.Response, start: float) -> None:
+    def __init__(self, stream: object, request: httpx.Request) -> None:
         assert isinstance(stream, httpx.AsyncByteStream)
         self._stream = stream
-        self._response = response
-        self._start = start
+        self._request = request
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        async for chunk in self._stream:
-            yield chunk
+        try:
+            async for chunk in self._stream:
+                yield chunk
+        except Exception as exc:
+            raise translated(exc, self._request)  # noqa: B904  (it carries its cause)
 
     async def aclose(self) -> None:
-        elapsed = time.perf_counter() - self._start
-        self._response.elapsed = datetime.timedelta(seconds=elapsed)
         await self._stream.aclose()

@@ -1,4 +1,4 @@
-"""The optional aiohttp transport, over loopback against the local server."""
+"""The aiohttp transport (the default on asyncio), over loopback against the local server."""
 
 from __future__ import annotations
 
@@ -22,10 +22,6 @@ from openai_async.testing import LocalServer
 
 from .conftest import API_KEY, unused_port
 from .transports import CloseAwaitsFirst
-
-pytest.importorskip(
-    "httpx_aiohttp", reason="httpx-aiohttp is not installed (pip install 'openai_async[aiohttp]')"
-)
 
 pytestmark = pytest.mark.anyio
 
@@ -168,13 +164,6 @@ async def test_trio_gets_a_clear_error(server: LocalServer) -> None:
     assert server.requests == []
 
 
-def test_missing_package_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Without httpx-aiohttp the factory says which extra to install."""
-    monkeypatch.setitem(sys.modules, "httpx_aiohttp", None)
-    with pytest.raises(ModuleNotFoundError, match=r"openai_async\[aiohttp\]"):
-        openai_async.aiohttp_transport()
-
-
 async def test_limits_bound_the_connections(server: LocalServer) -> None:
     """``limits.max_connections`` bounds the connections aiohttp opens."""
     opened_before = server.connections_opened
@@ -220,7 +209,8 @@ async def test_cancelled_while_reading_a_body_leaks_nothing(status: int) -> None
                 async with anyio.create_task_group() as tg:
                     for _ in range(10):
                         tg.start_soon(_cancelled_list, client)
-            session = transport._inner.client  # type: ignore[attr-defined]
+            session = transport._session
+            assert session is not None
             assert session.connector._acquired == set()  # nothing checked out of the pool
             for _ in range(500):  # the server sees each half-read connection close
                 if server.connections_open == 0:
@@ -241,7 +231,8 @@ async def test_cancelled_close_of_a_slow_closing_transport_leaks_nothing(
         async with anyio.create_task_group() as tg:
             for _ in range(10):
                 tg.start_soon(_cancelled_list, client)
-        session = transport.inner._inner.client  # type: ignore[attr-defined]
+        session = transport.inner._session  # type: ignore[attr-defined]
+        assert session is not None
         assert session.connector._acquired == set()
 
 

@@ -16,7 +16,6 @@ import openai_async
 LAZY_MODULES = [
     "asyncio",
     "aiohttp",
-    "httpx_aiohttp",
     "openai_async.types",
     "openai_async.resources",
     "openai_async._accumulate",

@@ -10,11 +10,11 @@ from typing import Any, Literal, Unpack
 import anyio
 import httpx
 
-from .._exceptions import InvalidParameterError
+from .._exceptions import APIConnectionError, InvalidParameterError
 from .._file_input import FileInput
 from .._pages import AsyncPaginator
 from .._request import APIRequest, RequestOptions, json_request
-from .._transport import finish_chunks, translate_errors
+from .._streaming import finish_chunks
 from ..types import BinaryResponseContent, FileDeleted, FileObject, ListResponse
 from ._base import Resource, path_param
 from ._checks import check_choice, check_range, json_body
@@ -154,9 +154,13 @@ async def _save(chunks: AsyncIterator[bytes], request: httpx.Request, partial: P
     out = await anyio.open_file(partial, "wb")
     try:
         while True:
-            # Only the network side is translated: a full disk stays an OSError.
-            with translate_errors(request):
+            # Read errors come translated from the transport; a full disk stays an OSError.
+            try:
                 chunk = await anext(chunks, None)
+            except httpx.DecodingError as exc:  # the content-encoding did not decode
+                raise APIConnectionError(
+                    f"Connection error: the download could not be decoded: {exc}", request=request
+                ) from exc
             if chunk is None:
                 return written
             await out.write(chunk)
