@@ -30,7 +30,7 @@ examples, a header on every request and a timer::
 The client builds its chain once, in this order, outermost first::
 
     retry (``_retry.Retry``) -> logging (``_logging.LogAttempts``) -> your middleware,
-    in the order given -> transport (``_transport.HTTPXSend`` or ``DirectSend``)
+    in the order given -> transport (``_transport.HTTPXSend``)
 
 so your middleware runs once per attempt, and sees every retry. The transport
 reads the body of every non-streamed answer (and every error) before returning,

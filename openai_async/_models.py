@@ -8,15 +8,26 @@ the unknown keys and ``to_dict()`` returns the whole of it.
 from __future__ import annotations
 
 import copy
+import functools
 import json
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
-from typing import Any, Generic, TypeVar, get_args, get_origin, get_type_hints
+from types import NoneType, UnionType
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Final,
+    Generic,
+    TypeVar,
+    Union,
+    get_args,
+    get_origin,
+    get_type_hints,
+)
 
 import attrs
-import cattrs
-from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
-from ._fast_structure import JSON_KEY, STRUCTURE_HOOK, fast_structure_fn
+if TYPE_CHECKING:
+    import cattrs
 
 __all__ = [
     "JSON_KEY",
@@ -31,15 +42,22 @@ __all__ = [
 
 T = TypeVar("T")
 
+# Field metadata a model may set, e.g. ``attrs.field(metadata={JSON_KEY: "hate/threatening"})``:
+# JSON_KEY names the key on the wire when it is no Python identifier; STRUCTURE_HOOK is a
+# ``(value, type) -> value`` function that builds the field from its JSON value.
+JSON_KEY: Final = "openai_async.json_key"
+STRUCTURE_HOOK: Final = "openai_async.structure_hook"
+
 # What building a model from a body that does not fit it raises (OverflowError:
-# ``Infinity`` in an int field); callers turn these into their typed errors.
+# ``Infinity`` in an int field); callers turn these into their typed errors. cattrs's
+# own validation errors are ExceptionGroups (named so, cattrs loads at first use).
 STRUCTURE_ERRORS = (
     KeyError,
     TypeError,
     ValueError,
     AttributeError,
     OverflowError,
-    cattrs.BaseValidationError,
+    ExceptionGroup,
 )
 
 
@@ -67,7 +85,7 @@ class APIObject:
         """The object as a JSON-ready dict: what the server sent, unknown keys included."""
         if self._raw is not None:
             return copy.deepcopy(dict(self._raw))
-        result: dict[str, Any] = _converter.unstructure(self)
+        result: dict[str, Any] = _converter().unstructure(self)
         result.pop("_raw", None)
         return result
 
@@ -158,6 +176,8 @@ def _is_api_object(cls: Any) -> bool:
 
 
 def _overrides(cls: Any) -> dict[str, Any]:
+    from cattrs.gen import override
+
     result = {}
     for field in attrs.fields(get_origin(cls) or cls):
         key = field.metadata.get(JSON_KEY)
@@ -217,54 +237,90 @@ def _tagged_union_hook(union: Any, converter: cattrs.Converter) -> Callable[[Any
     return structure_tagged
 
 
-def _make_converter(*, fast: bool = True) -> cattrs.Converter:
-    """The package's converter; ``fast=False`` is the cattrs-only reference the tests use."""
+_SCALARS: Final = (str, int, float, bool)
+
+
+def _make_converter(*, optional_hooks: bool = True) -> cattrs.Converter:
+    """The package's one converter: cattrs's generated hooks, configured once.
+
+    Made at the first use, not at import (cattrs is a third of the import time).
+    ``optional_hooks=False`` leaves ``T | None`` to cattrs: the tests' reference.
+    """
+    import cattrs
+    from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
+
     # Detailed validation collects every error into an ExceptionGroup; we only need to
     # know that a body did not fit, and the plain path is several times faster.
     converter = cattrs.Converter(detailed_validation=False, forbid_extra_keys=False)
 
-    def make_structure_hook(cls: Any) -> Callable[[Any, Any], Any]:
-        hook = fast_structure_fn(cls, converter, "_raw") if fast else None
-        return hook or _cattrs_structure_hook(cls, converter)
+    def structure_hook(cls: Any) -> Callable[[Any, Any], Any]:
+        build = make_dict_structure_fn(cls, converter, **_overrides(cls))
+        setter = object.__setattr__
 
-    def make_unstructure_hook(cls: Any) -> Callable[[Any], Any]:
+        def structure_api_object(data: Any, _: Any) -> Any:
+            # JSON objects are dicts: the exact type test skips the slow ABC check.
+            if type(data) is not dict and not isinstance(data, Mapping):
+                raise TypeError(f"expected a JSON object for {cls!r}, got {type(data).__name__}")
+            obj = build(data, cls)
+            setter(obj, "_raw", data)
+            return obj
+
+        return structure_api_object
+
+    def optional_hook(kind: Any) -> Callable[[Any, Any], Any]:
+        # cattrs looks the inner type's hook up on every call of ``T | None``; most
+        # fields of every model are optional, so look it up once. What it builds is
+        # the same: None stays None, anything else goes to the inner type's hook.
+        inner = _optional_of(kind)
+        if inner in _SCALARS:
+
+            def structure_optional_scalar(value: Any, _: Any) -> Any:
+                return value if value is None or type(value) is inner else inner(value)
+
+            return structure_optional_scalar
+        hook = converter.get_structure_hook(inner)
+
+        def structure_optional(value: Any, _: Any) -> Any:
+            return None if value is None else hook(value, inner)
+
+        return structure_optional
+
+    def unstructure_hook(cls: Any) -> Callable[[Any], Any]:
         return make_dict_unstructure_fn(cls, converter, _raw=override(omit=True), **_overrides(cls))
 
-    converter.register_structure_hook_factory(_is_api_object, make_structure_hook)
+    converter.register_structure_hook_factory(_is_api_object, structure_hook)
+    if optional_hooks:
+        converter.register_structure_hook_factory(
+            lambda kind: _optional_of(kind) is not None, optional_hook
+        )
     converter.register_structure_hook_factory(
         _is_tagged_union, lambda union: _tagged_union_hook(union, converter)
     )
-    converter.register_unstructure_hook_factory(_is_api_object, make_unstructure_hook)
+    converter.register_unstructure_hook_factory(_is_api_object, unstructure_hook)
     return converter
 
 
-def _cattrs_structure_hook(cls: Any, converter: cattrs.Converter) -> Callable[[Any, Any], Any]:
-    """The general path, for generic models (``ListResponse[T]``) and unusual fields."""
-    build = make_dict_structure_fn(cls, converter, **_overrides(cls))
-    setter = object.__setattr__
-
-    def structure_api_object(data: Any, _: Any) -> Any:
-        # JSON objects are dicts: the exact type test skips the slow ABC check.
-        if type(data) is not dict and not isinstance(data, Mapping):
-            raise TypeError(f"expected a JSON object for {cls!r}, got {type(data).__name__}")
-        obj = build(data, cls)
-        setter(obj, "_raw", data)
-        return obj
-
-    return structure_api_object
+def _optional_of(kind: Any) -> Any:
+    """``T`` for ``T | None`` (or ``Optional[T]``) of one other type, else None."""
+    if get_origin(kind) not in (Union, UnionType):
+        return None
+    args = get_args(kind)
+    if len(args) != 2 or NoneType not in args:
+        return None
+    return args[0] if args[1] is NoneType else args[1]
 
 
-_converter = _make_converter()
+_converter = functools.cache(_make_converter)
 
 
 def structure(data: Any, cls: type[T]) -> T:
     """Build ``cls`` from decoded JSON with the package's private converter."""
-    return _converter.structure(data, cls)
+    return _converter().structure(data, cls)
 
 
 def structurer(cls: type[T]) -> Callable[[Any], T]:
     """``structure`` for one type, with the converter's lookup done once (per stream)."""
-    hook = _converter.get_structure_hook(cls)
+    hook = _converter().get_structure_hook(cls)
 
     def structure_one(data: Any) -> T:
         result: T = hook(data, cls)
