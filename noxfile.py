@@ -70,8 +70,20 @@ def demo(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Side-by-side benchmarks (never in CI): ``nox -s bench -- --quick`` for a smoke run."""
     # The official SDK is compared against, never depended on; orjson only for the
-    # opt-in "openai_async+orjson" client that evaluates it.
-    session.install("-e", ".[aiohttp]", "openai[aiohttp]", "orjson")
+    # opt-in "openai_async+orjson" client that evaluates it; httpx-aiohttp and
+    # httpcore2 for the transport candidates of issue 13 (benchmarks/candidates.py);
+    # FastAPI and uvicorn for the service scenario; trio for the trio rows.
+    session.install(
+        "-e",
+        ".",
+        "openai[aiohttp]",
+        "orjson",
+        "httpx-aiohttp>=0.2",
+        "httpcore2",
+        "fastapi",
+        "uvicorn",
+        "trio>=0.26",
+    )
     session.run("python", "benchmarks/run.py", *session.posargs)
 
 

@@ -315,6 +315,7 @@ CLIENTS[OpenAIAsyncOrjson.name] = OpenAIAsyncOrjson
 # Which raw-httpx floor each client stands on ("same transport"). openai_async's
 # default is aiohttp's pool; its httpcore row is what trio gets.
 RAW_FLOOR = {
+    "openai_async@trio": "httpx",
     "openai_async": "httpx+aiohttp",
     "openai_async+orjson": "httpx+aiohttp",
     "openai_async[httpx-aiohttp]": "httpx+aiohttp",

@@ -8,6 +8,9 @@ batches.
 
 ``python benchmarks/worker.py CLIENT BASE_URL --rss N`` instead runs the 200-way
 load N times in a fresh process and prints its peak resident set size.
+
+A client name ending in ``@trio`` runs under trio: each batch in its own ``trio.run``
+with a client of its own, warmed up (connections, lazy imports) before the timing.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import sys
 import time
 from typing import Any
 
+import anyio
 from clients import CLIENTS, Client, NotAvailable
 
 WIDTH = 200  # requests in flight in the concurrent scenario
@@ -39,7 +43,9 @@ async def concurrent(client: Client, n: int, width: int = WIDTH) -> int:
         for _ in range(per_task):
             await client.chat()
 
-    await asyncio.gather(*(run() for _ in range(width)))
+    async with anyio.create_task_group() as tg:  # anyio: the same code runs on trio
+        for _ in range(width):
+            tg.start_soon(run)
     return per_task * width
 
 
@@ -56,9 +62,14 @@ async def stream(client: Client, n: int) -> int:
 
 async def stream_paced(client: Client, n: int) -> int:
     """Streams whose events come a few ms apart, PACED_WIDTH of them in flight."""
-    counts = await asyncio.gather(
-        *(client.stream(model="gpt-4o-mini-paced") for _ in range(max(n, PACED_WIDTH)))
-    )
+    counts: list[int] = []
+
+    async def one() -> None:
+        counts.append(await client.stream(model="gpt-4o-mini-paced"))
+
+    async with anyio.create_task_group() as tg:
+        for _ in range(max(n, PACED_WIDTH)):
+            tg.start_soon(one)
     return sum(counts)
 
 
@@ -90,7 +101,38 @@ def _measure(runner: asyncio.Runner, client: Client, scenario: str, n: int) -> d
     return {"cpu": cpu, "wall": wall, "units": units}
 
 
+async def _trio_batch(name: str, base_url: str, scenario: str, n: int) -> dict[str, Any]:
+    client = CLIENTS[name.removesuffix("@trio")](base_url)
+    try:
+        await SCENARIOS[scenario](client, max(1, n // 4))  # warm-up, not timed
+        wall0, cpu0 = time.perf_counter(), time.process_time()
+        units = await SCENARIOS[scenario](client, n)
+        return {
+            "cpu": time.process_time() - cpu0,
+            "wall": time.perf_counter() - wall0,
+            "units": units,
+        }
+    finally:
+        await client.aclose()
+
+
+def serve_trio(name: str, base_url: str) -> None:
+    import trio
+
+    print(json.dumps({"ready": True, "notes": {}}), flush=True)
+    for line in sys.stdin:
+        command = json.loads(line)
+        try:
+            result = trio.run(_trio_batch, name, base_url, command["scenario"], command["n"])
+        except Exception as exc:
+            result = {"error": f"{type(exc).__name__}: {exc}"}
+        print(json.dumps(result), flush=True)
+
+
 def serve(name: str, base_url: str) -> None:
+    if name.endswith("@trio"):
+        serve_trio(name, base_url)
+        return
     with asyncio.Runner() as runner:
         try:
             client = runner.run(_build(name, base_url))
@@ -121,7 +163,7 @@ def peak_rss(name: str, base_url: str, n: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("client", choices=sorted(CLIENTS))
+    parser.add_argument("client", choices=sorted([*CLIENTS, *(f"{c}@trio" for c in CLIENTS)]))
     parser.add_argument("base_url")
     parser.add_argument("--rss", type=int, default=0, help="measure peak RSS over N requests")
     args = parser.parse_args()

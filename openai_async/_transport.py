@@ -1,8 +1,8 @@
 """The innermost step of the request path: the pool, and sending on it.
 
 ``Pool`` is the transport a client builds for itself: aiohttp's connection pool on
-asyncio (``_aiohttp``), httpcore's (``httpx.AsyncHTTPTransport``) on trio, chosen at
-the first request. ``HTTPXSend`` sends through ``httpx.AsyncClient.send``, httpx's
+asyncio (``_aiohttp``), ``Shards`` of httpcore's (``httpx.AsyncHTTPTransport``) on
+trio, chosen at the first request. ``HTTPXSend`` sends through ``httpx.AsyncClient.send``, httpx's
 public path, whichever transport is underneath.
 
 Errors are translated where the response and its body stream are made: the aiohttp
@@ -26,7 +26,7 @@ from ._config import DEFAULT_LIMITS
 from ._exceptions import APIConnectionError, APIError, APITimeoutError
 from ._middleware import options_of
 
-__all__ = ["HTTPXSend", "Pool", "translate_errors", "translated"]
+__all__ = ["HTTPXSend", "Pool", "Shards", "translate_errors", "translated"]
 
 _CONNECTION_ERRORS: Final = (
     httpx.TransportError,
@@ -86,7 +86,7 @@ def translate_errors(request: httpx.Request) -> Iterator[None]:
 
 
 class Pool(httpx.AsyncBaseTransport):
-    """The client's own pool: aiohttp's on asyncio, httpcore's on trio.
+    """The client's own pool: aiohttp's on asyncio, sharded httpcore pools on trio.
 
     Chosen at the first request, by the event loop it runs in; a pool serves one
     event loop for its life, as both libraries' pools do.
@@ -114,7 +114,7 @@ class Pool(httpx.AsyncBaseTransport):
 
             inner = AiohttpTransport(limits=self._limits)
         else:
-            inner = httpx.AsyncHTTPTransport(limits=self._limits)
+            inner = Shards(self._limits)
         self._inner = inner
         return inner
 
@@ -126,6 +126,72 @@ class Pool(httpx.AsyncBaseTransport):
         self._closed = True
         if self._inner is not None:
             await self._inner.aclose()
+
+
+class Shards(httpx.AsyncBaseTransport):
+    """httpcore pools side by side, each request sent on the one with the fewest in flight.
+
+    httpcore's pool walks all its connections and queued requests on every request
+    event, so its cost per request grows with the number in flight; ``count`` pools
+    of a ``count``-th of the limits each walk a ``count``-th of them. A client that
+    sends one request at a time uses the first pool only, so it keeps reusing one
+    connection. ``limits`` are shared out: ``max_connections`` and
+    ``max_keepalive_connections`` are split between the pools.
+    """
+
+    def __init__(self, limits: httpx.Limits = DEFAULT_LIMITS, count: int = 8) -> None:
+        def share(total: int | None) -> int | None:
+            return None if total is None else max(1, total // count)
+
+        shard = httpx.Limits(
+            max_connections=share(limits.max_connections),
+            max_keepalive_connections=share(limits.max_keepalive_connections),
+            keepalive_expiry=limits.keepalive_expiry,
+        )
+        self.pools = [httpx.AsyncHTTPTransport(limits=shard) for _ in range(count)]
+        self._in_flight = [0] * count
+
+    def __repr__(self) -> str:
+        return f"<Shards of {len(self.pools)} httpcore pools>"
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        in_flight = self._in_flight
+        index = in_flight.index(min(in_flight))
+        in_flight[index] += 1
+        try:
+            response = await self.pools[index].handle_async_request(request)
+        except BaseException:
+            in_flight[index] -= 1
+            raise
+        response.stream = _Counted(response.stream, in_flight, index)
+        return response
+
+    async def aclose(self) -> None:
+        for pool in self.pools:
+            await pool.aclose()
+
+
+class _Counted(httpx.AsyncByteStream):
+    """A response body that counts its request out of its shard when it is closed."""
+
+    __slots__ = ("_in_flight", "_index", "_stream")
+
+    def __init__(self, stream: object, in_flight: list[int], index: int) -> None:
+        assert isinstance(stream, httpx.AsyncByteStream)
+        self._stream: httpx.AsyncByteStream | None = stream
+        self._in_flight = in_flight
+        self._index = index
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        assert self._stream is not None, "read after close"
+        async for chunk in self._stream:
+            yield chunk
+
+    async def aclose(self) -> None:
+        stream, self._stream = self._stream, None
+        if stream is not None:
+            self._in_flight[self._index] -= 1
+            await stream.aclose()
 
 
 def _on_asyncio() -> bool:

@@ -3,7 +3,7 @@
 Finished streams reuse their connection.
 
 How it is measured, on both sides of the socket:
-- client side: the pool (aiohttp's connector on asyncio, httpcore's
+- client side: the pool (aiohttp's connector on asyncio, the shards of httpcore's
   ``AsyncConnectionPool`` on trio) has no connection checked out, and every connection
   it still holds is idle;
 - server side: the local server's ``connections_open`` (sockets whose handler has not
@@ -59,11 +59,15 @@ def pool_state(client: AsyncClient) -> tuple[int, int]:
         connector = inner._session.connector  # type: ignore[union-attr]
         idle = sum(len(conns) for conns in connector._conns.values())  # type: ignore[union-attr]
         return len(connector._acquired) + len(connector._waiters), idle  # type: ignore[union-attr]
-    pool = inner._pool
-    assert isinstance(pool, httpcore.AsyncConnectionPool)
-    live = [c for c in pool.connections if not c.is_closed()]
-    assert all(c.is_idle() for c in live)
-    return len(pool._requests), len(live)
+    checked_out = idle = 0
+    for transport in inner.pools:  # trio: Shards of httpcore pools
+        pool = transport._pool
+        assert isinstance(pool, httpcore.AsyncConnectionPool)
+        live = [c for c in pool.connections if not c.is_closed()]
+        assert all(c.is_idle() for c in live)
+        checked_out += len(pool._requests)
+        idle += len(live)
+    return checked_out, idle
 
 
 def open_sockets() -> int:
