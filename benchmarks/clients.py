@@ -304,7 +304,7 @@ CLIENTS: dict[str, Callable[[str], Client]] = {
         OfficialSDKAiohttp,
     )
 }
-DEFAULT_CLIENTS = list(CLIENTS)
+DEFAULT_CLIENTS = [*CLIENTS, "openai_async@trio"]  # trio: the worker runs it under trio
 # The other candidates of issue 13, the baseline and orjson: ask for them by name.
 for _label in ("httpcore-keepall", "shard8", "httpcore2", "httpx-aiohttp"):
     _cls = _candidate(_label)

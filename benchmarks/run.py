@@ -255,6 +255,8 @@ def _fmt(value: float | None, digits: int = 0) -> str:
 def markdown(report: dict[str, Any]) -> str:
     lines = [
         f"Command: `{report['command']}`  ",
+        f"When: {report['when']}, load average at the start "
+        f"{', '.join(f'{x:.2f}' for x in report['load_average_at_start'])}  ",
         f"Machine: {report['machine']}  ",
         f"Versions: {', '.join(f'{k} {v}' for k, v in report['versions'].items())}",
         "",
@@ -301,6 +303,10 @@ def markdown(report: dict[str, Any]) -> str:
         for name, row in report["rss"].items():
             lines.append(f"| {name} | {row.get('error') or _fmt(row['rss_mib'], 1)} |")
         lines.append("")
+    if report.get("service"):
+        import service
+
+        lines.append(service.markdown(report["service"]))
     return "\n".join(lines)
 
 
@@ -322,18 +328,23 @@ def main() -> None:
     parser.add_argument(
         "--baseline", help="a checkout of openai_async measured as client openai_async@baseline"
     )
+    parser.add_argument(
+        "--service-callers", help="callers in the service scenario, comma-separated (50,200,1000)"
+    )
+    parser.add_argument("--service-rounds", type=int, help="rounds of the service scenario (5)")
     args = parser.parse_args()
     if args.baseline:
         os.environ["BENCH_BASELINE"] = str(Path(args.baseline).resolve())
     # --quick changes the defaults; values given explicitly still win.
-    defaults = (2, 0.1, 2, 400) if args.quick else (5, 1.0, 7, 4000)
-    names = ("rounds", "scale", "import_runs", "rss_requests")
+    defaults = (2, 0.1, 2, 400, "50", 1) if args.quick else (5, 1.0, 7, 4000, "50,200,1000", 5)
+    names = ("rounds", "scale", "import_runs", "rss_requests", "service_callers", "service_rounds")
     for name, default in zip(names, defaults, strict=True):
         if getattr(args, name) is None:
             setattr(args, name, default)
     names = [n for n in args.clients.split(",") if n]
     scenarios = [s for s in args.scenarios.split(",") if s]
 
+    load_at_start = os.getloadavg()
     cores = sorted(os.sched_getaffinity(0))
     pinned = len(cores) >= 2
     if pinned:
@@ -353,6 +364,17 @@ def main() -> None:
         imports = import_times(args.import_runs) if args.import_runs else {}
         print("  peak RSS...", file=sys.stderr, flush=True)
         rss = peak_rss(names, base_url, args.rss_requests) if args.rss_requests else {}
+        service_callers = [int(n) for n in args.service_callers.split(",") if n]
+        service_report = None
+        if service_callers and args.service_rounds:
+            import service
+
+            if pinned:
+                os.sched_setaffinity(0, set(cores))  # the service scenario pins by itself
+            print("  service scenario...", file=sys.stderr, flush=True)
+            service_report = service.run_service_scenario(
+                service.CLIENTS, service_callers, args.service_rounds
+            )
     finally:
         for worker in workers:
             worker.close()
@@ -362,6 +384,7 @@ def main() -> None:
 
     report = {
         "command": " ".join(["python", "benchmarks/run.py", *sys.argv[1:]]),
+        "load_average_at_start": load_at_start,
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "machine": f"{platform.machine()}, {len(cores)} cores, Python {platform.python_version()}",
         "pinned": pinned,
@@ -373,6 +396,7 @@ def main() -> None:
         "imports": imports,
         "rss": rss,
         "rss_requests": args.rss_requests,
+        "service": service_report,
     }
     RESULTS.mkdir(exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")

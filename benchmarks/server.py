@@ -163,10 +163,16 @@ class BenchProtocol(asyncio.Protocol):
     def __init__(self) -> None:
         self._buffer = b""
         self._transport: asyncio.Transport | None = None
+        self._timers: list[asyncio.TimerHandle] = []
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
         self._transport = transport
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        for timer in self._timers:  # a client that hung up gets no more paced events
+            timer.cancel()
+        self._timers = []
 
     def data_received(self, data: bytes) -> None:
         buffer = self._buffer + data if self._buffer else data
@@ -208,9 +214,10 @@ class BenchProtocol(asyncio.Protocol):
         # until the paced reply has ended.
         loop = asyncio.get_running_loop()
         self._write(PACED_HEAD + b"\r\n\r\n")
-        for i, event in enumerate(PACED_EVENTS, start=1):
-            loop.call_later(i * PACE, self._write, event)
-        loop.call_later((len(PACED_EVENTS) + 1) * PACE, self._write, b"0\r\n\r\n")
+        events = [*PACED_EVENTS, b"0\r\n\r\n"]
+        self._timers = [
+            loop.call_later(i * PACE, self._write, event) for i, event in enumerate(events, 1)
+        ]
 
 
 async def serve(port: int) -> None:

@@ -153,10 +153,15 @@ async def _build(name: str, base_url: str) -> Client:
 
 
 def peak_rss(name: str, base_url: str, n: int) -> None:
-    with asyncio.Runner() as runner:
-        client = runner.run(_build(name, base_url))
-        runner.run(concurrent(client, n))
-        runner.run(client.aclose())
+    if name.endswith("@trio"):
+        import trio
+
+        trio.run(_trio_batch, name, base_url, "concurrent", n)
+    else:
+        with asyncio.Runner() as runner:
+            client = runner.run(_build(name, base_url))
+            runner.run(concurrent(client, n))
+            runner.run(client.aclose())
     kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
     print(json.dumps({"rss_mib": kib / 1024}), flush=True)
 
