@@ -133,6 +133,7 @@ def set_pace(pace: float, chunks: int | None) -> None:
         events = [*events[: chunks + 1], *events[-2:]]  # role, content..., stop, [DONE]
         PACED_EVENTS = [b"%x\r\n%s\r\n" % (len(event), event) for event in events]
 
+
 CHAT = _response(_chat())
 CHAT_STREAM = _chunked(_stream_events())
 EMBED_FLOAT = _response(_embeddings(b64=False))

@@ -182,9 +182,7 @@ def _summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def run_service_scenario(
-    clients: list[str], callers: list[int], rounds: int
-) -> dict[str, Any]:
+def run_service_scenario(clients: list[str], callers: list[int], rounds: int) -> dict[str, Any]:
     cores = sorted(os.sched_getaffinity(0))
     pinned = len(cores) >= 2
     here_cpu, service_cpu = (cores[1], cores[0]) if pinned else (None, None)

@@ -35,7 +35,7 @@ def aiohttp_transport(
     *,
     limits: httpx.Limits = DEFAULT_LIMITS,
     verify: bool | str = True,
-) -> AiohttpTransport:
+) -> httpx.AsyncBaseTransport:
     """An httpx transport that sends on aiohttp's connection pool (asyncio only).
 
     ``AsyncClient()`` already uses it on asyncio; pass it as ``AsyncClient(transport=
@@ -215,7 +215,9 @@ def _timeout(exc: BaseException, request: httpx.Request) -> APITimeoutError:
 
 
 def _connection(exc: BaseException, request: httpx.Request) -> APIConnectionError:
-    return APIConnectionError(f"Connection error: {str(exc) or type(exc).__name__}", request=request)
+    return APIConnectionError(
+        f"Connection error: {str(exc) or type(exc).__name__}", request=request
+    )
 
 
 def _invalid_request(exc: BaseException, request: httpx.Request) -> APIConnectionError:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import anyio
@@ -209,7 +208,7 @@ async def test_cancelled_while_reading_a_body_leaks_nothing(status: int) -> None
                 async with anyio.create_task_group() as tg:
                     for _ in range(10):
                         tg.start_soon(_cancelled_list, client)
-            session = transport._session
+            session = transport._session  # type: ignore[attr-defined]
             assert session is not None
             assert session.connector._acquired == set()  # nothing checked out of the pool
             for _ in range(500):  # the server sees each half-read connection close

@@ -83,10 +83,9 @@ async def test_cancelled_requests_are_counted_out(server: LocalServer) -> None:
     """Requests cancelled at any point leave every shard's count at zero."""
     server.inject(delay=0.05, times=40)
     client, shards = await _shards_client(server)
-    async with client:
-        async with anyio.create_task_group() as tg:
-            for i in range(40):
-                tg.start_soon(_cancelled_after, client, (i % 8) * 0.01)
+    async with client, anyio.create_task_group() as tg:
+        for i in range(40):
+            tg.start_soon(_cancelled_after, client, (i % 8) * 0.01)
     assert shards._in_flight == [0, 0, 0, 0]
 
 
