@@ -2,7 +2,6 @@
 
 import typing as _typing
 
-from ._aiohttp import aiohttp_transport
 from ._backoff import DEFAULT_MAX_RETRIES, RetryPolicy
 from ._client import AsyncClient
 from ._config import DEFAULT_BASE_URL, DEFAULT_LIMITS, DEFAULT_TIMEOUT, NOT_GIVEN, NotGiven
@@ -52,6 +51,7 @@ if _typing.TYPE_CHECKING:
         accumulate_completion,
         text_deltas,
     )
+    from ._aiohttp import aiohttp_transport
     from ._jobs import BatchJob, BatchOptions, BatchRequest, BatchResult, BatchSummary
     from ._packing import PromptCompletion
     from ._progress import BatchProgress
@@ -122,6 +122,7 @@ __all__ = [
 # streams and the batch machinery, most of the import time, for features a script
 # calling one endpoint never touches. Name -> module.
 _LAZY = {
+    "aiohttp_transport": "._aiohttp",
     "BatchJob": "._jobs",
     "BatchOptions": "._jobs",
     "BatchProgress": "._progress",

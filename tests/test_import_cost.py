@@ -9,13 +9,15 @@ import pytest
 
 import openai_async
 
-# Loaded on first use only: the event loop and aiohttp, the response types and
+# Loaded on first use only: the event loop and aiohttp (and our transport on it),
+# cattrs (at the first structured answer), the response types and
 # resources (on the first ``client.chat`` etc.), the batch and packing machinery and
 # the accumulators (on first access to their exports). (Not uuid, also deferred to the
 # first POST: httpx imports click when installed, and click imports uuid.)
 LAZY_MODULES = [
     "asyncio",
     "aiohttp",
+    "openai_async._aiohttp",
     "openai_async.types",
     "openai_async.resources",
     "openai_async._accumulate",
@@ -23,6 +25,7 @@ LAZY_MODULES = [
     "openai_async._packing",
     "openai_async._progress",
     "anyio.streams.memory",
+    "cattrs",
 ]
 
 
