@@ -138,6 +138,8 @@ def measure_scenarios(
                 result["server_cpu"] = process_cpu(server_pid) - before
                 samples[scenario][worker.name].append(result)
         print(f"  {scenario}: done", file=sys.stderr, flush=True)
+        for name, runs in samples[scenario].items():  # a partial result, should the run stop
+            print(f"    {name}: {summarise(runs).get('cpu_us', 'n/a')}", file=sys.stderr)
     return {
         scenario: {name: summarise(runs) for name, runs in by_client.items()}
         for scenario, by_client in samples.items()

@@ -57,6 +57,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._limits = limits
         self._verify = verify
         self._session: aiohttp.ClientSession | None = None
+        self._ssl: Any = None  # made at the first https request: loading CAs is slow
         self._closed = False
 
     def __repr__(self) -> str:
@@ -82,7 +83,6 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             limit=self._limits.max_connections or 0,
             limit_per_host=0,
             keepalive_timeout=self._limits.keepalive_expiry,
-            ssl=_ssl_context(self._verify),
         )
         # Our requests come with their headers complete (httpx's and ours): aiohttp must
         # add none, and httpx decodes the body, so aiohttp must not.
@@ -107,6 +107,11 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         stream = request.stream
         upload = None if isinstance(stream, httpx.ByteStream) else _Upload(stream)
         timeout = request.extensions.get("timeout")
+        ssl = True
+        if request.url.scheme == "https":
+            if self._ssl is None:
+                self._ssl = _ssl_context(self._verify)
+            ssl = self._ssl
         try:
             response = await session.request(
                 request.method,
@@ -115,6 +120,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 data=request.content or None if upload is None else upload,
                 allow_redirects=False,
                 timeout=_client_timeout(**timeout) if timeout else None,
+                ssl=ssl,
             )
         except Exception as exc:
             if upload is not None and upload.error is not None:

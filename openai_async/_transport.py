@@ -14,6 +14,7 @@ stream). Every layer above sees only our tree.
 
 from __future__ import annotations
 
+import ssl
 import sys
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
@@ -96,6 +97,10 @@ class Pool(httpx.AsyncBaseTransport):
         self._limits = limits
         self._inner: httpx.AsyncBaseTransport | None = None
         self._closed = False
+        if _on_asyncio():
+            # Made inside an event loop (the usual way): choose now, so that the first
+            # request does not also pay for importing aiohttp.
+            self._choose()
 
     def __repr__(self) -> str:
         return f"<Pool {self._inner!r}>"
@@ -143,23 +148,39 @@ class Shards(httpx.AsyncBaseTransport):
         def share(total: int | None) -> int | None:
             return None if total is None else max(1, total // count)
 
-        shard = httpx.Limits(
+        self._shard_limits = httpx.Limits(
             max_connections=share(limits.max_connections),
             max_keepalive_connections=share(limits.max_keepalive_connections),
             keepalive_expiry=limits.keepalive_expiry,
         )
-        self.pools = [httpx.AsyncHTTPTransport(limits=shard) for _ in range(count)]
+        self._ssl_context: ssl.SSLContext | None = None
+        # Made when first needed: a client that sends one request at a time needs one.
+        self._pools: list[httpx.AsyncHTTPTransport | None] = [None] * count
         self._in_flight = [0] * count
 
+    @property
+    def pools(self) -> list[httpx.AsyncHTTPTransport]:
+        """The pools made so far."""
+        return [pool for pool in self._pools if pool is not None]
+
+    def _pool(self, index: int) -> httpx.AsyncHTTPTransport:
+        pool = self._pools[index]
+        if pool is None:
+            if self._ssl_context is None:  # one for all: loading the CA bundle is slow
+                self._ssl_context = httpx.create_ssl_context()
+            pool = httpx.AsyncHTTPTransport(limits=self._shard_limits, verify=self._ssl_context)
+            self._pools[index] = pool
+        return pool
+
     def __repr__(self) -> str:
-        return f"<Shards of {len(self.pools)} httpcore pools>"
+        return f"<Shards of {len(self._pools)} httpcore pools>"
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         in_flight = self._in_flight
         index = in_flight.index(min(in_flight))
         in_flight[index] += 1
         try:
-            response = await self.pools[index].handle_async_request(request)
+            response = await self._pool(index).handle_async_request(request)
         except BaseException:
             in_flight[index] -= 1
             raise
