@@ -5,18 +5,18 @@ the connections in flight and collapses when the pool grows or replaces connecti
 under load; aiohttp's pool keeps the cost per request flat. This transport is owned
 here end to end: httpx builds the request and decodes the body (content-encoding),
 aiohttp moves the bytes, and aiohttp's exceptions become ours in this module, where
-the response and its body stream are made (``_ERRORS``, most specific first).
+the response and its body stream are made (``_errors()``, most specific first).
 
-aiohttp is imported on the first request, not with the package, so ``import
-openai_async`` stays light. It runs on asyncio only; ``_transport.Pool`` gives trio
-httpcore's pool instead.
+aiohttp is imported when a client is made in an asyncio loop (or at its first
+request), not with the package, so ``import openai_async`` stays light. It runs on
+asyncio only; ``_transport.Pool`` gives trio sharded httpcore pools instead.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -27,8 +27,6 @@ if TYPE_CHECKING:
     import aiohttp
 
 __all__ = ["AiohttpTransport", "aiohttp_transport"]
-
-_HTTP_11: Final = {"http_version": b"HTTP/1.1"}
 
 
 def aiohttp_transport(
@@ -132,9 +130,9 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             response.status,
             headers=response.raw_headers,
             stream=_Body(response, request),
-            extensions=_HTTP_11
+            extensions={"http_version": b"HTTP/1.1"}
             if response.reason is None
-            else {**_HTTP_11, "reason_phrase": response.reason.encode()},
+            else {"http_version": b"HTTP/1.1", "reason_phrase": response.reason.encode()},
         )
 
     async def aclose(self) -> None:
