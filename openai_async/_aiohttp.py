@@ -114,7 +114,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             response = await session.request(
                 request.method,
                 str(request.url),
-                headers=request.headers.multi_items(),
+                headers=_header_items(request.headers),
                 data=request.content or None if upload is None else upload,
                 allow_redirects=False,
                 timeout=_client_timeout(**timeout) if timeout else None,
@@ -180,6 +180,13 @@ class _Upload:
         except Exception as exc:
             self.error = exc
             raise
+
+
+def _header_items(headers: httpx.Headers) -> list[tuple[str, str]]:
+    try:  # nearly always ASCII: skips httpx's encoding guess for every item
+        return [(name.decode("ascii"), value.decode("ascii")) for name, value in headers.raw]
+    except UnicodeDecodeError:
+        return headers.multi_items()
 
 
 @functools.lru_cache(maxsize=64)

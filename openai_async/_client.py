@@ -139,7 +139,7 @@ class AsyncClient:
         self._headers: httpx.Headers | None = None
         if http_client is None:
             if transport is None and not environment_proxies():
-                # aiohttp's pool on asyncio, httpcore's on trio (``_transport.Pool``).
+                # aiohttp's pool on asyncio, sharded httpcore pools on trio (``Pool``).
                 # With proxies from the environment httpx must route by URL itself.
                 transport = Pool(DEFAULT_LIMITS)
             http_client = httpx.AsyncClient(
@@ -147,7 +147,7 @@ class AsyncClient:
             )
             self._headers = httpx.Headers(http_client.headers)
             self._headers.update(self._config.headers)
-        send = HTTPXSend(http_client)
+        send = HTTPXSend(http_client, own_pool=isinstance(transport, Pool))
         self._http = http_client
         from ._packing import ServerQuirks  # with the client: the module is rarely needed
 

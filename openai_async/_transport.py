@@ -6,10 +6,10 @@ trio, chosen at the first request. ``HTTPXSend`` sends through ``httpx.AsyncClie
 public path, whichever transport is underneath.
 
 Errors are translated where the response and its body stream are made: the aiohttp
-transport raises our errors itself; for every other transport ``HTTPXSend`` turns
-httpx, anyio and OS exceptions into ``APIConnectionError`` / ``APITimeoutError``,
-both those of sending and those of reading the body later (it wraps the response's
-stream). Every layer above sees only our tree.
+transport and ``Shards`` raise our errors themselves; for any other transport
+``HTTPXSend`` turns httpx, anyio and OS exceptions into ``APIConnectionError`` /
+``APITimeoutError``, both those of sending and those of reading the body later (it
+wraps the response's stream). Every layer above sees only our tree.
 """
 
 from __future__ import annotations
@@ -181,10 +181,12 @@ class Shards(httpx.AsyncBaseTransport):
         in_flight[index] += 1
         try:
             response = await self._pool(index).handle_async_request(request)
-        except BaseException:
+        except BaseException as exc:
             in_flight[index] -= 1
+            if isinstance(exc, Exception):
+                raise translated(exc, request)  # noqa: B904  (it carries its cause)
             raise
-        response.stream = _Counted(response.stream, in_flight, index)
+        response.stream = _Counted(response.stream, in_flight, index, request)
         return response
 
     async def aclose(self) -> None:
@@ -193,20 +195,26 @@ class Shards(httpx.AsyncBaseTransport):
 
 
 class _Counted(httpx.AsyncByteStream):
-    """A response body that counts its request out of its shard when it is closed."""
+    """A response body whose read errors are ours; closed, it counts its request out."""
 
-    __slots__ = ("_in_flight", "_index", "_stream")
+    __slots__ = ("_in_flight", "_index", "_request", "_stream")
 
-    def __init__(self, stream: object, in_flight: list[int], index: int) -> None:
+    def __init__(
+        self, stream: object, in_flight: list[int], index: int, request: httpx.Request
+    ) -> None:
         assert isinstance(stream, httpx.AsyncByteStream)
         self._stream: httpx.AsyncByteStream | None = stream
         self._in_flight = in_flight
         self._index = index
+        self._request = request
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         assert self._stream is not None, "read after close"
-        async for chunk in self._stream:
-            yield chunk
+        try:
+            async for chunk in self._stream:
+                yield chunk
+        except Exception as exc:
+            raise translated(exc, self._request)  # noqa: B904  (it carries its cause)
 
     async def aclose(self) -> None:
         stream, self._stream = self._stream, None
@@ -233,19 +241,24 @@ class HTTPXSend:
     breaks halfway through a non-streamed body is seen by the retry middleware like
     any other connection error. Error bodies are always read: they are small and the
     error needs them.
+
+    ``own_pool``: the client's ``Pool`` is underneath, whose transports raise our errors
+    from their bodies already; any other transport's body stream is wrapped to.
     """
 
-    __slots__ = ("_http",)
+    __slots__ = ("_http", "_own_pool")
 
-    def __init__(self, http: httpx.AsyncClient) -> None:
+    def __init__(self, http: httpx.AsyncClient, *, own_pool: bool = False) -> None:
         self._http = http
+        self._own_pool = own_pool
 
     async def __call__(self, request: httpx.Request) -> httpx.Response:
         try:
             response = await self._http.send(request, stream=True)
         except Exception as exc:
             raise translated(exc, request)  # noqa: B904  (it carries its cause)
-        response.stream = _Translated(response.stream, request)
+        if not self._own_pool:
+            response.stream = _Translated(response.stream, request)
         if response.is_error or not options_of(request).stream:
             try:
                 await response.aread()
