@@ -14,7 +14,6 @@ wraps the response's stream). Every layer above sees only our tree.
 
 from __future__ import annotations
 
-import ssl
 import sys
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
@@ -97,9 +96,9 @@ class Pool(httpx.AsyncBaseTransport):
         self._limits = limits
         self._inner: httpx.AsyncBaseTransport | None = None
         self._closed = False
-        if _on_asyncio():
+        if _on_asyncio() or _on_trio():
             # Made inside an event loop (the usual way): choose now, so that the first
-            # request does not also pay for importing aiohttp.
+            # request does not also pay for importing aiohttp or loading CA certificates.
             self._choose()
 
     def __repr__(self) -> str:
@@ -153,7 +152,9 @@ class Shards(httpx.AsyncBaseTransport):
             max_keepalive_connections=share(limits.max_keepalive_connections),
             keepalive_expiry=limits.keepalive_expiry,
         )
-        self._ssl_context: ssl.SSLContext | None = None
+        # Loaded once, now, as httpx's transport does when it is made: the CA bundle
+        # takes tens of ms to load, which the first request should not wait for.
+        self._ssl_context = httpx.create_ssl_context()
         # Made when first needed: a client that sends one request at a time needs one.
         self._pools: list[httpx.AsyncHTTPTransport | None] = [None] * count
         self._in_flight = [0] * count
@@ -166,8 +167,6 @@ class Shards(httpx.AsyncBaseTransport):
     def _pool(self, index: int) -> httpx.AsyncHTTPTransport:
         pool = self._pools[index]
         if pool is None:
-            if self._ssl_context is None:  # one for all: loading the CA bundle is slow
-                self._ssl_context = httpx.create_ssl_context()
             pool = httpx.AsyncHTTPTransport(limits=self._shard_limits, verify=self._ssl_context)
             self._pools[index] = pool
         return pool
@@ -221,6 +220,17 @@ class _Counted(httpx.AsyncByteStream):
         if stream is not None:
             self._in_flight[self._index] -= 1
             await stream.aclose()
+
+
+def _on_trio() -> bool:
+    trio = sys.modules.get("trio")  # never imported here
+    if trio is None:
+        return False
+    try:
+        trio.lowlevel.current_trio_token()
+    except RuntimeError:
+        return False
+    return True
 
 
 def _on_asyncio() -> bool:

@@ -17,11 +17,10 @@ pytestmark = pytest.mark.anyio
 
 
 async def test_pool_is_chosen_by_the_event_loop(server: LocalServer, anyio_backend: str) -> None:
-    """asyncio gets aiohttp's pool (chosen when the client is made), trio the shards."""
+    """asyncio gets aiohttp's pool and trio the shards, chosen when the client is made."""
     async with AsyncClient(base_url=server.url, api_key="", max_retries=0) as client:
         pool = client._http._transport
         assert isinstance(pool, Pool)
-        assert (pool.inner is None) == (anyio_backend == "trio")
         await client.models.list()
         expected = AiohttpTransport if anyio_backend == "asyncio" else Shards
         assert isinstance(pool.inner, expected)
@@ -92,6 +91,23 @@ async def test_cancelled_requests_are_counted_out(server: LocalServer) -> None:
 async def _cancelled_after(client: AsyncClient, delay: float) -> None:
     with anyio.move_on_after(delay):
         await client.models.list()
+
+
+def test_pool_made_outside_a_loop_chooses_at_the_first_request(server: LocalServer) -> None:
+    """A client made before any event loop runs picks its pool when it is first used."""
+    import trio
+
+    client = AsyncClient(base_url=server.url, api_key="", max_retries=0)
+    pool = client._http._transport
+    assert isinstance(pool, Pool)
+    assert pool.inner is None
+
+    async def use() -> None:
+        async with client:
+            await client.models.list()
+
+    trio.run(use)
+    assert isinstance(pool.inner, Shards)
 
 
 def test_limits_are_shared_out() -> None:
