@@ -14,8 +14,7 @@ from typing import Any, Generic, Literal, TypeAlias, TypeVar, Union, get_args
 
 import attrs
 
-from .._fast_structure import STRUCTURE_HOOK
-from .._models import APIObject, ListResponse, register_tagged_union
+from .._models import STRUCTURE_HOOK, APIObject, ListResponse, register_tagged_union
 
 __all__ = [
     "ParsedResponse",
