@@ -29,6 +29,9 @@ if TYPE_CHECKING:
 __all__ = ["AiohttpTransport", "aiohttp_transport"]
 
 
+_MAX_HEAD = 100 * 1024
+
+
 def aiohttp_transport(
     *,
     limits: httpx.Limits = DEFAULT_LIMITS,
@@ -55,6 +58,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._limits = limits
         self._verify = verify
         self._session: aiohttp.ClientSession | None = None
+        self._url: Any = None  # yarl.URL, imported with aiohttp
         self._ssl: Any = None  # made at the first https request: loading CAs is slow
         self._closed = False
 
@@ -84,11 +88,16 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         )
         # Our requests come with their headers complete (httpx's and ours): aiohttp must
         # add none, and httpx decodes the body, so aiohttp must not.
+        # Response heads are read within httpcore's bounds (100 KiB), not aiohttp's
+        # smaller defaults (8 KiB a header), so that both transports take the same answers.
         session = aiohttp.ClientSession(
             connector=connector,
             auto_decompress=False,
             skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding"),
             trust_env=False,
+            max_line_size=_MAX_HEAD,
+            max_field_size=_MAX_HEAD,
+            max_headers=1024,
         )
         # aiohttp resends an idempotent request once, unseen, when a kept-alive
         # connection closes under it. The client's retry middleware owns retries (it
@@ -96,6 +105,9 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         # so its own attribute is turned off (tests/test_retry.py fails if it goes).
         session._retry_connection = False
         self._session = session
+        from yarl import URL  # aiohttp's own URL type
+
+        self._url = URL
         return session
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -113,7 +125,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         try:
             response = await session.request(
                 request.method,
-                str(request.url),
+                # As httpx encoded it: yarl would otherwise decode what it may (``%3D``).
+                self._url(str(request.url), encoded=True),
                 headers=_header_items(request.headers),
                 data=request.content or None if upload is None else upload,
                 allow_redirects=False,
