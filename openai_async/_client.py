@@ -134,9 +134,6 @@ class AsyncClient:
             max_event_size=max_event_size,
         )
         self._owns_http = http_client is None
-        # Our own pool's headers (httpx's defaults under ours), merged once; None for a
-        # caller's pool, whose headers, auth and base URL httpx.build_request merges.
-        self._headers: httpx.Headers | None = None
         if http_client is None:
             if transport is None and not environment_proxies():
                 # aiohttp's pool on asyncio, sharded httpcore pools on trio (``Pool``).
@@ -145,8 +142,6 @@ class AsyncClient:
             http_client = httpx.AsyncClient(
                 transport=transport, limits=DEFAULT_LIMITS, timeout=self._config.timeout
             )
-            self._headers = httpx.Headers(http_client.headers)
-            self._headers.update(self._config.headers)
         send = HTTPXSend(http_client, own_pool=isinstance(transport, Pool))
         self._http = http_client
         from ._packing import ServerQuirks  # with the client: the module is rarely needed
@@ -164,10 +159,6 @@ class AsyncClient:
         child._config = config
         child._owns_http = False
         child._http = parent._http
-        child._headers = parent._headers
-        if parent._headers is not None and config.identity is not parent._config.identity:
-            child._headers = httpx.Headers(parent._http.headers)
-            child._headers.update(config.headers)
         child._transport_step = parent._transport_step
         child._middleware = parent._middleware
         child._quirks = parent._quirks
@@ -472,36 +463,16 @@ class AsyncClient:
         extensions: dict[str, object] = {OPTIONS_KEY: config.options(stream=stream)}
         if request.extensions:
             extensions.update(request.extensions)
-        if self._headers is None:
-            http_request = self._http.build_request(
-                request.method,
-                _parse_url(url),
-                params=params,
-                json=body,
-                **raw,
-                headers=config.headers
-                if headers is None
-                else merge_headers(config.headers, headers),
-                timeout=timeout,
-                extensions=extensions,
-            )
-        else:
-            # Our own pool: what build_request does, less merging the same headers again.
-            merged = self._headers
-            if headers is not None:
-                merged = httpx.Headers(merged)
-                merged.update(headers)
-            extensions["timeout"] = timeout.as_dict()
-            http_request = httpx.Request(
-                request.method,
-                _parse_url(url),
-                params=params,
-                json=body,
-                **raw,
-                headers=merged,
-                cookies=self._http.cookies,
-                extensions=extensions,
-            )
+        http_request = self._http.build_request(
+            request.method,
+            _parse_url(url),
+            params=params,
+            json=body,
+            **raw,
+            headers=config.headers if headers is None else merge_headers(config.headers, headers),
+            timeout=timeout,
+            extensions=extensions,
+        )
         if stream_body is not None:
             # Set as the stream itself: passed as content=, httpx would wrap it in an
             # async generator that nobody closes when an upload is cancelled.
