@@ -27,7 +27,12 @@ from ._config import (
     shown_url,
 )
 from ._decode import decode_json, error_body
-from ._exceptions import InvalidParameterError, MissingAPIKeyError, status_error
+from ._exceptions import (
+    ClientStateError,
+    InvalidParameterError,
+    MissingAPIKeyError,
+    status_error,
+)
 from ._logging import LogAttempts
 from ._middleware import OPTIONS_KEY, CallNext, Middleware, build_chain
 from ._models import structurer
@@ -413,6 +418,11 @@ class AsyncClient:
         base URL, auth, default headers and query, the per-call options, the
         middleware chain, and a typed error for an error status.
         """
+        if self._http.is_closed:
+            raise ClientStateError(
+                "The client is closed (aclose() or the end of its async with block): "
+                "make a new one to send requests."
+            )
         mode = self._mode
         http_request = self._http_request(request, stream=request.stream or mode == STREAMING)
         response = await self._send(http_request)

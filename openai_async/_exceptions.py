@@ -24,6 +24,8 @@ Names follow the official SDK so that ``except`` clauses carry over::
     │       ├── StreamDecodeError          an event is not JSON or does not fit  .data
     │       └── StreamTooLargeError        a line or event past its cap  .setting .limit
     ├── MissingAPIKeyError                 no key given and none in the environment
+    ├── ClientStateError                   the client is closed, or its pool belongs to
+    │                                      another event loop (also a RuntimeError)
     └── InvalidParameterError              bad input (also a ValueError), names .param
 
 Lower-level exceptions (aiohttp, httpx, anyio, OSError) are translated into this tree
@@ -107,6 +109,10 @@ class OpenAIError(Exception):
 
 class MissingAPIKeyError(OpenAIError):
     """No API key was given and ``OPENAI_API_KEY`` is not set."""
+
+
+class ClientStateError(OpenAIError, RuntimeError):
+    """The client cannot send: it was closed, or its pool serves another event loop."""
 
 
 class InvalidParameterError(OpenAIError, ValueError):

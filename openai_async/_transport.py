@@ -23,7 +23,7 @@ import anyio
 import httpx
 
 from ._config import DEFAULT_LIMITS
-from ._exceptions import APIConnectionError, APIError, APITimeoutError
+from ._exceptions import APIConnectionError, APIError, APITimeoutError, ClientStateError
 from ._middleware import options_of
 
 __all__ = ["HTTPXSend", "Pool", "Shards", "translate_errors", "translated"]
@@ -89,12 +89,16 @@ class Pool(httpx.AsyncBaseTransport):
     """The client's own pool: aiohttp's on asyncio, sharded httpcore pools on trio.
 
     Chosen at the first request, by the event loop it runs in; a pool serves one
-    event loop for its life, as both libraries' pools do.
+    event loop for its life, as both libraries' pools do. Used from another event loop
+    (a second ``asyncio.run`` with a client made in the first) it raises
+    ``ClientStateError``: its connections belong to a loop that has ended, where they
+    can be neither reused nor closed.
     """
 
     def __init__(self, limits: httpx.Limits = DEFAULT_LIMITS) -> None:
         self._limits = limits
         self._inner: httpx.AsyncBaseTransport | None = None
+        self._loop: object = None  # the event loop (or trio run) the pool was made in
         self._closed = False
         if _on_asyncio() or _on_trio():
             # Made inside an event loop (the usual way): choose now, so that the first
@@ -111,8 +115,9 @@ class Pool(httpx.AsyncBaseTransport):
 
     def _choose(self) -> httpx.AsyncBaseTransport:
         if self._closed:
-            raise RuntimeError("Cannot send a request, as the client has been closed.")
+            raise ClientStateError("The client is closed: make a new one to send requests.")
         inner: httpx.AsyncBaseTransport
+        self._loop = _current_loop()
         if _on_asyncio():
             from ._aiohttp import AiohttpTransport
 
@@ -124,6 +129,12 @@ class Pool(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         inner = self._inner or self._choose()
+        if _current_loop() is not self._loop:
+            raise ClientStateError(
+                "This client's connection pool belongs to another event loop (one that "
+                "has ended, as after a second asyncio.run). Make the client inside the "
+                "loop that uses it: in your async main, or a FastAPI lifespan."
+            )
         return await inner.handle_async_request(request)
 
     async def aclose(self) -> None:
@@ -220,6 +231,23 @@ class _Counted(httpx.AsyncByteStream):
         if stream is not None:
             self._in_flight[self._index] -= 1
             await stream.aclose()
+
+
+def _current_loop() -> object:
+    """The running asyncio loop or trio run (its token), to tell event loops apart."""
+    asyncio = sys.modules.get("asyncio")
+    if asyncio is not None:
+        try:
+            return asyncio.get_running_loop()
+        except RuntimeError:
+            pass
+    trio = sys.modules.get("trio")
+    if trio is not None:
+        try:
+            return trio.lowlevel.current_trio_token()
+        except RuntimeError:
+            pass
+    return None
 
 
 def _on_trio() -> bool:
