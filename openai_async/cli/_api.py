@@ -10,7 +10,7 @@ import argparse
 import datetime
 import os
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Final
 
 import anyio
 import attrs
@@ -18,7 +18,7 @@ import attrs
 from .._client import AsyncClient
 from ._output import EXIT, Output
 
-__all__ = ["VERBS", "Verb"]
+__all__ = ["TRAINING_FILES", "VERBS", "Verb"]
 
 Run = Callable[[AsyncClient, argparse.Namespace, Output], Awaitable[int | None]]
 
@@ -329,9 +329,8 @@ async def file_id(
     return uploaded.id
 
 
-@verb(
-    "fine_tunes.create",
-    "Start a fine-tune on a file (a path is uploaded first), then follow its events.",
+# The files of a fine-tune, old or new: a path is uploaded first.
+TRAINING_FILES: Final = (
     arg(
         "-t",
         "--training-file",
@@ -347,6 +346,13 @@ async def file_id(
         dest="validation_file",
         help="path or file id",
     ),
+)
+
+
+@verb(
+    "fine_tunes.create",
+    "Start a fine-tune on a file (a path is uploaded first), then follow its events.",
+    *TRAINING_FILES,
     arg("-m", "--model", help="the base model (the server's default if left out)"),
     arg("--suffix"),
     arg("--n-epochs", "--n_epochs", dest="n_epochs", type=int),
