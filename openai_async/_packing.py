@@ -7,13 +7,14 @@ every index is checked to be present exactly once and in range.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio
 import attrs
 
-from ._exceptions import InternalServerError, InvalidParameterError, PackingError
+from ._exceptions import APIStatusError, InvalidParameterError, PackingError
 from ._taskgroup import task_group
 
 if TYPE_CHECKING:
@@ -66,9 +67,55 @@ def group_by_index(
 
 @attrs.define
 class ServerQuirks:
-    """What a client learned about its server; shared by its ``with_options`` variants."""
+    """What a client learned about its server; shared by its ``with_options`` variants.
+
+    ``packed_prompts_refused``: the server refuses several prompts in one request.
+    ``packed_prompts_accepted``: it answered one, so a later 5xx is not a refusal.
+    While one packed request is out to find out, ``probe`` is set: the others wait
+    for it instead of being refused too.
+    """
 
     packed_prompts_refused: bool = False
+    packed_prompts_accepted: bool = False
+    probe: anyio.Event | None = attrs.field(default=None, repr=False)
+
+    @property
+    def packing_known(self) -> bool:
+        return self.packed_prompts_refused or self.packed_prompts_accepted
+
+
+@attrs.frozen
+class Probe:
+    """How the first packed request goes: ``first`` without retries, then ``then``."""
+
+    first: Callable[..., Awaitable[Completion]]
+    then: Callable[..., Awaitable[Completion]] | None
+
+
+# What a server says when it refuses a list of prompts: llama.cpp's answers 500 with
+# {"error": {"code": 500, "message": ..., "type": "server_error"}}, the message from
+# the JSON library or its own check on ``prompt`` ("type must be string, but is
+# array", "prompt must be a string"); others answer 400 or 422 naming the prompt.
+_REFUSAL_STATUSES = frozenset({400, 422, 500})
+_REFUSAL_WORDS = re.compile(r"\b(prompt|array|list|string)s?\b", re.IGNORECASE)
+
+
+def is_packing_refusal(error: BaseException) -> bool:
+    """Whether an error answer says the server refuses several prompts in one request.
+
+    Only an answer of that shape counts: a status llama.cpp (or a stricter server)
+    uses for it, an error object, and a message about the prompt's type. A 502 from a
+    proxy, a 500 with another message, or an answer the server marks retryable is a
+    passing failure, never a refusal.
+    """
+    if not isinstance(error, APIStatusError) or error.status_code not in _REFUSAL_STATUSES:
+        return False
+    if error.headers.get("x-should-retry", "").strip().lower() == "true":
+        return False
+    if error.status_code == 500 and error.type not in (None, "server_error"):
+        return False
+    message = error.body.get("message") if isinstance(error.body, Mapping) else None
+    return isinstance(message, str) and _REFUSAL_WORDS.search(message) is not None
 
 
 @attrs.frozen(kw_only=True)
@@ -119,12 +166,19 @@ async def complete_many(
     max_concurrency: int,
     quirks: ServerQuirks,
     params: Mapping[str, Any],
+    probe: Probe | None = None,
 ) -> list[PromptCompletion]:
     """Pack ``prompts`` 20 to a request, run the requests concurrently, unpack in order.
 
-    A server that refuses a packed request with a 5xx (llama.cpp's does) but answers
-    the same prompt alone is remembered in ``quirks``; from then on this client sends
-    one prompt per request.
+    Until the client knows whether its server takes several prompts in one request,
+    the first packed request goes alone, through ``probe.first`` (``create`` without
+    retries): a refused request is not worth retrying; any other failure of it is
+    retried through ``probe.then`` (``create`` with one retry fewer, None: none left).
+    The other packed requests wait for its answer. When the server refuses it (see
+    ``is_packing_refusal``) and answers its first prompt alone, ``quirks`` remembers
+    that for the client, and every prompt goes in a request of its own: one refused
+    request per client. Any other failure is the request's own: retried as usual, it
+    switches nothing. A server that ignores ``n`` is named in the ``PackingError``.
     """
     for name in ("prompt", "stream"):
         if name in params:
@@ -134,27 +188,60 @@ async def complete_many(
     prompt_list = _prompts_of("prompts", prompts)
     results: list[PromptCompletion | None] = [None] * len(prompt_list)
     limiter = anyio.Semaphore(max_concurrency)
+    probe = probe or Probe(create, None)
 
-    async def send(start: int, batch: Sequence[Any]) -> None:
+    async def send(
+        start: int, batch: Sequence[Any], via: Callable[..., Awaitable[Completion]] = create
+    ) -> None:
         prompt: Any = list(batch) if len(batch) > 1 else batch[0]
         async with limiter:
-            completion = await create(model=model, prompt=prompt, n=n, **params)
-        groups = group_by_index(completion.choices, lambda c: c.index, len(batch), n)
-        for offset, choices in enumerate(groups):
-            results[start + offset] = PromptCompletion(prompt_index=start + offset, choices=choices)
+            completion = await via(model=model, prompt=prompt, n=n, **params)
+        choices = completion.choices
+        if n > 1 and len(choices) == len(batch) and len(batch) * n != len(choices):
+            raise PackingError(
+                f"the server answered {len(choices)} choice(s) for {len(batch)} prompt(s)"
+                f" with n={n}: it ignores n (ask it for one choice per request, or send"
+                " each prompt n times)"
+            )
+        groups = group_by_index(choices, lambda c: c.index, len(batch), n)
+        for offset, group in enumerate(groups):
+            results[start + offset] = PromptCompletion(prompt_index=start + offset, choices=group)
+
+    async def one_by_one(start: int, batch: Sequence[Any]) -> None:
+        for offset, prompt in enumerate(batch):
+            await send(start + offset, [prompt])
+
+    async def find_out(start: int, batch: Sequence[Any]) -> None:
+        """Send the first packed request, learning whether the server packs."""
+        try:
+            await send(start, batch, probe.first)
+        except APIStatusError as exc:
+            if not is_packing_refusal(exc):
+                if probe.then is None:
+                    raise
+                await send(start, batch, probe.then)  # a passing failure: retried as usual
+            else:
+                await send(start, batch[:1])  # raises if the prompt alone fails as well
+                quirks.packed_prompts_refused = True
+                await one_by_one(start + 1, batch[1:])
+                return
+        quirks.packed_prompts_accepted = True
 
     async def send_checked(start: int, batch: Sequence[Any]) -> None:
+        while len(batch) > 1 and not quirks.packing_known:
+            if quirks.probe is None:
+                quirks.probe = anyio.Event()
+                try:
+                    await find_out(start, batch)
+                    return
+                finally:
+                    quirks.probe.set()
+                    quirks.probe = None
+            await quirks.probe.wait()
         if len(batch) == 1 or quirks.packed_prompts_refused:
-            for offset, prompt in enumerate(batch):
-                await send(start + offset, [prompt])
-            return
-        try:
+            await one_by_one(start, batch)
+        else:
             await send(start, batch)
-        except InternalServerError:
-            await send(start, batch[:1])  # raises if the server fails even a single prompt
-            quirks.packed_prompts_refused = True
-            for offset, prompt in enumerate(batch[1:], start=1):
-                await send(start + offset, [prompt])
 
     size = 1 if quirks.packed_prompts_refused else MAX_PROMPTS_PER_REQUEST
     await _run_concurrently(send_checked, chunked(prompt_list, size), size)

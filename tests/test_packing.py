@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from openai_async import AsyncClient, PackingError, PromptCompletion
-from openai_async.testing import LocalServer
+from openai_async import AsyncClient, InternalServerError, PackingError, PromptCompletion
+from openai_async.testing import LocalServer, instant_retries
 
 pytestmark = pytest.mark.anyio
 
@@ -52,7 +52,7 @@ async def test_server_refusing_packed_prompts_is_remembered(server: LocalServer)
         first = await client.completions.create_many(prompts, model="m")
         assert [r.text for r in first] == [f" Echo: q{i}" for i in range(30)]
         sent_first = _completion_requests(server)
-        assert sum(isinstance(p, list) for p in sent_first) == 2  # each packed try refused once
+        assert sum(isinstance(p, list) for p in sent_first) == 1  # one refused, then no more
         server.requests.clear()
         second = await client.with_options(timeout=30).completions.create_many(prompts, model="m")
     assert [r.text for r in second] == [r.text for r in first]
@@ -158,3 +158,90 @@ async def test_create_many_refuses_what_is_not_a_list_of_prompts(
         await client.embeddings.create_many(prompts, model="m")
     assert info.value.param == "inputs"
     assert server.requests == []
+
+
+async def test_a_thousand_prompts_against_a_refusing_server_send_one_refused_request(
+    server: LocalServer,
+) -> None:
+    """With retries on, 1,000 prompts cost one refused packed request, then one per prompt."""
+    server.state.packed_prompts = False
+    prompts = [f"q{i}" for i in range(1000)]
+    async with AsyncClient(base_url=server.url, api_key="") as client:  # default retries
+        results = await client.completions.create_many(prompts, model="m", max_concurrency=32)
+    assert [r.text for r in results] == [f" Echo: {p}" for p in prompts]
+    sent = _completion_requests(server)
+    assert sum(isinstance(p, list) for p in sent) == 1
+    assert len(sent) == 1001
+
+
+async def test_a_passing_500_does_not_switch_packing_off(server: LocalServer) -> None:
+    """A 500 that is not a refusal is retried as such; the client goes on packing."""
+    server.inject(status=500, path="/v1/completions", times=1)  # the service's generic 500
+    prompts = [f"q{i}" for i in range(40)]
+    async with AsyncClient(base_url=server.url, api_key="", max_retries=2) as client:
+        with instant_retries():
+            first = await client.completions.create_many(prompts, model="m")
+        second = await client.completions.create_many(prompts, model="m")
+    assert [r.text for r in first] == [r.text for r in second]
+    sent = _completion_requests(server)
+    assert all(isinstance(p, list) for p in sent)
+    assert len(sent) == 2 + 1 + 2  # two packed, one of them again after the 500; two packed
+
+
+async def test_a_passing_500_without_retries_fails_the_call_and_teaches_nothing(
+    server: LocalServer,
+) -> None:
+    """Out of retries, the 500 is the call's error; the next call still packs."""
+    server.inject(status=500, path="/v1/completions", times=1)
+    prompts = [f"q{i}" for i in range(20)]
+    async with AsyncClient(base_url=server.url, api_key="", max_retries=0) as client:
+        with pytest.raises(InternalServerError):
+            await client.completions.create_many(prompts, model="m")
+        await client.completions.create_many(prompts, model="m")
+    assert [isinstance(p, list) for p in _completion_requests(server)] == [True, True]
+
+
+async def test_a_server_ignoring_n_is_named_in_the_error(
+    client: AsyncClient, server: LocalServer
+) -> None:
+    """n=2 answered with one choice per prompt raises a PackingError saying n is ignored."""
+    body = {
+        "id": "c",
+        "object": "text_completion",
+        "created": 0,
+        "model": "m",
+        "choices": [{"text": "a", "index": 0}, {"text": "b", "index": 1}],
+    }
+    server.inject(status=200, body=body)
+    with pytest.raises(PackingError, match="ignores n"):
+        await client.completions.create_many(["x", "y"], model="m", n=2)
+
+
+@pytest.mark.parametrize(
+    ("status", "error", "refusal"),
+    [
+        (500, {"code": 500, "message": "prompt must be a string", "type": "server_error"}, True),
+        (
+            500,
+            {"message": "[json.exception.type_error.302] type must be string, but is array"},
+            True,
+        ),
+        (400, {"message": "'prompt' must be a string, not a list", "type": "invalid"}, True),
+        (500, {"message": "The server had an error while processing your request."}, False),
+        (500, {"message": "prompt too long", "type": "rate_limit"}, False),
+        (502, {"message": "prompt must be a string"}, False),
+        (500, {"message": "Only one completion choice is allowed", "type": "server_error"}, False),
+    ],
+)
+def test_what_counts_as_a_packing_refusal(
+    status: int, error: dict[str, Any], refusal: bool
+) -> None:
+    """Only a refusal-shaped answer counts: its status, an error object, a prompt message."""
+    import httpx
+
+    from openai_async._exceptions import status_error
+    from openai_async._packing import is_packing_refusal
+
+    request = httpx.Request("POST", "http://x/v1/completions")
+    response = httpx.Response(status, json={"error": error}, request=request)
+    assert is_packing_refusal(status_error(response, {"error": error})) is refusal

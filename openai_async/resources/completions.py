@@ -130,8 +130,11 @@ class Completions(Resource):
         ``PackingError``). Servers that refuse several prompts in one request (such as
         llama.cpp's) are detected once and then sent one prompt per request.
         """
-        from .._packing import complete_many
+        from .._packing import Probe, complete_many
 
+        client = self._client
+        retries = client.max_retries
+        then = client.with_options(max_retries=retries - 1).completions.create if retries else None
         return await complete_many(
             self.create,
             prompts,
@@ -140,4 +143,5 @@ class Completions(Resource):
             max_concurrency=max_concurrency,
             quirks=self._client._quirks,
             params=params,
+            probe=Probe(client.with_options(max_retries=0).completions.create, then),
         )
