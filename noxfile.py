@@ -17,6 +17,8 @@ TEST_DEPS += ["fastapi>=0.110", "uvicorn>=0.29", "aiohttp>=3.9"]
 BROWSER_DEPS = ["playwright>=1.40"]
 # ruff formats the reference's signatures.
 DOCS_DEPS = ["mkdocs>=1.6", "mkdocs-material>=9.5", "mkdocstrings[python]>=0.26", "ruff==0.17.5"]
+# The shared rate budget is tested against a real redis-server (skipped without one).
+TEST_DEPS += ["redis>=5.0"]
 
 
 @nox.session
@@ -54,7 +56,9 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def mypy(session: nox.Session) -> None:
     """mypy --strict on the package and on the never-run public-API file."""
-    session.install("-e", ".[aiohttp]", "mypy==2.4.1", "pytest>=8", "trio>=0.26", "pydantic>=2")
+    session.install(
+        "-e", ".[aiohttp,redis]", "mypy==2.4.1", "pytest>=8", "trio>=0.26", "pydantic>=2"
+    )
     session.run("mypy", "openai_async")
     session.run("mypy", "tests/typing_api.py")
 

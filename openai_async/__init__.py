@@ -53,10 +53,10 @@ if _typing.TYPE_CHECKING:
         text_deltas,
     )
     from ._aiohttp import aiohttp_transport
-    from ._jobs import BatchJob, BatchOptions, BatchRequest, BatchResult, BatchSummary
     from ._packing import PromptCompletion
     from ._progress import BatchProgress
     from ._structured import pydantic_function_tool
+    from .jobs import BatchJob, BatchOptions, BatchRequest, BatchResult, BatchSummary, RedisLimiter
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -101,6 +101,7 @@ __all__ = [
     "PromptCompletion",
     "RateLimitError",
     "RateLimits",
+    "RedisLimiter",
     "RequestOptions",
     "RetryPolicy",
     "StreamDecodeError",
@@ -125,15 +126,16 @@ __all__ = [
 # calling one endpoint never touches. Name -> module.
 _LAZY = {
     "aiohttp_transport": "._aiohttp",
-    "BatchJob": "._jobs",
-    "BatchOptions": "._jobs",
+    "BatchJob": ".jobs",
+    "BatchOptions": ".jobs",
     "BatchProgress": "._progress",
-    "BatchRequest": "._jobs",
-    "BatchResult": "._jobs",
-    "BatchSummary": "._jobs",
+    "BatchRequest": ".jobs",
+    "BatchResult": ".jobs",
+    "BatchSummary": ".jobs",
     "ChatCompletionAccumulator": "._accumulate",
     "CompletionAccumulator": "._accumulate",
     "PromptCompletion": "._packing",
+    "RedisLimiter": ".jobs",
     "accumulate_chat": "._accumulate",
     "accumulate_completion": "._accumulate",
     "pydantic_function_tool": "._structured",
@@ -143,7 +145,9 @@ _LAZY = {
 
 def _show_as_ours(obj: object) -> None:
     # Show users ``openai_async.NotFoundError``, not ``openai_async._exceptions.NotFoundError``.
-    if isinstance(obj, type) and obj.__module__.startswith("openai_async._"):
+    if isinstance(obj, type) and obj.__module__.startswith(
+        ("openai_async._", "openai_async.jobs._")
+    ):
         obj.__module__ = __name__
 
 

@@ -44,8 +44,8 @@ from ._transport import HTTPXSend, Pool
 
 if TYPE_CHECKING:
     from ._files import MultipartBody
-    from ._jobs import BatchJob, BatchOptions, BatchRequest
     from ._packing import ServerQuirks
+    from .jobs import BatchJob, BatchOptions, BatchRequest
     from .resources import (
         Audio,
         Batches,
@@ -405,7 +405,7 @@ class AsyncClient:
 
         Use it as ``async with client.batch(requests, ...) as job: async for r in job``.
         """
-        from ._jobs import BatchJob
+        from .jobs import BatchJob
 
         return BatchJob(self, requests, **options)
 

@@ -242,16 +242,16 @@ async def test_system_exit_in_the_loop_body_comes_out_as_itself(client: AsyncCli
     assert info.value.code == 3
 
 
-async def test_429_slows_the_job_and_waits_retry_after(server: LocalServer) -> None:
-    """A 429 with retry-after pauses the whole job and halves its pace; items still succeed."""
-    server.inject(status=429, headers={"retry-after-ms": "200"}, times=1)
+async def test_429_holds_the_job_for_retry_after(server: LocalServer) -> None:
+    """A 429 with retry-after holds every item for that long; the refused one is retried."""
+    server.inject(status=429, headers={"retry-after-ms": "300"}, times=1)
     client = AsyncClient(base_url=server.url, api_key="", max_retries=2)
     async with client, client.batch(_items(10), max_concurrency=2, requests_per_minute=6000) as job:
         with anyio.fail_after(10):
             results = await job.collect()
     assert all(r.ok for r in results)
     assert sum(r.attempts for r in results) == 11
-    assert job._limiter.factor < 1.0
+    assert job.summary.elapsed >= 0.3
 
 
 async def test_progress_callback_sees_every_item(client: AsyncClient) -> None:

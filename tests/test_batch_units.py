@@ -1,4 +1,4 @@
-"""Pure pieces of batch jobs: token buckets, token estimates, the checkpoint file."""
+"""Pure pieces of batch jobs: token estimates, the checkpoint file, option checks."""
 
 from __future__ import annotations
 
@@ -10,105 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from openai_async import AsyncClient, BatchRequest, InvalidParameterError
-from openai_async._checkpoint import Checkpoint
-from openai_async._limiter import JobLimiter, TokenBucket
 from openai_async._tokens import approximate_tokens, estimate_request_tokens
+from openai_async.jobs._checkpoint import Checkpoint
 from openai_async.testing._limits import format_reset
 from openai_async.types import ChatCompletionMessage
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def test_bucket_refills_at_its_rate_up_to_capacity() -> None:
-    """A drained bucket refills linearly and stops at its capacity."""
-    bucket = TokenBucket(rate=2.0, capacity=10.0, level=0.0, now=0.0)
-    assert bucket.level(1.0) == pytest.approx(2.0)
-    assert bucket.level(100.0) == pytest.approx(10.0)
-
-
-def test_bucket_delay_for_cost_above_capacity_waits_for_full() -> None:
-    """A cost above capacity waits for a full bucket, then drives the level negative."""
-    bucket = TokenBucket(rate=1.0, capacity=4.0, level=0.0, now=0.0)
-    assert bucket.delay(100, 0.0) == pytest.approx(4.0)
-    bucket.take(100, 4.0)
-    assert bucket.level(4.0) == pytest.approx(-96.0)
-    assert bucket.delay(1, 4.0) == pytest.approx(97.0)
-
-
-def test_bucket_refund_is_capped() -> None:
-    """Returning tokens never fills the bucket past its capacity."""
-    bucket = TokenBucket(rate=1.0, capacity=5.0, level=5.0, now=0.0)
-    bucket.take(3, 0.0)
-    bucket.give(10, 0.0)
-    assert bucket.level(0.0) == 5.0
-
-
-@given(
-    limit=st.integers(min_value=2, max_value=5000),
-    gaps=st.lists(st.floats(min_value=0, max_value=2.0), min_size=1, max_size=300),
-)
-def test_limiter_never_exceeds_limit_in_any_window(limit: int, gaps: list[float]) -> None:
-    """However requests arrive, the grants in any window stay within the limit."""
-    clock = FakeClock()
-    window = 1.0
-    limiter = JobLimiter(requests=limit, tokens=None, period=window, clock=clock)
-    grants = []
-    for gap in gaps:
-        clock.now += gap
-        delay = limiter._delay(1, clock.now)
-        clock.now += max(delay, 0.0)
-        assert limiter._delay(1, clock.now) <= 1e-9
-        limiter._requests.take(1, clock.now)  # type: ignore[union-attr]
-        grants.append(clock.now)
-    start = 0
-    for end, t in enumerate(grants):
-        while grants[start] <= t - window:
-            start += 1
-        assert end - start + 1 <= limit
-
-
-def test_limiter_steady_rate_is_close_to_limit() -> None:
-    """Back to back, a limiter grants 90-100 % of its limit per window."""
-    clock = FakeClock()
-    limiter = JobLimiter(requests=600, tokens=None, period=60.0, clock=clock)
-    granted = 0
-    while clock.now < 600:  # ten windows
-        clock.now += max(limiter._delay(1, clock.now), 0.0)
-        limiter._requests.take(1, clock.now)  # type: ignore[union-attr]
-        granted += 1
-    assert 0.9 * 6000 <= granted <= 6000
-
-
-def test_slow_down_halves_and_recover_restores() -> None:
-    """A 429 halves the pace; successes win it back step by step, not at once."""
-    limiter = JobLimiter(requests=100, tokens=1000, clock=FakeClock())
-    limiter.slow_down()
-    assert limiter.factor == 0.5
-    limiter.recover()
-    assert 0.5 < limiter.factor < 1.0
-    for _ in range(100):
-        limiter.recover()
-    assert limiter.factor == 1.0
-    for _ in range(100):
-        limiter.slow_down()
-    assert limiter.factor == JobLimiter.MIN_FACTOR
-
-
-def test_pause_holds_requests() -> None:
-    """pause(s) delays the next grant by at least s; nonsense pauses are ignored."""
-    clock = FakeClock()
-    limiter = JobLimiter(requests=1000, tokens=None, clock=clock)
-    limiter.pause(float("nan"))
-    limiter.pause(-1)
-    assert limiter._delay(1, clock.now) <= 0
-    limiter.pause(2.5)
-    assert limiter._delay(1, clock.now) == pytest.approx(2.5)
 
 
 def test_estimate_chat_uses_max_tokens_and_n() -> None:
@@ -235,6 +140,7 @@ def test_estimate_takes_tuples_and_never_goes_negative() -> None:
         ("period", float("inf")),
         ("period", "60"),
         ("max_concurrency", True),
+        ("limiter", "redis://localhost"),
     ],
 )
 def test_bad_option_types_name_the_option(option: str, value: object) -> None:

@@ -21,7 +21,7 @@ LAZY_MODULES = [
     "openai_async.types",
     "openai_async.resources",
     "openai_async._accumulate",
-    "openai_async._jobs",
+    "openai_async.jobs",
     "openai_async._packing",
     "openai_async._progress",
     "anyio.streams.memory",
@@ -43,7 +43,7 @@ def test_import_does_not_load(module: str) -> None:
 
 def test_lazy_export_loads_its_module() -> None:
     """Touching a lazy export imports its module: the check above can fail."""
-    code = "import sys, openai_async as o; o.BatchJob; print('openai_async._jobs' in sys.modules)"
+    code = "import sys, openai_async as o; o.BatchJob; print('openai_async.jobs' in sys.modules)"
     assert _fresh(code) == "True"
 
 

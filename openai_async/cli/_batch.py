@@ -18,7 +18,7 @@ from typing import Any
 
 from .._client import AsyncClient
 from .._exceptions import InvalidParameterError
-from .._jobs import BatchRequest
+from ..jobs import BatchRequest
 from .._progress import BatchProgress
 from ._output import EXIT, Output
 

@@ -7,13 +7,19 @@ When an id appears twice (a failed item run again), the last line wins.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import IO, Any, Final
+from typing import IO, TYPE_CHECKING, Any, Final
 
-__all__ = ["Checkpoint"]
+from ._records import BatchResult, error_record
+
+if TYPE_CHECKING:
+    from ._request import BatchRequest
+
+__all__ = ["Checkpoint", "checkpoint_line", "digest", "is_done"]
 
 
 # What a resume needs of a line. Responses stay on disk: a job of a million items
@@ -84,3 +90,42 @@ class Checkpoint:
         if self._file is not None:
             self._file.close()
             self._file = None
+
+
+def is_done(record: Mapping[str, Any] | None, digest: str | None) -> bool:
+    """Whether a checkpoint line finished this item: its id, and its request if recorded.
+
+    Lines written before they carried a digest are taken at their id.
+    """
+    return record is not None and record.get("digest", digest) == digest
+
+
+def digest(request: BatchRequest) -> str:
+    """A short fingerprint of what an item sends, kept in its checkpoint line.
+
+    It tells this item's line from another job's that shares the id (two jobs without
+    ids both have "0", "1"...), so that the item runs instead of being skipped.
+    """
+    try:
+        text = json.dumps([request.method, request.path, request.body], default=repr)
+    except (TypeError, ValueError, RecursionError):  # unsendable as well: the item fails alone
+        return "unreadable"
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
+
+def checkpoint_line(result: BatchResult, digest: str | None, data: object) -> dict[str, Any]:
+    """The line a finished item gets: the JSON as received, so any cast_to can be remade."""
+    line: dict[str, Any] = {
+        "id": result.id,
+        "index": result.index,
+        "digest": digest,
+        "ok": result.ok,
+        "attempts": result.attempts,
+    }
+    if result.ok:
+        line["response"] = data
+        line["usage"] = dict(result.usage) if result.usage else None
+    else:
+        assert result.error is not None
+        line["error"] = error_record(result.error)
+    return line

@@ -1,0 +1,147 @@
+"""The request of a batch job and its options, checked before anything runs."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypedDict, TypeGuard
+
+import attrs
+
+from .._exceptions import InvalidParameterError
+from .._messages import message_json
+from .._progress import ProgressCallback
+from .._tokens import TokenCounter, approximate_tokens
+
+if TYPE_CHECKING:
+    from ._limiter import Limiter
+
+__all__ = ["BatchOptions", "BatchRequest", "JobSettings"]
+
+
+def _id_str(value: str | int | None) -> str | None:
+    return None if value is None else str(value)
+
+
+@attrs.frozen(kw_only=True)
+class BatchRequest:
+    """One request of a batch job: any endpoint, by path.
+
+    ``id`` is yours (it keys the checkpoint) and is kept as a str, so ``101`` and
+    ``"101"`` are the same id and results carry ``"101"``; without one, the item's
+    position in the input is its id. An id an earlier item has already is refused:
+    that item gets an ``InvalidParameterError`` result and is not sent. ``cast_to``
+    picks the response model; by default the response of a known endpoint is parsed
+    into its model and anything else is left as JSON.
+    """
+
+    path: str
+    body: Mapping[str, Any] | None = None
+    method: str = "POST"
+    id: str | None = attrs.field(default=None, converter=_id_str)
+    cast_to: type[Any] | None = None
+
+    @classmethod
+    def chat(cls, *, id: str | int | None = None, **params: Any) -> BatchRequest:
+        """A ``POST /chat/completions`` item with these body parameters.
+
+        ``messages`` may hold response models, as in ``chat.completions.create``.
+        """
+        messages = params.get("messages")
+        if isinstance(messages, list | tuple):
+            params["messages"] = [message_json(m) for m in messages]
+        return cls(path="chat/completions", body=params, id=id)
+
+    @classmethod
+    def completion(cls, *, id: str | int | None = None, **params: Any) -> BatchRequest:
+        """A ``POST /completions`` item."""
+        return cls(path="completions", body=params, id=id)
+
+    @classmethod
+    def embedding(cls, *, id: str | int | None = None, **params: Any) -> BatchRequest:
+        """A ``POST /embeddings`` item."""
+        return cls(path="embeddings", body=params, id=id)
+
+    @classmethod
+    def moderation(cls, *, id: str | int | None = None, **params: Any) -> BatchRequest:
+        """A ``POST /moderations`` item."""
+        return cls(path="moderations", body=params, id=id)
+
+    @classmethod
+    def from_batch_line(cls, line: str | bytes | Mapping[str, Any]) -> BatchRequest:
+        """An item from a line of OpenAI's Batch API input file, as text or parsed.
+
+        (``{"custom_id", "method", "url": "/v1/...", "body"}``), so such a file can run
+        here unchanged: ``[BatchRequest.from_batch_line(line) for line in file]``.
+        """
+        if isinstance(line, str | bytes):
+            try:
+                line = json.loads(line)
+            except ValueError as exc:
+                raise InvalidParameterError("line", f"not a JSON line: {exc}") from None
+        if not isinstance(line, Mapping) or "url" not in line:
+            raise InvalidParameterError("line", "expected an object with a 'url'")
+        url = str(line["url"])
+        return cls(
+            path=url.removeprefix("/v1/").lstrip("/"),
+            body=line.get("body"),
+            method=str(line.get("method", "POST")),
+            id=line.get("custom_id"),
+        )
+
+
+class BatchOptions(TypedDict, total=False):
+    """The keyword options of ``BatchJob`` (and ``AsyncClient.batch``)."""
+
+    max_concurrency: int
+    requests_per_minute: float | None
+    tokens_per_minute: float | None
+    period: float
+    limiter: Limiter | None
+    checkpoint: str | os.PathLike[str] | None
+    retry_failed: bool
+    ordered: bool
+    progress: bool | ProgressCallback
+    token_counter: TokenCounter
+
+
+def _is_number(value: object) -> TypeGuard[float]:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+@attrs.frozen(kw_only=True)
+class JobSettings:
+    """A job's options, checked: every bad one is an ``InvalidParameterError`` naming it."""
+
+    max_concurrency: int = 16
+    requests_per_minute: float | None = None
+    tokens_per_minute: float | None = None
+    period: float = 60.0
+    limiter: Limiter | None = None
+    checkpoint: str | os.PathLike[str] | None = None
+    retry_failed: bool = False
+    ordered: bool = False
+    progress: bool | ProgressCallback = False
+    token_counter: TokenCounter = approximate_tokens
+
+    def __attrs_post_init__(self) -> None:
+        concurrency = self.max_concurrency
+        if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
+            raise InvalidParameterError("max_concurrency", "must be an int >= 1")
+        for name in ("requests_per_minute", "tokens_per_minute"):
+            limit = getattr(self, name)
+            if limit is not None and not (_is_number(limit) and 2 <= limit < math.inf):
+                raise InvalidParameterError(name, f"must be a number >= 2 or None, got {limit!r}")
+            if limit is not None and self.limiter is not None:
+                raise InvalidParameterError(
+                    name, "give the limits to the limiter, not to the job, when you pass one"
+                )
+        if not (_is_number(self.period) and 0 < self.period < math.inf):
+            raise InvalidParameterError("period", f"must be positive seconds, got {self.period!r}")
+        if self.limiter is not None and not (
+            callable(getattr(self.limiter, "acquire", None))
+            and callable(getattr(self.limiter, "settle", None))
+        ):
+            raise InvalidParameterError("limiter", "expected a Limiter (acquire and settle)")
