@@ -73,7 +73,13 @@ for i = 1, 2 do
   if cap > 0 then
     local v = redis.call('HMGET', KEYS[i], 'level', 'updated')
     local level, updated = tonumber(v[1]), tonumber(v[2])
-    if level == nil then level, updated = cap / 2, now end
+    if level == nil then
+      -- A new budget starts half full, and is stored now: a worker that has to wait
+      -- must find it refilling when it comes back.
+      level, updated = cap / 2, now
+      redis.call('HSET', KEYS[i], 'level', tostring(level), 'updated', tostring(now))
+      redis.call('PEXPIRE', KEYS[i], math.ceil((cap / 2 / rate + period) * 1000))
+    end
     level = math.min(cap, level + math.max(0, now - updated) * rate)
     levels[i] = level
     local missing = math.min(cost[i], cap) - level
