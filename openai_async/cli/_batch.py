@@ -18,8 +18,8 @@ from typing import Any
 
 from .._client import AsyncClient
 from .._exceptions import InvalidParameterError
-from ..jobs import BatchRequest
 from .._progress import BatchProgress
+from ..jobs import BatchRequest
 from ._output import EXIT, Output
 
 __all__ = ["add_batch_arguments", "run_batch"]
