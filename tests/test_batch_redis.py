@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+import httpx
 import pytest
 
 from openai_async import AsyncClient, BatchRequest, RedisLimiter
@@ -37,8 +38,7 @@ def redis_url() -> Iterator[str]:
     port = unused_port()
     with tempfile.TemporaryDirectory() as directory:
         proc = subprocess.Popen(
-            [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
-            + ["--appendonly", "no", "--dir", directory],
+            [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", directory],
             stdout=subprocess.DEVNULL,
         )
         try:
@@ -98,7 +98,8 @@ async def test_a_job_runs_on_a_shared_budget(
             results = [result async for result in job]
     finally:
         await _close(connection)
-    assert all(r.ok for r in results) and len(results) == 60
+    assert len(results) == 60
+    assert all(r.ok for r in results)
     assert limit.rejected == 0
     assert limit.busiest_window() <= 40
 
@@ -132,8 +133,7 @@ _WORKER = textwrap.dedent(
 )
 
 
-@pytest.mark.parametrize("anyio_backend", ["asyncio"])  # the workers are processes anyway
-async def test_four_worker_processes_share_one_budget(
+def test_four_worker_processes_share_one_budget(
     redis_url: str, budget_name: str, cli_server: str, tmp_path: Path
 ) -> None:
     """4 processes on one budget stay within the limit in every window, at >= 90 % of it.
@@ -142,30 +142,26 @@ async def test_four_worker_processes_share_one_budget(
     """
     limit, window, per_worker = 80, 1.0, 40  # 160 items: 2 s at the limit
     root = cli_server.removesuffix("/v1")
-    async with AsyncClient(base_url=root, api_key="") as control:
-        await control.request(
-            "POST", "/_control/rate_limit", json={"requests": limit, "window": window}
+    httpx.post(f"{root}/_control/rate_limit", json={"requests": limit, "window": window})
+    script = tmp_path / "worker.py"
+    script.write_text(_WORKER)
+    numbers = [str(per_worker), str(limit), str(window)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, str(script), cli_server, redis_url, budget_name, str(w), *numbers],
+            stdout=subprocess.PIPE,
+            text=True,
         )
-        script = tmp_path / "worker.py"
-        script.write_text(_WORKER)
-        args = [cli_server, redis_url, budget_name, "", str(per_worker), str(limit), str(window)]
-        started = time.monotonic()
-        procs = []
-        for worker in range(4):
-            args[3] = str(worker)
-            command = [sys.executable, str(script), *args]
-            procs.append(subprocess.Popen(command, stdout=subprocess.PIPE, text=True))
-        outputs = []
-        for proc in procs:
-            out, _ = await anyio.to_thread.run_sync(lambda p=proc: p.communicate(timeout=120))
-            outputs.append(json.loads(out.strip().splitlines()[-1]))
-        wall = time.monotonic() - started
-        stats = await control.request("GET", "/_control/rate_limit")
+        for w in range(4)
+    ]
+    outputs = [json.loads(p.communicate(timeout=120)[0].strip().splitlines()[-1]) for p in procs]
+    stats = httpx.get(f"{root}/_control/rate_limit").json()
     assert sum(o["ok"] for o in outputs) == 4 * per_worker
     assert stats["busiest_window"] <= limit
+    assert stats["rejected"] == 0
     span = stats["last_arrival"] - stats["first_arrival"]
     utilisation = (4 * per_worker / span) / (limit / window)
-    assert utilisation >= 0.9, (utilisation, wall)
+    assert utilisation >= 0.9
 
 
 async def test_a_dead_worker_leaks_budget_for_at_most_one_window(
@@ -194,12 +190,14 @@ async def test_every_key_has_a_ttl_and_a_429_holds_every_worker(
     conn = _connect(redis_url, anyio_backend)
     one = RedisLimiter(conn, budget_name, requests_per_minute=600, tokens_per_minute=10**6)
     other = RedisLimiter(conn, budget_name, requests_per_minute=600, tokens_per_minute=10**6)
+    await one.settle(await one.acquire(10), Answer(status=200))  # answered: in the log
+    await one.acquire(10)  # pending: the worker "died" before its answer
     reservation = await one.acquire(10)
     await one.settle(reservation, Answer(status=429, retry_after=0.5, refused="requests"))
     keys = await _done(conn.keys(f"openai_async:{{{budget_name}}}:*"))
-    assert len(keys) == 3
+    assert len(keys) == 4  # log, pending, state, hold
     for key in keys:
-        assert 0 < await _done(conn.pttl(key)) <= 63_000  # a window, plus the time to refill
+        assert 0 < await _done(conn.pttl(key)) <= 120_000  # two windows, renewed by each use
     started = time.monotonic()
     await other.acquire(10)
     assert time.monotonic() - started >= 0.4
@@ -239,5 +237,7 @@ def test_repr_shows_no_connection_details(redis_url: str) -> None:
     """The repr names the budget and its limits, not the Redis URL (it may hold a password)."""
     conn = redis.Redis.from_url(redis_url.replace("redis://", "redis://:hunter2@"))
     text = repr(RedisLimiter(conn, "team", requests_per_minute=500))
-    assert "hunter2" not in text and "team" in text and "500" in text
+    assert "hunter2" not in text
+    assert "team" in text
+    assert "500" in text
     conn.close()

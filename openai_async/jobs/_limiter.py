@@ -35,13 +35,17 @@ import anyio
 
 from ._learn import KINDS, Answer, Change, LimitLearner, Reservation
 
-__all__ = ["Limiter", "LocalLimiter", "SlidingWindow", "TokenBucket", "bucket_shape"]
+__all__ = [
+    "Limiter",
+    "LocalLimiter",
+    "SlidingWindow",
+    "TokenBucket",
+    "pace_shape",
+    "window_limit",
+]
 
 Clock = Callable[[], float]
 
-# RedisLimiter's buckets (see bucket_shape).
-HEADROOM = 0.02
-BURST = 0.02
 # LocalLimiter: the share of a limit kept back in its window, and the pacing burst.
 WINDOW_HEADROOM = 0.005
 PACE_BURST = 0.05
@@ -103,17 +107,6 @@ class TokenBucket:
         self.rate = rate
         self.capacity = capacity
         self._level = min(self._level, capacity)
-
-
-def bucket_shape(limit: float, period: float, burst: float = BURST) -> tuple[float, float]:
-    """The (rate per second, capacity) of a bucket that keeps every ``period`` within ``limit``.
-
-    A bucket alone (``RedisLimiter``'s) lets ``B + r * W`` through in a window:
-    the rate is what is left of ``limit`` after the burst, the headroom and one unit.
-    """
-    capacity = max(1.0, limit * burst)
-    rate = max((limit - capacity) * (1 - HEADROOM) - 1.0, limit * 0.5) / period
-    return rate, capacity
 
 
 class SlidingWindow:
@@ -179,25 +172,25 @@ class _Pace:
     __slots__ = ("bucket", "window")
 
     def __init__(self, limit: float, period: float, now: float) -> None:
-        rate, capacity = _pace(limit, period)
+        rate, capacity = pace_shape(limit, period)
         self.bucket = TokenBucket(rate=rate, capacity=capacity, level=capacity / 2, now=now)
-        self.window = SlidingWindow(limit=_window_limit(limit), period=period)
+        self.window = SlidingWindow(limit=window_limit(limit), period=period)
 
     def reshape(self, limit: float, period: float, now: float) -> None:
-        self.bucket.reshape(*_pace(limit, period), now)
-        self.window.limit = _window_limit(limit)
+        self.bucket.reshape(*pace_shape(limit, period), now)
+        self.window.limit = window_limit(limit)
 
     def delay(self, cost: float, now: float) -> float:
         return max(self.bucket.delay(cost, now), self.window.delay(cost, now))
 
 
-def _pace(limit: float, period: float) -> tuple[float, float]:
+def pace_shape(limit: float, period: float) -> tuple[float, float]:
     # A little faster than the server's rate, so a job held up (a busy machine) can
     # catch up: the window, not the pace, keeps it within the limit.
     return limit / period * PACE_SPEEDUP, max(1.0, limit * PACE_BURST)
 
 
-def _window_limit(limit: float) -> float:
+def window_limit(limit: float) -> float:
     return max(1.0, math.floor(limit * (1 - WINDOW_HEADROOM)))
 
 

@@ -12,21 +12,24 @@
 
 Needs the optional extra: ``pip install openai_async[redis]``.
 
-How it works. Each limit is a token bucket (``_limiter.bucket_shape``: at most the
-limit in every window) kept in a Redis hash, changed only by Lua scripts, so a check
-and its reservation are one atomic step whatever the number of workers. The scripts
-read the clock of the Redis server (``TIME``), never a worker's, so workers whose
-clocks disagree still share one timeline.
+How it works. The budget is the local limiter's (``_limiter``), kept in Redis and
+changed only by Lua scripts, so a check and its reservation are one atomic step
+whatever the number of workers. The scripts read the clock of the Redis server
+(``TIME``), never a worker's, so workers whose clocks disagree share one timeline.
 
-- A worker reserves before it sends: one request, and the request's estimated tokens
-  (prompt + ``max_tokens`` x ``n``/``best_of``). Tokens the service counts beyond the
-  reservation (usage over the estimate) are charged when the usage arrives; nothing is
-  given back, as the service gives nothing back (see ``_limiter``).
+- Each limit is a sliding window as the server counts it: a worker reserves before it
+  sends (one request, and its estimated tokens: prompt + ``max_tokens`` x
+  ``n``/``best_of``); the reservation counts until a full window after its answer, or
+  not at all when the answer was a 429 (the server did not count it). Tokens the
+  service counts beyond the reservation (usage over the estimate) are charged when
+  the usage arrives; nothing is given back, as the service gives nothing back.
+  A shared pacing bucket (a little over the limit's rate, 5 % burst) keeps the
+  workers together from opening with a burst.
 - A 429 holds every worker until its ``retry-after`` (a key of its own) and empties
-  the bucket of the limit it hit; ``remaining: 0`` empties it too.
-- Every key has a TTL: a bucket's is one window past the moment it would be full
-  again, a hold's is its length. A worker that dies holding reservations leaks them
-  only until the bucket refills, which takes at most one window.
+  the pacing bucket of the limit it hit; ``remaining: 0`` empties it too.
+- Every key has a TTL of two windows, renewed by each use. A reservation whose worker
+  died before its answer stops counting one window after it was made, so a dead
+  worker leaks budget for at most one window.
 - Limits stated by the server (``x-ratelimit-limit-*``) are learned by each worker
   from its own answers (they all see the same), and the lowest of those and the
   given ones is used. Estimating a limit from 429s, as a lone job does, needs the
@@ -41,14 +44,16 @@ a synchronous ``redis.Redis`` instead: each script call then runs in a worker th
 from __future__ import annotations
 
 import inspect
+import itertools
 import math
+import secrets
 from typing import TYPE_CHECKING, Any
 
 import anyio
 
 from .._exceptions import InvalidParameterError
 from ._learn import KINDS, Answer, LimitLearner, Reservation
-from ._limiter import bucket_shape
+from ._limiter import pace_shape, window_limit
 
 if TYPE_CHECKING:
     import redis
@@ -56,82 +61,153 @@ if TYPE_CHECKING:
 
 __all__ = ["RedisLimiter"]
 
-# KEYS: requests bucket, tokens bucket, hold.
-# ARGV: tokens cost, then per kind (requests, tokens) rate and capacity (0: no limit),
-# then the period in seconds.
-# Returns "0" when the reservation was made, else the seconds to wait, as a string
-# (a Lua number would come back truncated to an integer).
-_ACQUIRE = """
+_PARTS = ("log", "pending", "state", "hold")
+
+# The budget's keys: the answered reservations (a sorted set by answer time), the
+# pending ones (by reservation time), the sums and pacing buckets (a hash), the hold.
+# A member is "ID REQUESTS TOKENS", so the sums can be kept as members come and go.
+_COMMON = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-local cost = {1, tonumber(ARGV[1])}
-local period = tonumber(ARGV[6])
-local wait = tonumber(redis.call('GET', KEYS[3]) or '0') - now
+local log, pending, state, hold_key = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local function parts(member)
+  local _, r, k = string.match(member, '^(%S+) (%S+) (%S+)$')
+  return tonumber(r), tonumber(k)
+end
+local function add(field_r, field_k, r, k)
+  redis.call('HINCRBYFLOAT', state, field_r, r)
+  redis.call('HINCRBYFLOAT', state, field_k, k)
+end
+local function expire(key, field_r, field_k, cutoff)
+  local old = redis.call('ZRANGEBYSCORE', key, '-inf', cutoff)
+  for _, member in ipairs(old) do
+    local r, k = parts(member)
+    add(field_r, field_k, -r, -k)
+  end
+  if #old > 0 then redis.call('ZREMRANGEBYSCORE', key, '-inf', cutoff) end
+end
+local function num(field)
+  return tonumber(redis.call('HGET', state, field) or '0')
+end
+local function set_pace(i, level)
+  redis.call('HSET', state, 'level' .. i, tostring(level), 'updated' .. i, tostring(now))
+end
+local function pace_level(i, rate, cap)
+  local level = tonumber(redis.call('HGET', state, 'level' .. i))
+  if level == nil then
+    -- A new budget starts half full, stored at once: a worker that has to wait must
+    -- find it refilling when it comes back.
+    set_pace(i, cap / 2)
+    return cap / 2
+  end
+  local updated = tonumber(redis.call('HGET', state, 'updated' .. i))
+  return math.min(cap, level + math.max(0, now - updated) * rate)
+end
+local function keep(period)
+  local ms = math.ceil(2 * period * 1000)
+  for _, key in ipairs({log, pending, state}) do redis.call('PEXPIRE', key, ms) end
+end
+"""
+
+# ARGV: member, tokens, period, then per kind (requests, tokens): window limit, pace
+# rate, pace capacity (limit 0: none). Returns "0" when reserved, else the seconds to
+# wait, as a string (a Lua number would come back truncated to an integer).
+_ACQUIRE = (
+    _COMMON
+    + """
+local member, cost, period = ARGV[1], {1, tonumber(ARGV[2])}, tonumber(ARGV[3])
+expire(log, 'log_r', 'log_k', now - period)
+expire(pending, 'pend_r', 'pend_k', now - period)  -- a dead worker's, after a window
+local wait = tonumber(redis.call('GET', hold_key) or '0') - now
+local used = {num('log_r') + num('pend_r'), num('log_k') + num('pend_k')}
 local levels = {}
 for i = 1, 2 do
-  local rate, cap = tonumber(ARGV[2 * i]), tonumber(ARGV[2 * i + 1])
-  if cap > 0 then
-    local v = redis.call('HMGET', KEYS[i], 'level', 'updated')
-    local level, updated = tonumber(v[1]), tonumber(v[2])
-    if level == nil then
-      -- A new budget starts half full, and is stored now: a worker that has to wait
-      -- must find it refilling when it comes back.
-      level, updated = cap / 2, now
-      redis.call('HSET', KEYS[i], 'level', tostring(level), 'updated', tostring(now))
-      redis.call('PEXPIRE', KEYS[i], math.ceil((cap / 2 / rate + period) * 1000))
+  local limit, rate, cap = tonumber(ARGV[1 + 3 * i]), tonumber(ARGV[2 + 3 * i]),
+    tonumber(ARGV[3 + 3 * i])
+  if limit > 0 then
+    local excess = used[i] + math.min(cost[i], limit) - limit
+    if excess > 1e-9 then
+      local free_at = nil
+      local start = 0
+      while free_at == nil do
+        local chunk = redis.call('ZRANGE', log, start, start + 31, 'WITHSCORES')
+        if #chunk == 0 then break end
+        for j = 1, #chunk, 2 do
+          local r, k = parts(chunk[j])
+          excess = excess - (i == 1 and r or k)
+          if excess <= 1e-9 then free_at = tonumber(chunk[j + 1]) + period; break end
+        end
+        start = start + 32
+      end
+      -- Not enough answered yet: what is in flight must be answered first. Look again
+      -- soon, or when the oldest pending reservation would expire.
+      if free_at == nil then
+        local oldest = redis.call('ZRANGE', pending, 0, 0, 'WITHSCORES')
+        free_at = now + 0.05
+        if #oldest > 0 then free_at = math.min(free_at, tonumber(oldest[2]) + period) end
+      end
+      wait = math.max(wait, free_at - now)
     end
-    level = math.min(cap, level + math.max(0, now - updated) * rate)
-    levels[i] = level
-    local missing = math.min(cost[i], cap) - level
+    levels[i] = pace_level(i, rate, cap)
+    local missing = math.min(cost[i], cap) - levels[i]
     if missing > 0 then wait = math.max(wait, missing / rate) end
   end
 end
-if wait > 0 then return tostring(wait) end
-for i = 1, 2 do
-  if levels[i] ~= nil then
-    local rate, cap = tonumber(ARGV[2 * i]), tonumber(ARGV[2 * i + 1])
-    local level = levels[i] - cost[i]
-    redis.call('HSET', KEYS[i], 'level', tostring(level), 'updated', tostring(now))
-    local full_in = (cap - level) / rate
-    redis.call('PEXPIRE', KEYS[i], math.ceil((full_in + period) * 1000))
-  end
+if wait > 0 then
+  keep(period)
+  return tostring(wait)
 end
+for i = 1, 2 do
+  if levels[i] ~= nil then set_pace(i, levels[i] - cost[i]) end
+end
+redis.call('ZADD', pending, now, member)
+add('pend_r', 'pend_k', cost[1], cost[2])
+keep(period)
 return '0'
 """
+)
 
-# KEYS as above. ARGV: extra tokens to charge, empty requests (0/1), empty tokens
-# (0/1), hold seconds, then per kind rate and capacity, then the period.
-_SETTLE = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-local charge = {0, tonumber(ARGV[1])}
-local empty = {ARGV[2] == '1', ARGV[3] == '1'}
-local period = tonumber(ARGV[9])
-for i = 1, 2 do
-  local rate, cap = tonumber(ARGV[3 + 2 * i]), tonumber(ARGV[4 + 2 * i])
-  if cap > 0 and (charge[i] > 0 or empty[i]) then
-    local v = redis.call('HMGET', KEYS[i], 'level', 'updated')
-    local level, updated = tonumber(v[1]), tonumber(v[2])
-    if level == nil then level, updated = cap / 2, now end
-    level = math.min(cap, level + math.max(0, now - updated) * rate) - charge[i]
-    if empty[i] then level = math.min(level, 0) end
-    redis.call('HSET', KEYS[i], 'level', tostring(level), 'updated', tostring(now))
-    local full_in = (cap - level) / rate
-    redis.call('PEXPIRE', KEYS[i], math.ceil((full_in + period) * 1000))
+# ARGV: member, counted (0/1), extra tokens, empty requests (0/1), empty tokens (0/1),
+# hold seconds, period, then per kind the pace rate and capacity.
+_SETTLE = (
+    _COMMON
+    + """
+local member, counted, extra = ARGV[1], ARGV[2] == '1', tonumber(ARGV[3])
+local period = tonumber(ARGV[7])
+if redis.call('ZREM', pending, member) == 1 then
+  local r, k = parts(member)
+  add('pend_r', 'pend_k', -r, -k)
+  if counted then
+    redis.call('ZADD', log, now, member)
+    add('log_r', 'log_k', r, k)
   end
 end
-local hold = tonumber(ARGV[4])
+if extra > 0 then
+  redis.call('ZADD', log, now, member .. '+ 0 ' .. tostring(extra))
+  add('log_r', 'log_k', 0, extra)
+end
+for i = 1, 2 do
+  local rate, cap = tonumber(ARGV[6 + 2 * i]), tonumber(ARGV[7 + 2 * i])
+  if cap > 0 then
+    local level = pace_level(i, rate, cap)
+    if i == 2 and extra > 0 then level = level - extra end
+    if ARGV[3 + i] == '1' then level = math.min(level, 0) end
+    set_pace(i, level)
+  end
+end
+local hold = tonumber(ARGV[6])
 if hold > 0 then
   local until_ = now + hold
-  local current = tonumber(redis.call('GET', KEYS[3]) or '0')
-  if until_ > current then
-    redis.call('SET', KEYS[3], tostring(until_), 'PX', math.ceil(hold * 1000))
+  if until_ > tonumber(redis.call('GET', hold_key) or '0') then
+    redis.call('SET', hold_key, tostring(until_), 'PX', math.ceil(hold * 1000))
   end
 end
+keep(period)
 return '0'
 """
+)
 
-MAX_POLL = 1.0  # seconds between looks at a held or empty budget
+MAX_POLL = 1.0  # seconds between looks at a held or full budget
 
 
 class RedisLimiter:
@@ -153,22 +229,23 @@ class RedisLimiter:
         period: float = 60.0,
         max_hold: float = 60.0,
     ) -> None:
-        if not isinstance(name, str) or not name:
-            raise InvalidParameterError("name", "must be a non-empty str")
+        if not isinstance(name, str) or not name or any(c.isspace() for c in name):
+            raise InvalidParameterError("name", "must be a non-empty str without spaces")
         for param, limit in (
             ("requests_per_minute", requests_per_minute),
             ("tokens_per_minute", tokens_per_minute),
         ):
             if limit is not None and (
-                isinstance(limit, bool) or not isinstance(limit, int | float) or not limit >= 2
+                isinstance(limit, bool)
+                or not isinstance(limit, int | float)
+                or not 2 <= limit < math.inf
             ):
                 raise InvalidParameterError(param, f"must be a number >= 2 or None, got {limit!r}")
-        if isinstance(period, bool) or not isinstance(period, int | float) or not period > 0:
+        if isinstance(period, bool) or not isinstance(period, int | float) or not 0 < period < 1e9:
             raise InvalidParameterError("period", f"must be positive seconds, got {period!r}")
         self.name = name
-        # One hash tag: in a Redis Cluster the three keys live on one node, as a
-        # script's keys must.
-        self._keys = [f"openai_async:{{{name}}}:{kind}" for kind in (*KINDS, "hold")]
+        # One hash tag: in a Redis Cluster the keys live on one node, as a script's must.
+        self._keys = [f"openai_async:{{{name}}}:{part}" for part in _PARTS]
         self._asyncio = inspect.iscoroutinefunction(getattr(redis, "execute_command", None))
         self._acquire = redis.register_script(_ACQUIRE)
         self._settle = redis.register_script(_SETTLE)
@@ -179,6 +256,8 @@ class RedisLimiter:
             max_hold=max_hold,
             estimate=False,
         )
+        self._worker = secrets.token_hex(6)  # names this worker's reservations
+        self._count = itertools.count()
         self._lock = anyio.Lock()  # this worker's requests in arrival order
         self._answered: anyio.Event | None = None
 
@@ -189,14 +268,17 @@ class RedisLimiter:
             f"tokens={limits['tokens']} period={self.learner.period:g}>"
         )
 
-    def _shape(self) -> list[float]:
+    def _shape(self, *, window: bool) -> list[float]:
+        """Per limit: its window limit (if ``window``), pace rate and capacity; 0s: none."""
         shape: list[float] = []
         for kind in KINDS:
             limit = self.learner.limit(kind)
             if limit is None:
-                shape += [0.0, 0.0]
+                shape += [0.0, 0.0, 0.0] if window else [0.0, 0.0]
             else:
-                shape += bucket_shape(limit, self.learner.period)
+                shape += ([window_limit(limit)] if window else []) + [
+                    *pace_shape(limit, self.learner.period)
+                ]
         return shape
 
     async def _run(self, script: Any, args: list[Any]) -> Any:
@@ -206,6 +288,7 @@ class RedisLimiter:
 
     async def acquire(self, tokens: int) -> Reservation:
         """Wait until the shared budget has one request of ``tokens``; reserve it."""
+        member = f"{self._worker}:{next(self._count)} 1 {int(tokens)}"
         async with self._lock:
             while True:
                 if not self.learner.may_send():
@@ -213,16 +296,17 @@ class RedisLimiter:
                         self._answered = anyio.Event()
                     await self._answered.wait()
                     continue
-                args = [tokens, *self._shape(), self.learner.period]
+                args = [member, tokens, self.learner.period, *self._shape(window=True)]
                 wait = float(await self._run(self._acquire, args))
                 if wait <= 0:
                     break
                 await anyio.sleep(min(wait, MAX_POLL))
             self.learner.sent()
-            return Reservation(tokens=tokens, at=anyio.current_time())
+            return Reservation(tokens=tokens, at=anyio.current_time(), handle=member)
 
     async def settle(self, reservation: Reservation, answer: Answer) -> None:
-        """Learn from one answer; charge extra usage, empty spent budgets, hold on a 429."""
+        """Learn from one answer: count it from now (a 429: not at all), charge extra
+        usage, empty spent budgets, hold every worker on a 429."""
         change = self.learner.answered(reservation, answer, anyio.current_time())
         if self._answered is not None:
             self._answered.set()
@@ -230,14 +314,14 @@ class RedisLimiter:
         extra = self.learner.extra_tokens(reservation, answer)
         emptied = () if change is None else change.emptied
         hold = 0.0 if change is None else change.hold
-        if not (extra or emptied or hold > 0):
-            return
         args = [
+            reservation.handle,
+            int(not answer.rate_limited),
             extra,
             int("requests" in emptied),
             int("tokens" in emptied),
             hold if math.isfinite(hold) else 0.0,
-            *self._shape(),
             self.learner.period,
+            *self._shape(window=False),
         ]
         await self._run(self._settle, args)
