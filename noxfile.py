@@ -46,6 +46,13 @@ def docs(session: nox.Session) -> None:
 
 
 @nox.session
+def jobs_soak(session: nox.Session) -> None:
+    """Batch jobs at scale against rate-limited servers and a real redis-server (minutes)."""
+    session.install("-e", ".", *TEST_DEPS)
+    session.run("pytest", "tests/soak_jobs.py", *session.posargs)
+
+
+@nox.session
 def lint(session: nox.Session) -> None:
     """ruff check and ruff format --check."""
     session.install("ruff==0.17.5")

@@ -53,8 +53,8 @@ def _sent_per_item(server: LocalServer) -> dict[str, int]:
 async def test_job_under_rpm_limit_uses_it_without_exceeding(
     cli_server: str, tmp_path: Path, anyio_backend: str
 ) -> None:
-    """A large job runs at 90-100 % of the server's RPM limit and above it in no window."""
-    n = 5000 if anyio_backend == "asyncio" else 1000  # trio: same checks, fewer items
+    """A large job runs at >= 90 % of the server's RPM limit and above it in no window."""
+    n = 1200 if anyio_backend == "asyncio" else 600  # trio: same checks, fewer items
     # 150 requests/s, measured by the server per sliding window: slow enough that a
     # machine busy with other work still keeps up (at 300/s utilisation fell to 0.87
     # while other test suites ran on the same two cores).
@@ -80,9 +80,9 @@ async def test_job_under_rpm_limit_uses_it_without_exceeding(
     assert len({line["id"] for line in lines}) == n  # none duplicated
     assert stats["busiest_window"] <= limit
     assert stats["rejected"] == 0
-    span = stats["last_arrival"] - stats["first_arrival"]
-    utilisation = (n / span) / (limit / window)
-    assert 0.9 <= utilisation <= 1.0 + 1 / limit
+    # As the issue measured it: the time the items need at the limit, over the job's.
+    utilisation = (n / (limit / window)) / job.summary.elapsed
+    assert utilisation >= 0.9
 
 
 async def test_cancelled_job_resumes_without_resending(server: LocalServer, tmp_path: Path) -> None:
@@ -507,3 +507,18 @@ async def test_checkpoint_of_another_job_is_not_taken_for_this_one(
         results = await job.collect()
     assert sorted(r.index for r in results) == [0, 1, 2, 3, 4]
     assert job.summary.skipped == 1
+
+
+async def test_a_retry_waits_its_turn_at_the_limiter(server: LocalServer) -> None:
+    """A 429's retry queues behind the items already waiting, never around them."""
+    server.inject(status=429, headers={"retry-after-ms": "1"}, times=1)
+    client = AsyncClient(base_url=server.url, api_key="", max_retries=2)
+    async with (
+        client,
+        client.batch(_items(6), max_concurrency=6, requests_per_minute=20, period=1.0) as job,
+    ):
+        with anyio.fail_after(10):
+            results = await job.collect()
+    assert all(r.ok for r in results)
+    order = [request.query["item"] for request in server.requests]
+    assert order == ["0", "1", "2", "3", "4", "5", "0"]

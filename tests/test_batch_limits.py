@@ -234,3 +234,29 @@ def test_kind_of_refusal(
 ) -> None:
     """Which limit a 429 hit: its error type, its message, or the headers at zero."""
     assert kind_of_refusal(error, limits) == kind
+
+
+def test_the_request_that_taught_a_limit_counts_in_its_window() -> None:
+    """A request sent before its limit was known still counts: the server counted it."""
+    clock = FakeClock()
+    limiter = LocalLimiter(requests=None, tokens=None, period=60.0, clock=clock)
+    first = limiter.take(108, clock.now)
+    limiter.apply(first, Answer(status=200, limits=RateLimits(limit_tokens=1000)))
+    window = limiter.window("tokens")
+    assert window is not None
+    assert window.used(clock.now) == 108
+
+
+def test_an_answered_request_counts_a_window_from_its_answer() -> None:
+    """Answered late, a request still counts a full window after its answer, not its send."""
+    clock = FakeClock()
+    limiter = LocalLimiter(requests=100, tokens=None, period=1.0, clock=clock)
+    reservation = limiter.take(0, clock.now)
+    clock.now = 0.5
+    limiter.apply(reservation, OK)
+    window = limiter.window("requests")
+    assert window is not None
+    clock.now = 1.2  # the server may have counted it as late as 0.5
+    assert window.used(clock.now) == 1
+    clock.now = 1.5
+    assert window.used(clock.now) == 0

@@ -133,35 +133,45 @@ _WORKER = textwrap.dedent(
 )
 
 
-def test_four_worker_processes_share_one_budget(
-    redis_url: str, budget_name: str, cli_server: str, tmp_path: Path
+def run_workers(
+    redis_url: str, name: str, server_url: str, tmp_path: Path, *, per_worker: int, limit: int
 ) -> None:
-    """4 processes on one budget stay within the limit in every window, at >= 90 % of it.
-
-    (At a larger scale in tests/soak_jobs.py: ``nox -s soak``.)
-    """
-    limit, window, per_worker = 80, 1.0, 40  # 160 items: 2 s at the limit
-    root = cli_server.removesuffix("/v1")
+    """4 processes share one budget against the server: within the limit, at >= 90 %."""
+    window = 1.0
+    root = server_url.removesuffix("/v1")
+    httpx.post(f"{root}/_control/reset").raise_for_status()
     httpx.post(f"{root}/_control/rate_limit", json={"requests": limit, "window": window})
     script = tmp_path / "worker.py"
     script.write_text(_WORKER)
     numbers = [str(per_worker), str(limit), str(window)]
     procs = [
         subprocess.Popen(
-            [sys.executable, str(script), cli_server, redis_url, budget_name, str(w), *numbers],
+            [sys.executable, str(script), server_url, redis_url, name, str(w), *numbers],
             stdout=subprocess.PIPE,
             text=True,
         )
         for w in range(4)
     ]
-    outputs = [json.loads(p.communicate(timeout=120)[0].strip().splitlines()[-1]) for p in procs]
+    outputs = [json.loads(p.communicate(timeout=300)[0].strip().splitlines()[-1]) for p in procs]
     stats = httpx.get(f"{root}/_control/rate_limit").json()
     assert sum(o["ok"] for o in outputs) == 4 * per_worker
     assert stats["busiest_window"] <= limit
     assert stats["rejected"] == 0
+    # The workers start seconds apart on a busy machine: the budget is in use from
+    # the server's first arrival to its last.
     span = stats["last_arrival"] - stats["first_arrival"]
     utilisation = (4 * per_worker / span) / (limit / window)
     assert utilisation >= 0.9
+
+
+def test_four_worker_processes_share_one_budget(
+    redis_url: str, budget_name: str, cli_server: str, tmp_path: Path
+) -> None:
+    """4 processes on one budget stay within the limit in every window, at >= 90 % of it.
+
+    (At a larger scale in tests/soak_jobs.py: ``nox -s jobs_soak``.)
+    """
+    run_workers(redis_url, budget_name, cli_server, tmp_path, per_worker=40, limit=80)
 
 
 async def test_a_dead_worker_leaks_budget_for_at_most_one_window(

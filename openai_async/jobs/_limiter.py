@@ -293,6 +293,13 @@ class LocalLimiter:
             tokens.window.charge(extra, now)
         if change is not None:
             self._apply(change, now)
+        if not answer.rate_limited:
+            # Sent before this limit was known (the answer that taught it, say): the
+            # server counted it all the same.
+            reserved = reservation.handle if isinstance(reservation.handle, dict) else {}
+            for kind, pace in self._paces.items():
+                if kind not in reserved:
+                    pace.window.charge(1 if kind == "requests" else reservation.tokens, now)
         if self._answered is not None:
             self._answered.set()
             self._answered = None
