@@ -187,16 +187,6 @@ class AsyncClient:
             self._variants[mode] = variant
         return variant
 
-    def _with_inner_middleware(self, middleware: Middleware) -> AsyncClient:
-        """A variant whose chain ends in ``middleware``, right before the transport.
-
-        Batch jobs use it to see every attempt (retries included) of their requests.
-        """
-        child = AsyncClient._derive(self, self._config)
-        child._middleware = (*self._middleware, middleware)
-        child._chain = build_chain(child._middleware, self._transport_step)
-        return child
-
     def with_options(
         self,
         *,
