@@ -39,7 +39,9 @@ def _parse(line: bytes) -> dict[str, Any] | None:
         record = json.loads(line)
     except ValueError:
         return None
-    return record if isinstance(record, dict) and "id" in record else None
+    if isinstance(record, dict) and ("id" in record or "batch" in record):
+        return record
+    return None
 
 
 class Checkpoint:
@@ -52,6 +54,8 @@ class Checkpoint:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self.records: dict[str, dict[str, Any]] = {}
+        # Batch API batches created for this job: batch id -> the item ids it holds.
+        self.batches: dict[str, list[str]] = {}
         self._file: IO[str] | None = None
 
     def open(self) -> None:
@@ -60,6 +64,7 @@ class Checkpoint:
         Line by line, so a checkpoint of any size costs memory only for what is kept.
         """
         self.records = {}
+        self.batches = {}
         if self.path.exists():
             with self.path.open("rb+") as f:
                 end = 0  # just past the last line that counts
@@ -68,7 +73,9 @@ class Checkpoint:
                     record = _parse(line)
                     if not complete and record is None:
                         break  # a torn last line: its item simply runs again
-                    if record is not None:
+                    if record is not None and "batch" in record:
+                        self.batches[str(record["batch"])] = [str(i) for i in record["ids"]]
+                    elif record is not None:
                         self.records[str(record["id"])] = _summary(record)
                     end += len(line)
                     if not complete:
@@ -84,7 +91,14 @@ class Checkpoint:
         assert self._file is not None, "checkpoint not opened"
         self._file.write(json.dumps(record, separators=(",", ":")) + "\n")
         self._file.flush()
-        self.records[str(record["id"])] = _summary(record)
+        if "batch" in record:
+            self.batches[str(record["batch"])] = list(record["ids"])
+        else:
+            self.records[str(record["id"])] = _summary(record)
+
+    def append_batch(self, batch_id: str, ids: list[str]) -> None:
+        """Record that ``batch_id`` holds ``ids``, before waiting for it: a restart polls it."""
+        self.append({"batch": batch_id, "ids": ids})
 
     def close(self) -> None:
         if self._file is not None:

@@ -6,7 +6,7 @@ import json
 import math
 import os
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypedDict, TypeGuard
+from typing import TYPE_CHECKING, Any, Literal, TypedDict, TypeGuard
 
 import attrs
 
@@ -105,6 +105,11 @@ class BatchOptions(TypedDict, total=False):
     ordered: bool
     progress: bool | ProgressCallback
     token_counter: TokenCounter
+    backend: Literal["live", "batch_api", "auto"]
+    deadline: float | None
+    batch_rerun: Literal["live", "batch", "none"]
+    batch_size: int
+    poll_interval: float
 
 
 def _is_number(value: object) -> TypeGuard[float]:
@@ -125,8 +130,31 @@ class JobSettings:
     ordered: bool = False
     progress: bool | ProgressCallback = False
     token_counter: TokenCounter = approximate_tokens
+    backend: Literal["live", "batch_api", "auto"] = "live"
+    deadline: float | None = None
+    batch_rerun: Literal["live", "batch", "none"] = "live"
+    batch_size: int = 50_000
+    poll_interval: float = 1.0
 
     def __attrs_post_init__(self) -> None:
+        self._check_limits()
+        if self.backend not in ("live", "batch_api", "auto"):
+            raise InvalidParameterError("backend", "must be 'live', 'batch_api' or 'auto'")
+        if self.batch_rerun not in ("live", "batch", "none"):
+            raise InvalidParameterError("batch_rerun", "must be 'live', 'batch' or 'none'")
+        size = self.batch_size
+        if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= 50_000:
+            raise InvalidParameterError("batch_size", "must be an int from 1 to 50,000")
+        for name in ("deadline", "poll_interval"):
+            value = getattr(self, name)
+            if value is not None and not (_is_number(value) and 0 < value < math.inf):
+                raise InvalidParameterError(name, f"must be positive seconds, got {value!r}")
+        if self.backend == "auto" and (self.deadline is None or self.tokens_per_minute is None):
+            raise InvalidParameterError(
+                "deadline", "backend='auto' needs a deadline and tokens_per_minute to weigh"
+            )
+
+    def _check_limits(self) -> None:
         concurrency = self.max_concurrency
         if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
             raise InvalidParameterError("max_concurrency", "must be an int >= 1")

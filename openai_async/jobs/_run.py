@@ -12,7 +12,7 @@ import time
 from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Iterable, Mapping
 from contextlib import AbstractAsyncContextManager, aclosing
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import anyio
 import attrs
@@ -27,7 +27,7 @@ from ._checkpoint import Checkpoint, checkpoint_line, digest, is_done
 from ._limiter import Limiter, LocalLimiter
 from ._records import BatchResult, BatchSummary, Finished, InOrder, Tally
 from ._request import BatchRequest, JobSettings
-from ._send import Sender, Sent
+from ._send import Sender, Sent, usage_of
 
 if TYPE_CHECKING:
     from .._client import AsyncClient
@@ -65,6 +65,13 @@ class BatchJob:
     finish. A progress callback that raises is logged (logger ``openai_async.batch``)
     and the job goes on.
 
+    Backends: ``backend="live"`` sends every item from here; ``"batch_api"`` runs them
+    through the provider's Batch API (``_batch_api``: sharded files, the batches kept in
+    the checkpoint so a restart resumes polling them, items not run rerun as
+    ``batch_rerun`` says); ``"auto"`` takes the Batch API when the items' estimated
+    tokens at ``tokens_per_minute`` need longer than ``deadline`` seconds (a list of
+    items only). Results, records and checkpoint lines are the same whichever runs.
+
     Limits: ``requests_per_minute`` and ``tokens_per_minute`` per ``period`` seconds,
     or none; the job learns the server's own from its answers and keeps to the lowest
     (see ``openai_async.jobs._learn``). ``limiter`` replaces the job's own limiter, e.g.
@@ -87,8 +94,18 @@ class BatchJob:
         ordered: bool = False,
         progress: bool | ProgressCallback = False,
         token_counter: TokenCounter = approximate_tokens,
+        backend: Literal["live", "batch_api", "auto"] = "live",
+        deadline: float | None = None,
+        batch_rerun: Literal["live", "batch", "none"] = "live",
+        batch_size: int = 50_000,
+        poll_interval: float = 1.0,
     ) -> None:
         self._settings = JobSettings(
+            backend=backend,
+            deadline=deadline,
+            batch_rerun=batch_rerun,
+            batch_size=batch_size,
+            poll_interval=poll_interval,
             max_concurrency=max_concurrency,
             requests_per_minute=requests_per_minute,
             tokens_per_minute=tokens_per_minute,
@@ -157,6 +174,7 @@ class _Run:
     def __init__(
         self,
         *,
+        client: AsyncClient,
         settings: JobSettings,
         tally: Tally,
         limiter: Limiter,
@@ -166,6 +184,7 @@ class _Run:
         tasks: TaskGroup,
         receive: MemoryObjectReceiveStream[Finished],
     ) -> None:
+        self._client = client
         self._settings = settings
         self._tally = tally
         self._limiter = limiter
@@ -207,6 +226,7 @@ class _Run:
         tasks = await group.__aenter__()
         tally.started = time.monotonic()
         run = cls(
+            client=client,
             settings=settings,
             tally=tally,
             limiter=limiter,
@@ -272,6 +292,8 @@ class _Run:
     ) -> None:
         done = self._finished_records()
         seen: set[str] = set()
+        by_batch = self._uses_batch_api(requests)
+        todo: list[_Item] = []
         async with send, aclosing(_aiterate(requests)) as items:
             index = 0
             async for request in items:
@@ -280,10 +302,73 @@ class _Run:
                     await self._refuse(item, send)
                 elif is_done(done.get(item.id), item.digest):
                     self._skip(index)
+                elif by_batch:
+                    todo.append(item)
                 else:
                     await self._start(item, send)
                 seen.add(item.id)
                 index += 1
+            if todo:
+                await self._run_batches(todo, send)
+
+    def _uses_batch_api(self, requests: object) -> bool:
+        settings = self._settings
+        if settings.backend != "auto":
+            return settings.backend == "batch_api"
+        if not isinstance(requests, list | tuple):
+            return False  # an iterable cannot be weighed before it is run
+        assert settings.tokens_per_minute is not None
+        assert settings.deadline is not None
+        total = 0
+        for request in requests:
+            try:
+                total += estimate_request_tokens(request.path, request.body, settings.token_counter)
+            except Exception:  # that item will fail alone when it runs
+                continue
+        needed = total / settings.tokens_per_minute * settings.period
+        return needed > settings.deadline
+
+    async def _run_batches(self, todo: list[_Item], send: MemoryObjectSendStream[Finished]) -> None:
+        from ._batch_api import BatchAPIBackend, BatchExpiredError
+
+        settings = self._settings
+        backend = BatchAPIBackend(
+            self._client,
+            self._checkpoint,
+            batch_size=settings.batch_size,
+            poll_interval=settings.poll_interval,
+        )
+
+        async def emit(item: _Item, data: object, error: BaseException | None) -> None:
+            await self._slots.acquire()  # given back when the consumer takes the result
+            cast_to = item.request.cast_to or _response_type(item.request.path)
+            body: Any = data
+            if error is None and cast_to is not None:
+                from .._models import structure
+
+                try:
+                    body = structure(data, cast_to)
+                except Exception as exc:  # an answer that does not fit fails its item alone
+                    error = exc
+            result = BatchResult(
+                id=item.id,
+                index=item.index,
+                response=None if error is not None else body,
+                error=error,
+                attempts=1,
+                usage=None if error is not None else usage_of(data),
+            )
+            await send.send(self._finished(item, result, data))
+
+        missing = await backend.run(todo, emit)
+        if missing and settings.batch_rerun == "batch":
+            missing = await backend.run(missing, emit)
+        for item in missing:
+            if settings.batch_rerun == "none":
+                error = BatchExpiredError("the batch ended before running this item")
+                await emit(item, None, error)
+            else:
+                await self._start(item, send)
 
     def _item(self, index: int, request: BatchRequest) -> _Item:
         item_id = request.id if request.id is not None else str(index)
