@@ -15,6 +15,9 @@ down so each run takes seconds):
   ``redis`` extra); the busiest window must stay within the limit.
 - packing: ``completions.create_many`` over 1,000 prompts against a server that
   refuses packed prompts (llama.cpp's answer), then against one that packs.
+- batch_api: 100,000 items through the local server's Batch API (two 50,000-line
+  batches); requests sent counts every HTTP request of the job (uploads, creates,
+  polls, downloads).
 
 Never part of the tests: timings belong here, not in assertions.
 """
@@ -268,6 +271,43 @@ def packing_case(prompts: int, packs: bool) -> dict[str, Any]:
     }
 
 
+def batch_api_case(root: str, n: int) -> dict[str, Any]:
+    """n embedding items through the local server's Batch API, in 50,000-line files."""
+    httpx.post(f"{root}/_control/reset").raise_for_status()
+    sent = 0
+
+    async def count(request: httpx.Request, call_next: Any) -> httpx.Response:
+        nonlocal sent
+        sent += 1
+        response: httpx.Response = await call_next(request)
+        return response
+
+    async def main() -> tuple[int, float, int]:
+        items = [
+            BatchRequest.embedding(id=f"e{i}", model="text-embedding-3-small", input=f"t{i}")
+            for i in range(n)
+        ]
+        started = time.monotonic()
+        client = AsyncClient(base_url=f"{root}/v1", api_key="", middleware=[count])
+        options: dict[str, Any] = {"backend": "batch_api", "poll_interval": 0.2}
+        async with client, client.batch(items, max_concurrency=256, **options) as job:
+            ok = sum([r.ok async for r in job])
+            batches = len([b async for b in client.batches.list(limit=100)])
+        return ok, time.monotonic() - started, batches
+
+    ok, wall, batches = anyio.run(main)
+    return {
+        "scenario": f"batch_api backend, {n} embedding items",
+        "items": n,
+        "lost": n - ok,
+        "utilisation": float("nan"),
+        "wall_s": wall,
+        "requests_sent": sent,
+        "429s": 0,
+        "batches": batches,
+    }
+
+
 def table(rows: list[dict[str, Any]]) -> str:
     lines = [
         "| scenario | items | lost | utilisation | wall s | requests sent | 429s | note |",
@@ -277,6 +317,8 @@ def table(rows: list[dict[str, Any]]) -> str:
         note = ""
         if "busiest_window" in r:
             note = f"busiest window {r['busiest_window']}"
+        if "batches" in r:
+            note = f"batches created: {r['batches']}"
         if "refused_packed" in r:
             note = f"refused packed requests: {r['refused_packed']}"
         util = "" if r["utilisation"] != r["utilisation"] else f"{r['utilisation']:.1%}"
@@ -294,7 +336,7 @@ def main() -> None:
         return
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--only", choices=["limits", "redis", "packing"])
+    parser.add_argument("--only", choices=["limits", "redis", "packing", "batch_api"])
     args = parser.parse_args()
     n = 300 if args.quick else 900
     rows: list[dict[str, Any]] = []
@@ -311,6 +353,9 @@ def main() -> None:
             else:
                 rows.append(redis_case(root, n * 2))
                 print(table(rows[-1:]).splitlines()[-1], flush=True)
+        if args.only in (None, "batch_api"):
+            rows.append(batch_api_case(root, 20_000 if args.quick else 100_000))
+            print(table(rows[-1:]).splitlines()[-1], flush=True)
     if args.only in (None, "packing"):
         for packs in (False, True):
             rows.append(packing_case(1000, packs))
