@@ -246,7 +246,7 @@ async def test_429_holds_the_job_for_retry_after(server: LocalServer) -> None:
     """A 429 with retry-after holds every item for that long; the refused one is retried."""
     server.inject(status=429, headers={"retry-after-ms": "300"}, times=1)
     client = AsyncClient(base_url=server.url, api_key="", max_retries=2)
-    async with client, client.batch(_items(10), max_concurrency=2, requests_per_minute=6000) as job:
+    async with client, client.batch(_items(10), max_concurrency=1, requests_per_minute=6000) as job:
         with anyio.fail_after(10):
             results = await job.collect()
     assert all(r.ok for r in results)

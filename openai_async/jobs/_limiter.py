@@ -7,9 +7,10 @@ count it*: a request counts from its reservation until ``W`` after its answer
 That bound holds whatever happens, and lets a job that was held up (a busy machine,
 a slow consumer) catch up at once within it, so a job runs at ``W / (W + latency)``
 of the limit, ~99 % for a minute's window. A token bucket on top paces the sending
-at a little over the server's rate (1.25 ``L / W``, to catch up after a hold-up) with
-a small burst (5 % of ``L``): a job
-does not open with a window's quota at once.
+at a little over the server's rate (1.1 ``L / W``, to catch up after a hold-up) with a
+small burst (2 % of ``L``, 1.2 s of a per-minute limit): a job never opens with a
+window's quota at once, and stays close to the limit's rate over short spans too,
+as a service that enforces a minute's limit per second (OpenAI may) wants.
 Requests wait in arrival order (FIFO).
 
 The limits themselves are learned as the job runs (``_learn``): the windows follow.
@@ -48,8 +49,8 @@ Clock = Callable[[], float]
 
 # LocalLimiter: the share of a limit kept back in its window, and the pacing burst.
 WINDOW_HEADROOM = 0.005
-PACE_BURST = 0.05
-PACE_SPEEDUP = 1.25
+PACE_BURST = 0.02
+PACE_SPEEDUP = 1.1
 
 
 class Limiter(Protocol):

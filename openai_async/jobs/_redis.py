@@ -23,7 +23,7 @@ whatever the number of workers. The scripts read the clock of the Redis server
   not at all when the answer was a 429 (the server did not count it). Tokens the
   service counts beyond the reservation (usage over the estimate) are charged when
   the usage arrives; nothing is given back, as the service gives nothing back.
-  A shared pacing bucket (a little over the limit's rate, 5 % burst) keeps the
+  A shared pacing bucket (a little over the limit's rate, 2 % burst) keeps the
   workers together from opening with a burst.
 - A 429 holds every worker until its ``retry-after`` (a key of its own) and empties
   the pacing bucket of the limit it hit; ``remaining: 0`` empties it too.
