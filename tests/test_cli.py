@@ -582,3 +582,21 @@ def test_a_real_process_exits_with_the_code_and_no_traceback() -> None:
     assert done.returncode == EXIT["connection"]
     assert done.stderr.count("\n") == 1
     assert "Traceback" not in done.stderr
+
+
+def test_batch_run_through_the_batch_api(server: LocalServer, tmp_path: Path) -> None:
+    """--backend batch_api uploads the lines as a batch file; the results file is the same."""
+    requests = batch_input(tmp_path / "requests.jsonl", 12)
+    results = tmp_path / "results.jsonl"
+    argv = ["batch", "run", str(requests), "--out", str(results), "--backend", "batch_api"]
+    code, out = cli(server, *argv)
+    assert code == EXIT["ok"]
+    assert out.startswith("12 succeeded, 0 failed, 0 skipped")
+    lines = jsonl(results.read_text())
+    assert sorted(line["id"] for line in lines if "id" in line) == sorted(
+        f"row-{i}" for i in range(12)
+    )
+    assert any("batch" in line for line in lines)  # the batch it made, for a resume
+    paths = [request.path for request in server.requests]
+    assert "/v1/batches" in paths
+    assert "/v1/chat/completions" not in paths  # run by the server's batch, not live

@@ -1,4 +1,7 @@
-"""``openai-async batch run requests.jsonl --out results.jsonl``: a Batch API input file, run live.
+"""``openai-async batch run requests.jsonl --out results.jsonl``: a Batch API input file.
+
+Run live by default; ``--backend batch_api`` hands it to the provider's Batch API (the
+output file then also records the batches made, so that a second run polls them again).
 
 Each input line is a Batch API request (``{"custom_id", "method", "url", "body"}``).
 The output file is the job's checkpoint: one JSON line per finished request
@@ -31,6 +34,12 @@ def add_batch_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rpm", type=float, help="requests per minute at most")
     parser.add_argument("--tpm", type=float, help="tokens per minute at most")
     parser.add_argument("--concurrency", type=int, default=32, help="requests in flight (32)")
+    parser.add_argument(
+        "--backend",
+        choices=("live", "batch_api"),
+        default="live",
+        help="live requests (default), or the provider's Batch API (cheaper, within a day)",
+    )
     parser.add_argument(
         "--retry-failed", action="store_true", help="run again the items that failed last time"
     )
@@ -113,6 +122,7 @@ async def run_batch(client: AsyncClient, args: argparse.Namespace, out: Output) 
             checkpoint=args.out,
             retry_failed=args.retry_failed,
             progress=bar,
+            backend=args.backend,
         )
         async with job:
             async for _ in job:
