@@ -7,10 +7,11 @@ import math
 import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal, TypedDict, TypeGuard
+from urllib.parse import urlsplit
 
 import attrs
 
-from .._exceptions import InvalidParameterError
+from .._exceptions import InvalidParameterError, excerpt
 from .._messages import message_json
 from .._progress import ProgressCallback
 from .._tokens import TokenCounter, approximate_tokens
@@ -37,7 +38,7 @@ class BatchRequest:
     into its model and anything else is left as JSON.
     """
 
-    path: str
+    path: str = attrs.field(validator=lambda _, __, value: _check_path(value))
     body: Mapping[str, Any] | None = None
     method: str = "POST"
     id: str | None = attrs.field(default=None, converter=_id_str)
@@ -83,12 +84,32 @@ class BatchRequest:
                 raise InvalidParameterError("line", f"not a JSON line: {exc}") from None
         if not isinstance(line, Mapping) or "url" not in line:
             raise InvalidParameterError("line", "expected an object with a 'url'")
-        url = str(line["url"])
+        url = line["url"]
+        if not isinstance(url, str) or not url.startswith("/v1/"):
+            # As the Batch API itself: a path under /v1/, never another host, which
+            # would be sent this client's key.
+            raise InvalidParameterError(
+                "url", f"must be an API path starting with /v1/, got {excerpt(url, 80)!r}"
+            )
         return cls(
-            path=url.removeprefix("/v1/").lstrip("/"),
+            path=url.removeprefix("/v1/"),
             body=line.get("body"),
             method=str(line.get("method", "POST")),
             id=line.get("custom_id"),
+        )
+
+
+def _check_path(path: object) -> None:
+    """A batch item's path is relative to the base URL: it cannot name another host."""
+    if not isinstance(path, str) or not path:
+        raise InvalidParameterError("path", "expected a path relative to the base URL")
+    parts = urlsplit(path)
+    segments = parts.path.split("/")
+    if parts.scheme or parts.netloc or ".." in segments:
+        raise InvalidParameterError(
+            "path",
+            f"must be a path relative to the base URL (like 'chat/completions'), "
+            f"got {excerpt(path, 80)!r}: the request would carry the key elsewhere",
         )
 
 
