@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar, Unpack, overload
 import attrs
 import httpx
 
+from . import _origin
 from ._backoff import RetryPolicy
 from ._config import (
     DEFAULT_LIMITS,
@@ -147,6 +148,7 @@ class AsyncClient:
             http_client = httpx.AsyncClient(
                 transport=transport, limits=DEFAULT_LIMITS, timeout=self._config.timeout
             )
+        _origin.install(http_client)
         send = HTTPXSend(http_client, own_pool=isinstance(transport, Pool))
         self._http = http_client
         from ._packing import ServerQuirks  # with the client: the module is rarely needed
@@ -460,7 +462,11 @@ class AsyncClient:
         elif extra_body:
             body = {**(body or {}), **extra_body}
         raw = request.httpx_body or {}
-        extensions: dict[str, object] = {OPTIONS_KEY: config.options(stream=stream)}
+        credentials = (_origin.origin_of(_parse_url(config.base_url)), config.identity.secret_names)
+        extensions: dict[str, object] = {
+            OPTIONS_KEY: config.options(stream=stream),
+            _origin.CREDENTIALS_KEY: credentials,
+        }
         if request.extensions:
             extensions.update(request.extensions)
         http_request = self._http.build_request(

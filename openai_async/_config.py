@@ -108,6 +108,8 @@ class Identity:
     organization: str | None
     default_headers: Mapping[str, str] = attrs.field(repr=False, factory=dict)
     headers: httpx.Headers = attrs.field(init=False, repr=False, eq=False)
+    # The header names never sent to another origin than the base URL's (``_origin``).
+    secret_names: frozenset[str] = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
         # httpx.Headers: names are case-insensitive, so a default "authorization" or
@@ -122,6 +124,10 @@ class Identity:
         check_headers(self.default_headers, "default_headers")
         headers.update(self.default_headers)
         object.__setattr__(self, "headers", headers)  # frozen: set once, here
+        from ._origin import SECRET_HEADERS
+
+        names = SECRET_HEADERS | {name.lower() for name in self.default_headers}
+        object.__setattr__(self, "secret_names", names)
 
 
 @attrs.frozen
