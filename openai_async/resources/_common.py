@@ -6,8 +6,15 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from .._exceptions import InvalidParameterError
+from ._checks import check_range, json_body
 
-__all__ = ["check_after", "check_expires_after", "check_metadata", "form_expires_after"]
+__all__ = [
+    "check_after",
+    "check_expires_after",
+    "check_metadata",
+    "form_expires_after",
+    "page_query",
+]
 
 # The spec's Metadata: "16 key-value pairs ... Keys are strings with a maximum length
 # of 64 characters. Values are strings with a maximum length of 512 characters."
@@ -63,6 +70,13 @@ def form_expires_after(expires_after: Mapping[str, Any] | None) -> dict[str, Any
     if expires_after is None:
         return {}
     return {f"expires_after[{key}]": value for key, value in expires_after.items()}
+
+
+def page_query(after: object, limit: object, max_limit: int | None = None) -> dict[str, Any]:
+    """The query of one page of a cursor list: ``after`` and ``limit``, checked."""
+    check_after("after", after)
+    check_range("limit", limit, 1, max_limit)
+    return json_body(after=after, limit=limit)
 
 
 def check_after(name: str, value: object) -> None:

@@ -10,8 +10,8 @@ from .._pages import AsyncPaginator
 from .._request import Endpoint, RequestOptions, json_request, pop_options
 from ..types import Batch, ListResponse
 from ._base import Resource, path_param
-from ._checks import check_range, json_body
-from ._common import check_after, check_expires_after, check_metadata
+from ._checks import json_body
+from ._common import check_expires_after, check_metadata, page_query
 
 __all__ = ["BatchCreateParams", "BatchEndpoint", "Batches"]
 
@@ -103,9 +103,7 @@ class Batches(Resource):
         ``limit`` (1 to 100; the service's default is 20) is a page's size, ``after``
         the id of the batch to start after; iteration follows ``has_more``.
         """
-        check_range("limit", limit, 1, _MAX_PAGE)
-        check_after("after", after)
-        params = json_body(after=after, limit=limit)
+        params = page_query(after, limit, _MAX_PAGE)
         pages = ListResponse[Batch]
         return AsyncPaginator(
             self._client, "batches", pages, params=params, cursor=True, options=options

@@ -14,7 +14,7 @@ from .._request import Endpoint, RequestOptions, json_request, pop_options
 from ..types import FineTuningJob, FineTuningJobCheckpoint, FineTuningJobEvent, ListResponse
 from ._base import Resource, path_param
 from ._checks import check_choice, check_range, json_body
-from ._common import check_after, check_metadata
+from ._common import check_metadata, page_query
 
 if TYPE_CHECKING:
     from .._client import AsyncClient
@@ -157,10 +157,8 @@ class Checkpoints(Resource):
     ) -> AsyncPaginator[FineTuningJobCheckpoint]:
         """``GET /fine_tuning/jobs/{id}/checkpoints``: await a page, ``async for`` all."""
         path = _job_path(fine_tuning_job_id, "checkpoints")
-        check_after("after", after)
-        check_range("limit", limit, 1)
         pages = ListResponse[FineTuningJobCheckpoint]
-        params = json_body(after=after, limit=limit)
+        params = page_query(after, limit)
         return AsyncPaginator(
             self._client, path, pages, params=params, cursor=True, options=options
         )
@@ -206,10 +204,8 @@ class Jobs(Resource):
         ``metadata`` keeps the jobs carrying all of these pairs (sent as
         ``metadata[key]=value``); ``limit`` is a page's size, ``after`` a job id.
         """
-        check_after("after", after)
-        check_range("limit", limit, 1)
+        params = page_query(after, limit)
         check_metadata("metadata", metadata)
-        params: dict[str, Any] = json_body(after=after, limit=limit)
         for key, value in (metadata or {}).items():
             params[f"metadata[{key}]"] = value
         pages = ListResponse[FineTuningJob]
@@ -252,10 +248,8 @@ class Jobs(Resource):
         ``after`` is an event id: the page starts with the event before it.
         """
         path = _job_path(fine_tuning_job_id, "events")
-        check_after("after", after)
-        check_range("limit", limit, 1)
         pages = ListResponse[FineTuningJobEvent]
-        params = json_body(after=after, limit=limit)
+        params = page_query(after, limit)
         return AsyncPaginator(
             self._client, path, pages, params=params, cursor=True, options=options
         )
