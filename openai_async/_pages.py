@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Generator, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+import httpx
+
+from ._exceptions import APIResponseValidationError
 from ._models import ListResponse
-from ._request import RequestOptions, json_request
+from ._request import APIRequest, RequestOptions, reader
 
 if TYPE_CHECKING:
     from ._client import AsyncClient
@@ -30,7 +33,9 @@ class AsyncPaginator(Generic[T]):
     (``files``), iteration asks for the next page with ``after=<last id>`` for as long
     as the answer says ``has_more``; elsewhere the one page is the whole list.
     Pages are fetched one at a time, as the loop reaches them, and each is read whole,
-    so leaving the loop early holds no connection.
+    so leaving the loop early holds no connection. A server whose pages lead back to a
+    cursor already followed (so that the loop would never end) gets an
+    ``APIResponseValidationError`` instead.
     """
 
     __slots__ = ("_cast_to", "_client", "_cursor", "_options", "_params", "_path")
@@ -63,9 +68,18 @@ class AsyncPaginator(Generic[T]):
 
     async def _page(self, after: str | None = None) -> ListResponse[T]:
         """One page: the one asked for, or the one after ``after`` (a cursor we follow)."""
+        page, _ = await self._page_and_response(after)
+        return page
+
+    async def _page_and_response(self, after: str | None) -> tuple[ListResponse[T], httpx.Response]:
         params = self._params if after is None else {**self._params, "after": after}
-        request = json_request(
-            "GET", self._path, self._cast_to, query=params or None, options=self._options
+        read_page = reader(self._cast_to)
+
+        def read(response: httpx.Response) -> tuple[ListResponse[T], httpx.Response]:
+            return read_page(response), response
+
+        request = APIRequest(
+            method="GET", path=self._path, read=read, query=params or None, options=self._options
         )
         return await self._client.call(request)
 
@@ -82,13 +96,14 @@ class AsyncPaginator(Generic[T]):
 class _Items(Generic[T]):
     """The items of an ``AsyncPaginator``, fetching the next page when one runs out."""
 
-    __slots__ = ("_after", "_items", "_more", "_pages")
+    __slots__ = ("_after", "_followed", "_items", "_more", "_pages")
 
     def __init__(self, pages: AsyncPaginator[T]) -> None:
         self._pages = pages
         self._items: Iterator[T] = iter(())
         self._more = True  # another page to fetch
         self._after: str | None = None  # None: the first page, as list() was asked
+        self._followed: set[str] = set()  # the cursors followed so far
 
     def __aiter__(self) -> _Items[T]:
         return self
@@ -99,7 +114,18 @@ class _Items(Generic[T]):
                 return item
             if not self._more:
                 raise StopAsyncIteration
-            page = await self._pages._page(self._after)
-            self._after = self._pages._next_after(page)
-            self._more = self._after is not None
+            page, response = await self._pages._page_and_response(self._after)
+            after = self._pages._next_after(page)
+            if after is not None:
+                if after in self._followed:
+                    raise APIResponseValidationError(
+                        f"The list's pages go round in a loop: the page after {after!r} "
+                        "leads back to a page already read (has_more is true, and its "
+                        "last id was followed before).",
+                        response=response,
+                        body=None,
+                    )
+                self._followed.add(after)
+            self._after = after
+            self._more = after is not None
             self._items = iter(page.data)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import pytest
 
 from openai_async import (
+    APIResponseValidationError,
     AsyncClient,
     AsyncPaginator,
     BadRequestError,
@@ -111,6 +113,38 @@ async def test_async_for_follows_file_pages(client: AsyncClient, server: LocalSe
         {"limit": "2", "after": ids[1]},
         {"limit": "2", "after": ids[3]},
     ]
+
+
+def _file_page(last_id: str) -> str:
+    file = {
+        "id": last_id,
+        "object": "file",
+        "bytes": 3,
+        "created_at": 1,
+        "filename": "a.jsonl",
+        "purpose": "fine-tune",
+    }
+    return json.dumps({"object": "list", "data": [file], "has_more": True})
+
+
+@pytest.mark.parametrize("cycle", [["file-a"], ["file-a", "file-b"]])
+async def test_pages_that_loop_back_raise_instead_of_looping_forever(
+    client: AsyncClient, server: LocalServer, cycle: list[str]
+) -> None:
+    """A server whose has_more pages lead back to a cursor already followed: a typed error."""
+    for last_id in [*cycle, *cycle]:
+        server.inject(status=200, body=_file_page(last_id), path="/v1/files", method="GET")
+    seen = []
+
+    async def follow() -> None:
+        async for file in client.files.list():
+            seen.append(file.id)
+
+    with pytest.raises(APIResponseValidationError, match="loop"):
+        await follow()
+    assert seen == cycle  # the page that loops back is not given out
+    afters = [r.query.get("after") for r in server.requests if r.path == "/v1/files"]
+    assert afters == [None, *cycle]
 
 
 @pytest.mark.latest_spec("GET /files?purpose=&limit=&after= came after the 2023 spec")
