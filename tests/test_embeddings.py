@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import struct
 from typing import Literal
 
@@ -68,7 +69,39 @@ async def test_base64_gives_the_same_floats(client: AsyncClient, server: LocalSe
     assert [e.embedding for e in packed] == [e.embedding for e in floats]
     assert all(isinstance(x, float) for x in packed.data[0].embedding)
     assert len(packed.data[0].embedding) == DIMENSIONS
-    assert isinstance(packed.to_dict()["data"][0]["embedding"], str)  # as the server sent it
+    # to_dict() and to_json() give the vectors as floats too, as the attributes do.
+    assert packed.to_dict() == {**floats.to_dict(), "usage": packed.to_dict()["usage"]}
+    assert packed.to_dict()["data"][0]["embedding"] == floats.data[0].embedding
+
+
+@pytest.mark.latest_spec("encoding_format came after the 2023 spec")
+async def test_base64_is_asked_for_unless_told_otherwise(
+    client: AsyncClient, server: LocalServer
+) -> None:
+    """As the SDK: no encoding_format given, base64 is asked for; the caller sees floats."""
+    default = await client.embeddings.create(model="m", input=["a", "b"])
+    assert server.requests[-1].json()["encoding_format"] == "base64"
+    floats = await client.embeddings.create(model="m", input=["a", "b"], encoding_format="float")
+    assert server.requests[-1].json()["encoding_format"] == "float"
+    assert [e.embedding for e in default] == [e.embedding for e in floats]
+    assert default.to_dict()["data"] == floats.to_dict()["data"]
+
+
+async def test_a_server_that_ignores_base64_is_read_as_well(
+    client: AsyncClient, server: LocalServer
+) -> None:
+    """A server that answers numbers although base64 was asked for still gives the floats."""
+    body = {
+        "object": "list",
+        "model": "m",
+        "data": [{"object": "embedding", "index": 0, "embedding": [0.5, -1, 2.25]}],
+        "usage": {"prompt_tokens": 1, "total_tokens": 1},
+    }
+    server.inject(status=200, body=json.dumps(body), headers={"content-type": "application/json"})
+    result = await client.embeddings.create(model="m", input="a")
+    assert server.requests[-1].json()["encoding_format"] == "base64"
+    assert result.data[0].embedding == [0.5, -1.0, 2.25]
+    assert result.to_dict()["data"][0]["embedding"] == [0.5, -1, 2.25]
 
 
 @pytest.mark.parametrize(

@@ -63,6 +63,16 @@ class Embedding(APIObject):
     index: int
     embedding: list[float] = attrs.field(metadata={STRUCTURE_HOOK: _vector})
 
+    def to_dict(self) -> dict[str, Any]:
+        """What the server sent, but the vector as floats even where it came as base64.
+
+        ``create`` asks for base64 unless told otherwise; the vector is the same.
+        """
+        result = super().to_dict()
+        if not isinstance(result.get("embedding"), list):
+            result["embedding"] = list(self.embedding)
+        return result
+
 
 @attrs.frozen(kw_only=True)
 class EmbeddingUsage(APIObject):
@@ -80,6 +90,12 @@ class CreateEmbeddingResponse(APIObject):
     data: list[Embedding]
     model: str
     usage: EmbeddingUsage | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """What the server sent, every vector as floats (see ``Embedding.to_dict``)."""
+        result = super().to_dict()
+        result["data"] = [embedding.to_dict() for embedding in self.data]
+        return result
 
     def __iter__(self) -> Iterator[Embedding]:
         return iter(self.data)
