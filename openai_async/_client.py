@@ -486,9 +486,13 @@ class AsyncClient:
         return http_request
 
     async def _send(self, request: httpx.Request) -> httpx.Response:
-        """Run ``request`` through the middleware chain; raise for an error status."""
+        """Run ``request`` through the middleware chain; raise for any status but 2xx.
+
+        As the official SDK: a redirect that was not followed (3xx), or a status past
+        599, is an ``APIStatusError`` too, never a body read as the answer.
+        """
         response = await self._chain(request)
-        if response.is_error:
+        if not response.is_success:
             raise status_error(response, error_body(response))
         return response
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Generator, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Generator, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import httpx
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 __all__ = ["AsyncPaginator"]
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 class AsyncPaginator(Generic[T]):
@@ -66,22 +67,24 @@ class AsyncPaginator(Generic[T]):
     def __aiter__(self) -> AsyncIterator[T]:
         return _Items(self)
 
+    def _request(self, after: str | None, read: Callable[[httpx.Response], R]) -> APIRequest[R]:
+        params = self._params if after is None else {**self._params, "after": after}
+        return APIRequest(
+            method="GET", path=self._path, read=read, query=params or None, options=self._options
+        )
+
     async def _page(self, after: str | None = None) -> ListResponse[T]:
         """One page: the one asked for, or the one after ``after`` (a cursor we follow)."""
-        page, _ = await self._page_and_response(after)
-        return page
+        return await self._client.call(self._request(after, reader(self._cast_to)))
 
     async def _page_and_response(self, after: str | None) -> tuple[ListResponse[T], httpx.Response]:
-        params = self._params if after is None else {**self._params, "after": after}
+        """``_page``, and the response it came in (for an error about it)."""
         read_page = reader(self._cast_to)
 
         def read(response: httpx.Response) -> tuple[ListResponse[T], httpx.Response]:
             return read_page(response), response
 
-        request = APIRequest(
-            method="GET", path=self._path, read=read, query=params or None, options=self._options
-        )
-        return await self._client.call(request)
+        return await self._client.call(self._request(after, read))
 
     def _next_after(self, page: ListResponse[T]) -> str | None:
         """The cursor of the page after ``page``, or None when ``page`` is the last."""

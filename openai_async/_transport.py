@@ -277,8 +277,8 @@ class HTTPXSend:
 
     Reading the body here, inside the middleware chain, means a connection that
     breaks halfway through a non-streamed body is seen by the retry middleware like
-    any other connection error. Error bodies are always read: they are small and the
-    error needs them.
+    any other connection error. The bodies of answers that are not 2xx are always
+    read: the error needs them.
 
     ``own_pool``: the client's ``Pool`` is underneath, whose transports raise our errors
     from their bodies already; any other transport's body stream is wrapped to.
@@ -297,7 +297,7 @@ class HTTPXSend:
             raise translated(exc, request)  # noqa: B904  (it carries its cause)
         if not self._own_pool:
             response.stream = _Translated(response.stream, request)
-        if response.is_error or not options_of(request).stream:
+        if not response.is_success or not options_of(request).stream:
             try:
                 await response.aread()
             except Exception as exc:  # httpx's content decoding fails above the stream

@@ -92,6 +92,43 @@ async def test_error_body_without_error_object(client: AsyncClient, server: Loca
     assert info.value.code is None
 
 
+@pytest.mark.parametrize(
+    ("status", "cls"),
+    [(302, APIStatusError), (307, APIStatusError), (699, InternalServerError)],
+)
+@pytest.mark.parametrize("call", ["json", "bytes", "stream"])
+async def test_statuses_other_than_2xx_are_errors(
+    client: AsyncClient, server: LocalServer, status: int, cls: type[APIStatusError], call: str
+) -> None:
+    """A redirect not followed, or a status past 599, raises; its body is never the answer.
+
+    As the official SDK: a 302 whose body is JSON must not pass for a model, nor its
+    text for a file's content, nor end a stream quietly.
+    """
+    server.inject(
+        status=status, body={"object": "list", "data": []}, headers={"location": "/elsewhere"}
+    )
+
+    async def send() -> None:
+        if call == "json":
+            await client.models.list()
+        elif call == "bytes":
+            await client.files.content("file-1")
+        else:
+            stream = await client.chat.completions.create(
+                model="gpt-3.5-turbo", messages=[{"role": "user", "content": "hi"}], stream=True
+            )
+            async with stream:
+                async for _ in stream:
+                    pass
+
+    with pytest.raises(APIStatusError) as info:
+        await send()
+    assert type(info.value) is cls
+    assert info.value.status_code == status
+    assert info.value.body == {"object": "list", "data": []}
+
+
 async def test_refused_connection() -> None:
     """A port with no listener gives APIConnectionError (not a timeout, not httpx's)."""
     url = f"http://127.0.0.1:{unused_port()}/v1"
