@@ -18,8 +18,9 @@ import itertools
 import json
 import os
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import anyio
 import httpx
@@ -28,11 +29,13 @@ import pytest
 from openai_async import (
     APITimeoutError,
     AsyncClient,
+    AsyncStream,
     InvalidParameterError,
     RetryPolicy,
     accumulate_chat,
 )
 from openai_async.testing import LocalServer, RawRequest, RawServer
+from openai_async.types import ChatCompletionChunk
 
 from .test_stream_leaks import pool_state
 
@@ -121,7 +124,7 @@ def deadline_client(server: RawServer, seconds: float = LIMIT) -> AsyncClient:
     return AsyncClient(base_url=server.url, api_key="", retry=RetryPolicy(deadline=seconds))
 
 
-def chat_stream(client: AsyncClient) -> Awaitable[AsyncIterator[object]]:
+def chat_stream(client: AsyncClient) -> Awaitable[AsyncStream[ChatCompletionChunk]]:
     return client.chat.completions.create(model="m", messages=MESSAGES, stream=True)
 
 
@@ -129,7 +132,7 @@ def chat_stream(client: AsyncClient) -> Awaitable[AsyncIterator[object]]:
 
 
 async def _iterate_in_async_with(client: AsyncClient) -> None:
-    async with await chat_stream(client) as stream:  # type: ignore[attr-defined]
+    async with await chat_stream(client) as stream:
         async for _ in stream:
             pass
 
@@ -141,7 +144,7 @@ async def _iterate_bare(client: AsyncClient) -> None:
 
 
 async def _accumulate(client: AsyncClient) -> None:
-    async with await chat_stream(client) as stream:  # type: ignore[attr-defined]
+    async with await chat_stream(client) as stream:
         await accumulate_chat(stream)
 
 
@@ -186,7 +189,7 @@ async def test_deadline_passing_while_the_caller_works_ends_the_next_read() -> N
     """A caller busy past the deadline gets the error at its next read, nothing left open."""
 
     async def slow_reader() -> None:
-        async with await chat_stream(client) as stream:  # type: ignore[attr-defined]
+        async with await chat_stream(client) as stream:
             async for _ in stream:
                 await anyio.sleep(LIMIT + 0.1)  # by the next read, the deadline has passed
 
@@ -270,7 +273,7 @@ async def test_with_options_sets_and_removes_the_stream_timeout() -> None:
             unlimited = short.with_options(stream_timeout=None)
             seen = 0
             with anyio.move_on_after(LIMIT * 2):
-                async with await chat_stream(unlimited) as stream:  # type: ignore[attr-defined]
+                async with await chat_stream(unlimited) as stream:
                     async for _ in stream:
                         seen += 1
             assert seen >= 8
@@ -280,29 +283,29 @@ async def test_with_options_sets_and_removes_the_stream_timeout() -> None:
 # -- downloads ---------------------------------------------------------------------------
 
 
-def _content(client: AsyncClient) -> object:
+def _content(client: AsyncClient) -> Any:  # with_streaming_response methods are untyped
     return client.files.with_streaming_response.content("file-1")
 
 
 async def _iter_bytes(client: AsyncClient, tmp_path: Path) -> None:
-    async with _content(client) as response:  # type: ignore[attr-defined]
+    async with _content(client) as response:
         async for _ in response.iter_bytes():
             pass
 
 
 async def _iter_lines(client: AsyncClient, tmp_path: Path) -> None:
-    async with _content(client) as response:  # type: ignore[attr-defined]
+    async with _content(client) as response:
         async for _ in response.iter_lines():
             pass
 
 
 async def _read(client: AsyncClient, tmp_path: Path) -> None:
-    async with _content(client) as response:  # type: ignore[attr-defined]
+    async with _content(client) as response:
         await response.read()
 
 
 async def _stream_to_file(client: AsyncClient, tmp_path: Path) -> None:
-    async with _content(client) as response:  # type: ignore[attr-defined]
+    async with _content(client) as response:
         await response.stream_to_file(tmp_path / "out.bin")
 
 
@@ -360,7 +363,7 @@ async def test_a_stream_that_ends_in_time_is_untouched(server: LocalServer) -> N
         base_url=server.url, api_key="", retry=RetryPolicy(deadline=10), stream_timeout=10
     ) as client:
         for _ in range(3):
-            async with await chat_stream(client) as stream:  # type: ignore[attr-defined]
+            async with await chat_stream(client) as stream:
                 reply = await accumulate_chat(stream)
             assert reply.choices[0].message.content
         checked_out, idle = pool_state(client)
@@ -373,7 +376,7 @@ async def test_without_a_limit_a_slow_stream_runs_on() -> None:
         async with AsyncClient(base_url=server.url, api_key="") as client:
             seen = 0
             with anyio.move_on_after(LIMIT * 2):
-                async with await chat_stream(client) as stream:  # type: ignore[attr-defined]
+                async with await chat_stream(client) as stream:
                     async for _ in stream:
                         seen += 1
             assert seen >= 8  # ran on past any of the limits above
