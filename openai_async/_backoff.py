@@ -93,11 +93,15 @@ class RetryPolicy:
     wait between 0 and ``min(max_delay, initial_delay * 2**n)`` before retry ``n``
     (counting from 0).
 
-    ``deadline`` bounds the whole call in seconds, attempts and waits together: an
-    attempt still running at the deadline fails with ``APITimeoutError``, and when
-    the next wait would end past it, the last error is raised at once instead of
-    sleeping in vain. For a streamed answer the deadline covers the wait for the
-    response headers, not the reading of the stream.
+    ``deadline`` bounds the whole call in seconds, from its start to the end of its
+    body: attempts, waits, and the reading of the answer, a streamed one included
+    (``stream=True``, ``with_streaming_response``, downloads). An attempt still
+    running at the deadline fails with ``APITimeoutError``, and so does a stream
+    still being read: the read waiting then, or the next one. When the next wait
+    would end past the deadline, the last error is raised at once instead of
+    sleeping in vain. A client's ``stream_timeout``, when set, bounds a streamed body
+    instead, counted from its headers: then the deadline ends with the headers. None
+    (the default): no limit but the per-read ``timeout`` and ``max_retries``.
     """
 
     max_retries: int = attrs.field(default=DEFAULT_MAX_RETRIES, validator=_check_max_retries)

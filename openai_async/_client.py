@@ -99,6 +99,11 @@ class AsyncClient:
     retry and logging steps (see ``_middleware``). ``max_event_size`` caps one line,
     and one event, of a streamed answer (characters; 16 MiB by default): past it the
     stream raises ``StreamTooLargeError`` having held no more than that.
+    ``stream_timeout`` (seconds) bounds the whole reading of a streamed body
+    (``stream=True``, ``with_streaming_response``, downloads), counted from its
+    headers, in place of what is left of the retry policy's ``deadline``; past it the
+    stream raises ``APITimeoutError``. None (the default): the deadline covers the
+    stream, and without a deadline only the per-read ``timeout`` applies.
 
     ``retry`` is the ``RetryPolicy`` (what to retry, backoff, ``Retry-After``
     ceiling, total deadline); ``max_retries`` alone is the short way to change
@@ -123,6 +128,7 @@ class AsyncClient:
         default_query: Mapping[str, str] | None = None,
         middleware: Sequence[Middleware] = (),
         max_event_size: int = DEFAULT_MAX_EVENT_SIZE,
+        stream_timeout: float | None = None,
     ) -> None:
         if http_client is not None and transport is not None:
             raise InvalidParameterError(
@@ -138,6 +144,7 @@ class AsyncClient:
             default_headers=default_headers,
             default_query=default_query,
             max_event_size=max_event_size,
+            stream_timeout=stream_timeout,
         )
         self._owns_http = http_client is None
         if http_client is None:
@@ -201,15 +208,16 @@ class AsyncClient:
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, str] | None = None,
         max_event_size: int | None = None,
+        stream_timeout: float | NotGiven | None = NOT_GIVEN,
     ) -> AsyncClient:
         """A variant of this client with other settings, sharing its pool.
 
-        ``timeout=None`` means no timeout, so leaving ``timeout`` out is marked by a
-        sentinel. ``retry`` replaces the retry policy; ``max_retries`` changes only
-        its count. ``default_headers`` and ``default_query`` are added to this
-        client's. Closing the variant
-        does not close the shared pool; close the client it came from. ``copy`` is
-        the same method, by the official SDK's other name for it.
+        ``timeout=None`` means no timeout, and ``stream_timeout=None`` no limit of
+        the stream's own, so leaving these out is marked by a sentinel. ``retry``
+        replaces the retry policy; ``max_retries`` changes only its count.
+        ``default_headers`` and ``default_query`` are added to this client's. Closing
+        the variant does not close the shared pool; close the client it came from.
+        ``copy`` is the same method, by the official SDK's other name for it.
         """
         config = self._config
         changes: dict[str, Any] = {}
@@ -223,6 +231,8 @@ class AsyncClient:
             changes["default_query"] = {**config.default_query, **default_query}
         if max_event_size is not None:
             changes["max_event_size"] = max_event_size
+        if not isinstance(stream_timeout, NotGiven):
+            changes["stream_timeout"] = stream_timeout
         who: dict[str, Any] = {}  # only these rebuild (and recheck) the headers
         if api_key is not None:
             who["api_key"] = api_key
@@ -261,6 +271,11 @@ class AsyncClient:
     @property
     def retry(self) -> RetryPolicy:
         return self._config.retry
+
+    @property
+    def stream_timeout(self) -> float | None:
+        """The limit on reading a streamed body, from its headers (None: no limit)."""
+        return self._config.stream_timeout
 
     def __repr__(self) -> str:
         key = self._config.api_key

@@ -6,6 +6,7 @@ new ``Config`` (``attrs.evolve``) on the same pool.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import sys
@@ -95,6 +96,15 @@ def _positive_size(instance: object, attribute: attrs.Attribute[int], value: obj
         raise InvalidParameterError(attribute.name, f"expected an int > 0, got {value!r}")
 
 
+def _optional_seconds(
+    instance: object, attribute: attrs.Attribute[float | None], value: object
+) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < math.inf:
+        raise InvalidParameterError(attribute.name, f"expected seconds > 0 or None, got {value!r}")
+
+
 @attrs.frozen
 class Identity:
     """Who the requests are from: key, organization and headers, checked once when made.
@@ -141,6 +151,8 @@ class Config:
     default_query: Mapping[str, str] = attrs.field(factory=dict)  # e.g. Azure's api-version
     # One line or one event of a stream; a hostile server's endless line stops here.
     max_event_size: int = attrs.field(default=DEFAULT_MAX_EVENT_SIZE, validator=_positive_size)
+    # The whole reading of a streamed body, from its headers; None: the rest of the deadline.
+    stream_timeout: float | None = attrs.field(default=None, validator=_optional_seconds)
 
     @property
     def api_key(self) -> str | None:
@@ -159,7 +171,12 @@ class Config:
         return self.retry.max_retries
 
     def options(self, *, stream: bool) -> RequestOptions:
-        return RequestOptions(retry=self.retry, stream=stream, max_event_size=self.max_event_size)
+        return RequestOptions(
+            retry=self.retry,
+            stream=stream,
+            max_event_size=self.max_event_size,
+            stream_timeout=self.stream_timeout,
+        )
 
     @classmethod
     def from_arguments(
@@ -174,6 +191,7 @@ class Config:
         default_headers: Mapping[str, str] | None,
         default_query: Mapping[str, str] | None = None,
         max_event_size: int = DEFAULT_MAX_EVENT_SIZE,
+        stream_timeout: float | None = None,
     ) -> Config:
         """The client's arguments, checked, with the environment filling what is None."""
         if api_key is None:
@@ -193,6 +211,7 @@ class Config:
             retry=retry_policy(RetryPolicy(), retry, max_retries),
             default_query=dict(default_query or {}),
             max_event_size=max_event_size,
+            stream_timeout=stream_timeout,
         )
 
 

@@ -66,12 +66,14 @@ class RequestOptions:
 
     ``retry`` is the policy of the client (or ``with_options`` variant) that built
     the request; ``stream`` says the caller reads a 2xx body itself;
-    ``max_event_size`` caps one line or event of a streamed answer (``AsyncStream``).
+    ``max_event_size`` caps one line or event of a streamed answer (``AsyncStream``);
+    ``stream_timeout`` bounds the reading of a streamed body, from its headers.
     """
 
     retry: RetryPolicy = _NO_RETRIES
     stream: bool = False
     max_event_size: int = DEFAULT_MAX_EVENT_SIZE
+    stream_timeout: float | None = None
 
     @property
     def max_retries(self) -> int:

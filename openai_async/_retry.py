@@ -2,7 +2,9 @@
 
 The rules (what is retried, how long to wait) are ``RetryPolicy``'s, in
 ``_backoff``; this module only runs the loop: attempt, decide, close, wait.
-Waiting uses ``anyio.sleep``, so it works on asyncio and trio alike.
+Waiting uses ``anyio.sleep``, so it works on asyncio and trio alike. The call's
+time limit (the policy's ``deadline``, or the client's ``stream_timeout`` for a
+streamed body) goes with a streamed body the caller reads later (``_deadline``).
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ import anyio
 import httpx
 
 from ._backoff import RetryPolicy, should_retry
+from ._deadline import limit_body
 from ._decode import loads
 from ._exceptions import APIConnectionError, APITimeoutError, _error_object
-from ._middleware import CallNext, options_of
+from ._middleware import CallNext, RequestOptions, options_of
 
 __all__ = ["ATTEMPT_KEY", "IDEMPOTENCY_HEADER", "Retry", "attempt_of", "instant_retries"]
 
@@ -98,7 +101,8 @@ class Retry:
         return "Retry()"
 
     async def __call__(self, request: httpx.Request, call_next: CallNext) -> httpx.Response:
-        policy = options_of(request).retry
+        options = options_of(request)
+        policy = options.retry
         deadline = None if policy.deadline is None else anyio.current_time() + policy.deadline
         if (
             policy.max_retries
@@ -119,6 +123,8 @@ class Retry:
             except APIConnectionError as exc:
                 error = exc
             if response is not None and not _retryable(response, policy):
+                if options.stream and not response.is_closed:
+                    _limit_stream(response, options, deadline)
                 return response
             if retry >= policy.max_retries:
                 return _final(response, error)
@@ -150,8 +156,30 @@ async def _attempt(
             return await call_next(request)
     except TimeoutError as exc:  # the deadline's own, raised by fail_after
         raise APITimeoutError(
-            "Request timed out (the retry policy's deadline passed).", request=request
+            f"Request timed out: {_deadline_text(options_of(request))} passed before "
+            "the answer arrived.",
+            request=request,
         ) from exc
+
+
+def _deadline_text(options: RequestOptions) -> str:
+    return f"the retry policy's deadline ({options.retry.deadline:g} s for the whole call)"
+
+
+def _limit_stream(
+    response: httpx.Response, options: RequestOptions, deadline: float | None
+) -> None:
+    """Bound the reading of a body the caller streams: one limit for the whole call.
+
+    ``stream_timeout``, when set, counts from now (the headers are in) and replaces
+    what is left of the deadline; otherwise the deadline covers the body too.
+    """
+    seconds = options.stream_timeout
+    if seconds is not None:
+        at = anyio.current_time() + seconds
+        limit_body(response, at=at, limit=f"stream_timeout ({seconds:g} s from the headers)")
+    elif deadline is not None:
+        limit_body(response, at=deadline, limit=_deadline_text(options))
 
 
 def _retryable(response: httpx.Response, policy: RetryPolicy) -> bool:

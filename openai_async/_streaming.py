@@ -77,7 +77,9 @@ class AsyncStream(Generic[T]):
     when an event carries an ``error`` object, ``StreamDecodeError`` when an event is
     not JSON or does not fit the chunk type, ``StreamTooLargeError`` when one line or
     event is longer than ``max_event_size``, and ``APIConnectionError`` /
-    ``APITimeoutError`` when the connection breaks or stalls. Once iteration has ended,
+    ``APITimeoutError`` when the connection breaks or stalls, or when the call's time
+    runs out (the retry policy's ``deadline``, or the client's ``stream_timeout``,
+    counted from the headers; neither is set by default). Once iteration has ended,
     or after ``aclose()``, the connection is back in the pool or closed. Iterating a
     stream closed before its end raises ``StreamTruncatedError`` instead of ending as
     if the answer were whole.

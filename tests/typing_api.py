@@ -76,6 +76,8 @@ async def main() -> None:
             assert_type(policy.wait(0, None, now=0.0, jitter=0.5), float)
             assert_type(client.with_options(retry=policy), AsyncClient)
             assert_type(client.retry, RetryPolicy)
+            assert_type(client.with_options(stream_timeout=600.0), AsyncClient)
+            assert_type(client.with_options(stream_timeout=None).stream_timeout, float | None)
             async with AsyncClient(
                 api_key="", retry=policy, max_retries=1, middleware=[watch_limits]
             ) as other:
