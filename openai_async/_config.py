@@ -18,6 +18,7 @@ import attrs
 import httpx
 
 from ._backoff import RetryPolicy
+from ._bodies import DEFAULT_MAX_ERROR_SIZE, DEFAULT_MAX_RESPONSE_SIZE
 from ._exceptions import InvalidParameterError, excerpt
 from ._middleware import RequestOptions
 from ._sse import DEFAULT_MAX_EVENT_SIZE
@@ -153,6 +154,11 @@ class Config:
     max_event_size: int = attrs.field(default=DEFAULT_MAX_EVENT_SIZE, validator=_positive_size)
     # The whole reading of a streamed body, from its headers; None: the rest of the deadline.
     stream_timeout: float | None = attrs.field(default=None, validator=_optional_seconds)
+    # A reply read whole, and an error body (read up to it, then cut); decoded bytes.
+    max_response_size: int = attrs.field(
+        default=DEFAULT_MAX_RESPONSE_SIZE, validator=_positive_size
+    )
+    max_error_size: int = attrs.field(default=DEFAULT_MAX_ERROR_SIZE, validator=_positive_size)
 
     @property
     def api_key(self) -> str | None:
@@ -176,6 +182,8 @@ class Config:
             stream=stream,
             max_event_size=self.max_event_size,
             stream_timeout=self.stream_timeout,
+            max_response_size=self.max_response_size,
+            max_error_size=self.max_error_size,
         )
 
     @classmethod
@@ -192,6 +200,8 @@ class Config:
         default_query: Mapping[str, str] | None = None,
         max_event_size: int = DEFAULT_MAX_EVENT_SIZE,
         stream_timeout: float | None = None,
+        max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
+        max_error_size: int = DEFAULT_MAX_ERROR_SIZE,
     ) -> Config:
         """The client's arguments, checked, with the environment filling what is None."""
         if api_key is None:
@@ -212,6 +222,8 @@ class Config:
             default_query=dict(default_query or {}),
             max_event_size=max_event_size,
             stream_timeout=stream_timeout,
+            max_response_size=max_response_size,
+            max_error_size=max_error_size,
         )
 
 
