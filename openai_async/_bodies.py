@@ -19,9 +19,10 @@ uses ``read_whole`` for the bodies its caller reads whole.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncGenerator, AsyncIterator
-from typing import Final, cast
+from collections.abc import AsyncIterator
+from typing import Final
 
+import anyio
 import httpx
 
 from ._exceptions import BODY_CUT_KEY, ResponseTooLargeError
@@ -107,21 +108,29 @@ class Pieces(httpx.AsyncByteStream):
 
 
 async def _read_up_to(response: httpx.Response, limit: int) -> tuple[bytes, bool]:
-    """At most ``limit`` decoded bytes of the body, and whether that was all of it."""
+    """At most ``limit`` decoded bytes of the body, and whether that was all of it.
+
+    A body cut short is closed here: its connection is not reused.
+    """
+    from ._streaming import finish_chunks  # it imports this module
+
     parts: list[bytes] = []
     size = 0
-    whole = True
-    # Closed at once when cut short: trio reports an async generator left half-way.
-    chunks = cast(AsyncGenerator[bytes, None], response.aiter_bytes())  # it is one
-    async with contextlib.aclosing(chunks):
-        async for chunk in chunks:
-            size += len(chunk)
-            if size > limit:
-                parts.append(chunk[: len(chunk) - (size - limit)])
-                whole = False
-                break
-            parts.append(chunk)
-    return b"".join(parts), whole
+    chunks = response.aiter_bytes()
+    async for chunk in chunks:
+        size += len(chunk)
+        if size > limit:
+            parts.append(chunk[: len(chunk) - (size - limit)])
+            break
+        parts.append(chunk)
+    else:
+        return b"".join(parts), True
+    # Closed first, so that httpx's nested generators end at once (trio reports any
+    # left half-way), as the stream does on an early exit.
+    with anyio.CancelScope(shield=True):
+        await response.aclose()
+        await finish_chunks(chunks)
+    return b"".join(parts), False
 
 
 def _read_copy(response: httpx.Response, content: bytes, cut_at: int | None) -> httpx.Response:
