@@ -6,11 +6,12 @@ Three bounds, all counted on decoded (decompressed) bytes:
   at most ``max_response_size`` bytes; past it ``ResponseTooLargeError``;
 - an error body is read up to ``max_error_size`` bytes and cut there: the status's
   error is raised as usual, with the part that was read (its message an excerpt);
-- a compressed body is handed to httpx's decoder a few KiB at a time
-  (``Pieces``), so that no single step inflates past a few MiB, and a body with
+- a compressed body is handed to httpx's decoder 1 KiB at a time (``Pieces``),
+  so that no single step inflates past ~1 MiB (gzip, deflate), and a body with
   stacked codings (``gzip, gzip``: each layer multiplies the ~1,000-fold of one)
-  is refused unread. A streamed body (``iter_bytes``, ``stream_to_file``, an event
-  stream) is unbounded in total but flat in memory for the same reason.
+  is refused unread. Requests ask for gzip and deflate only. A streamed body
+  (``iter_bytes``, ``stream_to_file``, an event stream) is unbounded in total but
+  flat in memory for the same reason.
 
 ``HTTPXSend`` applies them to every answer, on every transport; ``StreamedAPIResponse``
 uses ``read_whole`` for the bodies its caller reads whole.
@@ -28,6 +29,7 @@ import httpx
 from ._exceptions import BODY_CUT_KEY, ResponseTooLargeError
 
 __all__ = [
+    "ACCEPT_ENCODING",
     "DEFAULT_MAX_ERROR_SIZE",
     "DEFAULT_MAX_RESPONSE_SIZE",
     "Pieces",
@@ -46,10 +48,13 @@ DEFAULT_MAX_ERROR_SIZE: Final = 1 << 20
 # The codings httpx may decode (br and zstd only with their optional packages).
 _CODINGS: Final = frozenset({"gzip", "deflate", "br", "zstd"})
 # How much compressed input one decoding step gets. Deflate (gzip, deflate) inflates
-# at most ~1,032-fold, so 4 KiB make at most ~4 MiB; zstd at most ~32,768-fold (an
-# RLE block); brotli can encode 16 MiB in a few bytes of a meta-block header, so it
-# gets the least.
-_PIECE: Final = {"gzip": 4096, "deflate": 4096, "zstd": 128, "br": 16}
+# at most ~1,032-fold, so 1 KiB makes at most ~1 MiB; zstd at most ~32,768-fold (32
+# bytes made 1 MiB, measured). Brotli's one byte can end a meta-block of 16 MiB, so
+# no piece size bounds it below that (16 bytes made 32 MiB, measured): requests ask
+# for gzip and deflate only (``ACCEPT_ENCODING``), and br gets small pieces when a
+# server sends it anyway or the caller asked for it.
+_PIECE: Final = {"gzip": 1024, "deflate": 1024, "zstd": 128, "br": 16}
+ACCEPT_ENCODING: Final = "gzip, deflate"
 
 
 def coding_layers(response: httpx.Response) -> list[str]:
@@ -61,8 +66,8 @@ def coding_layers(response: httpx.Response) -> list[str]:
 def check_codings(response: httpx.Response, limit: int, setting: str) -> None:
     """Refuse a body with stacked codings, whose decoded size nothing can bound.
 
-    One layer of deflate turns 4 KiB into 4 MiB; a second turns those into 4 GiB
-    in the same step. No server compresses twice, so it is refused unread.
+    One layer of deflate turns a 1 KiB piece into 1 MiB; a second turns those into
+    1 GiB in the same step. No server compresses twice, so it is refused unread.
     """
     layers = coding_layers(response)
     if len(layers) > 1:
@@ -107,10 +112,11 @@ class Pieces(httpx.AsyncByteStream):
         await self._stream.aclose()
 
 
-async def _read_up_to(response: httpx.Response, limit: int) -> tuple[bytes, bool]:
-    """At most ``limit`` decoded bytes of the body, and whether that was all of it.
+async def _read_up_to(response: httpx.Response, limit: int) -> tuple[list[bytes], bool]:
+    """The decoded body in parts, at most ``limit`` bytes, and whether that was all of it.
 
-    A body cut short is closed here: its connection is not reused.
+    A body longer than ``limit`` is closed at the first chunk past it (which is cut
+    to fit): no more of it is held, and its connection is not reused.
     """
     from ._streaming import finish_chunks  # it imports this module
 
@@ -118,19 +124,19 @@ async def _read_up_to(response: httpx.Response, limit: int) -> tuple[bytes, bool
     size = 0
     chunks = response.aiter_bytes()
     async for chunk in chunks:
-        size += len(chunk)
-        if size > limit:
-            parts.append(chunk[: len(chunk) - (size - limit)])
+        if size + len(chunk) > limit:
+            parts.append(chunk[: limit - size])
             break
+        size += len(chunk)
         parts.append(chunk)
     else:
-        return b"".join(parts), True
+        return parts, True
     # Closed first, so that httpx's nested generators end at once (trio reports any
     # left half-way), as the stream does on an early exit.
     with anyio.CancelScope(shield=True):
         await response.aclose()
         await finish_chunks(chunks)
-    return b"".join(parts), False
+    return parts, False
 
 
 def _read_copy(response: httpx.Response, content: bytes, cut_at: int | None) -> httpx.Response:
@@ -200,10 +206,11 @@ async def read_whole(response: httpx.Response, limit: int) -> httpx.Response:
         await response.aread()
         return response
     check_codings(response, limit, "max_response_size")
-    content, whole = await _read_up_to(response, limit)
+    parts, whole = await _read_up_to(response, limit)
     if not whole:
+        parts.clear()  # not joined, and not kept by the traceback's frames
         raise _too_large(response, limit, "is longer than")
-    return _read_copy(response, content, None)
+    return _read_copy(response, b"".join(parts), None)
 
 
 async def read_error(response: httpx.Response, limit: int) -> httpx.Response:
@@ -221,5 +228,5 @@ async def read_error(response: httpx.Response, limit: int) -> httpx.Response:
         check_codings(response, limit, "max_error_size")
     except ResponseTooLargeError:
         return _read_copy(response, b"", 0)
-    content, whole = await _read_up_to(response, limit)
-    return _read_copy(response, content, None if whole else limit)
+    parts, whole = await _read_up_to(response, limit)
+    return _read_copy(response, b"".join(parts), None if whole else limit)

@@ -18,7 +18,7 @@ import attrs
 import httpx
 
 from ._backoff import RetryPolicy
-from ._bodies import DEFAULT_MAX_ERROR_SIZE, DEFAULT_MAX_RESPONSE_SIZE
+from ._bodies import ACCEPT_ENCODING, DEFAULT_MAX_ERROR_SIZE, DEFAULT_MAX_RESPONSE_SIZE
 from ._exceptions import InvalidParameterError, excerpt
 from ._middleware import RequestOptions
 from ._sse import DEFAULT_MAX_EVENT_SIZE
@@ -126,6 +126,9 @@ class Identity:
         # httpx.Headers: names are case-insensitive, so a default "authorization" or
         # "Api-Key" replaces ours or an earlier one instead of going out beside it.
         headers = httpx.Headers({"User-Agent": user_agent(), "Accept": "application/json"})
+        # Only the codings whose inflation per byte is bounded (``_bodies``): httpx also
+        # asks for br and zstd when their packages are installed.
+        headers["Accept-Encoding"] = ACCEPT_ENCODING
         if self.api_key:
             _check_token("api_key", "OPENAI_API_KEY", self.api_key)
             headers["Authorization"] = f"Bearer {self.api_key}"

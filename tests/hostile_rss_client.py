@@ -1,8 +1,12 @@
-"""Run by ``tests/test_hostile_memory.py`` in a process of its own: read a hostile stream
-(one line without end) and report the process's peak memory as JSON.
+"""Run by ``tests/test_hostile_memory.py`` (and ``nox -s hostile_memory``) in a process of
+its own: read one hostile answer and report the process's peak memory as JSON.
 
-    python tests/hostile_rss_client.py BASE_URL BACKEND
+    python tests/hostile_rss_client.py BASE_URL BACKEND [MODE] [SETTING=BYTES ...]
 
+MODE says how the answer is read: ``stream`` (a chat completion stream, the default),
+``reply`` (a chat completion read whole: a JSON reply, or an error), or ``download``
+(``files.with_streaming_response.content`` read through ``iter_bytes``, all of it).
+``max_response_size=16777216`` and the like are passed to ``AsyncClient``.
 Only the client runs here: the server and its buffers are in the parent process.
 """
 
@@ -20,24 +24,51 @@ from rss_client import peak_mib
 
 from openai_async import AsyncClient, OpenAIError
 
+MESSAGES = [{"role": "user", "content": "hi"}]
 
-async def main(base_url: str) -> dict[str, object]:
-    async with AsyncClient(base_url=base_url, api_key="", max_retries=0) as client:
-        # Imports and the pool are in the baseline; the stream is what is measured.
-        messages = [{"role": "user", "content": "hi"}]
+
+async def read(client: AsyncClient, mode: str) -> int:
+    """Read the answer as ``mode`` says; the number of body bytes the caller got."""
+    if mode == "stream":
+        stream = await client.chat.completions.create(
+            model="gpt-3.5-turbo", messages=MESSAGES, stream=True
+        )
+        async with stream:
+            async for _ in stream:
+                pass
+        return 0
+    if mode == "reply":
+        await client.chat.completions.create(model="gpt-3.5-turbo", messages=MESSAGES)
+        return 0
+    assert mode == "download", mode
+    total = 0
+    async with client.files.with_streaming_response.content("file-abc") as response:
+        async for chunk in response.iter_bytes():
+            total += len(chunk)
+    return total
+
+
+async def main(base_url: str, mode: str, settings: dict[str, int]) -> dict[str, object]:
+    async with AsyncClient(base_url=base_url, api_key="", max_retries=0, **settings) as client:  # type: ignore[arg-type]
+        # Imports and the pool are in the baseline; the answer is what is measured.
         baseline = peak_mib()
         error = None
+        received = 0
         try:
-            stream = await client.chat.completions.create(
-                model="gpt-3.5-turbo", messages=messages, stream=True
-            )
-            async with stream:
-                async for _ in stream:
-                    pass
+            received = await read(client, mode)
         except OpenAIError as exc:
             error = type(exc).__name__
-        return {"baseline_mib": baseline, "peak_mib": peak_mib(), "error": error}
+        return {
+            "baseline_mib": baseline,
+            "peak_mib": peak_mib(),
+            "error": error,
+            "received": received,
+        }
 
 
 if __name__ == "__main__":
-    print(json.dumps(anyio.run(main, sys.argv[1], backend=sys.argv[2])))
+    url, backend, *rest = sys.argv[1:]
+    mode = rest[0] if rest and "=" not in rest[0] else "stream"
+    given = dict(arg.split("=") for arg in rest if "=" in arg)
+    settings = {name: int(value) for name, value in given.items()}
+    print(json.dumps(anyio.run(main, url, mode, settings, backend=backend)))

@@ -1,53 +1,111 @@
-"""Memory stays flat against a server that sends one endless line (peak RSS, measured).
+"""Memory stays flat against hostile answers of 1 GiB (peak RSS, measured).
 
 The client runs in a process of its own (``hostile_rss_client.py``) so that its peak
-resident memory is its own: the server thread here only repeats one 64 KiB block.
+resident memory is its own: the server thread here only sends its answer, made as
+it goes (``bombs.py``). Each answer offers 1 GiB: a stream line without end, a JSON
+reply without end, a gzip body of ~1 MB that inflates to 1 GiB, an error body of
+1 GiB, and a gzip download read whole through ``iter_bytes``; the client holds no
+more than its caps (16 MiB here). The download, which reads every byte, is 64 MiB
+here (it takes seconds to inflate); ``nox -s hostile_memory`` runs it at 1 GiB, and
+everything with the default caps too::
+
+    HOSTILE_DOWNLOAD_MIB=1024 HOSTILE_CAPS=default pytest tests/test_hostile_memory.py -s
 """
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pytest
 
+from openai_async._bodies import DEFAULT_MAX_ERROR_SIZE, DEFAULT_MAX_RESPONSE_SIZE
 from openai_async.testing import RawRequest, RawServer
 
+from .bombs import GIB, MIB, endless, gzip_answer, head
+
 ROOT = Path(__file__).parent.parent
-GIB = 1 << 30
+DOWNLOAD = int(os.environ.get("HOSTILE_DOWNLOAD_MIB", "64")) * MIB
+# max_response_size and max_event_size: 16 MiB, or the defaults (256 MiB and 16 MiB).
+DEFAULT_CAPS = os.environ.get("HOSTILE_CAPS") == "default"
+CAP = 16 * MIB
+CAPS = () if DEFAULT_CAPS else (f"max_response_size={CAP}", f"max_event_size={CAP}")
 
 
 def endless_line(size: int) -> Iterable[bytes]:
-    yield b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\nconnection: close\r\n\r\n"
+    yield head(200, "text/event-stream")
     yield b"data: "
     block = b"x" * 65536
     for _ in range(size // len(block)):
         yield block
 
 
-@pytest.mark.parametrize("backend", ["asyncio", "trio"])
-def test_one_gigabyte_line_keeps_memory_flat(backend: str) -> None:
-    """A 1 GB line with no newline: StreamTooLargeError, peak RSS within ~3x the 16 MiB cap."""
+# What the client may hold of each answer, by how it reads it.
+HELD = {
+    "stream": CAP,
+    "reply": DEFAULT_MAX_RESPONSE_SIZE if DEFAULT_CAPS else CAP,
+    "error": DEFAULT_MAX_ERROR_SIZE,
+    "download": 0,
+}
+
+ANSWERS: dict[str, tuple[str, Callable[[], Iterable[bytes]], str | None]] = {
+    # name: (how the client reads it, the answer, the error it must end in)
+    "sse line": ("stream", lambda: endless_line(GIB), "StreamTooLargeError"),
+    "sse gzip": (
+        "stream",
+        lambda: gzip_answer(GIB, content_type="text/event-stream"),
+        "StreamTooLargeError",
+    ),
+    "json reply": ("reply", lambda: endless(200, b'{"id": "', GIB), "ResponseTooLargeError"),
+    "gzip reply": ("reply", lambda: gzip_answer(GIB), "ResponseTooLargeError"),
+    "error body": ("reply", lambda: endless(500, b'{"error": "', GIB), "InternalServerError"),
+    "gzip download": (
+        "download",
+        lambda: gzip_answer(DOWNLOAD, content_type="application/octet-stream"),
+        None,
+    ),
+}
+
+
+def measure(backend: str, name: str, *settings: str) -> tuple[dict[str, object], int]:
+    """Run the client against the answer ``name``: its report, and the bytes the server sent."""
+    mode, make, _ = ANSWERS[name]
 
     def answer(request: RawRequest) -> Iterable[bytes]:
-        return endless_line(GIB)
+        return make()
 
     with RawServer(answer) as server:
+        client = ROOT / "tests" / "hostile_rss_client.py"
         done = subprocess.run(
-            [sys.executable, str(ROOT / "tests" / "hostile_rss_client.py"), server.url, backend],
+            [sys.executable, str(client), server.url, backend, mode, *settings],
             capture_output=True,
             text=True,
-            timeout=120,
+            timeout=300,
             check=True,
         )
         sent = server.sent
-    result = json.loads(done.stdout)
-    growth = result["peak_mib"] - result["baseline_mib"]
-    peak = result["peak_mib"]
-    print(f"\n{backend}: peak RSS {peak:.0f} MiB, +{growth:.0f} MiB; sent {sent >> 20} MiB")
-    assert result["error"] == "StreamTooLargeError"
-    assert growth < 48, result
-    assert sent < GIB // 4  # the client stopped reading soon after the cap
+    return json.loads(done.stdout), sent
+
+
+@pytest.mark.parametrize("name", list(ANSWERS))
+@pytest.mark.parametrize("backend", ["asyncio", "trio"])
+def test_hostile_answer_keeps_memory_flat(backend: str, name: str) -> None:
+    """Each 1 GiB hostile answer ends in its error (or is read whole, for a download) with
+    peak RSS growth under its cap plus 32 MiB, whatever the server sent."""
+    result, sent = measure(backend, name, *CAPS)
+    growth = float(result["peak_mib"]) - float(result["baseline_mib"])  # type: ignore[arg-type]
+    print(
+        f"\n{backend} {name}: peak RSS {result['peak_mib']:.0f} MiB, +{growth:.0f} MiB; "
+        f"sent {sent / MIB:.1f} MiB, read {int(result['received']) / MIB:.0f} MiB"  # type: ignore[call-overload]
+    )
+    assert result["error"] == ANSWERS[name][2], result
+    mode = "error" if name == "error body" else ANSWERS[name][0]
+    assert growth < (HELD[mode] >> 20) + 32, result
+    if ANSWERS[name][0] == "download":
+        assert result["received"] == DOWNLOAD + len(b'{"data": "')  # every byte, in pieces
+    else:
+        assert sent < GIB // 4  # the client stopped reading soon after the cap
