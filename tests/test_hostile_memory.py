@@ -108,4 +108,4 @@ def test_hostile_answer_keeps_memory_flat(backend: str, name: str) -> None:
     if ANSWERS[name][0] == "download":
         assert result["received"] == DOWNLOAD + len(b'{"data": "')  # every byte, in pieces
     else:
-        assert sent < GIB // 4  # the client stopped reading soon after the cap
+        assert sent < HELD[mode] + 64 * MIB  # the client stopped reading soon after the cap
