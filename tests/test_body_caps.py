@@ -258,12 +258,11 @@ async def test_requests_ask_for_gzip_and_deflate_only() -> None:
     """Accept-Encoding names only the codings whose inflation per byte is bounded, even
     with an http_client that asks for br and zstd (as httpx does when they are installed)."""
     with RawServer(lambda request: raw_response(200, [], b"{}")) as raw:
-        async with httpx.AsyncClient(headers={"Accept-Encoding": "br, zstd, gzip"}) as http:
-            async with AsyncClient(base_url=raw.url, api_key="", http_client=http) as client:
-                await client.request("GET", "models")
-                await client.request(
-                    "GET", "models", extra_headers={"Accept-Encoding": "br"}
-                )  # the caller's own choice wins
+        http = httpx.AsyncClient(headers={"Accept-Encoding": "br, zstd, gzip"})
+        async with http, AsyncClient(base_url=raw.url, api_key="", http_client=http) as client:
+            await client.request("GET", "models")
+            # The caller's own choice wins.
+            await client.request("GET", "models", extra_headers={"Accept-Encoding": "br"})
     assert [request.headers["accept-encoding"] for request in raw.requests] == [
         "gzip, deflate",
         "br",
