@@ -172,6 +172,8 @@ def _plain_length(response: httpx.Response) -> int | None:
     Such a body is exactly that long: HTTP/1.1 and HTTP/2 both frame it by this
     header (aiohttp, h11 and h2 read no more), so it can be read with ``aread``.
     """
+    if response.request.method == "HEAD" or response.status_code in (204, 304):
+        return 0  # no body, whatever content-length says
     value = response.headers.get("content-length")
     if value is None or not value.isdigit() or len(value) > 18 or coding_layers(response):
         return None

@@ -70,6 +70,16 @@ async def test_declared_length_past_the_cap_is_refused_unread() -> None:
                 await client.request("GET", "models")
 
 
+async def test_a_head_answer_is_not_held_to_its_content_length() -> None:
+    """A HEAD answer declares the size of a body it does not send: no cap applies to it."""
+    answer = raw_response(200, [("content-type", "application/json")], b"", content_length=GIB)
+    with RawServer(lambda request: answer) as raw:
+        async with raw_client(raw, max_response_size=MIB) as client:
+            response = await client.request("HEAD", "files/file-abc", cast_to=httpx.Response)
+    assert response.headers["content-length"] == str(GIB)
+    assert response.content == b""
+
+
 def _framed(body: bytes, framing: str) -> Iterator[bytes]:
     if framing == "length":
         yield raw_response(200, [("content-type", "application/json")], body)
