@@ -1,5 +1,6 @@
 """Developer tasks: ``python3 dev.py -s tests`` (or ``nox -s ...``), ``lint``, ``mypy``,
-``demo``, ``browser``, ``docs``, ``bench``, ``large``, ``speech_memory``, ``soak``.
+``demo``, ``browser``, ``docs``, ``bench``, ``large``, ``speech_memory``, ``hostile_memory``,
+``soak``.
 ``python3 dev.py`` runs lint, mypy and tests."""
 
 import nox
@@ -119,6 +120,15 @@ def speech_memory(session: nox.Session) -> None:
                 f"--mode={mode}",
                 f"--backend={backend}",
             )
+
+
+@nox.session
+def hostile_memory(session: nox.Session) -> None:
+    """Peak client memory against 1 GiB hostile answers, with the default caps (never in CI)."""
+    session.install("-e", ".", *TEST_DEPS)
+    session.env["HOSTILE_DOWNLOAD_MIB"] = "1024"
+    session.env["HOSTILE_CAPS"] = "default"
+    session.run("pytest", "tests/test_hostile_memory.py", "-s", "-q", *session.posargs)
 
 
 @nox.session

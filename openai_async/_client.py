@@ -13,6 +13,7 @@ import httpx
 
 from . import _origin
 from ._backoff import RetryPolicy
+from ._bodies import DEFAULT_MAX_ERROR_SIZE, DEFAULT_MAX_RESPONSE_SIZE
 from ._config import (
     DEFAULT_LIMITS,
     DEFAULT_TIMEOUT,
@@ -104,6 +105,10 @@ class AsyncClient:
     headers, in place of what is left of the retry policy's ``deadline``; past it the
     stream raises ``APITimeoutError``. None (the default): the deadline covers the
     stream, and without a deadline only the per-read ``timeout`` applies.
+    ``max_response_size`` caps a reply read whole (decoded bytes; 256 MiB by default):
+    past it ``ResponseTooLargeError``. ``max_error_size`` caps what is read of an
+    error body (1 MiB by default): a longer one is cut there, and the status's error
+    raised as usual. See docs/limits.md.
 
     ``retry`` is the ``RetryPolicy`` (what to retry, backoff, ``Retry-After``
     ceiling, total deadline); ``max_retries`` alone is the short way to change
@@ -129,6 +134,8 @@ class AsyncClient:
         middleware: Sequence[Middleware] = (),
         max_event_size: int = DEFAULT_MAX_EVENT_SIZE,
         stream_timeout: float | None = None,
+        max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
+        max_error_size: int = DEFAULT_MAX_ERROR_SIZE,
     ) -> None:
         if http_client is not None and transport is not None:
             raise InvalidParameterError(
@@ -145,6 +152,8 @@ class AsyncClient:
             default_query=default_query,
             max_event_size=max_event_size,
             stream_timeout=stream_timeout,
+            max_response_size=max_response_size,
+            max_error_size=max_error_size,
         )
         self._owns_http = http_client is None
         if http_client is None:
@@ -209,6 +218,8 @@ class AsyncClient:
         default_query: Mapping[str, str] | None = None,
         max_event_size: int | None = None,
         stream_timeout: float | NotGiven | None = NOT_GIVEN,
+        max_response_size: int | None = None,
+        max_error_size: int | None = None,
     ) -> AsyncClient:
         """A variant of this client with other settings, sharing its pool.
 
@@ -233,6 +244,10 @@ class AsyncClient:
             changes["max_event_size"] = max_event_size
         if not isinstance(stream_timeout, NotGiven):
             changes["stream_timeout"] = stream_timeout
+        if max_response_size is not None:
+            changes["max_response_size"] = max_response_size
+        if max_error_size is not None:
+            changes["max_error_size"] = max_error_size
         who: dict[str, Any] = {}  # only these rebuild (and recheck) the headers
         if api_key is not None:
             who["api_key"] = api_key

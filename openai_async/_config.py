@@ -18,6 +18,7 @@ import attrs
 import httpx
 
 from ._backoff import RetryPolicy
+from ._bodies import ACCEPT_ENCODING, DEFAULT_MAX_ERROR_SIZE, DEFAULT_MAX_RESPONSE_SIZE
 from ._exceptions import InvalidParameterError, excerpt
 from ._middleware import RequestOptions
 from ._sse import DEFAULT_MAX_EVENT_SIZE
@@ -125,6 +126,9 @@ class Identity:
         # httpx.Headers: names are case-insensitive, so a default "authorization" or
         # "Api-Key" replaces ours or an earlier one instead of going out beside it.
         headers = httpx.Headers({"User-Agent": user_agent(), "Accept": "application/json"})
+        # Only the codings whose inflation per byte is bounded (``_bodies``): httpx also
+        # asks for br and zstd when their packages are installed.
+        headers["Accept-Encoding"] = ACCEPT_ENCODING
         if self.api_key:
             _check_token("api_key", "OPENAI_API_KEY", self.api_key)
             headers["Authorization"] = f"Bearer {self.api_key}"
@@ -153,6 +157,11 @@ class Config:
     max_event_size: int = attrs.field(default=DEFAULT_MAX_EVENT_SIZE, validator=_positive_size)
     # The whole reading of a streamed body, from its headers; None: the rest of the deadline.
     stream_timeout: float | None = attrs.field(default=None, validator=_optional_seconds)
+    # A reply read whole, and an error body (read up to it, then cut); decoded bytes.
+    max_response_size: int = attrs.field(
+        default=DEFAULT_MAX_RESPONSE_SIZE, validator=_positive_size
+    )
+    max_error_size: int = attrs.field(default=DEFAULT_MAX_ERROR_SIZE, validator=_positive_size)
 
     @property
     def api_key(self) -> str | None:
@@ -176,6 +185,8 @@ class Config:
             stream=stream,
             max_event_size=self.max_event_size,
             stream_timeout=self.stream_timeout,
+            max_response_size=self.max_response_size,
+            max_error_size=self.max_error_size,
         )
 
     @classmethod
@@ -192,6 +203,8 @@ class Config:
         default_query: Mapping[str, str] | None = None,
         max_event_size: int = DEFAULT_MAX_EVENT_SIZE,
         stream_timeout: float | None = None,
+        max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
+        max_error_size: int = DEFAULT_MAX_ERROR_SIZE,
     ) -> Config:
         """The client's arguments, checked, with the environment filling what is None."""
         if api_key is None:
@@ -212,6 +225,8 @@ class Config:
             default_query=dict(default_query or {}),
             max_event_size=max_event_size,
             stream_timeout=stream_timeout,
+            max_response_size=max_response_size,
+            max_error_size=max_error_size,
         )
 
 

@@ -18,11 +18,13 @@ Names follow the official SDK so that ``except`` clauses carry over::
     │   │   └── InternalServerError        >= 500
     │   ├── APIResponseValidationError     a 2xx body that does not fit its model
     │   ├── PackingError                   a packed answer does not match its inputs
+    │   ├── ResponseTooLargeError          a body past its cap  .setting .limit .response
+    │   │   └── StreamTooLargeError        (also an APIStreamError, below)
     │   └── APIStreamError                 a 2xx event stream went wrong  .response
     │       ├── StreamTruncatedError       the body ended before data: [DONE]
     │       ├── StreamEventError           an event carried an error  .code .type .param
     │       ├── StreamDecodeError          an event is not JSON or does not fit  .data
-    │       └── StreamTooLargeError        a line or event past its cap  .setting .limit
+    │       └── StreamTooLargeError        a line or event past max_event_size
     ├── MissingAPIKeyError                 no key given and none in the environment
     ├── ClientStateError                   the client is closed, or its pool belongs to
     │                                      another event loop (also a RuntimeError)
@@ -67,6 +69,7 @@ __all__ = [
     "PackingError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "StreamDecodeError",
     "StreamEventError",
     "StreamTooLargeError",
@@ -76,6 +79,8 @@ __all__ = [
 
 # How much of what a server sent an exception message may quote.
 EXCERPT_LIMIT: Final = 500
+# ``response.extensions[BODY_CUT_KEY]``: the cap an error body was cut at (``_bodies``).
+BODY_CUT_KEY: Final = "openai_async.body_cut_at"
 
 
 class _Excerpt(reprlib.Repr):
@@ -265,17 +270,33 @@ class StreamDecodeError(APIStreamError):
         self.data = data
 
 
-class StreamTooLargeError(APIStreamError):
+class ResponseTooLargeError(APIError):
+    """A body is larger than its cap allows; ``setting`` names the cap, ``limit`` is its value.
+
+    Raised for a reply read whole past ``max_response_size`` (decoded bytes), for a
+    body whose stacked content codings could inflate past any cap, and, as
+    ``StreamTooLargeError``, for one line or event of a stream past ``max_event_size``.
+    Reading stopped at the cap and the connection was closed, so memory stays
+    bounded whatever the server sends. Not retried: the same request would get the
+    same answer. ``except ResponseTooLargeError`` catches all of these.
+    """
+
+    def __init__(self, message: str, *, response: httpx.Response, setting: str, limit: int) -> None:
+        # APIError's, not super()'s: for a StreamTooLargeError the next class in line
+        # is APIStreamError, whose attributes are set here.
+        APIError.__init__(self, message, request=response.request)
+        self.response = response
+        self.request_id: str | None = response.headers.get("x-request-id")
+        self.setting = setting
+        self.limit = limit
+
+
+class StreamTooLargeError(ResponseTooLargeError, APIStreamError):
     """One line or one event of the stream is longer than its cap allows.
 
     ``setting`` names the cap (``max_event_size``) and ``limit`` is its value; the
     stream stopped reading there, so memory stays bounded whatever the server sends.
     """
-
-    def __init__(self, message: str, *, response: httpx.Response, setting: str, limit: int) -> None:
-        super().__init__(message, response=response)
-        self.setting = setting
-        self.limit = limit
 
 
 _STATUS_ERRORS: Mapping[int, type[APIStatusError]] = {
@@ -300,6 +321,11 @@ def status_error(response: httpx.Response, body: object) -> APIStatusError:
     if not detail:
         detail = response.reason_phrase
     message = f"Error code: {status} - {excerpt(detail)}"
+    cut_at = response.extensions.get(BODY_CUT_KEY)
+    if cut_at:
+        message += f" (the body was cut at max_error_size, {cut_at:,} bytes)"
+    elif cut_at is not None:
+        message += " (the body was not read: it is compressed more than once)"
     request_id = response.headers.get("x-request-id")
     if request_id:
         message += f" (request id {excerpt(request_id, 100)})"

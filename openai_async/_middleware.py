@@ -47,6 +47,7 @@ import attrs
 import httpx
 
 from ._backoff import RetryPolicy
+from ._bodies import DEFAULT_MAX_ERROR_SIZE, DEFAULT_MAX_RESPONSE_SIZE
 from ._sse import DEFAULT_MAX_EVENT_SIZE
 
 __all__ = ["CallNext", "Middleware", "RequestOptions", "build_chain", "options_of"]
@@ -68,12 +69,16 @@ class RequestOptions:
     the request; ``stream`` says the caller reads a 2xx body itself;
     ``max_event_size`` caps one line or event of a streamed answer (``AsyncStream``);
     ``stream_timeout`` bounds the reading of a streamed body, from its headers.
+    ``max_response_size`` caps a reply read whole and ``max_error_size`` an error
+    body (decoded bytes, ``_bodies``).
     """
 
     retry: RetryPolicy = _NO_RETRIES
     stream: bool = False
     max_event_size: int = DEFAULT_MAX_EVENT_SIZE
     stream_timeout: float | None = None
+    max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE
+    max_error_size: int = DEFAULT_MAX_ERROR_SIZE
 
     @property
     def max_retries(self) -> int:

@@ -18,6 +18,7 @@ releases the connection however the block ends.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator
 from pathlib import Path
@@ -139,10 +140,27 @@ class StreamedAPIResponse(_ResponseInfo, Generic[R]):
         return result
 
     async def read(self) -> bytes:
+        """The whole body; past ``max_response_size``, ``ResponseTooLargeError``.
+
+        ``iter_bytes()`` and ``stream_to_file()`` have no such cap: they hold one
+        chunk at a time.
+        """
+        from ._bodies import read_whole
+        from ._middleware import options_of
         from ._transport import translate_errors
 
-        with translate_errors(self.http_response.request):
-            return await self.http_response.aread()
+        response = self.http_response
+        with contextlib.suppress(httpx.ResponseNotRead):
+            return response.content  # read already
+        with translate_errors(response.request):
+            try:
+                self.http_response = await read_whole(
+                    response, options_of(response.request).max_response_size
+                )
+            finally:
+                with anyio.CancelScope(shield=True):
+                    await response.aclose()
+        return self.http_response.content
 
     async def text(self) -> str:
         await self.read()

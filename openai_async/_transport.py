@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Final
 
 import anyio
 import httpx
 
+from ._bodies import Pieces, check_codings, read_error, read_whole
 from ._config import DEFAULT_LIMITS
 from ._exceptions import APIConnectionError, APIError, APITimeoutError, ClientStateError
 from ._middleware import options_of
@@ -278,7 +279,9 @@ class HTTPXSend:
     Reading the body here, inside the middleware chain, means a connection that
     breaks halfway through a non-streamed body is seen by the retry middleware like
     any other connection error. The bodies of answers that are not 2xx are always
-    read: the error needs them.
+    read (the error needs them), up to ``max_error_size``; a reply read whole holds
+    at most ``max_response_size`` (``_bodies``). What is read may come back as a
+    new, read response.
 
     ``own_pool``: the client's ``Pool`` is underneath, whose transports raise our errors
     from their bodies already; any other transport's body stream is wrapped to.
@@ -297,20 +300,38 @@ class HTTPXSend:
             raise translated(exc, request)  # noqa: B904  (it carries its cause)
         if not self._own_pool:
             response.stream = _Translated(response.stream, request)
-        if not response.is_success or not options_of(request).stream:
+        # Compressed bodies reach httpx's decoder in pieces, streamed or not.
+        Pieces.wrap(response)
+        options = options_of(request)
+        if options.stream and response.is_success:
             try:
-                await response.aread()
-            except Exception as exc:  # httpx's content decoding fails above the stream
-                raise translated(exc, request)  # noqa: B904  (it carries its cause)
-            finally:
-                # Shielded: after a cancelled read this close runs inside the cancelled
-                # scope. httpcore has released the connection by then, and aiohttp's
-                # close releases it before its first await; but a transport given to the
-                # constructor may await first, and a close cut short there leaves its
-                # connection checked out for good (tests/test_aiohttp_transport.py).
-                with anyio.CancelScope(shield=True):
-                    await response.aclose()
-        return response
+                check_codings(response, options.max_response_size, "max_response_size")
+            except BaseException:
+                await _close(response)
+                raise
+            return response
+        try:
+            if not response.is_success:
+                read = await read_error(response, options.max_error_size)
+            else:
+                read = await read_whole(response, options.max_response_size)
+        except Exception as exc:  # httpx's content decoding fails above the stream
+            raise translated(exc, request)  # noqa: B904  (it carries its cause)
+        finally:
+            await _close(response)
+        with suppress(RuntimeError):  # httpx sets it on closing; a body cut short had not
+            read.elapsed = response.elapsed
+        return read
+
+
+async def _close(response: httpx.Response) -> None:
+    # Shielded: after a cancelled read this close runs inside the cancelled scope.
+    # httpcore has released the connection by then, and aiohttp's close releases it
+    # before its first await; but a transport given to the constructor may await
+    # first, and a close cut short there leaves its connection checked out for good
+    # (tests/test_aiohttp_transport.py).
+    with anyio.CancelScope(shield=True):
+        await response.aclose()
 
 
 class _Translated(httpx.AsyncByteStream):

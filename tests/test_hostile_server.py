@@ -119,8 +119,9 @@ async def test_huge_error_event_message_is_excerpted(
 async def test_huge_error_body_message_is_excerpted(
     client: AsyncClient, server: LocalServer
 ) -> None:
-    """A 16 MB error message makes a short exception message; .body has the whole object."""
-    message = "x" * (16 << 20)
+    """A 512 KiB error message (within max_error_size) makes a short exception message;
+    .body has the whole object."""
+    message = "x" * (512 << 10)
     server.inject(status=500, body={"error": {"message": message, "code": "oops"}})
     with pytest.raises(InternalServerError) as info:
         await chat(client)

@@ -10,7 +10,7 @@ import anyio
 import attrs
 from anyio.streams.memory import MemoryObjectReceiveStream
 
-from .._exceptions import APIStatusError
+from .._exceptions import APIStatusError, excerpt
 from .._progress import BatchProgress
 
 __all__ = ["BatchResult", "BatchSummary", "Finished", "InOrder", "Tally", "error_record"]
@@ -57,7 +57,8 @@ class Finished:
 
 def error_record(error: BaseException) -> dict[str, Any]:
     """An error as its checkpoint line keeps it."""
-    record: dict[str, Any] = {"type": type(error).__name__, "message": str(error)}
+    # An excerpt: a checkpoint line per failed item must stay small whatever the error says.
+    record: dict[str, Any] = {"type": type(error).__name__, "message": excerpt(str(error), 800)}
     if isinstance(error, APIStatusError):
         record.update(status_code=error.status_code, code=error.code, request_id=error.request_id)
     return record
