@@ -155,3 +155,20 @@ def test_ids_are_strings() -> None:
     """An int id becomes its str, so it matches its checkpoint line on resume."""
     assert BatchRequest.chat(id=101, model="m", messages=[]).id == "101"
     assert BatchRequest(path="models", method="GET").id is None
+
+
+def test_checkpoint_keeps_the_batches_asked_for_until_recorded(tmp_path: Path) -> None:
+    """A batch tag stays asked for until a batch line names it; old batch lines have none."""
+    path = tmp_path / "run.jsonl"
+    checkpoint = Checkpoint(path)
+    checkpoint.open()
+    checkpoint.ask_batch("t1", ["a", "b"])
+    checkpoint.ask_batch("t2", ["c"])
+    checkpoint.append_batch("batch_1", ["a", "b"], "t1")
+    checkpoint.append_batch("batch_0", ["z"])  # as written before tags
+    checkpoint.close()
+    checkpoint.open()
+    checkpoint.close()
+    assert list(checkpoint.asked) == ["t2"]
+    assert checkpoint.asked["t2"][0] == ["c"]
+    assert checkpoint.batches == {"batch_1": ["a", "b"], "batch_0": ["z"]}

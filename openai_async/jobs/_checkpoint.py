@@ -4,10 +4,13 @@ A crash can leave at most one torn line at the end (a line is written with one
 ``write`` call); opening the file cuts that line off, so its item simply runs again.
 When an id appears twice (a failed item run again), the last line wins.
 
-Besides the items' lines: ``{"batch", "ids"}`` for a Batch API batch made for the
-job, and once ``{"idempotency_salt"}``, the salt from which the items' idempotency
-keys derive (``_keys``), written before the first keyed request is sent. A file
-without one (written before keys were kept) gets one when the job next sends.
+Besides the items' lines: ``{"batch", "ids", "tag"}`` for a Batch API batch made
+for the job, after ``{"batch_tag", "ids", "at"}`` written before asking for it (the
+tag goes in the batch's metadata, so a restart finds a batch whose line a crash
+kept from being written); and once ``{"idempotency_salt"}``, the salt from which the
+items' idempotency keys derive (``_keys``), written before the first keyed request
+is sent. A file without one (written before keys were kept) gets one when the job
+next sends.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Final
@@ -28,6 +32,7 @@ __all__ = ["Checkpoint", "checkpoint_line", "digest", "is_done"]
 
 
 _SALT: Final = "idempotency_salt"
+_KINDS: Final = ("id", "batch", "batch_tag", _SALT)  # what a line may be
 
 # What a resume needs of a line. Responses stay on disk: a job of a million items
 # must not hold a million responses in memory.
@@ -46,7 +51,7 @@ def _parse(line: bytes) -> dict[str, Any] | None:
         record = json.loads(line)
     except ValueError:
         return None
-    if isinstance(record, dict) and ("id" in record or "batch" in record or _SALT in record):
+    if isinstance(record, dict) and any(key in record for key in _KINDS):
         return record
     return None
 
@@ -65,6 +70,8 @@ class Checkpoint:
         self.records: dict[str, dict[str, Any]] = {}
         # Batch API batches created for this job: batch id -> the item ids it holds.
         self.batches: dict[str, list[str]] = {}
+        # Batches asked for whose line is missing: tag -> the item ids and when.
+        self.asked: dict[str, tuple[list[str], float]] = {}
         self.salt: str | None = None
         self._file: IO[str] | None = None
 
@@ -75,6 +82,7 @@ class Checkpoint:
         """
         self.records = {}
         self.batches = {}
+        self.asked = {}
         self.salt = None
         if self.path.exists():
             with self.path.open("rb+") as f:
@@ -105,6 +113,12 @@ class Checkpoint:
     def _remember(self, record: Mapping[str, Any]) -> None:
         if "batch" in record:
             self.batches[str(record["batch"])] = [str(i) for i in record["ids"]]
+            if "tag" in record:
+                self.asked.pop(str(record["tag"]), None)
+        elif "batch_tag" in record:
+            at = record.get("at")
+            at = float(at) if isinstance(at, int | float) else 0.0
+            self.asked[str(record["batch_tag"])] = ([str(i) for i in record["ids"]], at)
         elif "id" in record:
             item_id = str(record["id"])
             runs = self.records.get(item_id, {}).get("runs", 0)
@@ -112,9 +126,16 @@ class Checkpoint:
         elif self.salt is None and isinstance(record[_SALT], str) and record[_SALT]:
             self.salt = record[_SALT]  # the first one: the keys already sent derive from it
 
-    def append_batch(self, batch_id: str, ids: list[str]) -> None:
+    def ask_batch(self, tag: str, ids: list[str]) -> None:
+        """Record that a batch tagged ``tag`` is about to be created for ``ids``."""
+        self.append({"batch_tag": tag, "ids": ids, "at": time.time()})
+
+    def append_batch(self, batch_id: str, ids: list[str], tag: str | None = None) -> None:
         """Record that ``batch_id`` holds ``ids``, before waiting for it: a restart polls it."""
-        self.append({"batch": batch_id, "ids": ids})
+        record: dict[str, Any] = {"batch": batch_id, "ids": ids}
+        if tag is not None:
+            record["tag"] = tag
+        self.append(record)
 
     def keep_salt(self, salt: str) -> str:
         """The job's key salt: the one recorded, or ``salt``, recorded now."""
