@@ -79,6 +79,10 @@ class BatchJob:
     (see ``openai_async.jobs._learn``). ``limiter`` replaces the job's own limiter, e.g.
     a ``RedisLimiter`` whose budget many workers share. Retries follow the client's
     ``RetryPolicy``, and each one waits its turn at the limiter.
+
+    Each POST or PATCH item has one ``Idempotency-Key``, fixed before it is first sent
+    (``_keys``): its retries carry it, and so does its resend by a job resumed from the
+    checkpoint after a crash, so the server can drop the duplicate.
     """
 
     def __init__(
