@@ -156,3 +156,19 @@ async def test_a_tag_whose_batch_was_never_made_runs_its_items_again(
     assert all(r.ok for r in results)
     [batch] = [line for line in _lines(checkpoint) if "batch" in line]
     assert batch["tag"] != "0" * 32
+
+
+async def test_a_server_that_cannot_list_batches_gets_the_items_asked_again(
+    server: LocalServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Where GET /batches is missing, a tag cannot be looked for: a warning, a new batch."""
+    checkpoint = tmp_path / "run.jsonl"
+    checkpoint.write_text(json.dumps({"batch_tag": "1" * 32, "ids": ["e0"], "at": 0}) + "\n")
+    server.inject(status=404, path="/batches", method="GET")  # the list: first GET
+    options = {"backend": "batch_api", "poll_interval": 0.01}
+    async with AsyncClient(base_url=server.url, api_key="", max_retries=0) as client:
+        async with client.batch(_items(2), checkpoint=checkpoint, **options) as job:
+            results = await job.collect()
+        assert await _batches_created(client) == 1
+    assert all(r.ok for r in results)
+    assert "Cannot list batches (404)" in caplog.text

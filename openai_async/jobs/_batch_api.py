@@ -21,6 +21,7 @@ errors).
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable, Mapping
@@ -29,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Final
 import anyio
 import httpx
 
-from .._exceptions import APIError, status_error
+from .._exceptions import APIError, APIStatusError, status_error
 from .._taskgroup import task_group
 
 if TYPE_CHECKING:
@@ -38,6 +39,8 @@ if TYPE_CHECKING:
     from ._run import _Item
 
 __all__ = ["BatchAPIBackend", "shard"]
+
+logger = logging.getLogger("openai_async.batch")
 
 MAX_LINES: Final = 50_000
 MAX_BYTES: Final = 200 * 1024 * 1024
@@ -152,7 +155,8 @@ class BatchAPIBackend:
         """Batches an earlier run asked for and did not record: (batch id, item ids).
 
         Looked for among the batches created since the first such tag was written,
-        newest first; a tag not found was never created (its items run again).
+        newest first; a tag not found was never created (its items run again). A
+        server that cannot list batches finds none (logged).
         """
         assert self._checkpoint is not None
         asked = {
@@ -164,16 +168,26 @@ class BatchAPIBackend:
             return []
         since = min(at for _, at in asked.values()) - CLOCK_SKEW
         found: list[tuple[str, list[str]]] = []
-        async for batch in self._client.batches.list(limit=100):
-            if batch.created_at < since:
-                break
-            tag = (batch.metadata or {}).get(TAG_KEY)
-            if tag in asked:
-                ids = asked.pop(tag)[0]
-                self._checkpoint.append_batch(batch.id, ids, tag)
-                found.append((batch.id, ids))
-                if not asked:
+        try:
+            async for batch in self._client.batches.list(limit=100):
+                if batch.created_at < since:
                     break
+                tag = (batch.metadata or {}).get(TAG_KEY)
+                if tag in asked:
+                    ids = asked.pop(tag)[0]
+                    self._checkpoint.append_batch(batch.id, ids, tag)
+                    found.append((batch.id, ids))
+                    if not asked:
+                        break
+        except APIStatusError as exc:
+            if exc.status_code not in (404, 405, 501):
+                raise
+            logger.warning(
+                "Cannot list batches (%s): %d batch(es) an earlier run asked for are asked"
+                " for again, and may run twice",
+                exc.status_code,
+                len(asked),
+            )
         return found
 
     async def _create(self, lines: list[tuple[_Item, bytes]]) -> str:
