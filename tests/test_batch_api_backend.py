@@ -118,3 +118,57 @@ def test_bad_backend_options_name_the_option() -> None:
         with pytest.raises(InvalidParameterError) as info:
             client.batch([], **options)  # type: ignore[arg-type]
         assert info.value.param == name
+
+
+async def test_a_batch_created_but_not_recorded_is_found_not_made_again(
+    server: LocalServer, tmp_path: Path
+) -> None:
+    """Killed after asking for a batch, before its line: the restart adopts that batch."""
+    checkpoint = tmp_path / "run.jsonl"
+    options = {"backend": "batch_api", "batch_size": 5, "poll_interval": 0.01}
+    async with AsyncClient(base_url=server.url, api_key="") as client:
+        async with client.batch(_items(10), checkpoint=checkpoint, **options) as job:
+            await job.collect()
+        assert await _batches_created(client) == 2
+        # What a kill leaves just after the service created both batches: their tags.
+        lines = checkpoint.read_text().splitlines(keepends=True)
+        checkpoint.write_text("".join(line for line in lines if '"batch_tag"' in line))
+        async with client.batch(_items(10), checkpoint=checkpoint, **options) as job:
+            results = await job.collect()
+        assert await _batches_created(client) == 2  # none made again
+    assert [r.id for r in results] == [f"e{i}" for i in range(10)]
+    assert all(r.ok for r in results)
+    assert sum("batch" in line for line in _lines(checkpoint)) == 2  # recorded this time
+
+
+async def test_a_tag_whose_batch_was_never_made_runs_its_items_again(
+    server: LocalServer, tmp_path: Path
+) -> None:
+    """Killed before the service got the request: the tag is not found, a batch is made."""
+    checkpoint = tmp_path / "run.jsonl"
+    ids = [f"e{i}" for i in range(4)]
+    checkpoint.write_text(json.dumps({"batch_tag": "0" * 32, "ids": ids, "at": 0}) + "\n")
+    options = {"backend": "batch_api", "poll_interval": 0.01}
+    async with AsyncClient(base_url=server.url, api_key="") as client:
+        async with client.batch(_items(4), checkpoint=checkpoint, **options) as job:
+            results = await job.collect()
+        assert await _batches_created(client) == 1
+    assert all(r.ok for r in results)
+    [batch] = [line for line in _lines(checkpoint) if "batch" in line]
+    assert batch["tag"] != "0" * 32
+
+
+async def test_a_server_that_cannot_list_batches_gets_the_items_asked_again(
+    server: LocalServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Where GET /batches is missing, a tag cannot be looked for: a warning, a new batch."""
+    checkpoint = tmp_path / "run.jsonl"
+    checkpoint.write_text(json.dumps({"batch_tag": "1" * 32, "ids": ["e0"], "at": 0}) + "\n")
+    server.inject(status=404, path="/batches", method="GET")  # the list: first GET
+    options = {"backend": "batch_api", "poll_interval": 0.01}
+    async with AsyncClient(base_url=server.url, api_key="", max_retries=0) as client:
+        async with client.batch(_items(2), checkpoint=checkpoint, **options) as job:
+            results = await job.collect()
+        assert await _batches_created(client) == 1
+    assert all(r.ok for r in results)
+    assert "Cannot list batches (404)" in caplog.text

@@ -86,17 +86,17 @@ def test_checkpoint_keeps_a_whole_last_line_without_newline(tmp_path: Path) -> N
 
 
 def test_checkpoint_last_line_wins(tmp_path: Path) -> None:
-    """An id written twice (failed, then retried) counts as its last record."""
+    """An id written twice (failed, then retried) counts as its last record, run twice."""
     path = tmp_path / "run.jsonl"
     path.write_text('{"id": "a", "ok": false}\n{"id": "a", "ok": true}\n')
     checkpoint = Checkpoint(path)
     checkpoint.open()
     checkpoint.close()
-    assert checkpoint.records == {"a": {"ok": True}}
+    assert checkpoint.records == {"a": {"ok": True, "runs": 2}}
 
 
 def test_checkpoint_keeps_only_what_a_resume_needs(tmp_path: Path) -> None:
-    """Responses stay on disk: in memory each id keeps only ok and digest."""
+    """Responses stay on disk: in memory each id keeps only ok, digest and its line count."""
     path = tmp_path / "run.jsonl"
     big = {"id": "chatcmpl-1", "choices": [{"text": "x" * 10_000}]}
     path.write_text(json.dumps({"id": "a", "ok": True, "digest": "d1", "response": big}) + "\n")
@@ -105,8 +105,8 @@ def test_checkpoint_keeps_only_what_a_resume_needs(tmp_path: Path) -> None:
     checkpoint.append({"id": "b", "ok": True, "digest": "d2", "response": big, "attempts": 1})
     checkpoint.close()
     assert checkpoint.records == {
-        "a": {"ok": True, "digest": "d1"},
-        "b": {"ok": True, "digest": "d2"},
+        "a": {"ok": True, "digest": "d1", "runs": 1},
+        "b": {"ok": True, "digest": "d2", "runs": 1},
     }
     assert json.loads(path.read_text().splitlines()[1])["response"] == big
 
@@ -155,3 +155,20 @@ def test_ids_are_strings() -> None:
     """An int id becomes its str, so it matches its checkpoint line on resume."""
     assert BatchRequest.chat(id=101, model="m", messages=[]).id == "101"
     assert BatchRequest(path="models", method="GET").id is None
+
+
+def test_checkpoint_keeps_the_batches_asked_for_until_recorded(tmp_path: Path) -> None:
+    """A batch tag stays asked for until a batch line names it; old batch lines have none."""
+    path = tmp_path / "run.jsonl"
+    checkpoint = Checkpoint(path)
+    checkpoint.open()
+    checkpoint.ask_batch("t1", ["a", "b"])
+    checkpoint.ask_batch("t2", ["c"])
+    checkpoint.append_batch("batch_1", ["a", "b"], "t1")
+    checkpoint.append_batch("batch_0", ["z"])  # as written before tags
+    checkpoint.close()
+    checkpoint.open()
+    checkpoint.close()
+    assert list(checkpoint.asked) == ["t2"]
+    assert checkpoint.asked["t2"][0] == ["c"]
+    assert checkpoint.batches == {"batch_1": ["a", "b"], "batch_0": ["z"]}

@@ -6,8 +6,10 @@ output file then also records the batches made, so that a second run polls them 
 Each input line is a Batch API request (``{"custom_id", "method", "url", "body"}``).
 The output file is the job's checkpoint: one JSON line per finished request
 (``{"id", "ok", "attempts", "response" | "error", "usage", "digest"}``), appended as
-results arrive; the same command run again skips the ids already there, so a run cut
-short by Ctrl-C, a crash or a lost connection resumes where it stopped.
+results arrive, and one ``{"idempotency_salt"}`` line, from which each request's
+``Idempotency-Key`` derives (the same when it is sent again after a crash); the same
+command run again skips the ids already there, so a run cut short by Ctrl-C, a crash
+or a lost connection resumes where it stopped.
 """
 
 from __future__ import annotations

@@ -1,10 +1,11 @@
 """Batch jobs: many requests under concurrency and rate limits, none ever lost.
 
 The modules, by concept: the request and its options (``_request``), the running job
-(``_run``), each item's attempts (``_send``), results, their tally and input order
-(``_records``), checkpoint lines (``_checkpoint``), what the server's answers teach
-of its limits (``_learn``), and the limiters: one job's own (``_limiter``) and one
-budget shared by many workers through Redis (``_redis``).
+(``_run``), each item's attempts (``_send``) and its idempotency key (``_keys``),
+results, their tally and input order (``_records``), checkpoint lines
+(``_checkpoint``), what the server's answers teach of its limits (``_learn``), and
+the limiters: one job's own (``_limiter``) and one budget shared by many workers
+through Redis (``_redis``); the provider's Batch API as a backend (``_batch_api``).
 """
 
 from __future__ import annotations

@@ -5,16 +5,24 @@ service's maximum) and 200 MB, one endpoint and model per file, each line's
 ``custom_id`` the item's id. Each file is uploaded (``purpose="batch"``), its batch
 created, and the batch recorded in the checkpoint *before* any waiting, so a job
 killed while polling finds its batches again on restart and never creates a second
-batch for the same items. Batches are polled with capped exponential backoff; their
-output and error files become the items' results, in the same ``BatchResult`` and
-checkpoint lines a live run writes. Items a batch did not run (expired, failed,
-cancelled) are rerun as ``batch_rerun`` says: live (the default), in a new batch, or
-not at all (they end as errors).
+batch for the same items. A batch's line can only be written once the service has
+answered: a job killed before that (or whose connection broke as the answer came)
+would ask for the same items again. So each batch gets a random tag in its
+``metadata``, recorded before it is asked for; a restart that finds a tag without
+its batch looks for that tag among the batches created since, and adopts the batch.
+
+Batches are polled with capped exponential backoff; their output and error files
+become the items' results, in the same ``BatchResult`` and checkpoint lines a live
+run writes. Items a batch did not run (expired, failed, cancelled) are rerun as
+``batch_rerun`` says: live (the default), in a new batch, or not at all (they end as
+errors).
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import secrets
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final
@@ -22,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Final
 import anyio
 import httpx
 
-from .._exceptions import APIError, status_error
+from .._exceptions import APIError, APIStatusError, status_error
 from .._taskgroup import task_group
 
 if TYPE_CHECKING:
@@ -32,9 +40,14 @@ if TYPE_CHECKING:
 
 __all__ = ["BatchAPIBackend", "shard"]
 
+logger = logging.getLogger("openai_async.batch")
+
 MAX_LINES: Final = 50_000
 MAX_BYTES: Final = 200 * 1024 * 1024
 FINAL: Final = frozenset({"completed", "failed", "expired", "cancelled"})
+TAG_KEY: Final = "openai_async_tag"  # the metadata key of a batch's tag
+# How much earlier than its tag's line a batch may say it was created (clocks differ).
+CLOCK_SKEW: Final = 600.0
 
 # What the run does with a finished item: its JSON answer or its error.
 Emit = Callable[["_Item", object, BaseException | None], Awaitable[None]]
@@ -126,6 +139,10 @@ class BatchAPIBackend:
                 mine = [by_id.pop(i) for i in ids if i in by_id]
                 if mine:
                     jobs.append((batch_id, mine))
+            for batch_id, ids in await self._unrecorded(by_id):
+                mine = [by_id.pop(i) for i in ids if i in by_id]
+                if mine:
+                    jobs.append((batch_id, mine))
         for lines in shard(by_id.values(), self._batch_size):
             jobs.append((await self._create(lines), [item for item, _ in lines]))
         missing: list[_Item] = []
@@ -134,8 +151,52 @@ class BatchAPIBackend:
                 group.start_soon(self._follow, batch_id, batch_items, emit, missing)
         return missing
 
+    async def _unrecorded(self, by_id: Mapping[str, _Item]) -> list[tuple[str, list[str]]]:
+        """Batches an earlier run asked for and did not record: (batch id, item ids).
+
+        Looked for among the batches created since the first such tag was written,
+        newest first; a tag not found was never created (its items run again). A
+        server that cannot list batches finds none (logged).
+        """
+        assert self._checkpoint is not None
+        asked = {
+            tag: (ids, at)
+            for tag, (ids, at) in self._checkpoint.asked.items()
+            if any(i in by_id for i in ids)
+        }
+        if not asked:
+            return []
+        since = min(at for _, at in asked.values()) - CLOCK_SKEW
+        found: list[tuple[str, list[str]]] = []
+        try:
+            async for batch in self._client.batches.list(limit=100):
+                if batch.created_at < since:
+                    break
+                tag = (batch.metadata or {}).get(TAG_KEY)
+                if tag in asked:
+                    ids = asked.pop(tag)[0]
+                    self._checkpoint.append_batch(batch.id, ids, tag)
+                    found.append((batch.id, ids))
+                    if not asked:
+                        break
+        except APIStatusError as exc:
+            if exc.status_code not in (404, 405, 501):
+                raise
+            logger.warning(
+                "Cannot list batches (%s): %d batch(es) an earlier run asked for are asked"
+                " for again, and may run twice",
+                exc.status_code,
+                len(asked),
+            )
+        return found
+
     async def _create(self, lines: list[tuple[_Item, bytes]]) -> str:
         client = self._client
+        ids = [item.id for item, _ in lines]
+        tag = secrets.token_hex(16)
+        if self._checkpoint is not None:
+            # Before asking: a restart finds the batch by its tag if its line is missing.
+            self._checkpoint.ask_batch(tag, ids)
         content = b"".join(line for _, line in lines)
         upload = await client.files.create(file=("batch.jsonl", content), purpose="batch")
         endpoint = "/v1/" + lines[0][0].request.path.strip("/")
@@ -143,11 +204,12 @@ class BatchAPIBackend:
             input_file_id=upload.id,
             endpoint=endpoint,  # type: ignore[arg-type]  # checked by the service
             completion_window="24h",
+            metadata={TAG_KEY: tag},
         )
         self.created += 1
         if self._checkpoint is not None:
             # Before any waiting: a job killed while polling finds this batch again.
-            self._checkpoint.append_batch(batch.id, [item.id for item, _ in lines])
+            self._checkpoint.append_batch(batch.id, ids, tag)
         return batch.id
 
     async def _follow(

@@ -24,6 +24,7 @@ from .._progress import ProgressCallback, make_progress
 from .._taskgroup import task_group
 from .._tokens import TokenCounter, approximate_tokens, estimate_request_tokens
 from ._checkpoint import Checkpoint, checkpoint_line, digest, is_done
+from ._keys import KEYED_METHODS, item_key, new_salt
 from ._limiter import Limiter, LocalLimiter
 from ._records import BatchResult, BatchSummary, Finished, InOrder, Tally
 from ._request import BatchRequest, JobSettings
@@ -41,6 +42,7 @@ class _Item:
     id: str
     request: BatchRequest
     digest: str | None  # of what it sends, for its checkpoint line; None without one
+    key: str | None = None  # its Idempotency-Key, the same in every run (see _keys)
 
 
 class BatchJob:
@@ -77,6 +79,10 @@ class BatchJob:
     (see ``openai_async.jobs._learn``). ``limiter`` replaces the job's own limiter, e.g.
     a ``RedisLimiter`` whose budget many workers share. Retries follow the client's
     ``RetryPolicy``, and each one waits its turn at the limiter.
+
+    Each POST or PATCH item has one ``Idempotency-Key``, fixed before it is first sent
+    (``_keys``): its retries carry it, and so does its resend by a job resumed from the
+    checkpoint after a crash, so the server can drop the duplicate.
     """
 
     def __init__(
@@ -201,6 +207,9 @@ class _Run:
         self._progress = make_progress(settings.progress, tally.total)
         self._unreported = False  # a result was handed over and progress not told yet
         self._fatal: RateLimitError | None = None
+        # The salt of the items' keys: the checkpoint's, or a new one it gets before
+        # the first keyed request leaves (see _start).
+        self._salt = (checkpoint.salt if checkpoint else None) or new_salt()
 
     @classmethod
     async def start(
@@ -372,8 +381,13 @@ class _Run:
 
     def _item(self, index: int, request: BatchRequest) -> _Item:
         item_id = request.id if request.id is not None else str(index)
-        fingerprint = None if self._checkpoint is None else digest(request)
-        return _Item(index=index, id=item_id, request=request, digest=fingerprint)
+        checkpoint = self._checkpoint
+        fingerprint = None if checkpoint is None else digest(request)
+        key = None
+        if request.method.upper() in KEYED_METHODS:
+            runs = 0 if checkpoint is None else checkpoint.records.get(item_id, {}).get("runs", 0)
+            key = item_key(self._salt, item_id, fingerprint, runs)
+        return _Item(index=index, id=item_id, request=request, digest=fingerprint, key=key)
 
     def _finished_records(self) -> Mapping[str, Mapping[str, Any]]:
         if self._checkpoint is None:
@@ -401,6 +415,9 @@ class _Run:
             # Never full: each result in the stream holds one of max_concurrency slots.
             send.send_nowait(self._finished(item, result, None))
             return
+        if item.key is not None and self._checkpoint is not None:
+            # On disk before the key is first sent, so a resume derives the same keys.
+            self._checkpoint.keep_salt(self._salt)
         self._tasks.start_soon(self._run_one, item, tokens, send.clone())
 
     async def _refuse(self, item: _Item, send: MemoryObjectSendStream[Finished]) -> None:
@@ -427,7 +444,7 @@ class _Run:
             self._tally.sent += 1
             request = item.request
             sent = await self._sender.send(
-                request, tokens, request.cast_to or _response_type(request.path)
+                request, tokens, request.cast_to or _response_type(request.path), key=item.key
             )
             if sent.quota_gone:
                 assert isinstance(sent.error, RateLimitError)

@@ -23,7 +23,7 @@ from .._backoff import parse_retry_after, should_retry
 from .._exceptions import APIConnectionError, APIStatusError, RateLimitError
 from .._ratelimit import RateLimits
 from .._request import APIRequest
-from .._retry import IDEMPOTENCY_HEADER, _idempotency_key, _sleep
+from .._retry import IDEMPOTENCY_HEADER, _sleep
 from ._learn import Answer, kind_of_refusal
 from ._limiter import Limiter
 
@@ -95,13 +95,16 @@ class Sender:
         self._client = client.with_options(max_retries=0)
         self._limiter = limiter
 
-    async def send(self, request: BatchRequest, tokens: int, cast_to: type[Any] | None) -> Sent:
-        """Every attempt of one item until it succeeds, fails for good, or runs out."""
+    async def send(
+        self, request: BatchRequest, tokens: int, cast_to: type[Any] | None, *, key: str | None
+    ) -> Sent:
+        """Every attempt of one item until it succeeds, fails for good, or runs out.
+
+        ``key`` is the item's ``Idempotency-Key``, sent with every attempt, so the
+        server can tell a retry (or a resend after a crash) from a new request.
+        """
         policy = self._policy
-        headers = None
-        if request.method.upper() in ("POST", "PATCH") and policy.max_retries:
-            # One key for every attempt, so the server can tell a retry from a new request.
-            headers = {IDEMPOTENCY_HEADER: _idempotency_key()}
+        headers = None if key is None else {IDEMPOTENCY_HEADER: key}
         api_request = APIRequest(
             method=request.method,
             path=request.path,
