@@ -251,7 +251,33 @@ class _Connection:
     async def send(
         self, request: httpx.Request, write_timeout: float | None, read_timeout: float | None
     ) -> h11.Response:
-        """Send the request; return the head of its answer."""
+        """Send the request; return the head of its answer.
+
+        A server may answer before the body is all sent (413 for an upload too large)
+        and close: the write fails, but its answer is the caller's to see, so it is read
+        all the same; the write's error is raised only when there is no answer.
+        """
+        try:
+            await self._send_request(request, write_timeout)
+        except (anyio.BrokenResourceError, OSError) as exc:
+            unsent: Exception | None = exc
+        else:
+            unsent = None
+        try:
+            while True:
+                event = await self.next_event(read_timeout)
+                if isinstance(event, h11.Response):
+                    return event
+                if not isinstance(event, h11.InformationalResponse):  # 1xx: more follows
+                    raise httpx.RemoteProtocolError(
+                        "Server disconnected without sending a response."
+                    )
+        except Exception:
+            if unsent is not None:
+                raise unsent from None
+            raise
+
+    async def _send_request(self, request: httpx.Request, write_timeout: float | None) -> None:
         connection = self.h11
         head = connection.send(
             h11.Request(
@@ -273,12 +299,6 @@ class _Connection:
                 if chunk:
                     await self._write(connection.send(h11.Data(data=chunk)) or b"", write_timeout)
             await self._write(connection.send(h11.EndOfMessage()) or b"", write_timeout)
-        while True:
-            event = await self.next_event(read_timeout)
-            if isinstance(event, h11.Response):
-                return event
-            if not isinstance(event, h11.InformationalResponse):  # 1xx: the answer follows
-                raise httpx.RemoteProtocolError("Server disconnected without sending a response.")
 
     async def _write(self, data: bytes, within: float | None) -> None:
         if not data:
