@@ -58,7 +58,8 @@ class HTTP11Transport(httpx.AsyncBaseTransport):
         self._max_keepalive = limits.max_keepalive_connections
         self._expiry = limits.keepalive_expiry
         self._ssl_context = ssl_context  # else loaded at the first https request
-        self._idle: dict[Origin, list[_Connection]] = {}
+        # Per origin, oldest first: reuse takes the newest, expiry closes the oldest.
+        self._idle: dict[Origin, deque[_Connection]] = {}
         self._idle_count = 0
         self._open = 0  # connections made and not yet closed, idle ones included
         self._waiters: deque[anyio.Event] = deque()
@@ -118,6 +119,12 @@ class HTTP11Transport(httpx.AsyncBaseTransport):
             if self._closed:
                 raise RuntimeError("Cannot send a request, as the transport has been closed.")
             idle = self._idle.get(origin)
+            if idle and self._expiry is not None:
+                # Those idle too long go now, not when a burst needs them again.
+                oldest = anyio.current_time() - self._expiry
+                while idle and idle[0].idle_since < oldest:
+                    self._idle_count -= 1
+                    await self._drop(idle.popleft())
             while idle:
                 connection = idle.pop()  # the most recently used: the likeliest alive
                 self._idle_count -= 1
@@ -137,7 +144,7 @@ class HTTP11Transport(httpx.AsyncBaseTransport):
                 for connections in self._idle.values():
                     if connections:
                         self._idle_count -= 1
-                        await self._drop(connections.pop(0))
+                        await self._drop(connections.popleft())
                         break
                 continue
             await self._wait(timeouts.get("pool"))
@@ -203,7 +210,10 @@ class HTTP11Transport(httpx.AsyncBaseTransport):
             )
         ):
             connection.idle_since = anyio.current_time()
-            self._idle.setdefault(connection.origin, []).append(connection)
+            idle = self._idle.get(connection.origin)
+            if idle is None:
+                idle = self._idle[connection.origin] = deque()
+            idle.append(connection)
             self._idle_count += 1
             self._wake()
             return True

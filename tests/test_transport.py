@@ -368,3 +368,18 @@ async def test_http11_returns_an_answer_sent_before_the_body_was_read() -> None:
         listener.close()
     assert caught.value.status_code == 413
     assert transport.counts() == (0, 0)
+
+
+async def test_http11_closes_expired_idle_connections_while_in_use(server: LocalServer) -> None:
+    """Idle connections past keepalive_expiry close even while a newer one serves requests."""
+    server.inject(delay=0.05, times=4)
+    transport = HTTP11Transport(httpx.Limits(keepalive_expiry=0.3))
+    async with _client(server, transport) as client:
+        async with anyio.create_task_group() as tg:
+            for _ in range(4):
+                tg.start_soon(_list, client)
+        assert transport.counts() == (0, 4)
+        for _ in range(4):
+            await anyio.sleep(0.1)
+            await client.models.list()  # reuses the newest, which stays fresh
+        assert transport.counts() == (0, 1)
