@@ -115,6 +115,7 @@ class HTTP11Transport(httpx.AsyncBaseTransport):
     # -- the pool: all bookkeeping between awaits, so a cancellation cannot split it ----
 
     async def _acquire(self, origin: Origin, timeouts: Mapping[str, float | None]) -> _Connection:
+        wait_until: float | None = None  # the pool timeout covers all the waits together
         while True:
             if self._closed:
                 raise RuntimeError("Cannot send a request, as the transport has been closed.")
@@ -147,9 +148,14 @@ class HTTP11Transport(httpx.AsyncBaseTransport):
                         await self._drop(connections.popleft())
                         break
                 continue
-            await self._wait(timeouts.get("pool"))
+            if wait_until is None:
+                pool_timeout = timeouts.get("pool")
+                wait_until = anyio.current_time() + (
+                    float("inf") if pool_timeout is None else pool_timeout
+                )
+            await self._wait(wait_until - anyio.current_time())
 
-    async def _wait(self, within: float | None) -> None:
+    async def _wait(self, within: float) -> None:
         event = anyio.Event()
         self._waiters.append(event)
         try:
