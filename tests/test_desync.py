@@ -106,14 +106,15 @@ async def _two_lists(client: AsyncClient) -> list[list[str]]:
 
 
 async def test_default_transport_drops_the_overrun_connection(
-    keepalive: KeepAliveServer, anyio_backend: str
+    keepalive: KeepAliveServer, anyio_backend: str, request: pytest.FixtureRequest
 ) -> None:
     """On the default pool (asyncio's and trio's) the next request gets its true answer."""
     if anyio_backend == "asyncio" and keepalive.late:
         # aiohttp's pool parses what arrives on an idle connection and hands it to the
-        # next request (aio-libs/aiohttp#13656, still so in 3.14.5): strict, so that
-        # this turns red, as a reminder, when aiohttp fixes it.
-        pytest.xfail("aiohttp reuses a connection that received bytes while idle")
+        # next request (aio-libs/aiohttp#13656, still so in 3.14.5). Strict: the test
+        # runs, and turns red as a reminder when aiohttp no longer does.
+        reason = "aiohttp reuses a connection that received bytes while idle"
+        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
     async with AsyncClient(base_url=keepalive.url, api_key="", max_retries=0) as client:
         assert await _two_lists(client) == [[], []]
     assert keepalive.requests == 2
