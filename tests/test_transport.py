@@ -199,7 +199,7 @@ async def test_http11_read_and_connect_errors_are_typed(server: LocalServer) -> 
 
 async def test_http11_keepalive_limits(server: LocalServer) -> None:
     """Idle connections stay within max_keepalive_connections and keepalive_expiry."""
-    server.inject(delay=0.05, times=4)
+    server.inject(delay=0.2, times=4)  # so that all four overlap
     limits = httpx.Limits(max_keepalive_connections=2, keepalive_expiry=0.2)
     transport = HTTP11Transport(limits)
     async with _client(server, transport) as client:
@@ -372,7 +372,7 @@ async def test_http11_returns_an_answer_sent_before_the_body_was_read() -> None:
 
 async def test_http11_closes_expired_idle_connections_while_in_use(server: LocalServer) -> None:
     """Idle connections past keepalive_expiry close even while a newer one serves requests."""
-    server.inject(delay=0.05, times=4)
+    server.inject(delay=0.2, times=4)  # so that all four overlap
     transport = HTTP11Transport(httpx.Limits(keepalive_expiry=0.3))
     async with _client(server, transport) as client:
         async with anyio.create_task_group() as tg:
