@@ -11,7 +11,10 @@ so that everything above the transport is the same code:
   eighth of the connections;
 - ``httpcore2``: the pool of httpcore2 (pydantic's fork, the official SDK's transport,
   with the linear assignment pass) behind a small adapter;
-- ``httpx-aiohttp``: httpx-aiohttp's transport, as ``aiohttp_transport()`` was before.
+- ``httpx-aiohttp``: httpx-aiohttp's transport, as ``aiohttp_transport()`` was before;
+- ``shards``: ``_transport.Shards``, trio's default before the HTTP/1.1 pool of
+  ``_http11`` (issue 14: httpcore reuses a connection whose answer overran its end);
+- ``http11``: that HTTP/1.1 pool, trio's default, measured on asyncio too.
 
 The aiohttp transport that became the default needs nothing here: it is
 ``openai_async``'s own.
@@ -104,10 +107,26 @@ def httpx_aiohttp_transport() -> httpx.AsyncBaseTransport:
     return AiohttpTransport(limits=limits)
 
 
+def shards_transport() -> httpx.AsyncBaseTransport:
+    from openai_async import DEFAULT_LIMITS
+    from openai_async._transport import Shards
+
+    return Shards(DEFAULT_LIMITS)
+
+
+def http11_transport() -> httpx.AsyncBaseTransport:
+    from openai_async import DEFAULT_LIMITS
+    from openai_async._http11 import HTTP11Transport
+
+    return HTTP11Transport(DEFAULT_LIMITS)
+
+
 CANDIDATES = {
     "httpcore": httpcore_transport,
     "httpcore-keepall": lambda: httpcore_transport(keep_all=True),
     "shard8": Sharded,
     "httpcore2": HTTPCore2,
     "httpx-aiohttp": httpx_aiohttp_transport,
+    "shards": shards_transport,
+    "http11": http11_transport,
 }

@@ -306,7 +306,7 @@ CLIENTS: dict[str, Callable[[str], Client]] = {
 }
 DEFAULT_CLIENTS = [*CLIENTS, "openai_async@trio"]  # trio: the worker runs it under trio
 # The other candidates of issue 13, the baseline and orjson: ask for them by name.
-for _label in ("httpcore-keepall", "shard8", "httpcore2", "httpx-aiohttp"):
+for _label in ("httpcore-keepall", "shard8", "httpcore2", "httpx-aiohttp", "shards", "http11"):
     _cls = _candidate(_label)
     CLIENTS[_cls.name] = _cls
 CLIENTS[OpenAIAsyncBaseline.name] = OpenAIAsyncBaseline
@@ -316,6 +316,7 @@ CLIENTS[OpenAIAsyncOrjson.name] = OpenAIAsyncOrjson
 # default is aiohttp's pool; its httpcore row is what trio gets.
 RAW_FLOOR = {
     "openai_async@trio": "httpx",
+    "openai_async[shards]@trio": "httpx",
     "openai_async": "httpx+aiohttp",
     "openai_async+orjson": "httpx+aiohttp",
     "openai_async[httpx-aiohttp]": "httpx+aiohttp",

@@ -9,7 +9,7 @@ the response and its body stream are made (``_errors()``, most specific first).
 
 aiohttp is imported when a client is made in an asyncio loop (or at its first
 request), not with the package, so ``import openai_async`` stays light. It runs on
-asyncio only; ``_transport.Pool`` gives trio sharded httpcore pools instead.
+asyncio only; ``_transport.Pool`` gives trio the HTTP/1.1 pool of ``_http11`` instead.
 """
 
 from __future__ import annotations

@@ -158,7 +158,7 @@ class AsyncClient:
         self._owns_http = http_client is None
         if http_client is None:
             if transport is None and not environment_proxies():
-                # aiohttp's pool on asyncio, sharded httpcore pools on trio (``Pool``).
+                # aiohttp's pool on asyncio, our HTTP/1.1 pool on trio (``Pool``).
                 # With proxies from the environment httpx must route by URL itself.
                 transport = Pool(DEFAULT_LIMITS)
             http_client = httpx.AsyncClient(

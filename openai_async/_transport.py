@@ -1,13 +1,14 @@
 """The innermost step of the request path: the pool, and sending on it.
 
 ``Pool`` is the transport a client builds for itself: aiohttp's connection pool on
-asyncio (``_aiohttp``), ``Shards`` of httpcore's (``httpx.AsyncHTTPTransport``) on
-trio, chosen at the first request. ``HTTPXSend`` sends through ``httpx.AsyncClient.send``, httpx's
-public path, whichever transport is underneath.
+asyncio (``_aiohttp``), our own HTTP/1.1 pool (``_http11``) on trio, chosen at the
+first request; ``Shards`` of httpcore's pools (trio's default before) stay available.
+``HTTPXSend`` sends through ``httpx.AsyncClient.send``, httpx's public path, whichever
+transport is underneath.
 
 Errors are translated where the response and its body stream are made: the aiohttp
-transport and ``Shards`` raise our errors themselves; for any other transport
-``HTTPXSend`` turns httpx, anyio and OS exceptions into ``APIConnectionError`` /
+and HTTP/1.1 transports and ``Shards`` raise our errors themselves; for any other
+transport ``HTTPXSend`` turns httpx, anyio and OS exceptions into ``APIConnectionError`` /
 ``APITimeoutError``, both those of sending and those of reading the body later (it
 wraps the response's stream). Every layer above sees only our tree.
 """
@@ -87,7 +88,10 @@ def translate_errors(request: httpx.Request) -> Iterator[None]:
 
 
 class Pool(httpx.AsyncBaseTransport):
-    """The client's own pool: aiohttp's on asyncio, sharded httpcore pools on trio.
+    """The client's own pool: aiohttp's on asyncio, the HTTP/1.1 pool of ``_http11`` on trio.
+
+    Not httpcore's on trio: it reuses a connection whose answer overran its end, and
+    reads the extra bytes as the next answer (issue 14).
 
     Chosen at the first request, by the event loop it runs in; a pool serves one
     event loop for its life, as both libraries' pools do. Used from another event loop
@@ -124,7 +128,9 @@ class Pool(httpx.AsyncBaseTransport):
 
             inner = AiohttpTransport(limits=self._limits)
         else:
-            inner = Shards(self._limits)
+            from ._http11 import HTTP11Transport
+
+            inner = HTTP11Transport(self._limits)
         self._inner = inner
         return inner
 

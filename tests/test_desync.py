@@ -1,26 +1,36 @@
-"""A connection whose answer overran its Content-Length is never used again (issue 14).
+"""A connection whose answer overran its end is never used again (issue 14).
 
-The server below answers the first request with a body longer than its
-Content-Length: the extra bytes are a whole forged answer. Reusing that connection,
-a client would take the forgery as the answer to its next request (raw httpx does).
+The server below answers the first request on a connection with more bytes than the
+answer holds: past its Content-Length, or past its last chunk, comes a whole forged
+answer. Reusing that connection, a client would take the forgery as the answer to its
+next request (raw httpx does). The forgery comes in the same write as the answer, or a
+moment later, when the client may already have put the connection back in its pool.
 """
 
 from __future__ import annotations
 
-import asyncio
 import socket
 import threading
+import time
 from collections.abc import Iterator
 
+import anyio
+import httpx
 import pytest
 
 from openai_async import AsyncClient
+from openai_async._http11 import HTTP11Transport
+
+pytestmark = pytest.mark.anyio
 
 TRUE = b'{"object": "list", "data": []}'
 FORGED = b'{"object": "list", "data": [{"id": "forged", "object": "model", "created": 0}]}'
 
 
-def _answer(body: bytes) -> bytes:
+def _answer(body: bytes, chunked: bool = False) -> bytes:
+    if chunked:
+        head = b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n"
+        return head + b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body)
     head = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: %d\r\n\r\n"
     return head % len(body) + body
 
@@ -28,8 +38,10 @@ def _answer(body: bytes) -> bytes:
 class KeepAliveServer:
     """Answers every request on a connection, in order; the first one with a forgery behind."""
 
-    def __init__(self) -> None:
+    def __init__(self, chunked: bool = False, late: bool = False) -> None:
         self.listener = socket.create_server(("127.0.0.1", 0))
+        self.chunked = chunked
+        self.late = late  # the forgery comes 20 ms after the answer, in its own write
         self.connections = 0
         self.requests = 0
         threading.Thread(target=self._accept, daemon=True).start()
@@ -61,31 +73,75 @@ class KeepAliveServer:
                 while b"\r\n\r\n" in buffer:
                     _, _, buffer = buffer.partition(b"\r\n\r\n")
                     self.requests += 1
-                    answer = _answer(TRUE)
-                    if self.requests == 1:
-                        answer += _answer(FORGED)  # past the Content-Length
-                    conn.sendall(answer)
+                    answer = _answer(TRUE, self.chunked)
+                    forged = _answer(FORGED, self.chunked) if self.requests == 1 else b""
+                    try:
+                        if self.late:
+                            conn.sendall(answer)
+                            time.sleep(0.02)
+                            answer = b""
+                        conn.sendall(answer + forged)
+                    except OSError:
+                        return
 
 
-@pytest.fixture
-def keepalive() -> Iterator[KeepAliveServer]:
-    server = KeepAliveServer()
+@pytest.fixture(params=["content-length", "chunked"])
+def framing(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(params=["same write", "late"])
+def keepalive(framing: str, request: pytest.FixtureRequest) -> Iterator[KeepAliveServer]:
+    """The forgery in the answer's own write, or in a write of its own a moment later."""
+    server = KeepAliveServer(chunked=framing == "chunked", late=request.param == "late")
     yield server
     server.listener.close()
 
 
-def test_default_asyncio_transport_drops_the_overrun_connection(
-    keepalive: KeepAliveServer,
+async def _two_lists(client: AsyncClient) -> list[list[str]]:
+    first = await client.models.list()
+    await anyio.sleep(0.05)  # the forgery has arrived by now
+    second = await client.models.list()
+    return [[m.id for m in page.data] for page in (first, second)]
+
+
+async def test_default_transport_drops_the_overrun_connection(
+    keepalive: KeepAliveServer, anyio_backend: str, request: pytest.FixtureRequest
 ) -> None:
-    """On asyncio's default pool the next request gets its true answer, on a new connection."""
-
-    async def main() -> list[list[str]]:
-        async with AsyncClient(base_url=keepalive.url, api_key="", max_retries=0) as client:
-            first = await client.models.list()
-            await asyncio.sleep(0.05)  # the forgery has arrived by now
-            second = await client.models.list()
-        return [[m.id for m in page.data] for page in (first, second)]
-
-    assert asyncio.run(main()) == [[], []]
+    """On the default pool (asyncio's and trio's) the next request gets its true answer."""
+    if anyio_backend == "asyncio" and keepalive.late:
+        # aiohttp's pool parses what arrives on an idle connection and hands it to the
+        # next request (aio-libs/aiohttp#13656, still so in 3.14.5). Strict: the test
+        # runs, and turns red as a reminder when aiohttp no longer does.
+        reason = "aiohttp reuses a connection that received bytes while idle"
+        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
+    async with AsyncClient(base_url=keepalive.url, api_key="", max_retries=0) as client:
+        assert await _two_lists(client) == [[], []]
     assert keepalive.requests == 2
     assert keepalive.connections == 2
+
+
+async def test_http11_transport_drops_the_overrun_connection(
+    keepalive: KeepAliveServer,
+) -> None:
+    """The HTTP/1.1 transport, on either backend, never reads a forgery as an answer."""
+    transport = HTTP11Transport()
+    async with AsyncClient(
+        base_url=keepalive.url, api_key="", max_retries=0, transport=transport
+    ) as client:
+        assert await _two_lists(client) == [[], []]
+        assert transport.counts() == (0, 1)  # the fresh connection is kept
+    assert keepalive.connections == 2
+
+
+async def test_raw_httpx_takes_the_forgery() -> None:
+    """What the tests above guard against: httpcore reads the forgery as the next answer."""
+    server = KeepAliveServer()
+    try:
+        async with httpx.AsyncClient() as http:
+            await http.get(server.url + "/models")
+            await anyio.sleep(0.05)
+            second = await http.get(server.url + "/models")
+    finally:
+        server.listener.close()
+    assert second.content == FORGED

@@ -3,8 +3,8 @@
 Finished streams reuse their connection.
 
 How it is measured, on both sides of the socket:
-- client side: the pool (aiohttp's connector on asyncio, the shards of httpcore's
-  ``AsyncConnectionPool`` on trio) has no connection checked out, and every connection
+- client side: the pool (aiohttp's connector on asyncio, the HTTP/1.1 pool of
+  ``_http11`` on trio) has no connection checked out, and every connection
   it still holds is idle;
 - server side: the local server's ``connections_open`` (sockets whose handler has not
   seen the end) falls to at most the pool's idle connections, which is itself within
@@ -29,6 +29,7 @@ import pytest
 
 from openai_async import DEFAULT_LIMITS, APIStatusError, AsyncClient
 from openai_async._aiohttp import AiohttpTransport
+from openai_async._http11 import HTTP11Transport
 from openai_async.testing import LocalServer
 
 pytestmark = pytest.mark.anyio
@@ -59,8 +60,10 @@ def pool_state(client: AsyncClient) -> tuple[int, int]:
         connector = inner._session.connector  # type: ignore[union-attr]
         idle = sum(len(conns) for conns in connector._conns.values())  # type: ignore[union-attr]
         return len(connector._acquired) + len(connector._waiters), idle  # type: ignore[union-attr]
+    if isinstance(inner, HTTP11Transport):  # trio
+        return inner.counts()
     checked_out = idle = 0
-    for transport in inner.pools:  # trio: Shards of httpcore pools
+    for transport in inner.pools:  # Shards of httpcore pools
         pool = transport._pool
         assert isinstance(pool, httpcore.AsyncConnectionPool)
         live = [c for c in pool.connections if not c.is_closed()]

@@ -1,13 +1,25 @@
-"""The client's own pool: aiohttp's on asyncio, sharded httpcore pools on trio."""
+"""The client's own pool: aiohttp's on asyncio, the HTTP/1.1 pool (``_http11``) on trio.
+
+``Shards`` (httpcore pools side by side, trio's default before) stays available.
+"""
 
 from __future__ import annotations
+
+import shutil
+import socket
+import ssl
+import subprocess
+import threading
+import time
+from pathlib import Path
 
 import anyio
 import httpx
 import pytest
 
-from openai_async import APIConnectionError, AsyncClient
+from openai_async import APIConnectionError, APIStatusError, APITimeoutError, AsyncClient
 from openai_async._aiohttp import AiohttpTransport
+from openai_async._http11 import HTTP11Transport
 from openai_async._transport import Pool, Shards
 from openai_async.testing import LocalServer
 
@@ -17,12 +29,12 @@ pytestmark = pytest.mark.anyio
 
 
 async def test_pool_is_chosen_by_the_event_loop(server: LocalServer, anyio_backend: str) -> None:
-    """asyncio gets aiohttp's pool and trio the shards, chosen when the client is made."""
+    """asyncio gets aiohttp's pool and trio the HTTP/1.1 pool, chosen when the client is made."""
     async with AsyncClient(base_url=server.url, api_key="", max_retries=0) as client:
         pool = client._http._transport
         assert isinstance(pool, Pool)
         await client.models.list()
-        expected = AiohttpTransport if anyio_backend == "asyncio" else Shards
+        expected = AiohttpTransport if anyio_backend == "asyncio" else HTTP11Transport
         assert isinstance(pool.inner, expected)
 
 
@@ -107,7 +119,7 @@ def test_pool_made_outside_a_loop_chooses_at_the_first_request(server: LocalServ
             await client.models.list()
 
     trio.run(use)
-    assert isinstance(pool.inner, Shards)
+    assert isinstance(pool.inner, HTTP11Transport)
 
 
 def test_limits_are_shared_out() -> None:
@@ -117,3 +129,257 @@ def test_limits_are_shared_out() -> None:
     assert len(shards.pools) == 1
     assert pool._max_connections == 25
     assert pool._max_keepalive_connections == 5
+
+
+# -- the HTTP/1.1 pool (_http11), trio's default, on both backends ----------------------
+
+
+def _client(server: LocalServer, transport: HTTP11Transport, **timeouts: float) -> AsyncClient:
+    timeout = httpx.Timeout(5.0, **timeouts) if timeouts else 5.0
+    return AsyncClient(
+        base_url=server.url, api_key="", max_retries=0, transport=transport, timeout=timeout
+    )
+
+
+async def test_http11_reuses_one_connection(server: LocalServer) -> None:
+    """Requests one at a time, plain and streamed, all go over one kept-alive connection."""
+    opened = server.connections_opened
+    transport = HTTP11Transport()
+    async with _client(server, transport) as client:
+        for _ in range(5):
+            await client.models.list()
+            stream = await client.chat.completions.create(
+                model="m", messages=[{"role": "user", "content": "hi"}], stream=True
+            )
+            async with stream:
+                assert [chunk async for chunk in stream]
+        assert transport.counts() == (0, 1)
+    assert server.connections_opened - opened == 1
+
+
+async def test_http11_waits_for_a_free_connection(server: LocalServer) -> None:
+    """At max_connections a request waits for one to come back, then uses it."""
+    server.inject(delay=0.05, times=6)
+    transport = HTTP11Transport(httpx.Limits(max_connections=2))
+    async with _client(server, transport) as client:
+        async with anyio.create_task_group() as tg:
+            for _ in range(6):
+                tg.start_soon(_list, client)
+        assert transport.counts() == (0, 2)
+
+
+async def test_http11_pool_timeout(server: LocalServer) -> None:
+    """A request that finds no free connection within the pool timeout times out, typed."""
+    transport = HTTP11Transport(httpx.Limits(max_connections=1))
+    messages = [{"role": "user", "content": "hi"}]
+    async with _client(server, transport, pool=0.1) as client:
+        stream = await client.chat.completions.create(model="m", messages=messages, stream=True)
+        async with stream:
+            with pytest.raises(APITimeoutError, match="PoolTimeout"):
+                await client.models.list()
+        assert transport.counts() == (0, 0)  # the stream was closed unfinished
+        await client.models.list()  # and its place is free again
+
+
+async def test_http11_read_and_connect_errors_are_typed(server: LocalServer) -> None:
+    """A slow answer is an APITimeoutError, a refused connection an APIConnectionError."""
+    server.inject(delay=1.0)
+    transport = HTTP11Transport()
+    async with _client(server, transport, read=0.1) as client:
+        with pytest.raises(APITimeoutError, match="ReadTimeout"):
+            await client.models.list()
+        assert transport.counts() == (0, 0)
+    refused = f"http://127.0.0.1:{unused_port()}/v1"
+    transport = HTTP11Transport()
+    async with AsyncClient(base_url=refused, api_key="", max_retries=0, transport=transport) as c:
+        with pytest.raises(APIConnectionError):
+            await c.models.list()
+    assert transport.counts() == (0, 0)
+
+
+async def test_http11_keepalive_limits(server: LocalServer) -> None:
+    """Idle connections stay within max_keepalive_connections and keepalive_expiry."""
+    server.inject(delay=0.2, times=4)  # so that all four overlap
+    limits = httpx.Limits(max_keepalive_connections=2, keepalive_expiry=0.2)
+    transport = HTTP11Transport(limits)
+    async with _client(server, transport) as client:
+        async with anyio.create_task_group() as tg:
+            for _ in range(4):
+                tg.start_soon(_list, client)
+        assert transport.counts() == (0, 2)
+        opened = server.connections_opened
+        await anyio.sleep(0.3)
+        await client.models.list()  # both idle ones expired: a new connection
+        assert server.connections_opened - opened == 1
+        assert transport.counts() == (0, 1)
+
+
+async def test_http11_full_pool_closes_an_idle_connection_to_another_origin(
+    server: LocalServer,
+) -> None:
+    """At max_connections, an idle connection to one origin makes way for another origin."""
+    transport = HTTP11Transport(httpx.Limits(max_connections=1))
+    async with _client(server, transport) as client:
+        await client.models.list()
+        other = client.with_options(base_url=server.url.replace("127.0.0.1", "localhost"))
+        await other.models.list()
+        assert transport.counts() == (0, 1)
+
+
+async def test_http11_cancelled_requests_leave_nothing_checked_out(server: LocalServer) -> None:
+    """Requests cancelled at any point, some waiting for a connection, leave none in use."""
+    server.inject(delay=0.05, times=40)
+    transport = HTTP11Transport(httpx.Limits(max_connections=4))
+    async with _client(server, transport) as client:
+        async with anyio.create_task_group() as tg:
+            for i in range(40):
+                tg.start_soon(_cancelled_after, client, (i % 8) * 0.01)
+        in_use, idle = transport.counts()
+        assert in_use == 0
+        assert idle <= 4
+        await client.models.list()  # the pool still works
+
+
+async def _list(client: AsyncClient) -> None:
+    await client.models.list()
+
+
+class _OneAnswerServer:
+    """Answers each connection's first request, then closes it (without saying so)."""
+
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.tls = tls
+        self.connections = 0
+        self.server_names: list[str | None] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn: socket.socket) -> None:
+        try:
+            if self.tls is not None:
+                conn = self.tls.wrap_socket(conn, server_side=True)
+            with conn:
+                data = b""
+                while b"\r\n\r\n" not in data:
+                    data += conn.recv(65536)
+                body = b'{"object": "list", "data": []}'
+                head = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
+                conn.sendall(head + b"content-length: %d\r\n\r\n" % len(body) + body)
+        except OSError:
+            return
+
+
+async def test_http11_does_not_reuse_a_connection_the_server_closed() -> None:
+    """An idle connection closed by the server is dropped, and the request goes on a new one."""
+    server = _OneAnswerServer()
+    port = server.listener.getsockname()[1]
+    transport = HTTP11Transport()
+    base_url = f"http://127.0.0.1:{port}/v1"
+    try:
+        async with AsyncClient(
+            base_url=base_url, api_key="", max_retries=0, transport=transport
+        ) as c:
+            for _ in range(3):
+                await c.models.list()
+                await anyio.sleep(0.02)  # the server's close arrives
+    finally:
+        server.listener.close()
+    assert server.connections == 3
+
+
+@pytest.fixture
+def certificate(tmp_path: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for localhost, and its key."""
+    if shutil.which("openssl") is None:
+        pytest.skip("needs the openssl command to make a certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
+async def test_http11_https_sends_the_host_name(certificate: tuple[Path, Path]) -> None:
+    """Over TLS the host name goes as SNI, and the certificate is checked against it."""
+    cert, key = certificate
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_context.load_cert_chain(cert, key)
+    server = _OneAnswerServer(tls=server_context)
+    server_context.sni_callback = lambda _sock, name, _ctx: server.server_names.append(name)
+    port = server.listener.getsockname()[1]
+    trusting = ssl.create_default_context(cafile=str(cert))
+    try:
+        transport = HTTP11Transport(ssl_context=trusting)
+        url = f"https://localhost:{port}/v1"
+        async with AsyncClient(base_url=url, api_key="", max_retries=0, transport=transport) as c:
+            assert (await c.models.list()).data == []
+        # The certificate names localhost, not 127.0.0.1: refused, as it should be.
+        transport = HTTP11Transport(ssl_context=trusting)
+        url = f"https://127.0.0.1:{port}/v1"
+        async with AsyncClient(base_url=url, api_key="", max_retries=0, transport=transport) as c:
+            with pytest.raises(APIConnectionError):
+                await c.models.list()
+    finally:
+        server.listener.close()
+    assert server.server_names[0] == "localhost"
+
+
+# Trio only: on asyncio, once a write fails, asyncio's transport stops reading, and
+# what the server sent stays in the socket (the client gets a connection error).
+@pytest.mark.parametrize("anyio_backend", ["trio"])
+async def test_http11_returns_an_answer_sent_before_the_body_was_read() -> None:
+    """A server that answers 413 mid-upload and closes: the caller gets the 413, typed."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            data = b""
+            while b"\r\n\r\n" not in data:
+                data += conn.recv(65536)
+            time.sleep(0.2)  # the client is deep in the body, its writes blocked
+            body = b'{"error": {"message": "too large", "type": "invalid_request_error"}}'
+            head = b"HTTP/1.1 413 Payload Too Large\r\ncontent-type: application/json\r\n"
+            conn.sendall(head + b"content-length: %d\r\n\r\n" % len(body) + body)
+        # Closed with the body unread: the client's next write fails.
+
+    threading.Thread(target=serve, daemon=True).start()
+    base_url = f"http://127.0.0.1:{listener.getsockname()[1]}/v1"
+    transport = HTTP11Transport()
+    try:
+        async with AsyncClient(
+            base_url=base_url, api_key="", max_retries=0, transport=transport
+        ) as c:
+            with pytest.raises(APIStatusError) as caught:
+                await c.request("POST", "uploads", content=b"x" * (64 << 20))
+    finally:
+        listener.close()
+    assert caught.value.status_code == 413
+    assert transport.counts() == (0, 0)
+
+
+async def test_http11_closes_expired_idle_connections_while_in_use(server: LocalServer) -> None:
+    """Idle connections past keepalive_expiry close even while a newer one serves requests."""
+    server.inject(delay=0.2, times=4)  # so that all four overlap
+    transport = HTTP11Transport(httpx.Limits(keepalive_expiry=0.3))
+    async with _client(server, transport) as client:
+        async with anyio.create_task_group() as tg:
+            for _ in range(4):
+                tg.start_soon(_list, client)
+        assert transport.counts() == (0, 4)
+        for _ in range(4):
+            await anyio.sleep(0.1)
+            await client.models.list()  # reuses the newest, which stays fresh
+        assert transport.counts() == (0, 1)

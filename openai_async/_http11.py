@@ -1,0 +1,411 @@
+"""An HTTP/1.1 transport owned here end to end: h11 over anyio streams (trio's default).
+
+httpcore keeps the bytes a server sends past the end of an answer (beyond its
+``Content-Length``, or after its last chunk) in the connection's buffer, and reads them
+as the answer to the next request on that connection: a server, or anything between, can
+forge an answer that way. Here a connection goes back to the pool only when its answer
+ended exactly where the bytes did (h11's public ``trailing_data`` is empty), and an idle
+connection is reused only while its socket has nothing to read (an idle socket that is
+readable was closed by the server, or holds bytes nobody asked for).
+
+The pool keeps idle connections per origin within ``httpx.Limits``: ``max_connections``
+open at once (a request waits up to httpx's ``pool`` timeout for one), at most
+``max_keepalive_connections`` idle, none idle longer than ``keepalive_expiry``. httpx's
+per-request timeouts apply to each step: ``connect``, ``write`` per write, ``read`` per
+read. Errors become ours (``_transport.translated``) where the response and its body
+stream are made. The pool's bookkeeping is synchronous, so a cancellation can never
+leave a connection counted but lost: a body closed before its end closes its connection.
+
+It runs on any anyio backend; ``_transport.Pool`` uses it under trio.
+"""
+
+from __future__ import annotations
+
+import select
+import socket
+import ssl
+from collections import deque
+from collections.abc import AsyncIterator, Mapping
+from typing import Final
+
+import anyio
+import anyio.abc
+import h11
+import httpx
+
+from ._config import DEFAULT_LIMITS
+from ._transport import translated
+
+__all__ = ["HTTP11Transport"]
+
+# Response heads are read within httpcore's bounds, as on the other transports.
+_MAX_HEAD: Final = 100 * 1024
+_READ_SIZE: Final = 64 * 1024
+
+Origin = tuple[bytes, bytes, int]  # scheme, host, port
+
+
+class HTTP11Transport(httpx.AsyncBaseTransport):
+    """A keep-alive pool of HTTP/1.1 connections per origin, within ``limits``.
+
+    ``ssl_context`` for https: httpx's default (certifi's CA bundle) unless given.
+    """
+
+    def __init__(
+        self, limits: httpx.Limits = DEFAULT_LIMITS, *, ssl_context: ssl.SSLContext | None = None
+    ) -> None:
+        self._max_connections = limits.max_connections
+        self._max_keepalive = limits.max_keepalive_connections
+        self._expiry = limits.keepalive_expiry
+        self._ssl_context = ssl_context  # else loaded at the first https request
+        # Per origin, oldest first: reuse takes the newest, expiry closes the oldest.
+        self._idle: dict[Origin, deque[_Connection]] = {}
+        self._idle_count = 0
+        self._open = 0  # connections made and not yet closed, idle ones included
+        self._waiters: deque[anyio.Event] = deque()
+        self._closed = False
+
+    def __repr__(self) -> str:
+        return f"<HTTP/1.1 pool: {self._open} open, {self._idle_count} idle>"
+
+    def counts(self) -> tuple[int, int]:
+        """(connections in use or waited for, idle connections)."""
+        return self._open - self._idle_count + len(self._waiters), self._idle_count
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        timeouts: Mapping[str, float | None] = request.extensions.get("timeout") or {}
+        url = request.url
+        scheme = url.raw_scheme
+        if scheme not in (b"http", b"https"):
+            raise httpx.UnsupportedProtocol(f"Request URL has an unsupported protocol '{url}'.")
+        port = url.port or (443 if scheme == b"https" else 80)
+        origin = (scheme, url.raw_host, port)
+        try:
+            connection = await self._acquire(origin, timeouts)
+        except Exception as exc:
+            raise translated(exc, request)  # noqa: B904  (it carries its cause)
+        read_timeout = timeouts.get("read")
+        try:
+            head = await connection.send(request, timeouts.get("write"), read_timeout)
+        except BaseException as exc:
+            await self._drop(connection)
+            if isinstance(exc, Exception):
+                raise translated(_as_httpx(exc), request)  # noqa: B904  (it carries its cause)
+            raise
+        extensions = {"http_version": b"HTTP/1.1", "reason_phrase": bytes(head.reason)}
+        return httpx.Response(
+            head.status_code,
+            headers=list(head.headers),
+            stream=_Body(self, connection, request, read_timeout),
+            extensions=extensions,
+        )
+
+    async def aclose(self) -> None:
+        self._closed = True
+        idle = [connection for connections in self._idle.values() for connection in connections]
+        self._idle.clear()
+        self._idle_count = 0
+        self._open -= len(idle)
+        while self._waiters:
+            self._waiters.popleft().set()  # they find the pool closed
+        with anyio.CancelScope(shield=True):
+            for connection in idle:
+                await anyio.aclose_forcefully(connection.stream)
+
+    # -- the pool: all bookkeeping between awaits, so a cancellation cannot split it ----
+
+    async def _acquire(self, origin: Origin, timeouts: Mapping[str, float | None]) -> _Connection:
+        wait_until: float | None = None  # the pool timeout covers all the waits together
+        while True:
+            if self._closed:
+                raise RuntimeError("Cannot send a request, as the transport has been closed.")
+            idle = self._idle.get(origin)
+            if idle and self._expiry is not None:
+                # Those idle too long go now, not when a burst needs them again.
+                oldest = anyio.current_time() - self._expiry
+                while idle and idle[0].idle_since < oldest:
+                    self._idle_count -= 1
+                    await self._drop(idle.popleft())
+            while idle:
+                connection = idle.pop()  # the most recently used: the likeliest alive
+                self._idle_count -= 1
+                if connection.reusable(self._expiry):
+                    return connection
+                await self._drop(connection)
+            if self._max_connections is None or self._open < self._max_connections:
+                self._open += 1
+                try:
+                    return await self._connect(origin, timeouts.get("connect"))
+                except BaseException:
+                    self._open -= 1
+                    self._wake()
+                    raise
+            if self._idle_count:
+                # Full, but with idle connections to other origins: close the oldest.
+                for connections in self._idle.values():
+                    if connections:
+                        self._idle_count -= 1
+                        await self._drop(connections.popleft())
+                        break
+                continue
+            if wait_until is None:
+                pool_timeout = timeouts.get("pool")
+                wait_until = anyio.current_time() + (
+                    float("inf") if pool_timeout is None else pool_timeout
+                )
+            await self._wait(wait_until - anyio.current_time())
+
+    async def _wait(self, within: float) -> None:
+        event = anyio.Event()
+        self._waiters.append(event)
+        try:
+            with anyio.fail_after(within):
+                await event.wait()
+        except BaseException as exc:
+            if event.is_set():
+                self._wake()  # woken, but leaving: the turn goes to the next in line
+            else:
+                self._waiters.remove(event)
+            if isinstance(exc, TimeoutError):
+                raise httpx.PoolTimeout("No connection became free in time.") from exc
+            raise
+
+    def _wake(self) -> None:
+        if self._waiters:
+            self._waiters.popleft().set()
+
+    async def _connect(self, origin: Origin, within: float | None) -> _Connection:
+        scheme, host, port = origin
+        context = None
+        if scheme == b"https":
+            if self._ssl_context is None:
+                # httpx's own (certifi's CA bundle), so that every transport trusts the
+                # same servers; loading it takes tens of ms, once.
+                self._ssl_context = httpx.create_ssl_context()
+            context = self._ssl_context
+        name = host.decode("ascii")
+        stream: anyio.abc.ByteStream
+        try:
+            with anyio.fail_after(within):
+                if context is None:
+                    stream = await anyio.connect_tcp(name, port)
+                else:
+                    stream = await anyio.connect_tcp(
+                        name,
+                        port,
+                        ssl_context=context,
+                        tls_hostname=name,  # sent as SNI, and checked against the certificate
+                        # HTTP frames its own answers: a server that closes without TLS's
+                        # close_notify has not truncated one that ended.
+                        tls_standard_compatible=False,
+                    )
+        except TimeoutError as exc:
+            raise httpx.ConnectTimeout("Connecting timed out.") from exc
+        return _Connection(origin, stream)
+
+    def _release(self, connection: _Connection, done: bool) -> bool:
+        """Keep a connection whose answer was read to its exact end; False: close it."""
+        if (
+            done
+            and not self._closed
+            and connection.next_cycle()
+            and (
+                self._max_keepalive is None
+                or self._idle_count < self._max_keepalive
+                or self._waiters
+            )
+        ):
+            connection.idle_since = anyio.current_time()
+            idle = self._idle.get(connection.origin)
+            if idle is None:
+                idle = self._idle[connection.origin] = deque()
+            idle.append(connection)
+            self._idle_count += 1
+            self._wake()
+            return True
+        self._open -= 1
+        self._wake()
+        return False
+
+    async def _drop(self, connection: _Connection) -> None:
+        """Close a connection that is counted open and in no idle list."""
+        self._open -= 1
+        self._wake()
+        with anyio.CancelScope(shield=True):
+            await anyio.aclose_forcefully(connection.stream)
+
+
+class _Connection:
+    """One HTTP/1.1 connection: an anyio byte stream and h11's state for it."""
+
+    __slots__ = ("h11", "idle_since", "origin", "socket", "stream")
+
+    def __init__(self, origin: Origin, stream: anyio.abc.ByteStream) -> None:
+        self.origin = origin
+        self.stream = stream
+        self.h11 = h11.Connection(h11.CLIENT, max_incomplete_event_size=_MAX_HEAD)
+        self.socket: socket.socket = stream.extra(anyio.abc.SocketAttribute.raw_socket)
+        self.idle_since = 0.0
+
+    def reusable(self, expiry: float | None) -> bool:
+        """Not idle too long, and nothing to read: no close, no bytes nobody asked for."""
+        if expiry is not None and anyio.current_time() - self.idle_since > expiry:
+            return False
+        return not _readable(self.socket)
+
+    def next_cycle(self) -> bool:
+        """Ready the connection for its next request, if its answer ended where its bytes did."""
+        connection = self.h11
+        if connection.our_state is not h11.DONE or connection.their_state is not h11.DONE:
+            return False  # unfinished, or either side said Connection: close
+        trailing, closed = connection.trailing_data
+        if trailing or closed:
+            return False  # bytes past the answer's end: a desynchronised connection
+        connection.start_next_cycle()
+        return True
+
+    async def send(
+        self, request: httpx.Request, write_timeout: float | None, read_timeout: float | None
+    ) -> h11.Response:
+        """Send the request; return the head of its answer.
+
+        A server may answer before the body is all sent (413 for an upload too large)
+        and close: the write fails, but its answer is the caller's to see, so it is read
+        all the same; the write's error is raised only when there is no answer.
+        """
+        try:
+            await self._send_request(request, write_timeout)
+        except (anyio.BrokenResourceError, OSError) as exc:
+            unsent: Exception | None = exc
+        else:
+            unsent = None
+        try:
+            while True:
+                event = await self.next_event(read_timeout)
+                if isinstance(event, h11.Response):
+                    return event
+                if not isinstance(event, h11.InformationalResponse):  # 1xx: more follows
+                    raise httpx.RemoteProtocolError(
+                        "Server disconnected without sending a response."
+                    )
+        except Exception:
+            if unsent is not None:
+                raise unsent from None
+            raise
+
+    async def _send_request(self, request: httpx.Request, write_timeout: float | None) -> None:
+        connection = self.h11
+        head = connection.send(
+            h11.Request(
+                method=request.method, target=request.url.raw_path, headers=request.headers.raw
+            )
+        )
+        assert head is not None
+        stream = request.stream
+        if isinstance(stream, httpx.ByteStream):
+            # A body in memory (JSON) goes with the head, in one write.
+            body = request.content
+            if body:
+                head += connection.send(h11.Data(data=body)) or b""
+            await self._write(head + (connection.send(h11.EndOfMessage()) or b""), write_timeout)
+        else:
+            await self._write(head, write_timeout)
+            assert isinstance(stream, httpx.AsyncByteStream)
+            async for chunk in stream:
+                if chunk:
+                    await self._write(connection.send(h11.Data(data=chunk)) or b"", write_timeout)
+            await self._write(connection.send(h11.EndOfMessage()) or b"", write_timeout)
+
+    async def _write(self, data: bytes, within: float | None) -> None:
+        if not data:
+            return
+        try:
+            with anyio.fail_after(within):
+                await self.stream.send(data)
+        except TimeoutError as exc:
+            raise httpx.WriteTimeout("Writing the request timed out.") from exc
+
+    async def next_event(
+        self, within: float | None
+    ) -> h11.Event | type[h11.NEED_DATA] | type[h11.PAUSED]:
+        """h11's next event, reading as much as it needs (within ``within`` a read)."""
+        connection = self.h11
+        while True:
+            event = connection.next_event()
+            if event is not h11.NEED_DATA:
+                return event
+            try:
+                with anyio.fail_after(within):
+                    data = await self.stream.receive(_READ_SIZE)
+            except anyio.EndOfStream:
+                data = b""
+            except TimeoutError as exc:
+                raise httpx.ReadTimeout("Reading the response timed out.") from exc
+            connection.receive_data(data)
+
+
+def _readable(sock: socket.socket) -> bool:
+    """Whether reading ``sock`` would not block: it holds bytes, or the peer closed it."""
+    try:
+        fd = sock.fileno()
+        if fd < 0:
+            return True
+        if hasattr(select, "poll"):
+            poller = select.poll()
+            poller.register(fd, select.POLLIN)
+            return bool(poller.poll(0))
+        return bool(select.select([fd], [], [], 0)[0])  # Windows: no poll
+    except (OSError, ValueError):
+        return True
+
+
+class _Body(httpx.AsyncByteStream):
+    """An answer's body as httpx reads it; closed, its connection is kept or closed."""
+
+    __slots__ = ("_connection", "_done", "_pool", "_read_timeout", "_request")
+
+    def __init__(
+        self,
+        pool: HTTP11Transport,
+        connection: _Connection,
+        request: httpx.Request,
+        read_timeout: float | None,
+    ) -> None:
+        self._pool = pool
+        self._connection: _Connection | None = connection
+        self._request = request
+        self._read_timeout = read_timeout
+        self._done = False
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        connection = self._connection
+        assert connection is not None, "read after close"
+        try:
+            while True:
+                event = await connection.next_event(self._read_timeout)
+                if isinstance(event, h11.Data):
+                    yield bytes(event.data)
+                elif isinstance(event, h11.EndOfMessage):
+                    self._done = True
+                    return
+                else:
+                    raise httpx.RemoteProtocolError("The answer's body ended unexpectedly.")
+        except Exception as exc:
+            raise translated(_as_httpx(exc), self._request)  # noqa: B904  (it carries its cause)
+
+    async def aclose(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None and not self._pool._release(connection, self._done):
+            with anyio.CancelScope(shield=True):
+                await anyio.aclose_forcefully(connection.stream)
+
+
+def _as_httpx(exc: Exception) -> Exception:
+    """h11's protocol errors as httpx's, which ``translated`` knows; others unchanged."""
+    if isinstance(exc, h11.LocalProtocolError):
+        return httpx.LocalProtocolError(str(exc))
+    if isinstance(exc, h11.RemoteProtocolError):
+        error = httpx.RemoteProtocolError(str(exc))
+        error.__cause__ = exc
+        return error
+    return exc
