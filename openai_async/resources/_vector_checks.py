@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
-from .._exceptions import InvalidParameterError
+from .._exceptions import InvalidParameterError, shown
 from ._checks import check_choice, check_range, json_body
 
 __all__ = [
@@ -40,7 +40,7 @@ def check_ids(name: str, value: object, most: int) -> None:
     if value is None:
         return
     if isinstance(value, str | bytes) or not isinstance(value, Sequence):
-        raise InvalidParameterError(name, f"expected a list of ids, got {value!r:.60}")
+        raise InvalidParameterError(name, f"expected a list of ids, got {shown(value)}")
     if not all(isinstance(item, str) and item for item in value):
         raise InvalidParameterError(name, "every id must be a non-empty string")
     if len(value) > most:
@@ -61,7 +61,7 @@ def list_query(
     check_choice("filter", more.get("filter"), _FILE_STATES)
     for name, cursor in (("after", after), ("before", before)):
         if cursor is not None and (not isinstance(cursor, str) or not cursor):
-            raise InvalidParameterError(name, f"expected an object id, got {cursor!r}")
+            raise InvalidParameterError(name, f"expected an object id, got {shown(cursor)}")
     return json_body(after=after, before=before, limit=limit, order=order, **more)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final, Literal, Required, TypedDict, Unpack
 
-from .._exceptions import InvalidParameterError
+from .._exceptions import InvalidParameterError, shown
 from .._pages import AsyncPaginator
 from .._request import Endpoint, RequestOptions, json_request, pop_options
 from ..types import Batch, ListResponse
@@ -71,7 +71,9 @@ class Batches(Resource):
         for name in ("input_file_id", "endpoint", "completion_window"):
             value = body.get(name)
             if not isinstance(value, str) or not value:
-                raise InvalidParameterError(name, f"expected a non-empty string, got {value!r}")
+                raise InvalidParameterError(
+                    name, f"expected a non-empty string, got {shown(value)}"
+                )
         if not body["endpoint"].startswith("/"):
             raise InvalidParameterError("endpoint", "expected a path like '/v1/chat/completions'")
         check_metadata("metadata", body.get("metadata"))

@@ -10,7 +10,7 @@ from typing import Any, Literal, Unpack
 import anyio
 import httpx
 
-from .._exceptions import APIConnectionError, InvalidParameterError
+from .._exceptions import APIConnectionError, InvalidParameterError, shown
 from .._file_input import FileInput
 from .._pages import AsyncPaginator
 from .._request import APIRequest, RequestOptions, json_request
@@ -54,7 +54,7 @@ class Files(Resource):
         check_range("limit", limit, 1, _MAX_PAGE)
         check_choice("order", order, ("asc", "desc"))
         if after is not None and (not isinstance(after, str) or not after):
-            raise InvalidParameterError("after", f"expected a file id, got {after!r}")
+            raise InvalidParameterError("after", f"expected a file id, got {shown(after)}")
         params = json_body(purpose=purpose, limit=limit, after=after, order=order)
         return AsyncPaginator(
             self._client,

@@ -12,13 +12,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, Required, Unpack, overload
 
-from .._exceptions import InvalidParameterError
+from .._exceptions import InvalidParameterError, shown
 from .._file_input import FileInput
 from .._request import RequestOptions, StreamingEndpoint, json_request, pop_options, sse_request
 from .._streaming import AsyncStream, StreamEnd
 from ..types import ImagesResponse, ImageStreamEvent
 from ._base import Resource
-from ._checks import check_choice, check_max_length, check_range, json_body
+from ._checks import check_choice, check_flag, check_max_length, check_range, json_body
 from ._upload import form_request, streamed_form
 
 __all__ = [
@@ -128,7 +128,9 @@ def _check(params: dict[str, Any]) -> None:
     check_range("partial_images", params.get("partial_images"), 0, 3)
     size = params.get("size")
     if size is not None and not isinstance(size, str):
-        raise InvalidParameterError("size", f"expected a string such as '1024x1024', got {size!r}")
+        raise InvalidParameterError(
+            "size", f"expected a string such as '1024x1024', got {shown(size)}"
+        )
     for name, allowed in _ENUMS.items():
         check_choice(name, params.get(name), allowed)
 
@@ -197,6 +199,7 @@ class Images(Resource):
         options = pop_options(given)
         if not isinstance(given.get("prompt"), str):
             raise InvalidParameterError("prompt", "is required: a string")
+        check_flag("stream", stream)
         body = json_body(**given)
         _check(body)
         if stream:
@@ -234,6 +237,7 @@ class Images(Resource):
         """
         given: dict[str, Any] = dict(params)
         options = pop_options(given)
+        check_flag("stream", stream)
         image = given.pop("image", None)
         mask = given.pop("mask", None)
         if not isinstance(given.get("prompt"), str):

@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final, Literal, Required, Unpack
 
-from .._exceptions import InvalidParameterError
+from .._exceptions import InvalidParameterError, shown
 from .._file_input import FileInput
 from .._request import APIRequest, Endpoint, RequestOptions, json_request, pop_options, reader
 from ..types import Upload, UploadPart
@@ -100,11 +100,15 @@ class Uploads(Resource):
         body = json_body(**given)
         size = body.get("bytes")
         if not isinstance(size, int) or isinstance(size, bool) or not 0 <= size <= MAX_UPLOAD_SIZE:
-            raise InvalidParameterError("bytes", f"expected 0 to {MAX_UPLOAD_SIZE}, got {size!r}")
+            raise InvalidParameterError(
+                "bytes", f"expected 0 to {MAX_UPLOAD_SIZE}, got {shown(size)}"
+            )
         for name in ("filename", "mime_type", "purpose"):
             value = body.get(name)
             if not isinstance(value, str) or not value:
-                raise InvalidParameterError(name, f"expected a non-empty string, got {value!r}")
+                raise InvalidParameterError(
+                    name, f"expected a non-empty string, got {shown(value)}"
+                )
         check_expires_after("expires_after", body.get("expires_after"))
         return await self._client.call(UPLOADS.request(body, options))
 
@@ -126,7 +130,9 @@ class Uploads(Resource):
             raise InvalidParameterError("part_ids", "expected a list of part ids")
         for position, part_id in enumerate(part_ids):
             if not isinstance(part_id, str) or not part_id:
-                raise InvalidParameterError(f"part_ids[{position}]", f"expected an id: {part_id!r}")
+                raise InvalidParameterError(
+                    f"part_ids[{position}]", f"expected an id: {shown(part_id)}"
+                )
         if md5 is not None and (not isinstance(md5, str) or _MD5.fullmatch(md5) is None):
             raise InvalidParameterError("md5", "expected 32 hexadecimal digits")
         body = json_body(part_ids=list(part_ids), md5=md5)

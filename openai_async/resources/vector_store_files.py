@@ -7,7 +7,7 @@ from typing import Any, Unpack
 
 import anyio
 
-from .._exceptions import InvalidParameterError
+from .._exceptions import InvalidParameterError, shown
 from .._file_input import FileInput
 from .._pages import AsyncPaginator
 from .._request import RequestOptions, json_request
@@ -245,7 +245,7 @@ def _batch_body(
     check_ids("file_ids", file_ids, 2000)
     if files is not None:
         if isinstance(files, str | bytes | Mapping) or not isinstance(files, Sequence):
-            raise InvalidParameterError("files", f"expected a list of mappings, got {files!r:.60}")
+            raise InvalidParameterError("files", f"expected a list of mappings, got {shown(files)}")
         if not all(isinstance(f, Mapping) and isinstance(f.get("file_id"), str) for f in files):
             raise InvalidParameterError("files", "each needs a 'file_id'")
         if not 1 <= len(files) <= 2000:

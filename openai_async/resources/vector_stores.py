@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Generator, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Required, Unpack
 
-from .._exceptions import InvalidParameterError
+from .._exceptions import InvalidParameterError, shown
 from .._pages import AsyncPaginator
 from .._request import APIRequest, RequestOptions, json_request, pop_options
 from ..types import (
@@ -80,7 +80,7 @@ def _checked_query(query: object) -> str | list[str]:
     ):
         return list(query)
     raise InvalidParameterError(
-        "query", f"expected a string or a non-empty list of strings, got {query!r:.60}"
+        "query", f"expected a string or a non-empty list of strings, got {shown(query)}"
     )
 
 

@@ -1,0 +1,695 @@
+"""Wrong types are refused before sending, naming the parameter, on every endpoint.
+
+Every endpoint method of ``ENDPOINTS`` (tests/test_spec_coverage.py) is called with
+valid arguments (``BASELINE``) but for one parameter, given a value no parameter takes:
+``object()``, a set, an object whose ``str``/``repr`` would give a secret away if it were
+sent, bytes (but for files), NaN, infinity and an integer too long for Python to write;
+and ``True`` where the spec says integer.
+Each must raise ``InvalidParameterError`` naming that parameter (or a path inside it),
+without the secret in its text, and with no request reaching the local server.
+Nested values (``messages[0].content``) and the per-call options are checked too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import math
+import string
+import typing
+import warnings
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from openai_async import APIStatusError, AsyncClient, InvalidParameterError
+from openai_async._exceptions import shown
+from openai_async._files import form_fields
+from openai_async._request import OPTION_NAMES, check_query, refuse_unencodable
+from openai_async.testing import LocalServer
+
+from .openapi import _is_binary, _operation, _resolve, load_spec
+from .test_spec_coverage import ENDPOINTS, Method
+
+SECRET = "sk-revealed-by-str-0042"
+
+
+class Revealing:
+    """An object that gives a secret away wherever it is turned into text."""
+
+    def __str__(self) -> str:
+        return SECRET
+
+    __repr__ = __str__
+
+    def __format__(self, spec: str) -> str:
+        return SECRET
+
+
+MESSAGES = [{"role": "user", "content": "hi"}]
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+VS = {"vector_store_id": "vs_abc"}
+
+# Valid arguments for each entry of ENDPOINTS: positional ids, then keywords.
+BASELINE: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
+    "chat.create": ((), {"model": "gpt-3.5-turbo", "messages": MESSAGES}),
+    "completions.create": ((), {"model": "gpt-3.5-turbo-instruct", "prompt": "hi"}),
+    "edits.create": (
+        (),
+        {"model": "text-davinci-edit-001", "instruction": "Fix it.", "input": "helo"},
+    ),
+    "fine_tunes.create": ((), {"training_file": "file-abc"}),
+    "files.list": ((), {}),
+    "files.create": ((), {"file": ("a.jsonl", b"{}\n"), "purpose": "fine-tune"}),
+    "batches.create": (
+        (),
+        {
+            "input_file_id": "file-abc",
+            "endpoint": "/v1/chat/completions",
+            "completion_window": "24h",
+        },
+    ),
+    "batches.list": ((), {}),
+    "fine_tuning.jobs.create": ((), {"model": "gpt-4o-mini", "training_file": "file-abc"}),
+    "fine_tuning.jobs.list": ((), {}),
+    "fine_tuning.jobs.list_events": (("ftjob-abc",), {}),
+    "fine_tuning.jobs.checkpoints.list": (("ftjob-abc",), {}),
+    "uploads.create": (
+        (),
+        {"bytes": 3, "filename": "a.jsonl", "mime_type": "text/jsonl", "purpose": "fine-tune"},
+    ),
+    "uploads.parts.create": (("upload_abc",), {"data": b"{}\n"}),
+    "uploads.complete": (("upload_abc",), {"part_ids": ["part_abc"]}),
+    "speech.create": ((), {"model": "tts-1", "input": "hi", "voice": "alloy"}),
+    "vs.create": ((), {}),
+    "vs.list": ((), {}),
+    "vs.retrieve": (("vs_abc",), {}),
+    "vs.update": (("vs_abc",), {}),
+    "vs.delete": (("vs_abc",), {}),
+    "vs.search": (("vs_abc",), {"query": "hi"}),
+    "vs.files.create": (("vs_abc",), {"file_id": "file-abc"}),
+    "vs.files.list": (("vs_abc",), {}),
+    "vs.files.retrieve": (("file-abc",), VS),
+    "vs.files.update": (("file-abc",), {**VS, "attributes": {"a": "b"}}),
+    "vs.files.delete": (("file-abc",), VS),
+    "vs.files.content": (("file-abc",), VS),
+    "vs.file_batches.create": (("vs_abc",), {"file_ids": ["file-abc"]}),
+    "vs.file_batches.retrieve": (("vsfb_abc",), VS),
+    "vs.file_batches.cancel": (("vsfb_abc",), VS),
+    "vs.file_batches.list_files": (("vsfb_abc",), VS),
+    "responses.create": ((), {"model": "gpt-4o-mini", "input": "hi"}),
+    "responses.parse": (
+        (),
+        {"model": "gpt-4o-mini", "input": "hi", "text_format": {"type": "object"}},
+    ),
+    "responses.retrieve": (("resp_abc",), {}),
+    "responses.delete": (("resp_abc",), {}),
+    "responses.cancel": (("resp_abc",), {}),
+    "responses.input_items.list": (("resp_abc",), {}),
+    "embeddings.create": ((), {"model": "text-embedding-3-small", "input": "hi"}),
+    "moderations.create": ((), {"input": "hi"}),
+    "audio.transcriptions.create": ((), {"model": "whisper-1", "file": ("a.mp3", b"ID3")}),
+    "audio.translations.create": ((), {"model": "whisper-1", "file": ("a.mp3", b"ID3")}),
+    "images.generate": ((), {"prompt": "a cat"}),
+    "images.edit": ((), {"image": ("a.png", PNG), "prompt": "a hat"}),
+    "images.edit (JSON)": (
+        (),
+        {
+            "model": "gpt-image-1",
+            "images": [{"image_url": "https://example.com/a.png"}],
+            "prompt": "a hat",
+        },
+    ),
+    "images.create_variation": ((), {"image": ("a.png", PNG)}),
+    "files.retrieve": (("file-abc",), {}),
+    "files.delete": (("file-abc",), {}),
+    "files.content": (("file-abc",), {}),
+    "models.list": ((), {}),
+    "models.retrieve": (("gpt-4o",), {}),
+    "models.delete": (("ft:gpt-4o:org:x",), {}),
+    "engines.list": ((), {}),
+    "engines.retrieve": (("davinci",), {}),
+    "fine_tunes.list": ((), {}),
+    "fine_tunes.retrieve": (("ft-abc",), {}),
+    "fine_tunes.cancel": (("ft-abc",), {}),
+    "fine_tunes.list_events": (("ft-abc",), {}),
+}
+
+# Parameters left out of the walk, and why.
+EXCLUDED: dict[str, dict[str, str]] = {}
+
+# Baseline arguments a parameter replaces (one of two that cannot go together).
+INSTEAD_OF: dict[tuple[str, str], str] = {
+    ("vs.file_batches.create", "files"): "file_ids",
+    ("images.edit", "images"): "image",
+    ("images.edit (JSON)", "image"): "images",
+}
+
+
+def _wrong_values() -> list[tuple[str, object]]:
+    """Values that are no parameter's type (bytes are a file's, added where not one)."""
+    return [
+        ("object()", object()),
+        ("a set", {"a"}),
+        ("an object with a revealing str", Revealing()),
+        ("NaN", math.nan),
+        ("infinity", math.inf),
+        ("an integer Python will not write", 10**5000),
+    ]
+
+
+def _types(schema: Any) -> set[str]:
+    """Every JSON type a spec schema allows, through its anyOf/oneOf/allOf branches."""
+    if not isinstance(schema, Mapping):
+        return set()
+    kind = schema.get("type")
+    found = {kind} if isinstance(kind, str) else set(kind or ())
+    for key in ("anyOf", "oneOf", "allOf"):
+        for branch in schema.get(key, []):
+            found |= _types(branch)
+    return found
+
+
+def _properties(schema: Any) -> dict[str, Any]:
+    if not isinstance(schema, Mapping):
+        return {}
+    found = dict(schema.get("properties", {}))
+    for key in ("allOf", "anyOf", "oneOf"):
+        for branch in schema.get(key, []):
+            found.update(_properties(branch))
+    return found
+
+
+def _schemas(http_method: str, path: str, spec: Path, kind: str) -> dict[str, Any]:
+    """The spec's schema of each path, query and body parameter of an operation."""
+    document = load_spec(spec)
+    operation = _operation(document, http_method, path)
+    found = {
+        p["name"]: p.get("schema", {}) for p in _resolve(document, operation.get("parameters", []))
+    }
+    if kind != "query":
+        # The other body of the same path, then the entry's own: a file of the form
+        # stays a file for the entry of the JSON body (images.edit).
+        content = _resolve(document, operation["requestBody"])["content"]
+        media = "application/json" if kind == "json" else kind
+        for other in sorted(content, key=lambda m: m == media):
+            found.update(_properties(content[other]["schema"]))
+    return found
+
+
+def _parameters(method: Callable[..., Any]) -> tuple[list[str], list[str]]:
+    """A method's positional ids and its keyword parameters (per-call options left out)."""
+    positional: list[str] = []
+    keywords: list[str] = []
+    hints = typing.get_type_hints(method, include_extras=True)
+    for parameter in inspect.signature(method).parameters.values():
+        if parameter.kind is inspect.Parameter.VAR_KEYWORD:
+            (params,) = typing.get_args(hints[parameter.name])  # Unpack[TypedDict]
+            keywords += sorted(params.__required_keys__ | params.__optional_keys__)
+        elif parameter.kind is inspect.Parameter.KEYWORD_ONLY:
+            keywords.append(parameter.name)
+        else:
+            positional.append(parameter.name)
+    return positional, [name for name in keywords if name not in OPTION_NAMES]
+
+
+def _cases(
+    name: str, reach: Method, http_method: str, path: str, spec: Path, kind: str
+) -> Iterator[tuple[str, str, tuple[object, ...], dict[str, Any]]]:
+    """(parameter, what is wrong, args, kwargs) for every parameter of one endpoint."""
+    args, kwargs = BASELINE[name]
+    schemas = _schemas(http_method, path, spec, kind)
+    positional, keywords = _parameters(reach(_CLIENT))
+    excluded = EXCLUDED.get(name, {})
+    for parameter in [*positional, *keywords]:
+        if parameter in excluded:
+            continue
+        schema = schemas.get(parameter, {})
+        wrong = _wrong_values()
+        if not _is_binary(schema) and parameter != "data":  # an upload part is a file
+            wrong.append(("bytes", b"text"))
+        types = _types(schema)
+        if "integer" in types and "boolean" not in types:
+            wrong.append(("a bool where the spec says integer", True))
+        base = {k: v for k, v in kwargs.items() if k != INSTEAD_OF.get((name, parameter))}
+        for what, value in wrong:
+            if parameter in positional:
+                position = positional.index(parameter)
+                given = (*args[:position], value, *args[position + 1 :])
+                yield parameter, what, given, base
+            else:
+                yield parameter, what, args, {**base, parameter: value}
+
+
+_CLIENT = AsyncClient(api_key="", base_url="http://127.0.0.1:9/v1")
+
+
+async def _call(
+    method: Callable[..., Any], args: tuple[object, ...], kwargs: Mapping[str, Any]
+) -> Any:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # engines, edits, fine_tunes
+        result = method(*args, **kwargs)
+        if isinstance(result, Awaitable):
+            result = await result
+    return result
+
+
+def _names(param: str | None, name: str) -> bool:
+    return param is not None and (param == name or param.startswith((f"{name}.", f"{name}[")))
+
+
+async def _refused(
+    server: LocalServer,
+    method: Callable[..., Any],
+    param: str,
+    args: tuple[object, ...],
+    kwargs: Mapping[str, Any],
+) -> str | None:
+    """None if the call is refused as it should be; else what went wrong."""
+    before = len(server.requests)
+    try:
+        await _call(method, args, kwargs)
+    except InvalidParameterError as exc:
+        if len(server.requests) != before:
+            return "refused, but only after a request was sent"
+        if SECRET in str(exc) or SECRET in repr(exc):
+            return f"refused, but its message shows the value: {exc}"
+        if not _names(exc.param, param):
+            return f"refused naming {exc.param!r}: {exc}"
+        return None
+    except Exception as exc:
+        sent = len(server.requests) - before
+        return f"{type(exc).__name__} after {sent} request(s): {str(exc)[:120]}"
+    return f"accepted: {len(server.requests) - before} request(s) sent"
+
+
+@pytest.mark.anyio
+@pytest.mark.off_spec("a wrong value that slips through is sent; the test then fails anyway")
+@pytest.mark.parametrize(
+    ("name", "reach", "http_method", "path", "spec", "kind"),
+    ENDPOINTS,
+    ids=[entry[0] for entry in ENDPOINTS],
+)
+async def test_every_parameter_refuses_wrong_types(
+    client: AsyncClient,
+    server: LocalServer,
+    name: str,
+    reach: Method,
+    http_method: str,
+    path: str,
+    spec: Path,
+    kind: str,
+) -> None:
+    """Each parameter given a value of no parameter's type: refused, named, nothing sent."""
+    method = reach(client)
+    failures = []
+    for parameter, what, args, kwargs in _cases(name, reach, http_method, path, spec, kind):
+        problem = await _refused(server, method, parameter, args, kwargs)
+        if problem is not None:
+            failures.append(f"{parameter} = {what}: {problem}")
+    assert not failures, "\n".join(failures)
+    assert server.requests == []
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("name", "reach"), [entry[:2] for entry in ENDPOINTS], ids=[entry[0] for entry in ENDPOINTS]
+)
+async def test_the_baselines_are_sent(
+    client: AsyncClient, server: LocalServer, name: str, reach: Method
+) -> None:
+    """The valid arguments the walk starts from pass the checks and reach the server."""
+    args, kwargs = BASELINE[name]
+    # An id the server does not know is answered 404: it was asked, which is what counts.
+    with contextlib.suppress(APIStatusError):
+        await _call(reach(client), args, kwargs)
+    assert len(server.requests) == 1
+
+
+def test_every_endpoint_has_a_baseline() -> None:
+    """BASELINE and EXCLUDED name known endpoints, and every endpoint has a baseline."""
+    known = {entry[0] for entry in ENDPOINTS}
+    assert set(BASELINE) == known
+    assert set(EXCLUDED) <= known
+    assert all(reason.strip() for names in EXCLUDED.values() for reason in names.values())
+
+
+# Wrong values inside a parameter: refused naming the path to them.
+NESTED: list[tuple[str, Callable[[AsyncClient], Callable[..., Any]], dict[str, Any], str]] = [
+    (
+        "chat message content",
+        lambda c: c.chat.completions.create,
+        {"model": "m", "messages": [{"role": "user", "content": Revealing()}]},
+        "messages[0].content",
+    ),
+    (
+        "chat message content part",
+        lambda c: c.chat.completions.create,
+        {
+            "model": "m",
+            "messages": [
+                MESSAGES[0],
+                {"role": "user", "content": [{"type": "text", "text": b"bytes"}]},
+            ],
+        },
+        "messages[1].content[0].text",
+    ),
+    (
+        "a tool's JSON schema",
+        lambda c: c.chat.completions.create,
+        {
+            "model": "m",
+            "messages": MESSAGES,
+            "tools": [
+                {
+                    "type": "function",
+                    "function": {"name": "f", "parameters": {"type": "object", "x": {1, 2}}},
+                }
+            ],
+        },
+        "tools[0].function.parameters.x",
+    ),
+    (
+        "a NaN in a JSON schema",
+        lambda c: c.chat.completions.create,
+        {
+            "model": "m",
+            "messages": MESSAGES,
+            "response_format": {
+                "type": "json_schema",
+                "json_schema": {"name": "n", "schema": {"maximum": math.nan}},
+            },
+        },
+        "response_format.json_schema.schema.maximum",
+    ),
+    (
+        "a mapping key of no JSON type",
+        lambda c: c.chat.completions.create,
+        {"model": "m", "messages": MESSAGES, "logit_bias": {(1, 2): 5}},
+        "logit_bias",
+    ),
+    (
+        "responses input item",
+        lambda c: c.responses.create,
+        {"model": "m", "input": [{"role": "user", "content": object()}]},
+        "input[0].content",
+    ),
+    (
+        "embeddings input item",
+        lambda c: c.embeddings.create,
+        {"model": "m", "input": ["a", Revealing()]},
+        "input",
+    ),
+    (
+        "extra_body value",
+        lambda c: c.chat.completions.create,
+        {"model": "m", "messages": MESSAGES, "extra_body": {"top_k": Revealing()}},
+        "top_k",
+    ),
+    (
+        "extra_body value in a form",
+        lambda c: c.audio.transcriptions.create,
+        {"model": "whisper-1", "file": ("a.mp3", b"ID3"), "extra_body": {"top_k": Revealing()}},
+        "top_k",
+    ),
+    (
+        "extra_query value",
+        lambda c: c.models.list,
+        {"extra_query": {"api-version": Revealing()}},
+        "api-version",
+    ),
+    (
+        "extra_query list item",
+        lambda c: c.models.list,
+        {"extra_query": {"tag": ["a", b"b"]}},
+        "tag",
+    ),
+    (
+        "extra_query NaN",
+        lambda c: c.chat.completions.create,
+        {"model": "m", "messages": MESSAGES, "extra_query": {"seed": math.inf}},
+        "seed",
+    ),
+    ("timeout", lambda c: c.models.list, {"timeout": Revealing()}, "timeout"),
+    (
+        "extra_headers value",
+        lambda c: c.models.list,
+        {"extra_headers": {"x": Revealing()}},
+        "extra_headers",
+    ),
+]
+
+
+@pytest.mark.anyio
+@pytest.mark.off_spec("a wrong value that slips through is sent; the test then fails anyway")
+@pytest.mark.parametrize(
+    ("reach", "kwargs", "param"),
+    [entry[1:] for entry in NESTED],
+    ids=[entry[0] for entry in NESTED],
+)
+async def test_nested_wrong_types_are_refused_by_path(
+    client: AsyncClient,
+    server: LocalServer,
+    reach: Callable[[AsyncClient], Callable[..., Any]],
+    kwargs: dict[str, Any],
+    param: str,
+) -> None:
+    """A wrong value deep inside a parameter: refused, naming the path to it, nothing sent."""
+    with pytest.raises(InvalidParameterError) as info:
+        await _call(reach(client), (), kwargs)
+    assert info.value.param == param
+    assert SECRET not in str(info.value)
+    assert server.requests == []
+
+
+# -- the encoders alone: property tests ----------------------------------------------------
+
+JSON_SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**70), 2**70)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=8)
+)
+JSON = st.recursive(
+    JSON_SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.text(string.ascii_letters, min_size=1, max_size=5), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+# No value of any of these has a JSON form, and none may be sent as its str().
+NOT_JSON = st.sampled_from(
+    [object(), Revealing(), {"a"}, frozenset(), b"bytes", bytearray(b"x"), math.nan, -math.inf]
+) | st.builds(complex, st.floats(allow_nan=False), st.floats(allow_nan=False))
+# Python writes no int of more than 4,300 digits (sys.get_int_max_str_digits()).
+TOO_LONG = st.integers(4301, 4400).map(lambda digits: -(10 ** (digits - 1)))
+BODY = st.dictionaries(st.text(string.ascii_lowercase, min_size=1, max_size=6), JSON, max_size=5)
+
+
+def _encodes(body: object) -> bool:
+    """Whether httpx (the encoder every request goes through) can encode ``body``."""
+    try:
+        httpx.Request("POST", "http://127.0.0.1/", json=body)
+    except (TypeError, ValueError, RecursionError):
+        return False
+    return True
+
+
+@given(BODY)
+def test_what_httpx_encodes_is_never_refused(body: dict[str, Any]) -> None:
+    """A body of JSON values encodes, and the search for a culprit finds none."""
+    assert _encodes(body)
+    refuse_unencodable(body)
+
+
+@st.composite
+def _poisoned(draw: st.DrawFn) -> tuple[dict[str, Any], str]:
+    """A body with one value JSON cannot carry, and the path that names it."""
+    body: dict[str, Any] = draw(BODY)
+    bad = draw(NOT_JSON | TOO_LONG)
+    name = draw(st.text(string.ascii_lowercase, min_size=1, max_size=6))
+    path = name
+    holder: Any = body
+    key: Any = name
+    # Walk down through containers already there, or make new ones, a few levels.
+    for _ in range(draw(st.integers(0, 4))):
+        inner = holder.get(key) if isinstance(holder, dict) else holder[key]
+        if not isinstance(inner, dict | list) or not inner or draw(st.booleans()):
+            inner = draw(st.builds(list) | st.builds(dict))
+            holder[key] = inner
+        if isinstance(inner, dict):
+            if inner and draw(st.booleans()):
+                key = draw(st.sampled_from(sorted(inner)))
+            else:
+                key = draw(st.text(string.ascii_lowercase, min_size=1, max_size=4))
+            path += f".{key}"
+        else:
+            inner.append(None)
+            key = draw(st.integers(0, len(inner) - 1))
+            path += f"[{key}]"
+        holder = inner
+    holder[key] = bad
+    return body, path
+
+
+@given(_poisoned())
+def test_a_value_json_cannot_carry_is_named_by_its_path(case: tuple[dict[str, Any], str]) -> None:
+    """httpx refuses the body; the search names exactly where the bad value is."""
+    body, path = case
+    assert not _encodes(body)
+    with pytest.raises(InvalidParameterError) as info:
+        refuse_unencodable(body)
+    assert info.value.param == path
+    assert SECRET not in str(info.value)
+
+
+@given(BODY, st.sampled_from([(1, 2), object(), Revealing(), math.nan, frozenset(), -(10**4300)]))
+def test_a_key_json_cannot_carry_is_named_by_its_mapping(body: dict[str, Any], key: Any) -> None:
+    """A key that is no string (nor a number JSON writes as one) names the mapping it is in."""
+    body["outer"] = {"inner": {key: 1}}
+    assert not _encodes(body)
+    with pytest.raises(InvalidParameterError) as info:
+        refuse_unencodable(body)
+    assert info.value.param == "outer.inner"
+    assert SECRET not in str(info.value)
+
+
+def test_cycles_and_depth_are_named_shared_values_are_not() -> None:
+    """A list inside itself is named; one list twice is fine; a deep body names its top."""
+    shared = [1, 2]
+    refuse_unencodable({"a": [shared, shared], "b": {"c": shared}})
+    looped: list[Any] = [1]
+    looped.append(looped)
+    with pytest.raises(InvalidParameterError, match="contains itself") as info:
+        refuse_unencodable({"messages": looped})
+    assert info.value.param == "messages[1]"
+    deep: list[Any] = []
+    for _ in range(100_000):
+        deep = [deep]
+    assert not _encodes({"input": deep})  # a RecursionError, which httpx lets through
+    with pytest.raises(InvalidParameterError, match="too deep") as info:
+        refuse_unencodable({"input": deep})
+    assert info.value.param.startswith("input[0][0]")
+
+
+QUERY_SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=8)
+)
+QUERY_KEY = st.text(string.ascii_lowercase, min_size=1, max_size=6)
+
+
+@given(st.dictionaries(QUERY_KEY, QUERY_SCALARS | st.lists(QUERY_SCALARS, max_size=3)))
+def test_query_values_httpx_writes_plainly_pass(params: dict[str, Any]) -> None:
+    """Strings, numbers, bools, None and lists of them: accepted, and written as themselves."""
+    check_query(params)
+    written = httpx.QueryParams(params)
+    for key, value in params.items():
+        for item, text in zip(
+            value if isinstance(value, list) else [value], written.get_list(key), strict=True
+        ):
+            expected = {True: "true", False: "false", None: ""}.get(item, str(item))
+            if isinstance(item, bool) or item is None:
+                assert text == expected
+            else:
+                assert text == str(item)
+
+
+@given(
+    st.dictionaries(QUERY_KEY, QUERY_SCALARS, max_size=3),
+    QUERY_KEY,
+    NOT_JSON | TOO_LONG,
+    st.booleans(),
+)
+def test_other_query_values_are_refused_by_name(
+    params: dict[str, Any], name: str, bad: object, in_list: bool
+) -> None:
+    """Anything else, alone or in a list, is refused naming its key: never sent as str()."""
+    params[name] = ["ok", bad] if in_list else bad
+    with pytest.raises(InvalidParameterError) as info:
+        check_query(params)
+    assert info.value.param == name
+    assert SECRET not in str(info.value)
+
+
+FORM_SCALARS = st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+FORM_VALUE = (
+    FORM_SCALARS
+    | st.text(max_size=8)
+    | st.lists(FORM_SCALARS, max_size=3)
+    | st.dictionaries(QUERY_KEY, FORM_SCALARS, max_size=3)
+)
+
+
+def _read_back(text: str, like: object) -> object:
+    if isinstance(like, bool):
+        return {"true": True, "false": False}[text]
+    if isinstance(like, int):
+        return int(text)
+    if isinstance(like, float):
+        return float(text)
+    return text
+
+
+@given(st.dictionaries(QUERY_KEY, FORM_VALUE, max_size=4))
+def test_form_fields_read_back_as_given(params: dict[str, Any]) -> None:
+    """Every field's text reads back as the value given: numbers exactly, bools as JSON's."""
+    fields = form_fields(params)
+    expected = []
+    for name, value in params.items():
+        if isinstance(value, dict):
+            expected += [(f"{name}[{key}]", item) for key, item in value.items()]
+        elif isinstance(value, list):
+            expected += [(f"{name}[]", item) for item in value]
+        else:
+            expected.append((name, value))
+    assert [name for name, _ in fields] == [name for name, _ in expected]
+    for (_, text), (_, value) in zip(fields, expected, strict=True):
+        assert _read_back(text, value) == value
+
+
+@given(
+    st.dictionaries(QUERY_KEY, FORM_VALUE, max_size=3),
+    QUERY_KEY,
+    NOT_JSON | TOO_LONG,
+    st.integers(0, 2),
+)
+def test_other_form_values_are_refused_by_name(
+    params: dict[str, Any], name: str, bad: object, where: int
+) -> None:
+    """A value of no form type, alone, in a list or in a mapping, is refused, named."""
+    params[name] = [bad, [bad], {"k": bad}][where]
+    with pytest.raises(InvalidParameterError) as info:
+        form_fields(params)
+    assert info.value.param == [name, f"{name}[]", f"{name}[k]"][where]
+    assert SECRET not in str(info.value)
+
+
+class _RevealingStr(str):
+    def __repr__(self) -> str:
+        return SECRET
+
+
+@pytest.mark.parametrize("value", [Revealing(), _RevealingStr("x"), [Revealing()], {"a": 1}])
+def test_shown_gives_only_the_type_of_other_objects(value: object) -> None:
+    """shown() quotes plain str and numbers; of anything else, only its type's name."""
+    assert SECRET not in shown(value)
+    assert type(value).__name__ in shown(value)
+
+
+def test_shown_cuts_strings_and_never_writes_huge_integers() -> None:
+    """A long str is cut short; an int too long for repr() is described by its size."""
+    assert shown("x" * 1000) == repr("x" * 1000)[:60] + "..."
+    assert shown(10**5000) == "an integer of 16610 bits"
+    assert shown(None) == "None"
