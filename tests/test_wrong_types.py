@@ -4,7 +4,9 @@ Every endpoint method of ``ENDPOINTS`` (tests/test_spec_coverage.py) is called w
 valid arguments (``BASELINE``) but for one parameter, given a value no parameter takes:
 ``object()``, a set, an object whose ``str``/``repr`` would give a secret away if it were
 sent, bytes (but for files), NaN, infinity and an integer too long for Python to write;
-and ``True`` where the spec says integer.
+and, by the type the spec gives the parameter, a value of another JSON type: ``True``
+where it says integer, a str where it says boolean or number, an int or a list where it
+says string, a list where it says object.
 Each must raise ``InvalidParameterError`` naming that parameter (or a path inside it),
 without the secret in its text, and with no request reaching the local server.
 Nested values (``messages[0].content``) and the per-call options are checked too.
@@ -15,12 +17,13 @@ from __future__ import annotations
 import contextlib
 import inspect
 import math
+import os
 import string
 import typing
 import warnings
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, TypedDict
 
 import httpx
 import pytest
@@ -31,6 +34,7 @@ from openai_async import APIStatusError, AsyncClient, InvalidParameterError
 from openai_async._exceptions import shown
 from openai_async._files import form_fields
 from openai_async._request import OPTION_NAMES, check_query, refuse_unencodable
+from openai_async.resources._checks import check_types
 from openai_async.testing import LocalServer
 
 from .openapi import _is_binary, _operation, _resolve, load_spec
@@ -236,6 +240,15 @@ def _cases(
         types = _types(schema)
         if "integer" in types and "boolean" not in types:
             wrong.append(("a bool where the spec says integer", True))
+        if types and types <= {"boolean", "null"}:
+            wrong.append(("a str where the spec says boolean", "true"))
+        if types and types <= {"integer", "number", "null"}:
+            wrong.append(("a str where the spec says number", "1"))
+        if types and types <= {"string", "null"} and not _is_binary(schema):
+            wrong.append(("an int where the spec says string", 1))
+            wrong.append(("a list where the spec says string", ["a"]))
+        if types and types <= {"object", "null"}:
+            wrong.append(("a list where the spec says object", [1]))
         base = {k: v for k, v in kwargs.items() if k != INSTEAD_OF.get((name, parameter))}
         for what, value in wrong:
             if parameter in positional:
@@ -693,3 +706,58 @@ def test_shown_cuts_strings_and_never_writes_huge_integers() -> None:
     assert shown("x" * 1000) == repr("x" * 1000)[:60] + "..."
     assert shown(10**5000) == "an integer of 16610 bits"
     assert shown(None) == "None"
+
+
+class _Declared(TypedDict, total=False):
+    text: str
+    count: int
+    ratio: float
+    flag: bool
+    choice: Literal["a", "b"]
+    items: Sequence[str]
+    options: Mapping[str, Any]
+    either: str | Sequence[str] | None
+    number_or_word: Literal["auto"] | int
+    anything: Any
+    file: str | os.PathLike[str] | bytes
+
+
+# What each declared type accepts, written out plainly.
+_ACCEPTS: dict[str, Callable[[object], bool]] = {
+    "text": lambda v: isinstance(v, str),
+    "count": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "ratio": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+    "flag": lambda v: isinstance(v, bool),
+    "choice": lambda v: isinstance(v, str),  # any str: the service checks the choice
+    "items": lambda v: isinstance(v, list | tuple),
+    "options": lambda v: isinstance(v, dict),
+    "either": lambda v: isinstance(v, str | list | tuple),
+    "number_or_word": lambda v: isinstance(v, str | int) and not isinstance(v, bool),
+    "anything": lambda v: True,
+    "file": lambda v: True,  # a type it does not model: left to the parameter's own check
+}
+VALUES = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | st.text(max_size=3)
+    | st.binary(max_size=3)
+    | st.lists(st.integers(), max_size=2)
+    | st.tuples(st.integers())
+    | st.dictionaries(st.text(max_size=2), st.integers(), max_size=2)
+    | st.sampled_from([object(), Revealing(), {"a"}, bytearray(b"x")])
+)
+
+
+@given(st.sampled_from(sorted(_ACCEPTS)), VALUES)
+def test_check_types_follows_the_typeddict(name: str, value: object) -> None:
+    """A value is accepted iff its declared type takes it (None: not sent); else refused,
+    named, without its text."""
+    if value is None or _ACCEPTS[name](value):
+        check_types({name: value}, _Declared)
+        return
+    with pytest.raises(InvalidParameterError) as info:
+        check_types({name: value}, _Declared)
+    assert info.value.param == name
+    assert SECRET not in str(info.value)

@@ -21,7 +21,14 @@ from ..types import (
     TranslationVerbose,
 )
 from ._base import Resource
-from ._checks import check_choice, check_flag, check_max_length, check_number, json_body
+from ._checks import (
+    check_choice,
+    check_flag,
+    check_max_length,
+    check_number,
+    check_types,
+    json_body,
+)
 from ._upload import form_request, streamed_form
 
 __all__ = [
@@ -227,6 +234,7 @@ class Transcriptions(Resource):
         """
         given: dict[str, Any] = dict(params)
         options = pop_options(given)
+        check_types(given, TranscriptionCreateParams)
         check_flag("stream", stream)
         fields = _fields(given, response_format, _FORMATS)
         if stream:
@@ -283,6 +291,7 @@ class Translations(Resource):
         """
         given: dict[str, Any] = dict(params)
         options = pop_options(given)
+        check_types(given, TranslationCreateParams)
         fields = _fields(given, response_format, _TRANSLATION_FORMATS)
         models = (Translation, TranslationVerbose, TranslationVerbose)
         request = await _form(
@@ -359,6 +368,7 @@ class Speech(Resource):
         """
         given: dict[str, Any] = dict(params)
         options = pop_options(given)
+        check_types(given, SpeechCreateParams)
         body = _speech_body(given)
         request = APIRequest(
             method="POST",

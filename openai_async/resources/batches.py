@@ -10,7 +10,7 @@ from .._pages import AsyncPaginator
 from .._request import Endpoint, RequestOptions, json_request, pop_options
 from ..types import Batch, ListResponse
 from ._base import Resource, path_param
-from ._checks import json_body
+from ._checks import check_types, json_body
 from ._common import check_expires_after, check_metadata, page_query
 
 __all__ = ["BatchCreateParams", "BatchEndpoint", "Batches"]
@@ -67,6 +67,7 @@ class Batches(Resource):
         """
         given: dict[str, Any] = dict(params)
         options = pop_options(given)
+        check_types(given, BatchCreateParams)
         body = json_body(**given)
         for name in ("input_file_id", "endpoint", "completion_window"):
             value = body.get(name)

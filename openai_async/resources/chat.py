@@ -11,7 +11,7 @@ from .._request import RequestOptions, StreamingEndpoint, pop_options
 from .._streaming import AsyncStream
 from ..types import ChatCompletion, ChatCompletionChunk, ParsedChatCompletion
 from ._base import Resource
-from ._checks import check_choice, check_flag, check_range, json_body
+from ._checks import check_choice, check_flag, check_range, check_types, json_body
 from ._params import (
     LogitBias,
     check_functions,
@@ -166,6 +166,7 @@ class ChatCompletions(Resource):
         """
         given: dict[str, Any] = dict(params)
         options = pop_options(given)
+        check_types(given, ChatCompletionCreateParams)
         body = chat_body(given, stream=stream)
         if stream:
             return await self._client.call(CHAT_COMPLETIONS.stream(body, options))
@@ -207,6 +208,7 @@ class ChatCompletions(Resource):
         if spec.response_format is not None:
             given["response_format"] = spec.response_format
         options = pop_options(given)
+        check_types(given, ChatCompletionParseParams)
         body = chat_body(given, stream=False)
         request = spec.request(CHAT_COMPLETIONS.method, CHAT_COMPLETIONS.path, body, options)
         return await self._client.call(request)

@@ -11,7 +11,7 @@ from .._request import Endpoint, RequestOptions, json_request, pop_options, sse_
 from .._streaming import AsyncStream
 from ..types import FineTune, FineTuneEvent, ListResponse
 from ._base import Resource, path_param
-from ._checks import check_flag, check_range, json_body
+from ._checks import check_flag, check_range, check_types, json_body
 
 __all__ = ["FineTuneCreateParams", "FineTunes"]
 
@@ -47,6 +47,7 @@ class FineTunes(Resource):
         """``POST /fine-tunes``: start a job on an uploaded JSON Lines file."""
         given: dict[str, Any] = dict(params)
         options = pop_options(given)
+        check_types(given, FineTuneCreateParams)
         training_file = given.get("training_file")
         if not isinstance(training_file, str) or not training_file:
             raise InvalidParameterError("training_file", "expected a file id")

@@ -13,7 +13,7 @@ from .._pages import AsyncPaginator
 from .._request import Endpoint, RequestOptions, json_request, pop_options
 from ..types import FineTuningJob, FineTuningJobCheckpoint, FineTuningJobEvent, ListResponse
 from ._base import Resource, path_param
-from ._checks import check_choice, check_range, json_body
+from ._checks import check_choice, check_range, check_types, json_body
 from ._common import check_metadata, page_query
 
 if TYPE_CHECKING:
@@ -184,6 +184,7 @@ class Jobs(Resource):
         """
         given: dict[str, Any] = dict(params)
         options = pop_options(given)
+        check_types(given, FineTuningJobCreateParams)
         return await self._client.call(FINE_TUNING_JOBS.request(_create_body(given), options))
 
     async def retrieve(

@@ -18,7 +18,14 @@ from .._request import RequestOptions, StreamingEndpoint, json_request, pop_opti
 from .._streaming import AsyncStream, StreamEnd
 from ..types import ImagesResponse, ImageStreamEvent
 from ._base import Resource
-from ._checks import check_choice, check_flag, check_max_length, check_range, json_body
+from ._checks import (
+    check_choice,
+    check_flag,
+    check_max_length,
+    check_range,
+    check_types,
+    json_body,
+)
 from ._upload import form_request, streamed_form
 
 __all__ = [
@@ -197,6 +204,7 @@ class Images(Resource):
         """
         given: dict[str, Any] = dict(params)
         options = pop_options(given)
+        check_types(given, ImageGenerateParams)
         if not isinstance(given.get("prompt"), str):
             raise InvalidParameterError("prompt", "is required: a string")
         check_flag("stream", stream)
@@ -237,6 +245,7 @@ class Images(Resource):
         """
         given: dict[str, Any] = dict(params)
         options = pop_options(given)
+        check_types(given, ImageEditParams)
         check_flag("stream", stream)
         image = given.pop("image", None)
         mask = given.pop("mask", None)
@@ -284,6 +293,7 @@ class Images(Resource):
         """``POST /images/variations``: ``n`` variations of a square PNG (dall-e-2)."""
         given: dict[str, Any] = dict(params)
         options = pop_options(given)
+        check_types(given, ImageCreateVariationParams)
         image = given.pop("image", None)
         if image is None:
             raise InvalidParameterError("image", "is required")

@@ -29,7 +29,7 @@ from ..types import (
     ResponseStreamEvent,
 )
 from ._base import Resource, path_param
-from ._checks import check_choice, check_flag, check_range, json_body
+from ._checks import check_choice, check_flag, check_range, check_types, json_body
 from ._params import check_sampling
 from ._response_parse import ParsedReader, Parser, format_for, parse_tools
 
@@ -289,6 +289,7 @@ class Responses(Resource):
         """
         given: dict[str, Any] = dict(params)
         options = pop_options(given)
+        check_types(given, ResponseCreateParams)
         body = response_body(given, stream=stream)
         if stream:
             return await self._client.call(RESPONSES.stream(body, options))
@@ -334,6 +335,7 @@ class Responses(Resource):
         if tools is not None:
             given["tools"] = tools
         options = pop_options(given)
+        check_types(given, ResponseCreateParams)
         body = response_body(given, stream=False)
         reader = ParsedReader(content, tool_parsers)
         request: APIRequest[ParsedResponse[Any]] = APIRequest(
@@ -371,6 +373,7 @@ class Responses(Resource):
         path = f"responses/{path_param('response_id', response_id)}"
         given: dict[str, Any] = dict(params)
         options = pop_options(given)
+        check_types(given, ResponseRetrieveParams)
         check_flag("stream", stream)
         query = json_body(**given)
         check_range("starting_after", query.get("starting_after"), 0)
@@ -428,6 +431,7 @@ class InputItems(Resource):
         path = f"responses/{path_param('response_id', response_id)}/input_items"
         given: dict[str, Any] = dict(params)
         options = pop_options(given)
+        check_types(given, ResponseInputItemListParams)
         query = json_body(**given)
         check_range("limit", query.get("limit"), 1, 100)
         check_choice("order", query.get("order"), ("asc", "desc"))

@@ -12,7 +12,7 @@ from .._file_input import FileInput
 from .._request import APIRequest, Endpoint, RequestOptions, json_request, pop_options, reader
 from ..types import Upload, UploadPart
 from ._base import Resource, path_param
-from ._checks import json_body
+from ._checks import check_types, json_body
 from ._common import check_expires_after
 from ._upload import form_request
 
@@ -97,6 +97,7 @@ class Uploads(Resource):
         """
         given: dict[str, Any] = dict(params)
         options = pop_options(given)
+        check_types(given, UploadCreateParams)
         body = json_body(**given)
         size = body.get("bytes")
         if not isinstance(size, int) or isinstance(size, bool) or not 0 <= size <= MAX_UPLOAD_SIZE:
