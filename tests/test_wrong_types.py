@@ -15,6 +15,7 @@ Nested values (``messages[0].content``) and the per-call options are checked too
 from __future__ import annotations
 
 import contextlib
+import functools
 import inspect
 import math
 import os
@@ -37,8 +38,23 @@ from openai_async._request import OPTION_NAMES, check_query, refuse_unencodable
 from openai_async.resources._checks import check_types
 from openai_async.testing import LocalServer
 
-from .openapi import _is_binary, _operation, _resolve, load_spec
-from .test_spec_coverage import ENDPOINTS, Method
+from .openapi import LATEST, _is_binary, _operation, _resolve, load_spec
+from .test_spec_coverage import ENDPOINTS as SPEC_ENDPOINTS
+from .test_spec_coverage import Method
+
+# The spec coverage's table, and endpoint methods it leaves out as copies of another's
+# parameters.
+ENDPOINTS = [
+    *SPEC_ENDPOINTS,
+    (
+        "chat.parse",
+        lambda c: c.chat.completions.parse,
+        "POST",
+        "/chat/completions",
+        LATEST,
+        "json",
+    ),
+]
 
 SECRET = "sk-revealed-by-str-0042"
 
@@ -62,6 +78,7 @@ VS = {"vector_store_id": "vs_abc"}
 # Valid arguments for each entry of ENDPOINTS: positional ids, then keywords.
 BASELINE: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
     "chat.create": ((), {"model": "gpt-3.5-turbo", "messages": MESSAGES}),
+    "chat.parse": ((), {"model": "gpt-4o-mini", "messages": MESSAGES}),
     "completions.create": ((), {"model": "gpt-3.5-turbo-instruct", "prompt": "hi"}),
     "edits.create": (
         (),
@@ -448,6 +465,18 @@ NESTED: list[tuple[str, Callable[[AsyncClient], Callable[..., Any]], dict[str, A
         lambda c: c.chat.completions.create,
         {"model": "m", "messages": MESSAGES, "extra_query": {"seed": math.inf}},
         "seed",
+    ),
+    (
+        "the escape hatch's JSON",
+        lambda c: functools.partial(c.request, "POST", "chat/completions"),
+        {"json": {"model": "m", "messages": [MESSAGES[0], {"role": {"a"}}]}},
+        "messages[1].role",
+    ),
+    (
+        "the escape hatch's query",
+        lambda c: functools.partial(c.request, "GET", "models"),
+        {"params": {"limit": Revealing()}},
+        "limit",
     ),
     ("timeout", lambda c: c.models.list, {"timeout": Revealing()}, "timeout"),
     (
