@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from .._exceptions import InvalidParameterError, shown
 from ._checks import check_choice, check_range, json_body
@@ -65,6 +65,9 @@ def list_query(
     return json_body(after=after, before=before, limit=limit, order=order, **more)
 
 
+_MAX_POLL_MS: Final = 86_400_000  # a day: past that, a poll is no longer one
+
+
 def poll_interval(poll_interval_ms: int | None) -> float:
-    check_range("poll_interval_ms", poll_interval_ms, 1)
+    check_range("poll_interval_ms", poll_interval_ms, 1, _MAX_POLL_MS)
     return (_POLL_MS if poll_interval_ms is None else poll_interval_ms) / 1000

@@ -120,6 +120,8 @@ class Files(Resource):
         arrived, so a broken download never leaves a truncated file at ``path``.
         """
         url = f"files/{path_param('file_id', file_id)}/content"
+        if not isinstance(path, str | os.PathLike):
+            raise InvalidParameterError("path", f"expected a path, got {shown(path)}")
         target = Path(path)
         if not target.parent.is_dir():
             raise InvalidParameterError("path", f"no directory {str(target.parent)!r} to write in")

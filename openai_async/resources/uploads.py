@@ -20,7 +20,14 @@ if TYPE_CHECKING:
     from .._client import AsyncClient
     from .._files import FilePart
 
-__all__ = ["MAX_PART_SIZE", "Parts", "UploadCreateParams", "UploadPurpose", "Uploads"]
+__all__ = [
+    "MAX_PART_SIZE",
+    "Parts",
+    "UploadCreateParams",
+    "UploadPurpose",
+    "Uploads",
+    "check_md5",
+]
 
 MAX_PART_SIZE: Final = 64 * 1024 * 1024  # "Each Part can be at most 64 MB"
 MAX_UPLOAD_SIZE: Final = 8 * 1024**3  # "an Upload can accept at most 8 GB in total"
@@ -134,8 +141,7 @@ class Uploads(Resource):
                 raise InvalidParameterError(
                     f"part_ids[{position}]", f"expected an id: {shown(part_id)}"
                 )
-        if md5 is not None and (not isinstance(md5, str) or _MD5.fullmatch(md5) is None):
-            raise InvalidParameterError("md5", "expected 32 hexadecimal digits")
+        check_md5(md5)
         body = json_body(part_ids=list(part_ids), md5=md5)
         return await self._client.call(
             json_request("POST", path, Upload, body=body, options=options)
@@ -188,3 +194,9 @@ class Uploads(Resource):
             parts_in_flight=parts_in_flight,
             part_retries=part_retries,
         )
+
+
+def check_md5(md5: object) -> None:
+    """None, or the 32 hexadecimal digits of an md5 digest."""
+    if md5 is not None and (not isinstance(md5, str) or _MD5.fullmatch(md5) is None):
+        raise InvalidParameterError("md5", "expected 32 hexadecimal digits")
