@@ -523,10 +523,10 @@ class AsyncClient:
                 timeout=timeout,
                 extensions=extensions,
             )
-        except (TypeError, ValueError, RecursionError):
+        except (TypeError, ValueError, RecursionError) as exc:
             # The JSON encoder refused a value: name where it is (found only now, so
             # that a body that encodes pays nothing for the search).
-            refuse_unencodable(body)
+            refuse_unencodable(body, exc)
             raise
         if stream_body is not None:
             # Set as the stream itself: passed as content=, httpx would wrap it in an

@@ -270,13 +270,16 @@ def _check_query_value(name: str, value: object) -> None:
     )
 
 
-def refuse_unencodable(body: object, root: str = "json") -> None:
+def refuse_unencodable(
+    body: object, error: BaseException | None = None, root: str = "json"
+) -> None:
     """Raise ``InvalidParameterError`` naming the value of ``body`` JSON cannot carry.
 
-    Called once the JSON encoder has failed (it refuses what JSON has no form for:
-    objects, bytes, sets, NaN, infinities, keys of no JSON type, cycles), so sending
-    pays nothing for it: the error names the path to the value, ``messages[0].content``,
-    and shows only its type. Returns if it finds nothing (the failure was elsewhere).
+    Called once the JSON encoder has failed with ``error`` (it refuses what JSON has no
+    form for: objects, bytes, sets, NaN, infinities, keys of no JSON type, cycles, and
+    runs out of recursion on deep nesting), so sending pays nothing for it: the error
+    names the path to the value, ``messages[0].content``, and shows only its type.
+    Returns if it finds nothing (the failure was elsewhere).
     """
     deepest: tuple[int, _Trail] = (0, None)
     open_containers: set[int] = set()  # the containers above the value being looked at
@@ -318,7 +321,7 @@ def refuse_unencodable(body: object, root: str = "json") -> None:
         elif isinstance(value, list | tuple):
             items = [(item, (trail, index), depth + 1) for index, item in enumerate(value)]
         stack += reversed(items)
-    if deepest[0] > _MAX_DEPTH:
+    if deepest[0] > _MAX_DEPTH and (error is None or isinstance(error, RecursionError)):
         raise InvalidParameterError(
             _path(deepest[1], root), f"nested {deepest[0]} levels deep: too deep for JSON"
         ) from None

@@ -787,8 +787,9 @@ def test_cycles_and_depth_are_named_shared_values_are_not() -> None:
         deep = [deep]
     assert not _encodes({"input": deep})  # a RecursionError, which httpx lets through
     with pytest.raises(InvalidParameterError, match="too deep") as info:
-        refuse_unencodable({"input": deep})
+        refuse_unencodable({"input": deep}, RecursionError())
     assert info.value.param.startswith("input[0][0]")
+    refuse_unencodable({"input": deep}, ValueError("another failure: not the depth's"))
 
 
 QUERY_SCALARS = (
@@ -959,3 +960,19 @@ def test_check_types_follows_the_typeddict(name: str, value: object) -> None:
         check_types({name: value}, _Declared)
     assert info.value.param == name
     assert SECRET not in str(info.value)
+
+
+@pytest.mark.anyio
+async def test_a_body_too_deep_to_encode_is_refused_by_path(
+    client: AsyncClient, server: LocalServer
+) -> None:
+    """Content nested 100,000 lists deep: the encoder's RecursionError becomes an
+    InvalidParameterError naming where, and nothing is sent."""
+    deep: list[Any] = []
+    for _ in range(100_000):
+        deep = [deep]
+    messages = [{"role": "user", "content": deep}]
+    with pytest.raises(InvalidParameterError, match="too deep") as info:
+        await client.chat.completions.create(model="m", messages=messages)
+    assert info.value.param.startswith("messages[0].content[0][0]")
+    assert server.requests == []
