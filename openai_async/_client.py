@@ -38,7 +38,15 @@ from ._exceptions import (
 from ._logging import LogAttempts
 from ._middleware import OPTIONS_KEY, CallNext, Middleware, build_chain
 from ._models import structurer
-from ._request import APIRequest, RequestOptions, pop_options, reader
+from ._request import (
+    APIRequest,
+    RequestOptions,
+    check_options,
+    check_query,
+    pop_options,
+    reader,
+    refuse_unencodable,
+)
 from ._retry import Retry
 from ._sse import DEFAULT_MAX_EVENT_SIZE
 from ._streaming import BODY_END, DONE, AsyncStream, StreamEnd
@@ -469,6 +477,8 @@ class AsyncClient:
         else:
             url = config.base_url + path.lstrip("/")
         options = request.options
+        if options:
+            check_options(options)  # also those given to a method that takes only options
         params = request.query
         extra_query = options.get("extra_query")
         if config.default_query or extra_query:
@@ -499,16 +509,25 @@ class AsyncClient:
         }
         if request.extensions:
             extensions.update(request.extensions)
-        http_request = self._http.build_request(
-            request.method,
-            _parse_url(url),
-            params=params,
-            json=body,
-            **raw,
-            headers=config.headers if headers is None else merge_headers(config.headers, headers),
-            timeout=timeout,
-            extensions=extensions,
-        )
+        if params:
+            check_query(params)  # httpx would send any other value as its str()
+        all_headers = config.headers if headers is None else merge_headers(config.headers, headers)
+        try:
+            http_request = self._http.build_request(
+                request.method,
+                _parse_url(url),
+                params=params,
+                json=body,
+                **raw,
+                headers=all_headers,
+                timeout=timeout,
+                extensions=extensions,
+            )
+        except (TypeError, ValueError, RecursionError) as exc:
+            # The JSON encoder refused a value: name where it is (found only now, so
+            # that a body that encodes pays nothing for the search).
+            refuse_unencodable(body, exc)
+            raise
         if stream_body is not None:
             # Set as the stream itself: passed as content=, httpx would wrap it in an
             # async generator that nobody closes when an upload is cancelled.

@@ -108,6 +108,21 @@ def excerpt(value: object, limit: int = EXCERPT_LIMIT) -> str:
     return f"{text[:limit]}... ({len(text) - limit} more characters)"
 
 
+def shown(value: object, limit: int = 60) -> str:
+    """A wrong argument as a message about it may show it.
+
+    A ``str``, number, bool or None by its ``repr`` (cut short); anything else only by
+    its type's name: ``str()`` or ``repr()`` of an arbitrary object runs its code and may
+    give away what it holds (a key, a prompt).
+    """
+    if type(value) is int and value.bit_length() > limit * 3:
+        return f"an integer of {value.bit_length()} bits"  # past 4,300 digits repr raises
+    if value is None or type(value) in (str, int, float, bool):
+        text = repr(value)
+        return text if len(text) <= limit else f"{text[:limit]}..."
+    return f"an object of type {type(value).__name__}"
+
+
 class OpenAIError(Exception):
     """Base class of every exception this package raises on purpose."""
 

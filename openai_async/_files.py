@@ -12,6 +12,7 @@ sent again from the start, which a retry needs.
 from __future__ import annotations
 
 import io
+import math
 import mimetypes
 import os
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
@@ -23,7 +24,8 @@ import anyio.to_thread
 import attrs
 import httpx
 
-from ._exceptions import InvalidParameterError
+from ._exceptions import InvalidParameterError, shown
+from ._request import too_long
 
 __all__ = ["CHUNK_SIZE", "FilePart", "MultipartBody", "file_part", "form_fields"]
 
@@ -243,16 +245,17 @@ def form_fields(params: Mapping[str, Any]) -> list[tuple[str, str]]:
 
     A list becomes one ``name[]`` field per item and a mapping one ``name[key]``
     field per key, as the API reads arrays and objects in a form (the official SDK
-    sends ``timestamp_granularities[]`` and ``chunking_strategy[type]`` so).
+    sends ``timestamp_granularities[]`` and ``chunking_strategy[type]`` so). Any other
+    value (bytes, NaN, an object that would go as its ``str()``) is refused, named.
     """
     fields: list[tuple[str, str]] = []
     for name, value in params.items():
         if isinstance(value, Mapping):
-            fields += [
-                (f"{name}[{key}]", _text(f"{name}[{key}]", v))
-                for key, v in value.items()
-                if v is not None
-            ]
+            for key, item in value.items():
+                if not isinstance(key, str):
+                    raise InvalidParameterError(name, f"keys must be strings, got {shown(key)}")
+                if item is not None:
+                    fields.append((f"{name}[{key}]", _text(f"{name}[{key}]", item)))
         elif isinstance(value, list | tuple):
             fields += [(f"{name}[]", _text(f"{name}[]", item)) for item in value]
         elif value is not None:
@@ -263,6 +266,10 @@ def form_fields(params: Mapping[str, Any]) -> list[tuple[str, str]]:
 def _text(name: str, value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int | float | str):
-        return str(value)
-    raise InvalidParameterError(name, f"expected a string or a number, got {value!r:.40}")
+    if isinstance(value, str):
+        return str.__str__(value)  # a subclass's own __str__ is not what it holds
+    if isinstance(value, int) and not too_long(value):
+        return int.__repr__(value)
+    if isinstance(value, float) and math.isfinite(value):
+        return float.__repr__(value)
+    raise InvalidParameterError(name, f"expected a string or a number, got {shown(value)}")

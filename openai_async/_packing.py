@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import anyio
 import attrs
 
-from ._exceptions import APIStatusError, InvalidParameterError, PackingError
+from ._exceptions import APIStatusError, InvalidParameterError, PackingError, shown
 from ._taskgroup import task_group
 
 if TYPE_CHECKING:
@@ -151,7 +151,7 @@ def _prompts_of(param: str, values: object) -> list[Any]:
         hint = " (a flat list of token ids is one prompt: wrap it in [])"
         raise InvalidParameterError(
             param,
-            f"item {position}: expected a str or a list of token ids, got {item!r:.40}"
+            f"item {position}: expected a str or a list of token ids, got {shown(item)}"
             + (hint if isinstance(item, int) else ""),
         )
     return items

@@ -14,6 +14,8 @@ The per-call options are the official SDK's: ``extra_headers``, ``extra_query``,
 from __future__ import annotations
 
 import functools
+import math
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final, Generic, TypedDict, TypeVar
 
@@ -21,7 +23,7 @@ import attrs
 import httpx
 
 from ._config import NotGiven, TimeoutTypes, check_headers
-from ._exceptions import InvalidParameterError
+from ._exceptions import InvalidParameterError, shown
 
 if TYPE_CHECKING:
     from ._files import FilePart
@@ -33,9 +35,13 @@ __all__ = [
     "Endpoint",
     "RequestOptions",
     "StreamingEndpoint",
+    "check_options",
+    "check_query",
     "json_request",
     "pop_options",
+    "refuse_unencodable",
     "sse_request",
+    "too_long",
 ]
 
 R = TypeVar("R")
@@ -69,11 +75,11 @@ def pop_options(params: dict[str, Any]) -> RequestOptions:
     options: dict[str, Any] = {}
     for name in OPTION_NAMES.intersection(params):
         options[name] = params.pop(name)
-    _check_options(options)
     return options  # type: ignore[return-value]
 
 
-def _check_options(options: Mapping[str, Any]) -> None:
+def check_options(options: Mapping[str, Any]) -> None:
+    """Refuse per-call options of the wrong type, and headers HTTP cannot carry."""
     for name in ("extra_headers", "extra_query", "extra_body"):
         value = options.get(name)
         if value is not None and not isinstance(value, Mapping):
@@ -224,3 +230,155 @@ class StreamingEndpoint(Endpoint[R], Generic[R, C]):
         return sse_request(
             self.method, self.path, self.chunk, body=body, options=options, end=self.end
         )
+
+
+# -- encoding: values JSON, a query string or a form cannot carry are refused, named ----
+
+
+def check_query(params: Mapping[str, Any]) -> None:
+    """Refuse query values httpx would send as their ``str()``, naming the parameter.
+
+    A value is a ``str``, an ``int`` (``bool`` as ``true``/``false``), a finite
+    ``float`` or None (sent empty, as httpx does), or a list or tuple of those.
+    """
+    for name, value in params.items():
+        kind = type(value)
+        if kind is str or (kind is int and -_PLAIN_INT < value < _PLAIN_INT):
+            continue  # most values: nothing more to look at
+        if not isinstance(name, str):
+            raise InvalidParameterError("extra_query", f"keys must be strings: {shown(name)}")
+        for item in value if isinstance(value, list | tuple) else (value,):
+            _check_query_value(name, item)
+
+
+_PLAIN_INT: Final = 10**18  # an int of fewer digits is written without a second look
+
+
+def _check_query_value(name: str, value: object) -> None:
+    if value is None or isinstance(value, str):
+        return
+    if isinstance(value, int):
+        if not too_long(value):
+            return
+        raise InvalidParameterError(name, f"an integer of {value.bit_length()} bits is too long")
+    if isinstance(value, float):
+        if math.isfinite(value):
+            return
+        raise InvalidParameterError(name, f"{value} cannot go into a query string")
+    raise InvalidParameterError(
+        name, f"expected a string, a number or a bool in the query, got {shown(value)}"
+    )
+
+
+def refuse_unencodable(
+    body: object, error: BaseException | None = None, root: str = "json"
+) -> None:
+    """Raise ``InvalidParameterError`` naming the value of ``body`` JSON cannot carry.
+
+    Called once the JSON encoder has failed with ``error`` (it refuses what JSON has no
+    form for: objects, bytes, sets, NaN, infinities, keys of no JSON type, cycles, and
+    runs out of recursion on deep nesting), so sending pays nothing for it: the error
+    names the path to the value, ``messages[0].content``, and shows only its type.
+    Returns if it finds nothing (the failure was elsewhere).
+    """
+    deepest: tuple[int, _Trail] = (0, None)
+    open_containers: set[int] = set()  # the containers above the value being looked at
+    stack: list[tuple[object, _Trail, int]] = [(body, None, 0)]
+    while stack:
+        value, trail, depth = stack.pop()
+        if depth < 0:  # leaving a container
+            open_containers.discard(id(value))
+            continue
+        if value is None or isinstance(value, str):
+            continue
+        problem = None
+        if isinstance(value, int):
+            if not too_long(value):
+                continue
+            problem = f"an integer of {value.bit_length()} bits is too long to write"
+        elif isinstance(value, float):
+            if math.isfinite(value):
+                continue
+            problem = f"{value} is not a JSON number"
+        elif not isinstance(value, dict | list | tuple):
+            problem = (
+                "expected a JSON value (a string, number, bool, None, list or dict), "
+                f"got {shown(value)}"
+            )
+        elif id(value) in open_containers:
+            problem = "contains itself: JSON cannot carry it"
+        elif isinstance(value, dict):
+            problem = _bad_key(value)
+        if problem is not None:
+            raise InvalidParameterError(_path(trail, root), problem) from None
+        open_containers.add(id(value))
+        stack.append((value, trail, -1))
+        if depth + 1 > deepest[0]:
+            deepest = (depth + 1, trail)
+        items: list[tuple[object, _Trail, int]] = []
+        if isinstance(value, dict):
+            items = [(item, (trail, _key_text(key)), depth + 1) for key, item in value.items()]
+        elif isinstance(value, list | tuple):
+            items = [(item, (trail, index), depth + 1) for index, item in enumerate(value)]
+        stack += reversed(items)
+    if deepest[0] > _MAX_DEPTH and (error is None or isinstance(error, RecursionError)):
+        raise InvalidParameterError(
+            _path(deepest[1], root), f"nested {deepest[0]} levels deep: too deep for JSON"
+        ) from None
+
+
+# Where a value is in a body: None for the body itself, else (where its container is,
+# its key or index); made into ``messages[0].content`` only for the error.
+_Trail = tuple[Any, Any] | None
+_SHOWN_LEVELS: Final = 12
+
+
+def _path(trail: _Trail, root: str) -> str:
+    keys: list[object] = []
+    while trail is not None:
+        trail, key = trail
+        keys.append(key)
+    keys.reverse()
+    if not keys:
+        return root
+    text = root
+    if isinstance(keys[0], str):
+        text, keys = keys[0], keys[1:]
+    for key in keys[:_SHOWN_LEVELS]:
+        text += f".{key}" if isinstance(key, str) else f"[{key}]"
+    return text if len(keys) <= _SHOWN_LEVELS else f"{text}..."
+
+
+def too_long(number: int) -> bool:
+    """Whether Python refuses to write ``number`` (a ValueError, past 4,300 digits)."""
+    # sys.get_int_max_str_digits() is the limit; 0 means none.
+    limit = sys.get_int_max_str_digits()
+    return limit > 0 and abs(number) >= _power_of_ten(limit)
+
+
+@functools.lru_cache(maxsize=2)
+def _power_of_ten(exponent: int) -> int:
+    power: int = 10**exponent
+    return power
+
+
+def _key_text(key: object) -> str:
+    # An object's key in a path: indices stay ints, keys become text (a subclass of
+    # str or int, whose str() could run code, shows by its type's name).
+    return str(key) if key is None or type(key) in (str, int, float, bool) else type(key).__name__
+
+
+def _bad_key(mapping: dict[Any, Any]) -> str | None:
+    for key in mapping:
+        if not (key is None or isinstance(key, str | int | float)):
+            return f"JSON object keys must be strings, got {shown(key)}"
+        if isinstance(key, float) and not math.isfinite(key):
+            return f"{key} is not a JSON object key"
+        if isinstance(key, int) and too_long(key):
+            return f"a key of {key.bit_length()} bits is too long to write"
+    return None
+
+
+# Past this many levels Python's JSON encoder may run out of recursion; a deeper body
+# is refused only when the encoder has failed on it.
+_MAX_DEPTH: Final = 200

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeGuard
 import attrs
 import httpx
 
-from ._exceptions import APIResponseValidationError, InvalidParameterError
+from ._exceptions import APIResponseValidationError, InvalidParameterError, shown
 
 if TYPE_CHECKING:
     from ._request import APIRequest, RequestOptions
@@ -95,7 +95,7 @@ def pydantic_function_tool(
     instance of ``model``.
     """
     if not _is_model_class(model):
-        raise InvalidParameterError("model", f"expected a pydantic model class, got {model!r}")
+        raise InvalidParameterError("model", f"expected a pydantic model class, got {shown(model)}")
     function: dict[str, Any] = {
         "name": name or model.__name__,
         "strict": True,
@@ -141,7 +141,8 @@ class ParseSpec:
         else:
             raise InvalidParameterError(
                 "response_format",
-                f"expected a pydantic model class or a JSON schema dict, got {response_format!r}",
+                "expected a pydantic model class or a JSON schema dict, "
+                f"got {shown(response_format)}",
             )
         return cls(sent, content, _tool_parsers(tools))
 

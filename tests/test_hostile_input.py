@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -143,6 +145,39 @@ async def test_bad_default_headers_are_never_sent_retried_or_logged(
     async with AsyncClient(base_url=server.url, api_key=API_KEY) as client:
         with pytest.raises(InvalidParameterError, match="default_headers"):
             client.with_options(default_headers=headers)
+    assert server.requests == []
+    assert SECRET not in caplog.text
+    assert SECRET not in str(info.value)
+
+
+# Methods that take only the per-call options (nothing of theirs checks them).
+OPTIONS_ONLY: list[tuple[str, Callable[[AsyncClient, Any], Any]]] = [
+    ("models.list", lambda c, h: c.models.list(extra_headers=h)),
+    ("models.retrieve", lambda c, h: c.models.retrieve("gpt-4o", extra_headers=h)),
+    ("files.content", lambda c, h: c.files.content("file-abc", extra_headers=h)),
+    ("fine_tunes.cancel", lambda c, h: c.fine_tunes.cancel("ft-abc", extra_headers=h)),
+    ("vector_stores.retrieve", lambda c, h: c.vector_stores.retrieve("vs_abc", extra_headers=h)),
+    ("responses.delete", lambda c, h: c.responses.delete("resp_abc", extra_headers=h)),
+]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("headers", BAD_HEADERS[:4])
+@pytest.mark.parametrize(
+    "call", [entry[1] for entry in OPTIONS_ONLY], ids=[entry[0] for entry in OPTIONS_ONLY]
+)
+async def test_bad_extra_headers_on_methods_taking_only_options(
+    server: LocalServer,
+    caplog: pytest.LogCaptureFixture,
+    call: Callable[[AsyncClient, Any], Any],
+    headers: dict[str, str],
+) -> None:
+    """Methods that take only the per-call options refuse bad extra_headers too: nothing
+    is sent, retried or logged, and the value appears nowhere."""
+    caplog.set_level(logging.DEBUG)
+    async with AsyncClient(base_url=server.url, api_key=API_KEY, max_retries=2) as client:
+        with pytest.raises(InvalidParameterError, match="extra_headers") as info:
+            await call(client, headers)
     assert server.requests == []
     assert SECRET not in caplog.text
     assert SECRET not in str(info.value)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from .._exceptions import InvalidParameterError
+from .._exceptions import InvalidParameterError, shown
 
 if TYPE_CHECKING:
     from .._client import AsyncClient
@@ -49,8 +49,9 @@ def path_param(name: str, value: object) -> str:
     URL parsers and servers alike treat ``%2E`` as a dot.
     """
     if not isinstance(value, str) or not value:
-        shown = repr(value) if isinstance(value, str) else type(value).__name__
-        raise InvalidParameterError(name, f"expected a non-empty string, got {shown}")
+        raise InvalidParameterError(name, f"expected a non-empty string, got {shown(value)}")
     if value in (".", ".."):
-        raise InvalidParameterError(name, f"{value!r} would change the endpoint, not name an id")
+        raise InvalidParameterError(
+            name, f"{shown(value)} would change the endpoint, not name an id"
+        )
     return quote(value, safe=":@")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
-from .._exceptions import InvalidParameterError
+from .._exceptions import InvalidParameterError, shown
 from ._checks import check_range, json_body
 
 __all__ = [
@@ -36,11 +36,13 @@ def check_metadata(name: str, metadata: object) -> None:
         raise InvalidParameterError(name, f"at most {_MAX_PAIRS} pairs, got {len(metadata)}")
     for key, value in metadata.items():
         if not isinstance(key, str) or not isinstance(value, str):
-            raise InvalidParameterError(name, f"keys and values must be strings ({key!r:.40})")
+            raise InvalidParameterError(name, f"keys and values must be strings ({shown(key)})")
         if len(key) > _MAX_KEY:
             raise InvalidParameterError(name, f"key {key[:20]!r}... is over {_MAX_KEY} chars")
         if len(value) > _MAX_VALUE:
-            raise InvalidParameterError(name, f"the value of {key!r} is over {_MAX_VALUE} chars")
+            raise InvalidParameterError(
+                name, f"the value of {shown(key)} is over {_MAX_VALUE} chars"
+            )
 
 
 def check_expires_after(name: str, expires_after: object) -> None:
@@ -51,13 +53,14 @@ def check_expires_after(name: str, expires_after: object) -> None:
         raise InvalidParameterError(name, f"expected a mapping, got {type(expires_after).__name__}")
     anchor = expires_after.get("anchor")
     if anchor != "created_at":
-        raise InvalidParameterError(f"{name}.anchor", f"must be 'created_at', got {anchor!r}")
+        raise InvalidParameterError(f"{name}.anchor", f"must be 'created_at', got {shown(anchor)}")
     seconds = expires_after.get("seconds")
     if not isinstance(seconds, int) or isinstance(seconds, bool):
-        raise InvalidParameterError(f"{name}.seconds", f"expected an integer, got {seconds!r}")
+        raise InvalidParameterError(f"{name}.seconds", f"expected an integer, got {shown(seconds)}")
     if not _MIN_EXPIRY <= seconds <= _MAX_EXPIRY:
         raise InvalidParameterError(
-            f"{name}.seconds", f"must be between {_MIN_EXPIRY} and {_MAX_EXPIRY}, got {seconds}"
+            f"{name}.seconds",
+            f"must be between {_MIN_EXPIRY} and {_MAX_EXPIRY}, got {shown(seconds)}",
         )
     unknown = set(expires_after) - {"anchor", "seconds"}
     if unknown:
@@ -82,4 +85,4 @@ def page_query(after: object, limit: object, max_limit: int | None = None) -> di
 def check_after(name: str, value: object) -> None:
     """A page cursor: the id of the last object of the page before."""
     if value is not None and (not isinstance(value, str) or not value):
-        raise InvalidParameterError(name, f"expected an id, got {value!r}")
+        raise InvalidParameterError(name, f"expected an id, got {shown(value)}")

@@ -19,7 +19,7 @@ from typing import IO, TYPE_CHECKING, Final
 import anyio
 import anyio.to_thread
 
-from .._exceptions import InvalidParameterError
+from .._exceptions import InvalidParameterError, shown
 from .._files import FilePart
 from .._taskgroup import task_group
 from ._checks import check_range
@@ -48,17 +48,18 @@ async def upload_in_parts(
     part_retries: int | None,
 ) -> Upload:
     """Create an upload for ``file``, send its parts, complete it; see ``upload_file_chunked``."""
-    from .uploads import MAX_PART_SIZE, Uploads
+    from .uploads import MAX_PART_SIZE, Uploads, check_md5
 
     source, actual, own_name = _source(file)
     if size is not None and size != actual:
-        raise InvalidParameterError("bytes", f"the file holds {actual} bytes, not {size}")
+        raise InvalidParameterError("bytes", f"the file holds {actual} bytes, not {shown(size)}")
     filename = filename or own_name
     if not filename:
         raise InvalidParameterError("filename", "is required when file is bytes")
     check_range("part_size", part_size, 1, MAX_PART_SIZE)
     check_range("parts_in_flight", parts_in_flight, 1)
     check_range("part_retries", part_retries, 0)
+    check_md5(md5)  # sent with complete, once every part is: checked before the first
     client = uploads._client
     if part_retries is not None:
         client = client.with_options(max_retries=part_retries)

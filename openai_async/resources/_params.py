@@ -9,7 +9,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
-from .._exceptions import InvalidParameterError
+from .._exceptions import InvalidParameterError, shown
 from .._messages import message_json
 from ._checks import check_number, check_range
 
@@ -39,13 +39,14 @@ def check_sampling(body: Mapping[str, Any]) -> None:
     check_number("presence_penalty", body.get("presence_penalty"), -2, 2)
     check_number("frequency_penalty", body.get("frequency_penalty"), -2, 2)
     check_range("max_tokens", body.get("max_tokens"), 0)
+    check_range("seed", body.get("seed"), -(2**63), 2**63 - 1)  # the spec's int64
     logit_bias = body.get("logit_bias")
     if logit_bias is None:
         return
     if not isinstance(logit_bias, Mapping):
-        raise InvalidParameterError("logit_bias", f"expected a mapping, got {logit_bias!r:.40}")
+        raise InvalidParameterError("logit_bias", f"expected a mapping, got {shown(logit_bias)}")
     for token, bias in logit_bias.items():
-        check_number(f"logit_bias[{token!r}]", bias, -100, 100)
+        check_number(f"logit_bias[{shown(token)}]", bias, -100, 100)
 
 
 def check_stop(stop: object) -> None:
@@ -53,7 +54,9 @@ def check_stop(stop: object) -> None:
     if stop is None or isinstance(stop, str):
         return
     if not isinstance(stop, Sequence) or not all(isinstance(s, str) for s in stop):
-        raise InvalidParameterError("stop", f"expected a string or a list of strings: {stop!r}")
+        raise InvalidParameterError(
+            "stop", f"expected a string or a list of strings: {shown(stop)}"
+        )
     if not 1 <= len(stop) <= _MAX_STOP:
         raise InvalidParameterError(
             "stop", f"expected 1 to {_MAX_STOP} stop sequences, got {len(stop)}"
@@ -76,7 +79,9 @@ def _check_name(param: str, message: Mapping[str, Any]) -> None:
         return
     pattern = _FUNCTION_NAME if is_result else _MESSAGE_NAME
     if not isinstance(name, str) or pattern.fullmatch(name) is None:
-        raise InvalidParameterError(f"{param}.name", f"must match {pattern.pattern}, got {name!r}")
+        raise InvalidParameterError(
+            f"{param}.name", f"must match {pattern.pattern}, got {shown(name)}"
+        )
 
 
 def checked_messages(messages: object) -> list[Mapping[str, Any]]:
@@ -107,7 +112,8 @@ def check_functions(functions: object) -> None:
         name = function.get("name") if isinstance(function, Mapping) else None
         if not isinstance(name, str) or _FUNCTION_NAME.fullmatch(name) is None:
             raise InvalidParameterError(
-                f"functions[{position}].name", f"must match [a-zA-Z0-9_-]{{1,64}}, got {name!r}"
+                f"functions[{position}].name",
+                f"must match [a-zA-Z0-9_-]{{1,64}}, got {shown(name)}",
             )
 
 
@@ -127,5 +133,5 @@ def check_tools(tools: object) -> None:
         if not isinstance(name, str) or _FUNCTION_NAME.fullmatch(name) is None:
             raise InvalidParameterError(
                 f"tools[{position}].function.name",
-                f"must match [a-zA-Z0-9_-]{{1,64}}, got {name!r}",
+                f"must match [a-zA-Z0-9_-]{{1,64}}, got {shown(name)}",
             )

@@ -14,7 +14,7 @@ from typing import Any
 import attrs
 import httpx
 
-from .._exceptions import InvalidParameterError
+from .._exceptions import InvalidParameterError, shown
 from .._structured import FunctionTool, _is_model_class, _parse, to_strict_json_schema
 from ..types import (
     ParsedResponse,
@@ -39,7 +39,7 @@ def format_for(text_format: object) -> tuple[dict[str, Any], Parser]:
     else:
         raise InvalidParameterError(
             "text_format",
-            f"expected a pydantic model class or a JSON schema dict, got {text_format!r}",
+            f"expected a pydantic model class or a JSON schema dict, got {shown(text_format)}",
         )
     return {"type": "json_schema", "name": name, "schema": schema, "strict": True}, parser
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
-from .._exceptions import InvalidParameterError
+from .._exceptions import InvalidParameterError, shown
 from ._checks import check_choice, check_range, json_body
 
 __all__ = [
@@ -40,7 +40,7 @@ def check_ids(name: str, value: object, most: int) -> None:
     if value is None:
         return
     if isinstance(value, str | bytes) or not isinstance(value, Sequence):
-        raise InvalidParameterError(name, f"expected a list of ids, got {value!r:.60}")
+        raise InvalidParameterError(name, f"expected a list of ids, got {shown(value)}")
     if not all(isinstance(item, str) and item for item in value):
         raise InvalidParameterError(name, "every id must be a non-empty string")
     if len(value) > most:
@@ -61,10 +61,13 @@ def list_query(
     check_choice("filter", more.get("filter"), _FILE_STATES)
     for name, cursor in (("after", after), ("before", before)):
         if cursor is not None and (not isinstance(cursor, str) or not cursor):
-            raise InvalidParameterError(name, f"expected an object id, got {cursor!r}")
+            raise InvalidParameterError(name, f"expected an object id, got {shown(cursor)}")
     return json_body(after=after, before=before, limit=limit, order=order, **more)
 
 
+_MAX_POLL_MS: Final = 86_400_000  # a day: past that, a poll is no longer one
+
+
 def poll_interval(poll_interval_ms: int | None) -> float:
-    check_range("poll_interval_ms", poll_interval_ms, 1)
+    check_range("poll_interval_ms", poll_interval_ms, 1, _MAX_POLL_MS)
     return (_POLL_MS if poll_interval_ms is None else poll_interval_ms) / 1000

@@ -7,7 +7,7 @@ from typing import Any, Final, Literal, Required, Unpack, cast, overload
 
 import httpx
 
-from .._exceptions import InvalidParameterError
+from .._exceptions import InvalidParameterError, shown
 from .._file_input import FileInput
 from .._request import APIRequest, RequestOptions, pop_options
 from .._streaming import AsyncStream, StreamEnd
@@ -21,7 +21,14 @@ from ..types import (
     TranslationVerbose,
 )
 from ._base import Resource
-from ._checks import check_choice, check_max_length, check_number, json_body
+from ._checks import (
+    check_choice,
+    check_flag,
+    check_max_length,
+    check_number,
+    check_types,
+    json_body,
+)
 from ._upload import form_request, streamed_form
 
 __all__ = [
@@ -98,7 +105,7 @@ def _fields(params: dict[str, Any], response_format: str | None, formats: tuple[
     chunking = fields.get("chunking_strategy")
     if chunking is not None and chunking != "auto" and not isinstance(chunking, Mapping):
         raise InvalidParameterError(
-            "chunking_strategy", f'expected "auto" or a mapping, got {chunking!r:.40}'
+            "chunking_strategy", f'expected "auto" or a mapping, got {shown(chunking)}'
         )
     return {name: value for name, value in fields.items() if value is not None}
 
@@ -120,7 +127,7 @@ async def _form(
     if file is None:
         raise InvalidParameterError("file", "is required")
     if not isinstance(fields.get("model"), str):
-        raise InvalidParameterError("model", f"expected a string, got {fields.get('model')!r}")
+        raise InvalidParameterError("model", f"expected a string, got {shown(fields.get('model'))}")
     return await form_request(path, cast_to, fields=fields, files={"file": file}, options=options)
 
 
@@ -227,6 +234,8 @@ class Transcriptions(Resource):
         """
         given: dict[str, Any] = dict(params)
         options = pop_options(given)
+        check_types(given, TranscriptionCreateParams)
+        check_flag("stream", stream)
         fields = _fields(given, response_format, _FORMATS)
         if stream:
             fields["stream"] = True
@@ -282,6 +291,7 @@ class Translations(Resource):
         """
         given: dict[str, Any] = dict(params)
         options = pop_options(given)
+        check_types(given, TranslationCreateParams)
         fields = _fields(given, response_format, _TRANSLATION_FORMATS)
         models = (Translation, TranslationVerbose, TranslationVerbose)
         request = await _form(
@@ -319,12 +329,12 @@ def _speech_body(params: Mapping[str, Any]) -> dict[str, Any]:
             raise InvalidParameterError(name, "is required")
     check_max_length("input", body["input"], _SPEECH_MAX_CHARS)
     if not isinstance(body["model"], str) or not body["model"]:
-        raise InvalidParameterError("model", f"expected a model name, got {body['model']!r}")
+        raise InvalidParameterError("model", f"expected a model name, got {shown(body['model'])}")
     voice = body["voice"]
     custom = isinstance(voice, Mapping) and set(voice) == {"id"} and isinstance(voice["id"], str)
     if not (isinstance(voice, str) and voice) and not custom:
         raise InvalidParameterError(
-            "voice", f"expected a voice name or {{'id': 'voice_...'}}, got {voice!r:.60}"
+            "voice", f"expected a voice name or {{'id': 'voice_...'}}, got {shown(voice)}"
         )
     if "instructions" in body:
         check_max_length("instructions", body["instructions"], _SPEECH_MAX_CHARS)
@@ -358,6 +368,7 @@ class Speech(Resource):
         """
         given: dict[str, Any] = dict(params)
         options = pop_options(given)
+        check_types(given, SpeechCreateParams)
         body = _speech_body(given)
         request = APIRequest(
             method="POST",

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final, Literal, Required, TypedDict, Unpack
 
-from .._exceptions import InvalidParameterError
+from .._exceptions import InvalidParameterError, shown
 from .._pages import AsyncPaginator
 from .._request import Endpoint, RequestOptions, json_request, pop_options
 from ..types import Batch, ListResponse
 from ._base import Resource, path_param
-from ._checks import json_body
+from ._checks import check_types, json_body
 from ._common import check_expires_after, check_metadata, page_query
 
 __all__ = ["BatchCreateParams", "BatchEndpoint", "Batches"]
@@ -67,11 +67,14 @@ class Batches(Resource):
         """
         given: dict[str, Any] = dict(params)
         options = pop_options(given)
+        check_types(given, BatchCreateParams)
         body = json_body(**given)
         for name in ("input_file_id", "endpoint", "completion_window"):
             value = body.get(name)
             if not isinstance(value, str) or not value:
-                raise InvalidParameterError(name, f"expected a non-empty string, got {value!r}")
+                raise InvalidParameterError(
+                    name, f"expected a non-empty string, got {shown(value)}"
+                )
         if not body["endpoint"].startswith("/"):
             raise InvalidParameterError("endpoint", "expected a path like '/v1/chat/completions'")
         check_metadata("metadata", body.get("metadata"))

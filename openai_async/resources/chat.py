@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, Required, TypeVar, Unpack, overload
 
-from .._exceptions import InvalidParameterError
+from .._exceptions import InvalidParameterError, shown
 from .._messages import ChatMessage
 from .._request import RequestOptions, StreamingEndpoint, pop_options
 from .._streaming import AsyncStream
 from ..types import ChatCompletion, ChatCompletionChunk, ParsedChatCompletion
 from ._base import Resource
-from ._checks import check_choice, check_range, json_body
+from ._checks import check_choice, check_flag, check_range, check_types, json_body
 from ._params import (
     LogitBias,
     check_functions,
@@ -104,11 +104,12 @@ CHAT_COMPLETIONS = StreamingEndpoint(
 
 def chat_body(params: Mapping[str, Any], *, stream: bool) -> dict[str, Any]:
     """The JSON body of a chat completion, every parameter checked before sending."""
+    check_flag("stream", stream)
     body = json_body(**params)
     if "messages" not in body:
         raise InvalidParameterError("messages", "is required")
     if not isinstance(body.get("model"), str):
-        raise InvalidParameterError("model", f"expected a string, got {body.get('model')!r}")
+        raise InvalidParameterError("model", f"expected a string, got {shown(body.get('model'))}")
     body["messages"] = checked_messages(body["messages"])
     check_functions(body.get("functions"))
     check_tools(body.get("tools"))
@@ -165,6 +166,7 @@ class ChatCompletions(Resource):
         """
         given: dict[str, Any] = dict(params)
         options = pop_options(given)
+        check_types(given, ChatCompletionCreateParams)
         body = chat_body(given, stream=stream)
         if stream:
             return await self._client.call(CHAT_COMPLETIONS.stream(body, options))
@@ -206,6 +208,7 @@ class ChatCompletions(Resource):
         if spec.response_format is not None:
             given["response_format"] = spec.response_format
         options = pop_options(given)
+        check_types(given, ChatCompletionParseParams)
         body = chat_body(given, stream=False)
         request = spec.request(CHAT_COMPLETIONS.method, CHAT_COMPLETIONS.path, body, options)
         return await self._client.call(request)

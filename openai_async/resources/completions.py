@@ -10,7 +10,7 @@ from .._request import RequestOptions, StreamingEndpoint, pop_options
 from .._streaming import AsyncStream
 from ..types import Completion
 from ._base import Resource
-from ._checks import check_range, json_body
+from ._checks import check_flag, check_range, check_types, json_body
 from ._params import LogitBias, check_sampling, check_stop
 
 if TYPE_CHECKING:
@@ -90,8 +90,10 @@ class Completions(Resource):
         """
         given: dict[str, Any] = dict(params)
         options = pop_options(given)
+        check_types(given, CompletionCreateParams)
         if "prompt" not in given:
             raise InvalidParameterError("prompt", "is required (None sends null)")
+        check_flag("stream", stream)
         body = json_body(**given)
         n, best_of = body.get("n"), body.get("best_of")
         check_stop(body.get("stop"))

@@ -8,7 +8,7 @@ from .._exceptions import InvalidParameterError
 from .._request import Endpoint, RequestOptions, pop_options
 from ..types import Edit
 from ._base import Resource
-from ._checks import check_range, json_body
+from ._checks import check_range, check_types, json_body
 from ._params import check_sampling
 
 __all__ = ["EditCreateParams", "Edits"]
@@ -37,6 +37,7 @@ class Edits(Resource):
         """``POST /edits``: ``n`` (1 to 20) edited versions of ``input``."""
         given: dict[str, Any] = dict(params)
         options = pop_options(given)
+        check_types(given, EditCreateParams)
         for name in ("model", "instruction"):
             if not isinstance(given.get(name), str):
                 raise InvalidParameterError(name, "is required: a string")

@@ -9,7 +9,7 @@ from .._exceptions import InvalidParameterError
 from .._request import Endpoint, RequestOptions, pop_options
 from ..types import CreateEmbeddingResponse
 from ._base import Resource
-from ._checks import check_choice, check_range, json_body
+from ._checks import check_choice, check_range, check_types, json_body
 
 __all__ = ["EmbeddingCreateParams", "EmbeddingParams", "Embeddings"]
 
@@ -59,6 +59,7 @@ class Embeddings(Resource):
         """
         given: dict[str, Any] = dict(params)
         options = pop_options(given)
+        check_types(given, EmbeddingCreateParams)
         if "model" not in given:
             raise InvalidParameterError("model", "is required")
         if "input" not in given:

@@ -10,7 +10,7 @@ from typing import Any, Literal, Unpack
 import anyio
 import httpx
 
-from .._exceptions import APIConnectionError, InvalidParameterError
+from .._exceptions import APIConnectionError, InvalidParameterError, shown
 from .._file_input import FileInput
 from .._pages import AsyncPaginator
 from .._request import APIRequest, RequestOptions, json_request
@@ -51,10 +51,11 @@ class Files(Resource):
         API's default) is the size of a page, ``after`` the id to start after,
         ``order`` by creation time (``"desc"``, newest first, is the service's default).
         """
+        _check_purpose(purpose, required=False)
         check_range("limit", limit, 1, _MAX_PAGE)
         check_choice("order", order, ("asc", "desc"))
         if after is not None and (not isinstance(after, str) or not after):
-            raise InvalidParameterError("after", f"expected a file id, got {after!r}")
+            raise InvalidParameterError("after", f"expected a file id, got {shown(after)}")
         params = json_body(purpose=purpose, limit=limit, after=after, order=order)
         return AsyncPaginator(
             self._client,
@@ -80,6 +81,7 @@ class Files(Resource):
         ``purpose="batch"`` is the input of ``client.batches.create``. ``expires_after``
         (``{"anchor": "created_at", "seconds": 3600 to 2592000}``) has the file deleted then.
         """
+        _check_purpose(purpose, required=True)
         fields = {"purpose": purpose, **form_expires_after(expires_after)}
         request = await form_request(
             "files", FileObject, fields=fields, files={"file": file}, options=options
@@ -118,6 +120,8 @@ class Files(Resource):
         arrived, so a broken download never leaves a truncated file at ``path``.
         """
         url = f"files/{path_param('file_id', file_id)}/content"
+        if not isinstance(path, str | os.PathLike):
+            raise InvalidParameterError("path", f"expected a path, got {shown(path)}")
         target = Path(path)
         if not target.parent.is_dir():
             raise InvalidParameterError("path", f"no directory {str(target.parent)!r} to write in")
@@ -168,3 +172,9 @@ async def _save(chunks: AsyncIterator[bytes], request: httpx.Request, partial: P
     finally:
         with anyio.CancelScope(shield=True):
             await out.aclose()
+
+
+def _check_purpose(purpose: object, *, required: bool) -> None:
+    # Any string: the service adds purposes ("evals", "user_data") and says which it takes.
+    if (purpose is not None or required) and (not isinstance(purpose, str) or not purpose):
+        raise InvalidParameterError("purpose", f"expected a string, got {shown(purpose)}")

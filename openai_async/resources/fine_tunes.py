@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Literal, Required, Unpack, overload
 
-from .._exceptions import InvalidParameterError
+from .._exceptions import InvalidParameterError, shown
 from .._pages import AsyncPaginator
 from .._request import Endpoint, RequestOptions, json_request, pop_options, sse_request
 from .._streaming import AsyncStream
 from ..types import FineTune, FineTuneEvent, ListResponse
 from ._base import Resource, path_param
-from ._checks import json_body
+from ._checks import check_flag, check_range, check_types, json_body
 
 __all__ = ["FineTuneCreateParams", "FineTunes"]
 
@@ -47,14 +47,19 @@ class FineTunes(Resource):
         """``POST /fine-tunes``: start a job on an uploaded JSON Lines file."""
         given: dict[str, Any] = dict(params)
         options = pop_options(given)
+        check_types(given, FineTuneCreateParams)
         training_file = given.get("training_file")
         if not isinstance(training_file, str) or not training_file:
             raise InvalidParameterError("training_file", "expected a file id")
         suffix = given.get("suffix")
+        if suffix is not None and not isinstance(suffix, str):
+            raise InvalidParameterError("suffix", f"expected a string, got {shown(suffix)}")
         if suffix is not None and not 1 <= len(suffix) <= _MAX_SUFFIX:
             raise InvalidParameterError(
                 "suffix", f"must be 1 to {_MAX_SUFFIX} characters, got {len(suffix)}"
             )
+        for name in ("n_epochs", "batch_size", "classification_n_classes"):
+            check_range(name, given.get(name), 1)
         return await self._client.call(FINE_TUNES.request(json_body(**given), options))
 
     def list(self, **options: Unpack[RequestOptions]) -> AsyncPaginator[FineTune]:
@@ -95,6 +100,7 @@ class FineTunes(Resource):
         (``[DONE]``) when the job succeeds, fails or is cancelled.
         """
         path = f"fine-tunes/{path_param('fine_tune_id', fine_tune_id)}/events"
+        check_flag("stream", stream)
         if stream:
             events = sse_request(
                 "GET", path, FineTuneEvent, query={"stream": "true"}, options=options

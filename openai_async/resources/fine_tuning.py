@@ -8,12 +8,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final, Literal, Required, TypedDict, Unpack
 
-from .._exceptions import InvalidParameterError
+from .._exceptions import InvalidParameterError, shown
 from .._pages import AsyncPaginator
 from .._request import Endpoint, RequestOptions, json_request, pop_options
 from ..types import FineTuningJob, FineTuningJobCheckpoint, FineTuningJobEvent, ListResponse
 from ._base import Resource, path_param
-from ._checks import check_choice, check_range, json_body
+from ._checks import check_choice, check_range, check_types, json_body
 from ._common import check_metadata, page_query
 
 if TYPE_CHECKING:
@@ -81,10 +81,12 @@ def _check_hyperparameters(name: str, given: object) -> None:
         if value is None or value == _AUTO:
             continue
         if not isinstance(value, int | float) or isinstance(value, bool):
-            raise InvalidParameterError(f"{name}.{key}", f"expected a number or 'auto': {value!r}")
+            raise InvalidParameterError(
+                f"{name}.{key}", f"expected a number or 'auto': {shown(value)}"
+            )
         if not value > 0 or (high is not None and value > high):
             limit = "above 0" if high is None else f"above 0 and at most {high:g}"
-            raise InvalidParameterError(f"{name}.{key}", f"must be {limit}, got {value!r}")
+            raise InvalidParameterError(f"{name}.{key}", f"must be {limit}, got {shown(value)}")
 
 
 def _check_method(method: object) -> None:
@@ -125,7 +127,7 @@ def _create_body(params: Mapping[str, Any]) -> dict[str, Any]:
     for name in ("model", "training_file"):
         value = body.get(name)
         if not isinstance(value, str) or not value:
-            raise InvalidParameterError(name, f"expected a non-empty string, got {value!r}")
+            raise InvalidParameterError(name, f"expected a non-empty string, got {shown(value)}")
     suffix = body.get("suffix")
     if suffix is not None and (not isinstance(suffix, str) or not 1 <= len(suffix) <= _MAX_SUFFIX):
         raise InvalidParameterError("suffix", f"must be 1 to {_MAX_SUFFIX} characters")
@@ -182,6 +184,7 @@ class Jobs(Resource):
         """
         given: dict[str, Any] = dict(params)
         options = pop_options(given)
+        check_types(given, FineTuningJobCreateParams)
         return await self._client.call(FINE_TUNING_JOBS.request(_create_body(given), options))
 
     async def retrieve(

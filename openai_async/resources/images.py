@@ -12,13 +12,20 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, Required, Unpack, overload
 
-from .._exceptions import InvalidParameterError
+from .._exceptions import InvalidParameterError, shown
 from .._file_input import FileInput
 from .._request import RequestOptions, StreamingEndpoint, json_request, pop_options, sse_request
 from .._streaming import AsyncStream, StreamEnd
 from ..types import ImagesResponse, ImageStreamEvent
 from ._base import Resource
-from ._checks import check_choice, check_max_length, check_range, json_body
+from ._checks import (
+    check_choice,
+    check_flag,
+    check_max_length,
+    check_range,
+    check_types,
+    json_body,
+)
 from ._upload import form_request, streamed_form
 
 __all__ = [
@@ -128,7 +135,9 @@ def _check(params: dict[str, Any]) -> None:
     check_range("partial_images", params.get("partial_images"), 0, 3)
     size = params.get("size")
     if size is not None and not isinstance(size, str):
-        raise InvalidParameterError("size", f"expected a string such as '1024x1024', got {size!r}")
+        raise InvalidParameterError(
+            "size", f"expected a string such as '1024x1024', got {shown(size)}"
+        )
     for name, allowed in _ENUMS.items():
         check_choice(name, params.get(name), allowed)
 
@@ -195,8 +204,10 @@ class Images(Resource):
         """
         given: dict[str, Any] = dict(params)
         options = pop_options(given)
+        check_types(given, ImageGenerateParams)
         if not isinstance(given.get("prompt"), str):
             raise InvalidParameterError("prompt", "is required: a string")
+        check_flag("stream", stream)
         body = json_body(**given)
         _check(body)
         if stream:
@@ -234,6 +245,8 @@ class Images(Resource):
         """
         given: dict[str, Any] = dict(params)
         options = pop_options(given)
+        check_types(given, ImageEditParams)
+        check_flag("stream", stream)
         image = given.pop("image", None)
         mask = given.pop("mask", None)
         if not isinstance(given.get("prompt"), str):
@@ -280,6 +293,7 @@ class Images(Resource):
         """``POST /images/variations``: ``n`` variations of a square PNG (dall-e-2)."""
         given: dict[str, Any] = dict(params)
         options = pop_options(given)
+        check_types(given, ImageCreateVariationParams)
         image = given.pop("image", None)
         if image is None:
             raise InvalidParameterError("image", "is required")

@@ -9,7 +9,7 @@ from .._exceptions import InvalidParameterError
 from .._request import Endpoint, RequestOptions, pop_options
 from ..types import ModerationCreateResponse
 from ._base import Resource
-from ._checks import json_body
+from ._checks import check_types, json_body
 
 __all__ = ["ModerationCreateParams", "Moderations"]
 
@@ -67,6 +67,7 @@ class Moderations(Resource):
         """
         given: dict[str, Any] = dict(params)
         options = pop_options(given)
+        check_types(given, ModerationCreateParams)
         if "input" not in given:
             raise InvalidParameterError("input", "is required")
         body = json_body(**given)

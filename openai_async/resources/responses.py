@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar, Unpack, cast, ov
 
 import httpx
 
-from .._exceptions import InvalidParameterError
+from .._exceptions import InvalidParameterError, shown
 from .._messages import message_json
 from .._pages import AsyncPaginator
 from .._request import (
@@ -29,7 +29,7 @@ from ..types import (
     ResponseStreamEvent,
 )
 from ._base import Resource, path_param
-from ._checks import check_choice, check_range, json_body
+from ._checks import check_choice, check_flag, check_range, check_types, json_body
 from ._params import check_sampling
 from ._response_parse import ParsedReader, Parser, format_for, parse_tools
 
@@ -136,12 +136,13 @@ RESPONSES = StreamingEndpoint(
 
 def response_body(params: Mapping[str, Any], *, stream: bool) -> dict[str, Any]:
     """The JSON body of ``POST /responses``, every parameter checked before sending."""
+    check_flag("stream", stream)
     body = json_body(**params)
     model = body.get("model")
     if model is None and body.get("prompt") is None:
         raise InvalidParameterError("model", "is required (unless a stored prompt names one)")
     if model is not None and not isinstance(model, str):
-        raise InvalidParameterError("model", f"expected a string, got {model!r}")
+        raise InvalidParameterError("model", f"expected a string, got {shown(model)}")
     if "input" in body:
         body["input"] = _checked_input(body["input"])
     if "instructions" in body and not isinstance(body["instructions"], str):
@@ -151,10 +152,12 @@ def response_body(params: Mapping[str, Any], *, stream: bool) -> dict[str, Any]:
     _check_text(body.get("text"))
     for name in ("reasoning", "prompt", "stream_options", "moderation", "prompt_cache_options"):
         if name in body and not isinstance(body[name], Mapping):
-            raise InvalidParameterError(name, f"expected a mapping, got {body[name]!r:.40}")
+            raise InvalidParameterError(name, f"expected a mapping, got {shown(body[name])}")
     include = body.get("include")
     if include is not None and (
-        isinstance(include, str) or not all(isinstance(i, str) for i in include)
+        isinstance(include, str)
+        or not isinstance(include, Sequence)
+        or not all(isinstance(i, str) for i in include)
     ):
         raise InvalidParameterError("include", "expected a list of strings")
     check_range("max_output_tokens", body.get("max_output_tokens"), 16)  # the documented least
@@ -166,7 +169,7 @@ def response_body(params: Mapping[str, Any], *, stream: bool) -> dict[str, Any]:
         check_choice("tool_choice", tool_choice, ("none", "auto", "required"))
     elif tool_choice is not None and not isinstance(tool_choice, Mapping):
         raise InvalidParameterError(
-            "tool_choice", f"expected a string or a mapping: {tool_choice!r}"
+            "tool_choice", f"expected a string or a mapping: {shown(tool_choice)}"
         )
     check_sampling(body)
     if "previous_response_id" in body and "conversation" in body:
@@ -215,7 +218,7 @@ def _checked_tools(tools: object) -> list[JSONObject]:
         name = tool.get("name")
         if not isinstance(name, str) or _FUNCTION_NAME.fullmatch(name) is None:
             raise InvalidParameterError(
-                f"tools[{position}].name", f"must match [a-zA-Z0-9_-]{{1,64}}, got {name!r}"
+                f"tools[{position}].name", f"must match [a-zA-Z0-9_-]{{1,64}}, got {shown(name)}"
             )
     return list(tools)
 
@@ -224,7 +227,7 @@ def _check_text(text: object) -> None:
     if text is None:
         return
     if not isinstance(text, Mapping):
-        raise InvalidParameterError("text", f"expected a mapping, got {text!r:.40}")
+        raise InvalidParameterError("text", f"expected a mapping, got {shown(text)}")
     format_ = text.get("format")
     if format_ is None:
         return
@@ -286,6 +289,7 @@ class Responses(Resource):
         """
         given: dict[str, Any] = dict(params)
         options = pop_options(given)
+        check_types(given, ResponseCreateParams)
         body = response_body(given, stream=stream)
         if stream:
             return await self._client.call(RESPONSES.stream(body, options))
@@ -322,7 +326,7 @@ class Responses(Resource):
         if text_format is not None:
             text = given.get("text") or {}
             if not isinstance(text, Mapping):
-                raise InvalidParameterError("text", f"expected a mapping, got {text!r:.40}")
+                raise InvalidParameterError("text", f"expected a mapping, got {shown(text)}")
             if text.get("format") is not None:
                 raise InvalidParameterError("text_format", "give text_format or text.format")
             format_, content = format_for(text_format)
@@ -331,6 +335,7 @@ class Responses(Resource):
         if tools is not None:
             given["tools"] = tools
         options = pop_options(given)
+        check_types(given, ResponseCreateParams)
         body = response_body(given, stream=False)
         reader = ParsedReader(content, tool_parsers)
         request: APIRequest[ParsedResponse[Any]] = APIRequest(
@@ -368,6 +373,8 @@ class Responses(Resource):
         path = f"responses/{path_param('response_id', response_id)}"
         given: dict[str, Any] = dict(params)
         options = pop_options(given)
+        check_types(given, ResponseRetrieveParams)
+        check_flag("stream", stream)
         query = json_body(**given)
         check_range("starting_after", query.get("starting_after"), 0)
         if "starting_after" in query and not stream:
@@ -424,12 +431,13 @@ class InputItems(Resource):
         path = f"responses/{path_param('response_id', response_id)}/input_items"
         given: dict[str, Any] = dict(params)
         options = pop_options(given)
+        check_types(given, ResponseInputItemListParams)
         query = json_body(**given)
         check_range("limit", query.get("limit"), 1, 100)
         check_choice("order", query.get("order"), ("asc", "desc"))
         after = query.get("after")
         if after is not None and (not isinstance(after, str) or not after):
-            raise InvalidParameterError("after", f"expected an item id, got {after!r}")
+            raise InvalidParameterError("after", f"expected an item id, got {shown(after)}")
         return AsyncPaginator(
             self._client,
             path,

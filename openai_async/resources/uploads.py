@@ -7,12 +7,12 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final, Literal, Required, Unpack
 
-from .._exceptions import InvalidParameterError
+from .._exceptions import InvalidParameterError, shown
 from .._file_input import FileInput
 from .._request import APIRequest, Endpoint, RequestOptions, json_request, pop_options, reader
 from ..types import Upload, UploadPart
 from ._base import Resource, path_param
-from ._checks import json_body
+from ._checks import check_types, json_body
 from ._common import check_expires_after
 from ._upload import form_request
 
@@ -20,7 +20,14 @@ if TYPE_CHECKING:
     from .._client import AsyncClient
     from .._files import FilePart
 
-__all__ = ["MAX_PART_SIZE", "Parts", "UploadCreateParams", "UploadPurpose", "Uploads"]
+__all__ = [
+    "MAX_PART_SIZE",
+    "Parts",
+    "UploadCreateParams",
+    "UploadPurpose",
+    "Uploads",
+    "check_md5",
+]
 
 MAX_PART_SIZE: Final = 64 * 1024 * 1024  # "Each Part can be at most 64 MB"
 MAX_UPLOAD_SIZE: Final = 8 * 1024**3  # "an Upload can accept at most 8 GB in total"
@@ -97,14 +104,19 @@ class Uploads(Resource):
         """
         given: dict[str, Any] = dict(params)
         options = pop_options(given)
+        check_types(given, UploadCreateParams)
         body = json_body(**given)
         size = body.get("bytes")
         if not isinstance(size, int) or isinstance(size, bool) or not 0 <= size <= MAX_UPLOAD_SIZE:
-            raise InvalidParameterError("bytes", f"expected 0 to {MAX_UPLOAD_SIZE}, got {size!r}")
+            raise InvalidParameterError(
+                "bytes", f"expected 0 to {MAX_UPLOAD_SIZE}, got {shown(size)}"
+            )
         for name in ("filename", "mime_type", "purpose"):
             value = body.get(name)
             if not isinstance(value, str) or not value:
-                raise InvalidParameterError(name, f"expected a non-empty string, got {value!r}")
+                raise InvalidParameterError(
+                    name, f"expected a non-empty string, got {shown(value)}"
+                )
         check_expires_after("expires_after", body.get("expires_after"))
         return await self._client.call(UPLOADS.request(body, options))
 
@@ -126,9 +138,10 @@ class Uploads(Resource):
             raise InvalidParameterError("part_ids", "expected a list of part ids")
         for position, part_id in enumerate(part_ids):
             if not isinstance(part_id, str) or not part_id:
-                raise InvalidParameterError(f"part_ids[{position}]", f"expected an id: {part_id!r}")
-        if md5 is not None and (not isinstance(md5, str) or _MD5.fullmatch(md5) is None):
-            raise InvalidParameterError("md5", "expected 32 hexadecimal digits")
+                raise InvalidParameterError(
+                    f"part_ids[{position}]", f"expected an id: {shown(part_id)}"
+                )
+        check_md5(md5)
         body = json_body(part_ids=list(part_ids), md5=md5)
         return await self._client.call(
             json_request("POST", path, Upload, body=body, options=options)
@@ -181,3 +194,9 @@ class Uploads(Resource):
             parts_in_flight=parts_in_flight,
             part_retries=part_retries,
         )
+
+
+def check_md5(md5: object) -> None:
+    """None, or the 32 hexadecimal digits of an md5 digest."""
+    if md5 is not None and (not isinstance(md5, str) or _MD5.fullmatch(md5) is None):
+        raise InvalidParameterError("md5", "expected 32 hexadecimal digits")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Unpack
 
 import anyio
 
-from .._exceptions import InvalidParameterError
+from .._exceptions import InvalidParameterError, shown
 from .._file_input import FileInput
 from .._pages import AsyncPaginator
 from .._request import RequestOptions, json_request
@@ -245,7 +246,7 @@ def _batch_body(
     check_ids("file_ids", file_ids, 2000)
     if files is not None:
         if isinstance(files, str | bytes | Mapping) or not isinstance(files, Sequence):
-            raise InvalidParameterError("files", f"expected a list of mappings, got {files!r:.60}")
+            raise InvalidParameterError("files", f"expected a list of mappings, got {shown(files)}")
         if not all(isinstance(f, Mapping) and isinstance(f.get("file_id"), str) for f in files):
             raise InvalidParameterError("files", "each needs a 'file_id'")
         if not 1 <= len(files) <= 2000:
@@ -396,13 +397,21 @@ class VectorStoreFileBatches(Resource):
         check_ids("file_ids", file_ids, 2000)
         check_mapping("chunking_strategy", chunking_strategy)
         poll_interval(poll_interval_ms)
-        inputs = list(files)
+        inputs = _file_inputs(files)
         uploaded: list[str | None] = [None] * len(inputs)
         limiter = anyio.CapacityLimiter(max_concurrency)
 
         async def upload(index: int, file: FileInput) -> None:
             async with limiter:
-                found = await self._client.files.create(file=file, purpose="assistants", **options)
+                try:
+                    found = await self._client.files.create(
+                        file=file, purpose="assistants", **options
+                    )
+                except InvalidParameterError as exc:
+                    if exc.param != "file":
+                        raise
+                    message = str(exc).removeprefix("file: ")
+                    raise InvalidParameterError(f"files[{index}]", message) from None
             uploaded[index] = found.id
 
         async with task_group() as group:
@@ -416,3 +425,21 @@ class VectorStoreFileBatches(Resource):
             poll_interval_ms=poll_interval_ms,
             **options,
         )
+
+
+def _file_inputs(files: object) -> list[FileInput]:
+    """``files`` as a list, each item shaped as a file input (nothing is read yet)."""
+    if isinstance(files, str | bytes | bytearray | Mapping) or not isinstance(files, Iterable):
+        raise InvalidParameterError("files", f"expected a list of files, got {shown(files)}")
+    inputs = list(files)
+    for index, file in enumerate(inputs):
+        if not (
+            isinstance(file, str | os.PathLike | bytes | bytearray | memoryview | tuple)
+            or callable(getattr(file, "read", None))
+        ):
+            raise InvalidParameterError(
+                f"files[{index}]",
+                "expected a path, bytes, a binary file object or a (filename, content) "
+                f"tuple, got {shown(file)}",
+            )
+    return inputs

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Generator, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Required, Unpack
 
-from .._exceptions import InvalidParameterError
+from .._exceptions import InvalidParameterError, shown
 from .._pages import AsyncPaginator
 from .._request import APIRequest, RequestOptions, json_request, pop_options
 from ..types import (
@@ -16,7 +16,7 @@ from ..types import (
     VectorStoreSearchResponse,
 )
 from ._base import Resource, path_param
-from ._checks import check_range, json_body
+from ._checks import check_range, check_types, json_body
 from ._vector_checks import JSONObject, Order, check_ids, check_mapping, list_query
 from .vector_store_files import VectorStoreFileBatches, VectorStoreFiles
 
@@ -80,7 +80,7 @@ def _checked_query(query: object) -> str | list[str]:
     ):
         return list(query)
     raise InvalidParameterError(
-        "query", f"expected a string or a non-empty list of strings, got {query!r:.60}"
+        "query", f"expected a string or a non-empty list of strings, got {shown(query)}"
     )
 
 
@@ -164,6 +164,7 @@ class VectorStores(Resource):
         """
         given: dict[str, Any] = dict(params)
         options = pop_options(given)
+        check_types(given, VectorStoreCreateParams)
         body = json_body(**given)
         check_ids("file_ids", body.get("file_ids"), 500)
         for name in ("chunking_strategy", "expires_after", "metadata"):
@@ -190,6 +191,7 @@ class VectorStores(Resource):
         path = f"vector_stores/{path_param('vector_store_id', vector_store_id)}"
         given: dict[str, Any] = dict(params)
         options = pop_options(given)
+        check_types(given, VectorStoreUpdateParams)
         for name in ("expires_after", "metadata"):
             check_mapping(name, given.get(name))
         request = json_request("POST", path, VectorStore, body=given, options=options)
@@ -240,6 +242,7 @@ class VectorStores(Resource):
         path = f"vector_stores/{path_param('vector_store_id', vector_store_id)}/search"
         given: dict[str, Any] = dict(params)
         options = pop_options(given)
+        check_types(given, VectorStoreSearchParams)
         body = json_body(**given)
         body["query"] = _checked_query(body.get("query"))
         check_range("max_num_results", body.get("max_num_results"), 1, 50)
