@@ -488,3 +488,15 @@ async def test_refusal(client: AsyncClient) -> None:
         model=MODEL, input="[refuse] Alice's party", text_format=CalendarEvent
     )
     assert parsed.output_parsed is None
+
+
+@pytest.mark.off_spec("a previous_response_id that is not a string, on purpose")
+@pytest.mark.parametrize("previous", [["resp_1"], {"id": "resp_1"}, 7])
+async def test_local_server_refuses_a_previous_response_id_that_is_not_a_string(
+    client: AsyncClient, previous: object
+) -> None:
+    """Sent through the escape hatch (the method refuses it), the server answers 400."""
+    body = {"model": "gpt-4o", "input": "hi", "previous_response_id": previous}
+    with pytest.raises(BadRequestError) as caught:
+        await client.request("POST", "responses", json=body)
+    assert caught.value.param == "previous_response_id"

@@ -29,7 +29,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from ._app import State, current_fault, error_response, route
-from ._bodies import Invalid, checked, json_body
+from ._bodies import Invalid, checked, json_body, optional
 from ._events import sse_response
 from ._fixtures import CREATED
 from ._generate import count_tokens, generate, instance_of, tokenize
@@ -291,7 +291,8 @@ async def create_response(
     if body.get("background") and body.get("store") is False:
         raise Invalid("Background responses need store=true.", "background")
     items = _input_items(state, body.get("input"))
-    context = [*_history(state, body.get("previous_response_id")), *items]
+    previous_id = optional(body, "previous_response_id", str, None)
+    context = [*_history(state, previous_id), *items]
     answer = _Answer(state, body, context)
     response_id = state.new_id("resp")
     input_tokens = sum(count_tokens(_text_of(i.get("content", i.get("output", "")))) for i in items)
