@@ -240,6 +240,15 @@ def test_bad_arguments_name_the_parameter(redis_url: str) -> None:
     with pytest.raises(InvalidParameterError) as info:
         RedisLimiter(conn, "x", requests_per_minute=float("nan"))
     assert info.value.param == "requests_per_minute"
+
+    class Revealing:
+        def __repr__(self) -> str:
+            return "sk-revealed-0042"
+
+    with pytest.raises(InvalidParameterError) as info:
+        RedisLimiter(conn, "x", period=Revealing())  # type: ignore[arg-type]
+    assert info.value.param == "period"
+    assert "sk-revealed" not in str(info.value)
     conn.close()
 
 

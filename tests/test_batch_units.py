@@ -151,6 +151,26 @@ def test_bad_option_types_name_the_option(option: str, value: object) -> None:
     assert info.value.param == option
 
 
+class _Revealing:
+    """An object that gives a secret away wherever it is turned into text."""
+
+    def __repr__(self) -> str:
+        return "sk-revealed-0042"
+
+    __str__ = __repr__
+
+
+@pytest.mark.parametrize("option", ["requests_per_minute", "period", "deadline"])
+def test_bad_options_are_named_not_shown(option: str) -> None:
+    """A wrong object is named by its type only: its str() or repr() may hold a secret."""
+    client = AsyncClient(api_key="")
+    with pytest.raises(InvalidParameterError) as info:
+        client.batch([], **{option: _Revealing()})  # type: ignore[arg-type]
+    assert info.value.param == option
+    assert "sk-revealed" not in str(info.value)
+    assert "_Revealing" in str(info.value)
+
+
 def test_ids_are_strings() -> None:
     """An int id becomes its str, so it matches its checkpoint line on resume."""
     assert BatchRequest.chat(id=101, model="m", messages=[]).id == "101"

@@ -51,7 +51,7 @@ from typing import TYPE_CHECKING, Any
 
 import anyio
 
-from .._exceptions import InvalidParameterError
+from .._exceptions import InvalidParameterError, shown
 from ._learn import KINDS, Answer, LimitLearner, Reservation
 from ._limiter import pace_shape, window_limit
 
@@ -240,9 +240,11 @@ class RedisLimiter:
                 or not isinstance(limit, int | float)
                 or not 2 <= limit < math.inf
             ):
-                raise InvalidParameterError(param, f"must be a number >= 2 or None, got {limit!r}")
+                raise InvalidParameterError(
+                    param, f"must be a number >= 2 or None, got {shown(limit)}"
+                )
         if isinstance(period, bool) or not isinstance(period, int | float) or not 0 < period < 1e9:
-            raise InvalidParameterError("period", f"must be positive seconds, got {period!r}")
+            raise InvalidParameterError("period", f"must be positive seconds, got {shown(period)}")
         self.name = name
         # One hash tag: in a Redis Cluster the keys live on one node, as a script's must.
         self._keys = [f"openai_async:{{{name}}}:{part}" for part in _PARTS]

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import attrs
 
-from .._exceptions import InvalidParameterError, excerpt
+from .._exceptions import InvalidParameterError, excerpt, shown
 from .._messages import message_json
 from .._progress import ProgressCallback
 from .._tokens import TokenCounter, approximate_tokens
@@ -169,7 +169,7 @@ class JobSettings:
         for name in ("deadline", "poll_interval"):
             value = getattr(self, name)
             if value is not None and not (_is_number(value) and 0 < value < math.inf):
-                raise InvalidParameterError(name, f"must be positive seconds, got {value!r}")
+                raise InvalidParameterError(name, f"must be positive seconds, got {shown(value)}")
         if self.backend == "auto" and (self.deadline is None or self.tokens_per_minute is None):
             raise InvalidParameterError(
                 "deadline", "backend='auto' needs a deadline and tokens_per_minute to weigh"
@@ -182,13 +182,17 @@ class JobSettings:
         for name in ("requests_per_minute", "tokens_per_minute"):
             limit = getattr(self, name)
             if limit is not None and not (_is_number(limit) and 2 <= limit < math.inf):
-                raise InvalidParameterError(name, f"must be a number >= 2 or None, got {limit!r}")
+                raise InvalidParameterError(
+                    name, f"must be a number >= 2 or None, got {shown(limit)}"
+                )
             if limit is not None and self.limiter is not None:
                 raise InvalidParameterError(
                     name, "give the limits to the limiter, not to the job, when you pass one"
                 )
         if not (_is_number(self.period) and 0 < self.period < math.inf):
-            raise InvalidParameterError("period", f"must be positive seconds, got {self.period!r}")
+            raise InvalidParameterError(
+                "period", f"must be positive seconds, got {shown(self.period)}"
+            )
         if self.limiter is not None and not (
             callable(getattr(self.limiter, "acquire", None))
             and callable(getattr(self.limiter, "settle", None))

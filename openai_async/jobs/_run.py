@@ -19,7 +19,7 @@ import attrs
 from anyio.abc import TaskGroup
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
-from .._exceptions import InvalidParameterError, RateLimitError
+from .._exceptions import InvalidParameterError, RateLimitError, shown
 from .._progress import ProgressCallback, make_progress
 from .._taskgroup import task_group
 from .._tokens import TokenCounter, approximate_tokens, estimate_request_tokens
@@ -427,7 +427,7 @@ class _Run:
         """
         await self._slots.acquire()  # as every result does, until it is handed over
         error = InvalidParameterError(
-            "id", f"{item.id!r} is also the id of an earlier item (ids must be unique)"
+            "id", f"{shown(item.id)} is also the id of an earlier item (ids must be unique)"
         )
         send.send_nowait(Finished(BatchResult(id=item.id, index=item.index, error=error), None))
 
