@@ -29,7 +29,6 @@ from ._config import (
     shown_url,
     user_agent,
 )
-from ._decode import decode_json, error_body
 from ._exceptions import (
     ClientStateError,
     InvalidParameterError,
@@ -38,25 +37,16 @@ from ._exceptions import (
 )
 from ._logging import LogAttempts
 from ._middleware import OPTIONS_KEY, CallNext, Middleware, build_chain
-from ._models import structurer
-from ._request import (
-    APIRequest,
-    RequestOptions,
-    check_options,
-    check_query,
-    pop_options,
-    reader,
-    refuse_unencodable,
-)
 from ._retry import Retry
 from ._sse import DEFAULT_MAX_EVENT_SIZE
-from ._streaming import BODY_END, DONE, AsyncStream, StreamEnd
 from ._transport import HTTPXSend, Pool
 
 if TYPE_CHECKING:
     from ._files import MultipartBody
     from ._middleware import RequestOptions as AttemptOptions
     from ._packing import ServerQuirks
+    from ._request import APIRequest, RequestOptions
+    from ._streaming import AsyncStream, StreamEnd
     from .jobs import BatchJob, BatchOptions, BatchRequest
     from .resources import (
         Audio,
@@ -468,6 +458,8 @@ class AsyncClient:
         if not response.is_success:
             # As the official SDK: a redirect that was not followed (3xx), or a status
             # past 599, is an APIStatusError too, never a body read as the answer.
+            from ._decode import error_body
+
             raise status_error(response, error_body(response))
         if mode == PARSED:
             return request.read(response)
@@ -509,6 +501,8 @@ class AsyncClient:
             url = config.base_url + path.lstrip("/")
         options = request.options
         if options:
+            from ._request import check_options  # loaded by then: the request came from it
+
             check_options(options)  # also those given to a method that takes only options
         params = request.query
         extra_query = options.get("extra_query")
@@ -542,6 +536,8 @@ class AsyncClient:
         if request.extensions:
             extensions.update(request.extensions)
         if params:
+            from ._request import check_query
+
             check_query(params)  # httpx would send any other value as its str()
         all_headers = (
             sending.headers if headers is None else merge_headers(sending.headers, headers)
@@ -559,6 +555,8 @@ class AsyncClient:
         except (TypeError, ValueError, RecursionError) as exc:
             # The JSON encoder refused a value: name where it is (found only now, so
             # that a body that encodes pays nothing for the search).
+            from ._request import refuse_unencodable
+
             refuse_unencodable(body, exc)
             raise
         if stream_body is not None:
@@ -622,6 +620,10 @@ class AsyncClient:
         options (``extra_headers``, ``extra_body``, ...) apply as on every endpoint
         method.
         """
+        # Loaded with the first request (as the resources load them), not with the package.
+        from ._decode import decode_json
+        from ._request import APIRequest, pop_options, reader
+
         if headers is not None:
             check_headers(headers, "headers")
         read: Callable[[httpx.Response], Any] = decode_json
@@ -692,6 +694,10 @@ class AsyncClient:
         ``data: [DONE]`` by default); ``require_done=False`` is the short way to say
         that the end of the body ends the iteration quietly.
         """
+        from ._models import structurer
+        from ._request import APIRequest, pop_options
+        from ._streaming import BODY_END, DONE, AsyncStream
+
         if headers is not None:
             check_headers(headers, "headers")
         decode: Callable[[Any], Any] = _identity if cast_to is None else structurer(cast_to)
