@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import math
 import os
 import platform
 import select
@@ -50,7 +51,8 @@ UNIT = {
     "embeddings": "request",
 }
 IMPORTS = {
-    "openai_async": "import openai_async",
+    # What users write; the same cost as ``import openai_async``.
+    "openai_async": "from openai_async import AsyncClient",
     "httpx + anyio + attrs + cattrs": "import httpx, anyio, attrs, cattrs",
     "httpx": "import httpx",
     "openai": "import openai",
@@ -187,24 +189,36 @@ def import_times(runs: int) -> dict[str, Any]:
     # written, and an editable install's modules would be compiled from source in every
     # run while the installed dependencies load from their .pyc: an unfair comparison.
     env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
-    samples: dict[str, list[float]] = {label: [] for label in IMPORTS}
+    imports = {label: (stmt, env) for label, stmt in IMPORTS.items()}
+    if "BENCH_BASELINE" in os.environ:  # --baseline: the other checkout's import, alternated
+        baseline_env = {**env, "PYTHONPATH": os.environ["BENCH_BASELINE"]}
+        imports["openai_async@baseline"] = (IMPORTS["openai_async"], baseline_env)
+    samples: dict[str, list[float]] = {label: [] for label in imports}
     errors: dict[str, str] = {}
     for round_ in range(runs + 1):  # round 0 only warms the bytecode caches
-        for label, stmt in IMPORTS.items():  # alternate, like the clients
+        for label, (stmt, run_env) in imports.items():  # alternate, like the clients
             proc = subprocess.run(
                 [sys.executable, "-c", code.format(stmt=stmt)],
                 capture_output=True,
                 text=True,
-                env=env,
+                env=run_env,
             )
             if proc.returncode:
                 errors[label] = proc.stderr.strip().splitlines()[-1]
             elif round_:
                 samples[label].append(float(proc.stdout) * 1e3)
+    httpx_ms = samples.get("httpx") or [math.nan]
     return {
         label: {"error": errors[label]}
         if label in errors
-        else {"ms": statistics.median(values), "runs": len(values)}
+        else {
+            "ms": statistics.median(values),
+            "min_ms": min(values),
+            "spread": (max(values) - min(values)) / statistics.median(values),
+            "vs_httpx": statistics.median(values) / statistics.median(httpx_ms),
+            "min_vs_httpx": min(values) / min(httpx_ms),
+            "runs": len(values),
+        }
         for label, values in samples.items()
     }
 
@@ -290,10 +304,24 @@ def markdown(report: dict[str, Any]) -> str:
             )
         lines.append("")
     if report.get("imports"):
-        lines += ["### import time (fresh process each, median)", "", "| import | ms |"]
-        lines.append("| --- | ---: |")
+        lines += [
+            "### import time (fresh process each)",
+            "",
+            "Median and fastest of the runs; vs httpx: the median over httpx's median, and "
+            "the fastest over httpx's fastest (the least disturbed by other load).",
+            "",
+            "| import | ms | spread | vs httpx | fastest ms | fastest vs httpx |",
+            "| --- | ---: | ---: | ---: | ---: | ---: |",
+        ]
         for label, row in report["imports"].items():
-            lines.append(f"| {label} | {row.get('error') or _fmt(row['ms'], 1)} |")
+            if "error" in row:
+                lines.append(f"| {label} | {row['error']} | | | | |")
+                continue
+            lines.append(
+                f"| {label} | {_fmt(row['ms'], 1)} | {row.get('spread', 0):.0%} "
+                f"| {_fmt(row.get('vs_httpx'), 2)} | {_fmt(row.get('min_ms'), 1)} "
+                f"| {_fmt(row.get('min_vs_httpx'), 2)} |"
+            )
         lines.append("")
     if report.get("rss"):
         lines += [
