@@ -3,7 +3,7 @@
 Why a side table and not a field: headers are not part of the object's value
 (two equal models from two responses stay equal), they must not show in ``repr``,
 ``to_dict()`` or the converter's view of the model, and the models module stays
-unaware of HTTP. Entries live exactly as long as their object (a weak finalizer
+unaware of HTTP. Entries live exactly as long as their object (a weak reference
 drops them), so nothing leaks in a long batch job.
 """
 
