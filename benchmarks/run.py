@@ -23,6 +23,7 @@ import select
 import statistics
 import subprocess
 import sys
+import tempfile
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -207,6 +208,9 @@ def import_times(runs: int) -> dict[str, Any]:
                 capture_output=True,
                 text=True,
                 env=run_env,
+                # Not the checkout: ``-c`` puts the working directory first on sys.path,
+                # where it would shadow --baseline's PYTHONPATH.
+                cwd=tempfile.gettempdir(),
             )
             if proc.returncode:
                 errors[label] = proc.stderr.strip().splitlines()[-1]
