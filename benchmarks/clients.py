@@ -320,6 +320,7 @@ RAW_FLOOR = {
     "openai_async": "httpx+aiohttp",
     "openai_async+orjson": "httpx+aiohttp",
     "openai_async[httpx-aiohttp]": "httpx+aiohttp",
+    "openai_async@baseline": "httpx+aiohttp",  # another checkout, on its default (asyncio)
     "httpx+aiohttp": "httpx+aiohttp",
 }
 SDK_DEFAULT = "openai"

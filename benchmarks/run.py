@@ -16,12 +16,14 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import math
 import os
 import platform
 import select
 import statistics
 import subprocess
 import sys
+import tempfile
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -50,7 +52,8 @@ UNIT = {
     "embeddings": "request",
 }
 IMPORTS = {
-    "openai_async": "import openai_async",
+    # What users write; the same cost as ``import openai_async``.
+    "openai_async": "from openai_async import AsyncClient",
     "httpx + anyio + attrs + cattrs": "import httpx, anyio, attrs, cattrs",
     "httpx": "import httpx",
     "openai": "import openai",
@@ -176,6 +179,11 @@ def add_ratios(results: dict[str, dict[str, Any]]) -> None:
                 continue
             raw = by_client.get(RAW_FLOOR.get(name, "httpx"), {})
             row["vs_raw_httpx"] = _ratio(row, raw)
+            if "cpu_us_per_batch" in raw:
+                # Each batch over raw httpx's batch of the same round (seconds apart, the
+                # order rotating): load that drifts over the minutes cancels out.
+                pairs = zip(row["cpu_us_per_batch"], raw["cpu_us_per_batch"], strict=False)
+                row["vs_raw_paired"] = statistics.median(a / b for a, b in pairs)
             row["vs_sdk"] = _ratio(row, by_client.get(SDK_DEFAULT, {}))
             row["vs_sdk_aiohttp"] = _ratio(row, by_client.get(SDK_AIOHTTP, {}))
 
@@ -187,24 +195,44 @@ def import_times(runs: int) -> dict[str, Any]:
     # written, and an editable install's modules would be compiled from source in every
     # run while the installed dependencies load from their .pyc: an unfair comparison.
     env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
-    samples: dict[str, list[float]] = {label: [] for label in IMPORTS}
+    imports = {label: (stmt, env) for label, stmt in IMPORTS.items()}
+    if "BENCH_BASELINE" in os.environ:  # --baseline: the other checkout's import, alternated
+        baseline_env = {**env, "PYTHONPATH": os.environ["BENCH_BASELINE"]}
+        imports["openai_async@baseline"] = (IMPORTS["openai_async"], baseline_env)
+    samples: dict[str, list[float]] = {label: [] for label in imports}
     errors: dict[str, str] = {}
     for round_ in range(runs + 1):  # round 0 only warms the bytecode caches
-        for label, stmt in IMPORTS.items():  # alternate, like the clients
+        for label, (stmt, run_env) in imports.items():  # alternate, like the clients
             proc = subprocess.run(
                 [sys.executable, "-c", code.format(stmt=stmt)],
                 capture_output=True,
                 text=True,
-                env=env,
+                env=run_env,
+                # Not the checkout: ``-c`` puts the working directory first on sys.path,
+                # where it would shadow --baseline's PYTHONPATH.
+                cwd=tempfile.gettempdir(),
             )
             if proc.returncode:
                 errors[label] = proc.stderr.strip().splitlines()[-1]
             elif round_:
                 samples[label].append(float(proc.stdout) * 1e3)
+    httpx_ms = samples.get("httpx") or [math.nan]
     return {
         label: {"error": errors[label]}
         if label in errors
-        else {"ms": statistics.median(values), "runs": len(values)}
+        else {
+            "ms": statistics.median(values),
+            "min_ms": min(values),
+            "spread": (max(values) - min(values)) / statistics.median(values),
+            "vs_httpx": statistics.median(values) / statistics.median(httpx_ms),
+            "min_vs_httpx": min(values) / min(httpx_ms),
+            # Each run over httpx's run of the same round (seconds apart): load that
+            # drifts over the minutes of the whole measurement cancels out.
+            "paired_vs_httpx": statistics.median(
+                ours / theirs for ours, theirs in zip(values, httpx_ms, strict=False)
+            ),
+            "runs": len(values),
+        }
         for label, values in samples.items()
     }
 
@@ -266,7 +294,9 @@ def markdown(report: dict[str, Any]) -> str:
         "in another process" + (" on another core." if report["pinned"] else "."),
         "Ratios compare median CPU per unit. Raw httpx on the same transport: openai_async",
         "(aiohttp's pool on asyncio) against httpx on openai_async's aiohttp transport, the",
-        "httpcore rows against plain httpx. Spread: (max - min) / median over the batches.",
+        "httpcore rows against plain httpx. Paired: the median over rounds of each batch",
+        "over raw httpx's batch in the same round. Spread: (max - min) / median over the",
+        "batches.",
         "",
     ]
     for scenario, by_client in report["scenarios"].items():
@@ -274,26 +304,42 @@ def markdown(report: dict[str, Any]) -> str:
             f"### {scenario} (per {UNIT[scenario]})",
             "",
             "| client | CPU us | spread | wall us | vs raw httpx (same transport)"
-            " | vs SDK default | vs SDK+aiohttp | server CPU us | note |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+            " | paired | vs SDK default | vs SDK+aiohttp | server CPU us | note |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
         ]
         for name, row in by_client.items():
             note = report["notes"].get(name, {}).get(_note_key(scenario), "")
             if "error" in row:
-                lines.append(f"| {name} | n/a | | | | | | | {row['error']} |")
+                lines.append(f"| {name} | n/a | | | | | | | | {row['error']} |")
                 continue
             lines.append(
                 f"| {name} | {_fmt(row['cpu_us'])} | {row.get('spread', 0):.0%} "
                 f"| {_fmt(row['wall_us'])} | {_fmt(row.get('vs_raw_httpx'), 2)} "
+                f"| {_fmt(row.get('vs_raw_paired'), 2)} "
                 f"| {_fmt(row.get('vs_sdk'), 2)} | {_fmt(row.get('vs_sdk_aiohttp'), 2)} "
                 f"| {_fmt(row['server_cpu_us'])} | {note} |"
             )
         lines.append("")
     if report.get("imports"):
-        lines += ["### import time (fresh process each, median)", "", "| import | ms |"]
-        lines.append("| --- | ---: |")
+        lines += [
+            "### import time (fresh process each)",
+            "",
+            "Median and fastest of the runs. vs httpx: the median over httpx's median; "
+            "paired: the median of each run over httpx's run in the same round (load that "
+            "drifts over the minutes cancels out); fastest: the fastest over httpx's fastest.",
+            "",
+            "| import | ms | spread | vs httpx | paired vs httpx | fastest ms | fastest vs httpx |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
         for label, row in report["imports"].items():
-            lines.append(f"| {label} | {row.get('error') or _fmt(row['ms'], 1)} |")
+            if "error" in row:
+                lines.append(f"| {label} | {row['error']} | | | | | |")
+                continue
+            lines.append(
+                f"| {label} | {_fmt(row['ms'], 1)} | {row.get('spread', 0):.0%} "
+                f"| {_fmt(row.get('vs_httpx'), 2)} | {_fmt(row.get('paired_vs_httpx'), 2)} "
+                f"| {_fmt(row.get('min_ms'), 1)} | {_fmt(row.get('min_vs_httpx'), 2)} |"
+            )
         lines.append("")
     if report.get("rss"):
         lines += [
@@ -344,6 +390,8 @@ def main() -> None:
         if getattr(args, name) is None:
             setattr(args, name, default)
     names = [n for n in args.clients.split(",") if n]
+    if args.baseline and "openai_async@baseline" not in names:
+        names.append("openai_async@baseline")  # what --baseline is for
     scenarios = [s for s in args.scenarios.split(",") if s]
 
     load_at_start = os.getloadavg()

@@ -31,14 +31,7 @@ from ._exceptions import (
     StreamTruncatedError,
     UnprocessableEntityError,
 )
-from ._file_input import FileInput
 from ._middleware import CallNext, Middleware, RequestOptions
-from ._pages import AsyncPaginator
-from ._ratelimit import RateLimits
-from ._request import APIRequest
-from ._response_meta import rate_limits_of, response_headers
-from ._streaming import AsyncStream, StreamEnd
-from ._tokens import approximate_tokens
 from ._version import __version__
 
 # The official SDK's name for the same thing: `from openai_async import AsyncOpenAI`
@@ -54,9 +47,16 @@ if _typing.TYPE_CHECKING:
         text_deltas,
     )
     from ._aiohttp import aiohttp_transport
+    from ._file_input import FileInput
     from ._packing import PromptCompletion
+    from ._pages import AsyncPaginator
     from ._progress import BatchProgress
+    from ._ratelimit import RateLimits
+    from ._request import APIRequest
+    from ._response_meta import rate_limits_of, response_headers
+    from ._streaming import AsyncStream, StreamEnd
     from ._structured import pydantic_function_tool
+    from ._tokens import approximate_tokens
     from .jobs import BatchJob, BatchOptions, BatchRequest, BatchResult, BatchSummary, RedisLimiter
 
 __all__ = [
@@ -125,8 +125,13 @@ __all__ = [
 
 # Exports whose modules load on first use: they pull in the response types, anyio's
 # streams and the batch machinery, most of the import time, for features a script
-# calling one endpoint never touches. Name -> module.
+# calling one endpoint never touches; and the request description, the models, the
+# stream and the pages, which the first request loads (as the resources do). Name ->
+# module.
 _LAZY = {
+    "APIRequest": "._request",
+    "AsyncPaginator": "._pages",
+    "AsyncStream": "._streaming",
     "aiohttp_transport": "._aiohttp",
     "BatchJob": ".jobs",
     "BatchOptions": ".jobs",
@@ -136,11 +141,17 @@ _LAZY = {
     "BatchSummary": ".jobs",
     "ChatCompletionAccumulator": "._accumulate",
     "CompletionAccumulator": "._accumulate",
+    "FileInput": "._file_input",
     "PromptCompletion": "._packing",
+    "RateLimits": "._ratelimit",
     "RedisLimiter": ".jobs",
+    "StreamEnd": "._streaming",
     "accumulate_chat": "._accumulate",
     "accumulate_completion": "._accumulate",
+    "approximate_tokens": "._tokens",
     "pydantic_function_tool": "._structured",
+    "rate_limits_of": "._response_meta",
+    "response_headers": "._response_meta",
     "text_deltas": "._accumulate",
 }
 

@@ -27,8 +27,8 @@ from ._config import (
     merge_headers,
     retry_policy,
     shown_url,
+    user_agent,
 )
-from ._decode import decode_json, error_body
 from ._exceptions import (
     ClientStateError,
     InvalidParameterError,
@@ -37,24 +37,16 @@ from ._exceptions import (
 )
 from ._logging import LogAttempts
 from ._middleware import OPTIONS_KEY, CallNext, Middleware, build_chain
-from ._models import structurer
-from ._request import (
-    APIRequest,
-    RequestOptions,
-    check_options,
-    check_query,
-    pop_options,
-    reader,
-    refuse_unencodable,
-)
 from ._retry import Retry
 from ._sse import DEFAULT_MAX_EVENT_SIZE
-from ._streaming import BODY_END, DONE, AsyncStream, StreamEnd
 from ._transport import HTTPXSend, Pool
 
 if TYPE_CHECKING:
     from ._files import MultipartBody
+    from ._middleware import RequestOptions as AttemptOptions
     from ._packing import ServerQuirks
+    from ._request import APIRequest, RequestOptions
+    from ._streaming import AsyncStream, StreamEnd
     from .jobs import BatchJob, BatchOptions, BatchRequest
     from .resources import (
         Audio,
@@ -169,9 +161,15 @@ class AsyncClient:
                 # aiohttp's pool on asyncio, our HTTP/1.1 pool on trio (``Pool``).
                 # With proxies from the environment httpx must route by URL itself.
                 transport = Pool(DEFAULT_LIMITS)
+            # Our user agent and Accept as the pool's own headers: a request then adds
+            # only what differs (auth), not two replacements of httpx's defaults.
             http_client = httpx.AsyncClient(
-                transport=transport, limits=DEFAULT_LIMITS, timeout=self._config.timeout
+                transport=transport,
+                limits=DEFAULT_LIMITS,
+                timeout=self._config.timeout,
+                headers={"User-Agent": user_agent(), "Accept": "application/json"},
             )
+        self._pool_is_ours = self._owns_http  # so its headers are the ones set above
         _origin.install(http_client)
         send = HTTPXSend(http_client, own_pool=isinstance(transport, Pool))
         self._http = http_client
@@ -190,6 +188,7 @@ class AsyncClient:
         child._config = config
         child._owns_http = False
         child._http = parent._http
+        child._pool_is_ours = parent._pool_is_ours
         child._transport_step = parent._transport_step
         child._middleware = parent._middleware
         child._quirks = parent._quirks
@@ -446,7 +445,7 @@ class AsyncClient:
 
         Every endpoint method ends here, and so do packing, batch jobs and pagination:
         base URL, auth, default headers and query, the per-call options, the
-        middleware chain, and a typed error for an error status.
+        middleware chain, and a typed error for any status but 2xx.
         """
         if self._http.is_closed:
             raise ClientStateError(
@@ -455,7 +454,13 @@ class AsyncClient:
             )
         mode = self._mode
         http_request = self._http_request(request, stream=request.stream or mode == STREAMING)
-        response = await self._send(http_request)
+        response = await self._chain(http_request)
+        if not response.is_success:
+            # As the official SDK: a redirect that was not followed (3xx), or a status
+            # past 599, is an APIStatusError too, never a body read as the answer.
+            from ._decode import error_body
+
+            raise status_error(response, error_body(response))
         if mode == PARSED:
             return request.read(response)
         from ._response import APIResponse, StreamedAPIResponse
@@ -464,6 +469,23 @@ class AsyncClient:
             return StreamedAPIResponse(response, request.read)  # type: ignore[return-value]
         return APIResponse(response, request.read)  # type: ignore[return-value]
 
+    @cached_property
+    def _sending(self) -> _Sending:
+        # What every request of this client shares, worked out once: its Config is frozen
+        # and a with_options variant is another AsyncClient.
+        config = self._config
+        headers: Mapping[str, str] = config.headers
+        if self._pool_is_ours:
+            pool_headers = self._http.headers
+            headers = {n: v for n, v in headers.items() if pool_headers.get(n) != v}
+        credentials = (_origin.origin_of(_parse_url(config.base_url)), config.identity.secret_names)
+        return _Sending(
+            headers=headers,
+            options=(config.options(stream=False), config.options(stream=True)),
+            credentials=credentials,
+            timeout=config.timeout.as_dict(),
+        )
+
     def _http_request(self, request: APIRequest[Any], *, stream: bool) -> httpx.Request:
         config = self._config
         if config.api_key is None:
@@ -471,6 +493,7 @@ class AsyncClient:
                 "No API key: pass api_key=... or set OPENAI_API_KEY "
                 '(use api_key="" for a server that needs none).'
             )
+        sending = self._sending
         path = request.path
         if path.startswith(("http://", "https://")):
             url = path
@@ -478,6 +501,8 @@ class AsyncClient:
             url = config.base_url + path.lstrip("/")
         options = request.options
         if options:
+            from ._request import check_options  # loaded by then: the request came from it
+
             check_options(options)  # also those given to a method that takes only options
         params = request.query
         extra_query = options.get("extra_query")
@@ -487,9 +512,9 @@ class AsyncClient:
         extra_headers = options.get("extra_headers")
         if extra_headers:
             headers = {**headers, **extra_headers} if headers else extra_headers
-        timeout = config.timeout
+        timeout = sending.timeout
         if "timeout" in options and not isinstance(options["timeout"], NotGiven):
-            timeout = as_timeout(options["timeout"])
+            timeout = as_timeout(options["timeout"]).as_dict()
         body = request.body
         extra_body = options.get("extra_body")
         stream_body: MultipartBody | None = None
@@ -502,16 +527,21 @@ class AsyncClient:
         elif extra_body:
             body = {**(body or {}), **extra_body}
         raw = request.httpx_body or {}
-        credentials = (_origin.origin_of(_parse_url(config.base_url)), config.identity.secret_names)
         extensions: dict[str, object] = {
-            OPTIONS_KEY: config.options(stream=stream),
-            _origin.CREDENTIALS_KEY: credentials,
+            OPTIONS_KEY: sending.options[stream],
+            _origin.CREDENTIALS_KEY: sending.credentials,
+            # Given here, httpx takes it as it is instead of building it per request.
+            "timeout": dict(timeout),
         }
         if request.extensions:
             extensions.update(request.extensions)
         if params:
+            from ._request import check_query
+
             check_query(params)  # httpx would send any other value as its str()
-        all_headers = config.headers if headers is None else merge_headers(config.headers, headers)
+        all_headers = (
+            sending.headers if headers is None else merge_headers(sending.headers, headers)
+        )
         try:
             http_request = self._http.build_request(
                 request.method,
@@ -520,12 +550,13 @@ class AsyncClient:
                 json=body,
                 **raw,
                 headers=all_headers,
-                timeout=timeout,
                 extensions=extensions,
             )
         except (TypeError, ValueError, RecursionError) as exc:
             # The JSON encoder refused a value: name where it is (found only now, so
             # that a body that encodes pays nothing for the search).
+            from ._request import refuse_unencodable
+
             refuse_unencodable(body, exc)
             raise
         if stream_body is not None:
@@ -533,17 +564,6 @@ class AsyncClient:
             # async generator that nobody closes when an upload is cancelled.
             http_request.stream = stream_body
         return http_request
-
-    async def _send(self, request: httpx.Request) -> httpx.Response:
-        """Run ``request`` through the middleware chain; raise for any status but 2xx.
-
-        As the official SDK: a redirect that was not followed (3xx), or a status past
-        599, is an ``APIStatusError`` too, never a body read as the answer.
-        """
-        response = await self._chain(request)
-        if not response.is_success:
-            raise status_error(response, error_body(response))
-        return response
 
     @overload
     async def request(
@@ -600,6 +620,10 @@ class AsyncClient:
         options (``extra_headers``, ``extra_body``, ...) apply as on every endpoint
         method.
         """
+        # Loaded with the first request (as the resources load them), not with the package.
+        from ._decode import decode_json
+        from ._request import APIRequest, pop_options, reader
+
         if headers is not None:
             check_headers(headers, "headers")
         read: Callable[[httpx.Response], Any] = decode_json
@@ -670,6 +694,10 @@ class AsyncClient:
         ``data: [DONE]`` by default); ``require_done=False`` is the short way to say
         that the end of the body ends the iteration quietly.
         """
+        from ._models import structurer
+        from ._request import APIRequest, pop_options
+        from ._streaming import BODY_END, DONE, AsyncStream
+
         if headers is not None:
             check_headers(headers, "headers")
         decode: Callable[[Any], Any] = _identity if cast_to is None else structurer(cast_to)
@@ -690,6 +718,25 @@ class AsyncClient:
                 options=pop_options(dict(options)),
             )
         )
+
+
+class _Sending:
+    """The parts of every request that depend only on the client: see ``_sending``."""
+
+    __slots__ = ("credentials", "headers", "options", "timeout")
+
+    def __init__(
+        self,
+        *,
+        headers: Mapping[str, str],
+        options: tuple[AttemptOptions, AttemptOptions],
+        credentials: _origin.Credentials,
+        timeout: dict[str, float | None],
+    ) -> None:
+        self.headers = headers  # the client's, less those its own pool sends already
+        self.options = options  # for a whole answer, for a stream
+        self.credentials = credentials
+        self.timeout = timeout
 
 
 def _identity(value: T) -> T:

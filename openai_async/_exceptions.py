@@ -45,11 +45,12 @@ from __future__ import annotations
 
 import reprlib
 from collections.abc import Mapping
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import httpx
 
-from ._ratelimit import RateLimits
+if TYPE_CHECKING:
+    from ._ratelimit import RateLimits
 
 __all__ = [
     "APIConnectionError",
@@ -213,6 +214,8 @@ class APIStatusError(APIError):
     @property
     def rate_limits(self) -> RateLimits:
         """The response's ``x-ratelimit-*`` headers, parsed (None where absent)."""
+        from ._ratelimit import RateLimits  # with the first use, not with the package
+
         return RateLimits.from_headers(self.headers)
 
 

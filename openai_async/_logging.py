@@ -10,6 +10,7 @@ headers, the query string or a body, so neither the key nor a prompt can leak.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable
 
 import anyio
 import httpx
@@ -31,9 +32,12 @@ class LogAttempts:
     def __repr__(self) -> str:
         return "LogAttempts()"
 
-    async def __call__(self, request: httpx.Request, call_next: CallNext) -> httpx.Response:
+    def __call__(self, request: httpx.Request, call_next: CallNext) -> Awaitable[httpx.Response]:
         if not logger.isEnabledFor(logging.DEBUG):
-            return await call_next(request)
+            return call_next(request)  # no frame of its own when nothing is logged
+        return self._logged(request, call_next)
+
+    async def _logged(self, request: httpx.Request, call_next: CallNext) -> httpx.Response:
         started = anyio.current_time()
         attempt = attempt_of(request)
         method, path = request.method, request.url.path

@@ -96,8 +96,10 @@ def options_of(request: httpx.Request) -> RequestOptions:
 
 
 def _link(middleware: Middleware, call_next: CallNext) -> CallNext:
-    async def call(request: httpx.Request) -> httpx.Response:
-        return await middleware(request, call_next)
+    # A plain function handing back the middleware's awaitable: one coroutine frame
+    # less per layer and attempt than an ``async def`` awaiting it.
+    def call(request: httpx.Request) -> Awaitable[httpx.Response]:
+        return middleware(request, call_next)
 
     return call
 

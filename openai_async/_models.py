@@ -313,9 +313,20 @@ def _optional_of(kind: Any) -> Any:
 _converter = functools.cache(_make_converter)
 
 
+# Each type's structure hook, looked up in the converter once (every answer needs one).
+_hooks: dict[Any, Callable[[Any, Any], Any]] = {}
+
+
 def structure(data: Any, cls: type[T]) -> T:
     """Build ``cls`` from decoded JSON with the package's private converter."""
-    return _converter().structure(data, cls)
+    try:
+        hook = _hooks.get(cls)
+    except TypeError:  # an unhashable type argument
+        return _converter().structure(data, cls)
+    if hook is None:
+        hook = _hooks[cls] = _converter().get_structure_hook(cls)
+    result: T = hook(data, cls)
+    return result
 
 
 def structurer(cls: type[T]) -> Callable[[Any], T]:

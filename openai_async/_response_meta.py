@@ -3,12 +3,13 @@
 Why a side table and not a field: headers are not part of the object's value
 (two equal models from two responses stay equal), they must not show in ``repr``,
 ``to_dict()`` or the converter's view of the model, and the models module stays
-unaware of HTTP. Entries live exactly as long as their object (a weak finalizer
+unaware of HTTP. Entries live exactly as long as their object (a weak reference
 drops them), so nothing leaks in a long batch job.
 """
 
 from __future__ import annotations
 
+import functools
 import weakref
 
 import httpx
@@ -18,16 +19,23 @@ from ._ratelimit import RateLimits
 
 __all__ = ["attach_headers", "rate_limits_of", "response_headers"]
 
-_headers: dict[int, httpx.Headers] = {}
+# id(model) -> (headers, a weak reference to the model whose death removes the entry)
+_headers: dict[int, tuple[httpx.Headers, weakref.ref[APIObject]]] = {}
 
 
 def attach_headers(obj: object, headers: httpx.Headers) -> None:
     """Remember ``headers`` for ``obj`` if it is a model (the client's decode step)."""
     if isinstance(obj, APIObject):
         key = id(obj)
-        _headers[key] = headers
-        # APIObject keeps attrs' __weakref__ slot, so every model can be finalized.
-        weakref.finalize(obj, _headers.pop, key, None).atexit = False
+        # APIObject keeps attrs' __weakref__ slot, so every model can be watched. A bare
+        # weak reference with a callback costs a third of a weakref.finalize.
+        _headers[key] = (headers, weakref.ref(obj, functools.partial(_forget, key)))
+
+
+def _forget(key: int, ref: weakref.ref[APIObject]) -> None:
+    entry = _headers.get(key)
+    if entry is not None and entry[1] is ref:  # not a newer object's at the same id
+        del _headers[key]
 
 
 def response_headers(obj: object) -> httpx.Headers | None:
@@ -42,7 +50,8 @@ def response_headers(obj: object) -> httpx.Headers | None:
     response = getattr(obj, "response", None)  # an AsyncStream
     if isinstance(response, httpx.Response) and not isinstance(obj, APIObject):
         return response.headers
-    return _headers.get(id(obj))
+    entry = _headers.get(id(obj))
+    return None if entry is None or entry[1]() is not obj else entry[0]
 
 
 def rate_limits_of(obj: object) -> RateLimits:

@@ -20,7 +20,6 @@ import httpx
 
 from ._backoff import RetryPolicy, should_retry
 from ._deadline import limit_body
-from ._decode import loads
 from ._exceptions import APIConnectionError, APITimeoutError, _error_object
 from ._middleware import CallNext, RequestOptions, options_of
 
@@ -193,6 +192,8 @@ def _retryable(response: httpx.Response, policy: RetryPolicy) -> bool:
 def _error_code(response: httpx.Response) -> str | None:
     if response.status_code != 429:
         return None  # only a 429's code changes the decision; skip parsing the rest
+    from ._decode import loads  # with the first 429, not with the package
+
     try:
         code = _error_object(loads(response.content)).get("code")
     except (ValueError, httpx.ResponseNotRead):

@@ -335,9 +335,11 @@ async def _close(response: httpx.Response) -> None:
     # httpcore has released the connection by then, and aiohttp's close releases it
     # before its first await; but a transport given to the constructor may await
     # first, and a close cut short there leaves its connection checked out for good
-    # (tests/test_aiohttp_transport.py).
-    with anyio.CancelScope(shield=True):
-        await response.aclose()
+    # (tests/test_aiohttp_transport.py). A body read to its end is closed already: no
+    # scope to pay for.
+    if not response.is_closed:
+        with anyio.CancelScope(shield=True):
+            await response.aclose()
 
 
 class _Translated(httpx.AsyncByteStream):

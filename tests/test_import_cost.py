@@ -8,12 +8,15 @@ import sys
 import pytest
 
 import openai_async
+from openai_async.testing import LocalServer
 
 # Loaded on first use only: the event loop and aiohttp (and our transport on it),
 # cattrs (at the first structured answer), the response types and
 # resources (on the first ``client.chat`` etc.), the batch and packing machinery and
-# the accumulators (on first access to their exports). (Not uuid, also deferred to the
-# first POST: httpx imports click when installed, and click imports uuid.)
+# the accumulators (on first access to their exports); and with the first request, what
+# only requests need: their description, the models and decoding, streams, pages,
+# rate-limit headers. (Not uuid, also deferred to the first POST: httpx imports click
+# when installed, and click imports uuid.)
 LAZY_MODULES = [
     "asyncio",
     "aiohttp",
@@ -26,6 +29,14 @@ LAZY_MODULES = [
     "openai_async._progress",
     "anyio.streams.memory",
     "cattrs",
+    "openai_async._request",
+    "openai_async._models",
+    "openai_async._decode",
+    "openai_async._streaming",
+    "openai_async._pages",
+    "openai_async._ratelimit",
+    "openai_async._response_meta",
+    "openai_async._tokens",
 ]
 
 
@@ -64,3 +75,29 @@ def test_unknown_attribute_is_an_attribute_error() -> None:
     """The lazy lookup still raises AttributeError for names that do not exist."""
     with pytest.raises(AttributeError, match="no_such_name"):
         openai_async.no_such_name  # type: ignore[attr-defined]  # noqa: B018
+
+
+def test_first_requests_load_what_they_need(server: LocalServer) -> None:
+    """In a fresh process the first requests load the deferred modules: JSON, stream, error."""
+    code = f"""
+import asyncio, sys
+from openai_async import AsyncClient, NotFoundError
+
+async def main():
+    async with AsyncClient(base_url={server.url!r}, api_key="sk-test", max_retries=0) as client:
+        assert "openai_async._request" not in sys.modules
+        assert (await client.request("GET", "models"))["object"] == "list"
+        body = {{"model": "m", "messages": [{{"role": "user", "content": "hi"}}], "stream": True}}
+        async with await client.request_stream("POST", "chat/completions", json=body) as stream:
+            assert [event async for event in stream]
+        try:
+            await client.request("GET", "models/no-such-model")
+        except NotFoundError as exc:
+            assert exc.rate_limits.limit_requests is None
+        else:
+            raise AssertionError("no NotFoundError")
+    print("ok")
+
+asyncio.run(main())
+"""
+    assert _fresh(code) == "ok"
