@@ -31,6 +31,7 @@ from ._exceptions import BODY_CUT_KEY, ResponseTooLargeError
 __all__ = [
     "ACCEPT_ENCODING",
     "DEFAULT_MAX_ERROR_SIZE",
+    "DEFAULT_MAX_EVENT_SIZE",
     "DEFAULT_MAX_RESPONSE_SIZE",
     "Pieces",
     "check_codings",
@@ -44,6 +45,9 @@ __all__ = [
 DEFAULT_MAX_RESPONSE_SIZE: Final = 256 << 20
 # OpenAI's error bodies are a few hundred bytes; a proxy's HTML page a few dozen KiB.
 DEFAULT_MAX_ERROR_SIZE: Final = 1 << 20
+# One line, and one event's data, of an event stream (``_sse``), in characters. The
+# largest events real servers send (a partial image, base64) are a few MB.
+DEFAULT_MAX_EVENT_SIZE: Final = 16 * 1024 * 1024
 
 # The codings httpx may decode (br and zstd only with their optional packages).
 _CODINGS: Final = frozenset({"gzip", "deflate", "br", "zstd"})

@@ -13,7 +13,7 @@ import httpx
 
 from . import _origin
 from ._backoff import RetryPolicy
-from ._bodies import DEFAULT_MAX_ERROR_SIZE, DEFAULT_MAX_RESPONSE_SIZE
+from ._bodies import DEFAULT_MAX_ERROR_SIZE, DEFAULT_MAX_EVENT_SIZE, DEFAULT_MAX_RESPONSE_SIZE
 from ._config import (
     DEFAULT_LIMITS,
     DEFAULT_TIMEOUT,
@@ -38,7 +38,6 @@ from ._exceptions import (
 from ._logging import LogAttempts
 from ._middleware import OPTIONS_KEY, CallNext, Middleware, build_chain
 from ._retry import Retry
-from ._sse import DEFAULT_MAX_EVENT_SIZE
 from ._transport import HTTPXSend, Pool
 
 if TYPE_CHECKING:

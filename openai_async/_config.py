@@ -18,10 +18,14 @@ import attrs
 import httpx
 
 from ._backoff import RetryPolicy
-from ._bodies import ACCEPT_ENCODING, DEFAULT_MAX_ERROR_SIZE, DEFAULT_MAX_RESPONSE_SIZE
+from ._bodies import (
+    ACCEPT_ENCODING,
+    DEFAULT_MAX_ERROR_SIZE,
+    DEFAULT_MAX_EVENT_SIZE,
+    DEFAULT_MAX_RESPONSE_SIZE,
+)
 from ._exceptions import InvalidParameterError, excerpt
 from ._middleware import RequestOptions
-from ._sse import DEFAULT_MAX_EVENT_SIZE
 from ._version import __version__
 
 __all__ = [

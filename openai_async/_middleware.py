@@ -47,8 +47,7 @@ import attrs
 import httpx
 
 from ._backoff import RetryPolicy
-from ._bodies import DEFAULT_MAX_ERROR_SIZE, DEFAULT_MAX_RESPONSE_SIZE
-from ._sse import DEFAULT_MAX_EVENT_SIZE
+from ._bodies import DEFAULT_MAX_ERROR_SIZE, DEFAULT_MAX_EVENT_SIZE, DEFAULT_MAX_RESPONSE_SIZE
 
 __all__ = ["CallNext", "Middleware", "RequestOptions", "build_chain", "options_of"]
 

@@ -28,10 +28,9 @@ from typing import Final
 
 import attrs
 
-__all__ = ["DEFAULT_MAX_EVENT_SIZE", "EventTooLarge", "SSEDecoder", "ServerSentEvent"]
+from ._bodies import DEFAULT_MAX_EVENT_SIZE
 
-# The largest events real servers send (a partial image, base64) are a few MB.
-DEFAULT_MAX_EVENT_SIZE: Final = 16 * 1024 * 1024
+__all__ = ["DEFAULT_MAX_EVENT_SIZE", "EventTooLarge", "SSEDecoder", "ServerSentEvent"]
 
 # Only CR and LF end a line: str.splitlines() would also split at U+2028, U+0085, etc.
 _LINE_END: Final = re.compile(r"\r\n|\r|\n")

@@ -14,9 +14,9 @@ from openai_async.testing import LocalServer
 # cattrs (at the first structured answer), the response types and
 # resources (on the first ``client.chat`` etc.), the batch and packing machinery and
 # the accumulators (on first access to their exports); and with the first request, what
-# only requests need: their description, the models and decoding, streams, pages,
-# rate-limit headers. (Not uuid, also deferred to the first POST: httpx imports click
-# when installed, and click imports uuid.)
+# only requests need: their description, the models and decoding, streams and their
+# event decoder, pages, rate-limit headers. (Not uuid, also deferred to the first POST:
+# httpx imports click when installed, and click imports uuid.)
 LAZY_MODULES = [
     "asyncio",
     "aiohttp",
@@ -37,6 +37,7 @@ LAZY_MODULES = [
     "openai_async._ratelimit",
     "openai_async._response_meta",
     "openai_async._tokens",
+    "openai_async._sse",
 ]
 
 
