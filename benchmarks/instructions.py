@@ -22,6 +22,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from run import start_server
+
 HERE = Path(__file__).resolve().parent
 BASELINE = "openai_async@baseline"
 
@@ -89,15 +91,8 @@ def main() -> None:
     if args.baseline:
         args.baseline = str(Path(args.baseline).resolve())
         names.append(BASELINE)
-    server = subprocess.Popen(
-        [sys.executable, str(HERE / "server.py")],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    server, url = start_server(None)
     try:
-        assert server.stdout is not None
-        url = f"http://127.0.0.1:{int(server.stdout.readline().split()[1])}/v1"
         results = {
             name: per_call(name, url, args.scenario, args.small, args.big, args.baseline)
             for name in names

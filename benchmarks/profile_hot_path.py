@@ -12,12 +12,11 @@ import argparse
 import asyncio
 import cProfile
 import pstats
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 from clients import CLIENTS
+from run import start_server
 
 HERE = Path(__file__).resolve().parent
 
@@ -56,15 +55,8 @@ def main() -> None:
     args = parser.parse_args()
     (HERE / "results").mkdir(exist_ok=True)
 
-    server = subprocess.Popen(
-        [sys.executable, str(HERE / "server.py")],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    server, base_url = start_server(None)
     try:
-        assert server.stdout is not None
-        base_url = f"http://127.0.0.1:{int(server.stdout.readline().split()[1])}/v1"
         plain = asyncio.run(run(args.client, base_url, args.n, args.scenario, profile=False))
         asyncio.run(run(args.client, base_url, args.n, args.scenario, profile=True))
     finally:
