@@ -21,6 +21,7 @@ It runs on any anyio backend; ``_transport.Pool`` uses it under trio.
 
 from __future__ import annotations
 
+import contextlib
 import select
 import socket
 import ssl
@@ -32,6 +33,7 @@ import anyio
 import anyio.abc
 import h11
 import httpx
+from anyio.streams.tls import TLSAttribute
 
 from ._config import DEFAULT_LIMITS
 from ._transport import translated
@@ -129,7 +131,12 @@ class HTTP11Transport(httpx.AsyncBaseTransport):
             while idle:
                 connection = idle.pop()  # the most recently used: the likeliest alive
                 self._idle_count -= 1
-                if connection.reusable(self._expiry):
+                try:
+                    usable = await connection.reusable(self._expiry)
+                except BaseException:
+                    await self._drop(connection)
+                    raise
+                if usable:
                     return connection
                 await self._drop(connection)
             if self._max_connections is None or self._open < self._max_connections:
@@ -238,20 +245,27 @@ class HTTP11Transport(httpx.AsyncBaseTransport):
 class _Connection:
     """One HTTP/1.1 connection: an anyio byte stream and h11's state for it."""
 
-    __slots__ = ("h11", "idle_since", "origin", "socket", "stream")
+    __slots__ = ("h11", "idle_since", "origin", "socket", "stream", "tls")
 
     def __init__(self, origin: Origin, stream: anyio.abc.ByteStream) -> None:
         self.origin = origin
         self.stream = stream
         self.h11 = h11.Connection(h11.CLIENT, max_incomplete_event_size=_MAX_HEAD)
         self.socket: socket.socket = stream.extra(anyio.abc.SocketAttribute.raw_socket)
+        self.tls = stream.extra(TLSAttribute.ssl_object, None) is not None
         self.idle_since = 0.0
 
-    def reusable(self, expiry: float | None) -> bool:
-        """Not idle too long, and nothing to read: no close, no bytes nobody asked for."""
+    async def reusable(self, expiry: float | None) -> bool:
+        """Not idle too long, and nothing to read: no close, no bytes nobody asked for.
+
+        Over TLS the bytes may have left the socket already: records that came with
+        the answer's last one wait in the TLS layer, where the socket cannot show them.
+        """
         if expiry is not None and anyio.current_time() - self.idle_since > expiry:
             return False
-        return not _readable(self.socket)
+        if _readable(self.socket):
+            return False
+        return not (self.tls and await _holds_bytes(self.stream))
 
     def next_cycle(self) -> bool:
         """Ready the connection for its next request, if its answer ended where its bytes did."""
@@ -357,6 +371,20 @@ def _readable(sock: socket.socket) -> bool:
         return bool(select.select([fd], [], [], 0)[0])  # Windows: no poll
     except (OSError, ValueError):
         return True
+
+
+async def _holds_bytes(stream: anyio.abc.ByteStream) -> bool:
+    """Whether ``stream`` holds bytes received already (in its TLS layer), or its end.
+
+    A receive in a scope cancelled before it starts returns what needs no wait, and is
+    cancelled at its first wait otherwise, having read nothing from the socket.
+    """
+    with anyio.CancelScope() as scope:
+        scope.cancel()
+        with contextlib.suppress(Exception):  # closed (a close_notify waiting) or broken
+            await stream.receive()
+        return True  # it gave bytes nobody asked for, or its end: not reusable
+    return False  # cancelled at its first wait: it held nothing
 
 
 class _Body(httpx.AsyncByteStream):

@@ -336,6 +336,75 @@ async def test_http11_https_sends_the_host_name(certificate: tuple[Path, Path]) 
     assert server.server_names[0] == "localhost"
 
 
+class _ForgingTLSServer:
+    """Over TLS: each connection's first answer is followed at once by a forged one,
+    in a TLS record of its own, that no request asked for."""
+
+    def __init__(self, tls: ssl.SSLContext) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.tls = tls
+        self.connections = 0
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return
+            self.connections += 1
+            number = self.connections
+            threading.Thread(target=self._serve, args=(conn, number), daemon=True).start()
+
+    @staticmethod
+    def _answer(body: bytes) -> bytes:
+        head = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
+        return head + b"content-length: %d\r\n\r\n" % len(body) + body
+
+    def _serve(self, conn: socket.socket, number: int) -> None:
+        try:
+            with self.tls.wrap_socket(conn, server_side=True) as tls:
+                while True:
+                    data = b""
+                    while b"\r\n\r\n" not in data:
+                        chunk = tls.recv(65536)
+                        if not chunk:
+                            return
+                        data += chunk
+                    tls.sendall(self._answer(b'{"connection": %d}' % number))
+                    tls.sendall(self._answer(b'{"forged": true}'))
+        except OSError:
+            return
+
+
+async def test_http11_over_tls_drops_a_connection_whose_tls_layer_holds_bytes(
+    certificate: tuple[Path, Path],
+) -> None:
+    """A forged answer in a TLS record after the real one: read with it, then never reused.
+
+    The socket shows nothing (both records left it together); the bytes wait in the TLS
+    layer, so the connection must be dropped, and the next request gets a real answer.
+    """
+    cert, key = certificate
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_context.load_cert_chain(cert, key)
+    server = _ForgingTLSServer(server_context)
+    port = server.listener.getsockname()[1]
+    transport = HTTP11Transport(ssl_context=ssl.create_default_context(cafile=str(cert)))
+    url = f"https://localhost:{port}/v1/models"
+    try:
+        async with httpx.AsyncClient(transport=transport) as http:
+            async with http.stream("GET", url) as first:
+                await anyio.sleep(0.2)  # both records arrive before the body is read
+                await first.aread()
+            assert first.json() == {"connection": 1}
+            second = await http.get(url)
+    finally:
+        server.listener.close()
+    assert second.json() == {"connection": 2}
+    assert server.connections == 2
+
+
 # Trio only: on asyncio, once a write fails, asyncio's transport stops reading, and
 # what the server sent stays in the socket (the client gets a connection error).
 @pytest.mark.parametrize("anyio_backend", ["trio"])
