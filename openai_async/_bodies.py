@@ -174,12 +174,21 @@ def _plain_length(response: httpx.Response) -> int | None:
     """The body's size when it is sent uncompressed with a ``content-length``, else None.
 
     Such a body is exactly that long: HTTP/1.1 and HTTP/2 both frame it by this
-    header (aiohttp, h11 and h2 read no more), so it can be read with ``aread``.
+    header (aiohttp, h11 and h2 read no more), so it can be read with ``aread``. Not
+    when ``transfer-encoding`` is there too: chunks frame the body then (h11 reads them
+    to their end, whatever the length said), so it is counted as it comes.
     """
     if response.request.method == "HEAD" or response.status_code in (204, 304):
         return 0  # no body, whatever content-length says
-    value = response.headers.get("content-length")
-    if value is None or not value.isdigit() or len(value) > 18 or coding_layers(response):
+    headers = response.headers
+    value = headers.get("content-length")
+    if (
+        value is None
+        or not (value.isascii() and value.isdigit())
+        or len(value) > 18
+        or "transfer-encoding" in headers
+        or coding_layers(response)
+    ):
         return None
     return int(value)
 

@@ -114,6 +114,29 @@ async def test_the_cap_counts_decoded_bytes_exactly(framing: str) -> None:
                 await client.with_options(max_response_size=len(body) - 1).request("GET", "models")
 
 
+def _length_and_chunked(status: int, body: bytes) -> Iterator[bytes]:
+    """A content-length that lies beside transfer-encoding: chunked (which wins in h11)."""
+    yield head(status, "application/json", "content-length: 10", "transfer-encoding: chunked")
+    yield f"{len(body):x}\r\n".encode() + body + b"\r\n0\r\n\r\n"
+
+
+async def test_a_content_length_beside_chunked_does_not_bypass_the_caps() -> None:
+    """The body of an answer framed by chunks is counted, whatever content-length says."""
+    body = json.dumps({"data": "z" * 5000}).encode()
+    with RawServer(lambda request: _length_and_chunked(200, body)) as raw:
+        async with raw_client(raw, max_response_size=100) as client:
+            with pytest.raises(OpenAIError) as info:  # the cap, or a refusal of the framing
+                await client.request("GET", "models")
+    assert "z" * 200 not in str(info.value)
+    error = json.dumps({"error": {"message": "e" * 5000}}).encode()
+    with RawServer(lambda request: _length_and_chunked(500, error)) as raw:
+        async with raw_client(raw, max_error_size=100) as client:
+            with pytest.raises(OpenAIError) as info:
+                await client.request("GET", "models")
+    response = getattr(info.value, "response", None)
+    assert response is None or len(response.content) <= 100
+
+
 async def test_gzip_bomb_stops_at_the_cap() -> None:
     """A ~16 MB gzip body inflating to 16 GiB raises at max_response_size (decoded bytes)."""
     with RawServer(lambda request: gzip_answer(16 * GIB)) as raw:
