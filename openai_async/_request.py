@@ -242,11 +242,11 @@ def check_query(params: Mapping[str, Any]) -> None:
     ``float`` or None (sent empty, as httpx does), or a list or tuple of those.
     """
     for name, value in params.items():
+        if not isinstance(name, str):
+            raise InvalidParameterError("extra_query", f"keys must be strings: {shown(name)}")
         kind = type(value)
         if kind is str or (kind is int and -_PLAIN_INT < value < _PLAIN_INT):
             continue  # most values: nothing more to look at
-        if not isinstance(name, str):
-            raise InvalidParameterError("extra_query", f"keys must be strings: {shown(name)}")
         for item in value if isinstance(value, list | tuple) else (value,):
             _check_query_value(name, item)
 

@@ -618,6 +618,12 @@ NESTED: list[tuple[str, Callable[[AsyncClient], Callable[..., Any]], dict[str, A
         "tag",
     ),
     (
+        "extra_query key that is not a string, with a plain value",
+        lambda c: c.models.list,
+        {"extra_query": {1: "a"}},
+        "extra_query",
+    ),
+    (
         "extra_query NaN",
         lambda c: c.chat.completions.create,
         {"model": "m", "messages": MESSAGES, "extra_query": {"seed": math.inf}},
