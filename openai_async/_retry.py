@@ -23,7 +23,14 @@ from ._deadline import limit_body
 from ._exceptions import APIConnectionError, APITimeoutError, _error_object
 from ._middleware import CallNext, RequestOptions, options_of
 
-__all__ = ["ATTEMPT_KEY", "IDEMPOTENCY_HEADER", "Retry", "attempt_of", "instant_retries"]
+__all__ = [
+    "ATTEMPT_KEY",
+    "IDEMPOTENCY_HEADER",
+    "KEYED_METHODS",
+    "Retry",
+    "attempt_of",
+    "instant_retries",
+]
 
 logger = logging.getLogger("openai_async")
 
@@ -31,7 +38,7 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 ATTEMPT_KEY = "openai_async.attempt"
 
 # Methods whose repetition could do the work twice: they get an idempotency key.
-_KEYED_METHODS = frozenset({"POST", "PATCH"})
+KEYED_METHODS = frozenset({"POST", "PATCH"})
 
 # The lists of waits that ``instant_retries`` blocks collect, innermost last.
 # Process-wide on purpose, like ``stamina.set_testing``: a test's client may run in
@@ -105,7 +112,7 @@ class Retry:
         deadline = None if policy.deadline is None else anyio.current_time() + policy.deadline
         if (
             policy.max_retries
-            and request.method in _KEYED_METHODS
+            and request.method in KEYED_METHODS
             and IDEMPOTENCY_HEADER not in request.headers
         ):
             # One key for every attempt of this call, so the server can tell a

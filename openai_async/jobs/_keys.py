@@ -21,12 +21,8 @@ import hmac
 import json
 import secrets
 import uuid
-from typing import Final
 
-__all__ = ["KEYED_METHODS", "item_key", "new_salt"]
-
-# As the client's own retries: methods whose repetition could do the work twice.
-KEYED_METHODS: Final = frozenset({"POST", "PATCH"})
+__all__ = ["item_key", "new_salt"]
 
 
 def new_salt() -> str:

@@ -21,10 +21,11 @@ from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStre
 
 from .._exceptions import InvalidParameterError, RateLimitError, shown
 from .._progress import ProgressCallback, make_progress
+from .._retry import KEYED_METHODS
 from .._taskgroup import task_group
 from .._tokens import TokenCounter, approximate_tokens, estimate_request_tokens
 from ._checkpoint import Checkpoint, checkpoint_line, digest, is_done
-from ._keys import KEYED_METHODS, item_key, new_salt
+from ._keys import item_key, new_salt
 from ._limiter import Limiter, LocalLimiter
 from ._records import BatchResult, BatchSummary, Finished, InOrder, Tally
 from ._request import BatchRequest, JobSettings
