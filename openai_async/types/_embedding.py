@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import copy
 import sys
 from array import array
 from collections.abc import Iterator
@@ -68,10 +69,14 @@ class Embedding(APIObject):
 
         ``create`` asks for base64 unless told otherwise; the vector is the same.
         """
-        result = super().to_dict()
-        if not isinstance(result.get("embedding"), list):
-            result["embedding"] = list(self.embedding)
-        return result
+        raw = self._raw
+        if raw is None:
+            return super().to_dict()
+        # The vector by a flat copy: a deep copy walks every float, and base64 was text.
+        return {
+            key: list(self.embedding) if key == "embedding" else copy.deepcopy(value)
+            for key, value in raw.items()
+        }
 
 
 @attrs.frozen(kw_only=True)
@@ -93,7 +98,10 @@ class CreateEmbeddingResponse(APIObject):
 
     def to_dict(self) -> dict[str, Any]:
         """What the server sent, every vector as floats (see ``Embedding.to_dict``)."""
-        result = super().to_dict()
+        raw = self._raw
+        if raw is None:
+            return super().to_dict()
+        result = {key: copy.deepcopy(value) for key, value in raw.items() if key != "data"}
         result["data"] = [embedding.to_dict() for embedding in self.data]
         return result
 
