@@ -67,13 +67,12 @@ def coding_layers(response: httpx.Response) -> list[str]:
     return [v for v in (value.strip().lower() for value in values) if v in _CODINGS]
 
 
-def check_codings(response: httpx.Response, limit: int, setting: str) -> None:
-    """Refuse a body with stacked codings, whose decoded size nothing can bound.
+def check_codings(response: httpx.Response, layers: list[str], limit: int, setting: str) -> None:
+    """Refuse a body with stacked codings (``layers``), whose decoded size nothing can bound.
 
     One layer of deflate turns a 1 KiB piece into 1 MiB; a second turns those into
     1 GiB in the same step. No server compresses twice, so it is refused unread.
     """
-    layers = coding_layers(response)
     if len(layers) > 1:
         raise ResponseTooLargeError(
             f"The response's body is compressed {len(layers)} times "
@@ -97,9 +96,8 @@ class Pieces(httpx.AsyncByteStream):
         self._size = size
 
     @classmethod
-    def wrap(cls, response: httpx.Response) -> None:
-        """Give ``response``'s decoder its body in pieces, when it has a coding."""
-        layers = coding_layers(response)
+    def wrap(cls, response: httpx.Response, layers: list[str]) -> None:
+        """Give ``response``'s decoder its body in pieces, when it has codings (``layers``)."""
         if layers:
             response.stream = cls(response.stream, min(_PIECE[layer] for layer in layers))
 
@@ -170,7 +168,7 @@ def _read_copy(response: httpx.Response, content: bytes, cut_at: int | None) -> 
     return copy
 
 
-def _plain_length(response: httpx.Response) -> int | None:
+def _plain_length(response: httpx.Response, layers: list[str]) -> int | None:
     """The body's size when it is sent uncompressed with a ``content-length``, else None.
 
     Such a body is exactly that long: HTTP/1.1 and HTTP/2 both frame it by this
@@ -187,7 +185,7 @@ def _plain_length(response: httpx.Response) -> int | None:
         or not (value.isascii() and value.isdigit())
         or len(value) > 18
         or "transfer-encoding" in headers
-        or coding_layers(response)
+        or layers
     ):
         return None
     return int(value)
@@ -205,14 +203,14 @@ def _too_large(response: httpx.Response, limit: int, what: str) -> ResponseTooLa
     )
 
 
-async def read_whole(response: httpx.Response, limit: int) -> httpx.Response:
+async def read_whole(response: httpx.Response, limit: int, layers: list[str]) -> httpx.Response:
     """``response`` read whole; ``ResponseTooLargeError`` past ``limit`` decoded bytes.
 
     The response given, read, or a new one when the body had to be counted as it
     came (compressed, or of no declared size). The caller closes the one given:
     a body cut short must not go back to the pool.
     """
-    length = _plain_length(response)
+    length = _plain_length(response, layers)
     if length is not None:
         if length > limit:
             raise _too_large(
@@ -220,7 +218,7 @@ async def read_whole(response: httpx.Response, limit: int) -> httpx.Response:
             )
         await response.aread()
         return response
-    check_codings(response, limit, "max_response_size")
+    check_codings(response, layers, limit, "max_response_size")
     parts, whole = await _read_up_to(response, limit)
     if not whole:
         parts.clear()  # not joined, and not kept by the traceback's frames
@@ -228,19 +226,19 @@ async def read_whole(response: httpx.Response, limit: int) -> httpx.Response:
     return _read_copy(response, b"".join(parts), None)
 
 
-async def read_error(response: httpx.Response, limit: int) -> httpx.Response:
+async def read_error(response: httpx.Response, limit: int, layers: list[str]) -> httpx.Response:
     """An error ``response`` read up to ``limit`` decoded bytes (itself, or a new one).
 
     A longer body is cut at ``limit`` (``extensions[BODY_CUT_KEY]`` says so); a body
     with stacked codings is not read at all. Either way the caller raises the
     status's error as usual: the status says what went wrong, the body only details it.
     """
-    length = _plain_length(response)
+    length = _plain_length(response, layers)
     if length is not None and length <= limit:
         await response.aread()
         return response
     try:
-        check_codings(response, limit, "max_error_size")
+        check_codings(response, layers, limit, "max_error_size")
     except ResponseTooLargeError:
         return _read_copy(response, b"", 0)
     parts, whole = await _read_up_to(response, limit)

@@ -145,9 +145,9 @@ class StreamedAPIResponse(_ResponseInfo, Generic[R]):
         ``iter_bytes()`` and ``stream_to_file()`` have no such cap: they hold one
         chunk at a time.
         """
-        from ._bodies import read_whole
+        from ._bodies import coding_layers, read_whole
         from ._middleware import options_of
-        from ._transport import translate_errors
+        from ._transport import close_response, translate_errors
 
         response = self.http_response
         with contextlib.suppress(httpx.ResponseNotRead):
@@ -155,11 +155,12 @@ class StreamedAPIResponse(_ResponseInfo, Generic[R]):
         with translate_errors(response.request):
             try:
                 self.http_response = await read_whole(
-                    response, options_of(response.request).max_response_size
+                    response,
+                    options_of(response.request).max_response_size,
+                    coding_layers(response),
                 )
             finally:
-                with anyio.CancelScope(shield=True):
-                    await response.aclose()
+                await close_response(response)
         return self.http_response.content
 
     async def text(self) -> str:

@@ -23,12 +23,19 @@ from typing import Final
 import anyio
 import httpx
 
-from ._bodies import Pieces, check_codings, read_error, read_whole
+from ._bodies import Pieces, check_codings, coding_layers, read_error, read_whole
 from ._config import DEFAULT_LIMITS
 from ._exceptions import APIConnectionError, APIError, APITimeoutError, ClientStateError
 from ._middleware import options_of
 
-__all__ = ["HTTPXSend", "Pool", "Shards", "translate_errors", "translated"]
+__all__ = [
+    "HTTPXSend",
+    "Pool",
+    "Shards",
+    "close_response",
+    "translate_errors",
+    "translated",
+]
 
 _CONNECTION_ERRORS: Final = (
     httpx.TransportError,
@@ -307,30 +314,32 @@ class HTTPXSend:
         if not self._own_pool:
             response.stream = _Translated(response.stream, request)
         # Compressed bodies reach httpx's decoder in pieces, streamed or not.
-        Pieces.wrap(response)
+        layers = coding_layers(response)
+        Pieces.wrap(response, layers)
         options = options_of(request)
         if options.stream and response.is_success:
             try:
-                check_codings(response, options.max_response_size, "max_response_size")
+                check_codings(response, layers, options.max_response_size, "max_response_size")
             except BaseException:
-                await _close(response)
+                await close_response(response)
                 raise
             return response
         try:
             if not response.is_success:
-                read = await read_error(response, options.max_error_size)
+                read = await read_error(response, options.max_error_size, layers)
             else:
-                read = await read_whole(response, options.max_response_size)
+                read = await read_whole(response, options.max_response_size, layers)
         except Exception as exc:  # httpx's content decoding fails above the stream
             raise translated(exc, request)  # noqa: B904  (it carries its cause)
         finally:
-            await _close(response)
+            await close_response(response)
         with suppress(RuntimeError):  # httpx sets it on closing; a body cut short had not
             read.elapsed = response.elapsed
         return read
 
 
-async def _close(response: httpx.Response) -> None:
+async def close_response(response: httpx.Response) -> None:
+    """Close ``response``, shielded from a cancellation around it, unless it is closed."""
     # Shielded: after a cancelled read this close runs inside the cancelled scope.
     # httpcore has released the connection by then, and aiohttp's close releases it
     # before its first await; but a transport given to the constructor may await
