@@ -41,132 +41,117 @@ __all__ = [
 
 
 @attrs.frozen(kw_only=True)
-class ResponseCreatedEvent(APIObject):
+class _ResponseStateEvent(APIObject):
+    """The events that carry the whole response as it stands."""
+
+    sequence_number: int = 0
+    response: Response
+
+
+@attrs.frozen(kw_only=True)
+class _OutputItemEvent(APIObject):
+    """The events about one output item as a whole."""
+
+    sequence_number: int = 0
+    output_index: int = 0
+    item: ResponseOutputItem
+
+
+@attrs.frozen(kw_only=True)
+class _ContentEvent(APIObject):
+    """The events about one content part of one output item."""
+
+    sequence_number: int = 0
+    item_id: str = ""
+    output_index: int = 0
+    content_index: int = 0
+
+
+@attrs.frozen(kw_only=True)
+class ResponseCreatedEvent(_ResponseStateEvent):
     """The first event: the response as it starts (``status == "in_progress"``)."""
 
     type: Literal["response.created"] = tag("response.created")
-    sequence_number: int = 0
-    response: Response
 
 
 @attrs.frozen(kw_only=True)
-class ResponseQueuedEvent(APIObject):
+class ResponseQueuedEvent(_ResponseStateEvent):
     type: Literal["response.queued"] = tag("response.queued")
-    sequence_number: int = 0
-    response: Response
 
 
 @attrs.frozen(kw_only=True)
-class ResponseInProgressEvent(APIObject):
+class ResponseInProgressEvent(_ResponseStateEvent):
     type: Literal["response.in_progress"] = tag("response.in_progress")
-    sequence_number: int = 0
-    response: Response
 
 
 @attrs.frozen(kw_only=True)
-class ResponseCompletedEvent(APIObject):
+class ResponseCompletedEvent(_ResponseStateEvent):
     """The last event of a response that finished: the whole response."""
 
     type: Literal["response.completed"] = tag("response.completed")
-    sequence_number: int = 0
-    response: Response
 
 
 @attrs.frozen(kw_only=True)
-class ResponseFailedEvent(APIObject):
+class ResponseFailedEvent(_ResponseStateEvent):
     """The last event of a response that failed; ``response.error`` says why."""
 
     type: Literal["response.failed"] = tag("response.failed")
-    sequence_number: int = 0
-    response: Response
 
 
 @attrs.frozen(kw_only=True)
-class ResponseIncompleteEvent(APIObject):
+class ResponseIncompleteEvent(_ResponseStateEvent):
     """The last event of a response cut short; ``response.incomplete_details`` says why."""
 
     type: Literal["response.incomplete"] = tag("response.incomplete")
-    sequence_number: int = 0
-    response: Response
 
 
 @attrs.frozen(kw_only=True)
-class ResponseOutputItemAddedEvent(APIObject):
+class ResponseOutputItemAddedEvent(_OutputItemEvent):
     type: Literal["response.output_item.added"] = tag("response.output_item.added")
-    sequence_number: int = 0
-    output_index: int = 0
-    item: ResponseOutputItem
 
 
 @attrs.frozen(kw_only=True)
-class ResponseOutputItemDoneEvent(APIObject):
+class ResponseOutputItemDoneEvent(_OutputItemEvent):
     type: Literal["response.output_item.done"] = tag("response.output_item.done")
-    sequence_number: int = 0
-    output_index: int = 0
-    item: ResponseOutputItem
 
 
 @attrs.frozen(kw_only=True)
-class ResponseContentPartAddedEvent(APIObject):
+class ResponseContentPartAddedEvent(_ContentEvent):
     type: Literal["response.content_part.added"] = tag("response.content_part.added")
-    sequence_number: int = 0
-    item_id: str = ""
-    output_index: int = 0
-    content_index: int = 0
     part: ResponseContent
 
 
 @attrs.frozen(kw_only=True)
-class ResponseContentPartDoneEvent(APIObject):
+class ResponseContentPartDoneEvent(_ContentEvent):
     type: Literal["response.content_part.done"] = tag("response.content_part.done")
-    sequence_number: int = 0
-    item_id: str = ""
-    output_index: int = 0
-    content_index: int = 0
     part: ResponseContent
 
 
 @attrs.frozen(kw_only=True)
-class ResponseTextDeltaEvent(APIObject):
+class ResponseTextDeltaEvent(_ContentEvent):
     """A piece of text: join the ``delta`` of these events for the text so far."""
 
     type: Literal["response.output_text.delta"] = tag("response.output_text.delta")
-    sequence_number: int = 0
-    item_id: str = ""
-    output_index: int = 0
-    content_index: int = 0
     delta: str = ""
     logprobs: list[Any] | None = None
 
 
 @attrs.frozen(kw_only=True)
-class ResponseTextDoneEvent(APIObject):
+class ResponseTextDoneEvent(_ContentEvent):
     type: Literal["response.output_text.done"] = tag("response.output_text.done")
-    sequence_number: int = 0
-    item_id: str = ""
-    output_index: int = 0
-    content_index: int = 0
     text: str = ""
     logprobs: list[Any] | None = None
 
 
 @attrs.frozen(kw_only=True)
-class ResponseRefusalDeltaEvent(APIObject):
+class ResponseRefusalDeltaEvent(_ContentEvent):
     type: Literal["response.refusal.delta"] = tag("response.refusal.delta")
-    sequence_number: int = 0
-    item_id: str = ""
-    output_index: int = 0
-    content_index: int = 0
     delta: str = ""
 
 
 @attrs.frozen(kw_only=True)
-class ResponseRefusalDoneEvent(APIObject):
+class ResponseRefusalDoneEvent(_ContentEvent):
     type: Literal["response.refusal.done"] = tag("response.refusal.done")
-    sequence_number: int = 0
-    item_id: str = ""
-    output_index: int = 0
-    content_index: int = 0
     refusal: str = ""
 
 
