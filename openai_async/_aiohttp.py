@@ -30,6 +30,8 @@ __all__ = ["AiohttpTransport", "aiohttp_transport"]
 
 
 _MAX_HEAD = 100 * 1024
+# Kept-alive connections found desynchronised in a row before a request gives up.
+_MAX_UNSENT = 8
 
 
 def aiohttp_transport(
@@ -92,6 +94,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         # smaller defaults (8 KiB a header), so that both transports take the same answers.
         session = aiohttp.ClientSession(
             connector=connector,
+            request_class=_request_class(),
             auto_decompress=False,
             skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding"),
             trust_env=False,
@@ -123,16 +126,23 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 self._ssl = _ssl_context(self._verify)
             ssl = self._ssl
         try:
-            response = await session.request(
-                request.method,
-                # As httpx encoded it: yarl would otherwise decode what it may (``%3D``).
-                self._url(str(request.url), encoded=True),
-                headers=_header_items(request.headers),
-                data=request.content or None if upload is None else upload,
-                allow_redirects=False,
-                timeout=_client_timeout(**timeout) if timeout else None,
-                ssl=ssl,
-            )
+            for _ in range(_MAX_UNSENT):
+                try:
+                    response = await session.request(
+                        request.method,
+                        # As httpx encoded it: yarl would otherwise decode what it may.
+                        self._url(str(request.url), encoded=True),
+                        headers=_header_items(request.headers),
+                        data=request.content or None if upload is None else upload,
+                        allow_redirects=False,
+                        timeout=_client_timeout(**timeout) if timeout else None,
+                        ssl=ssl,
+                    )
+                    break
+                except _Desynchronised:
+                    continue  # nothing was sent; aiohttp closed that connection
+            else:
+                raise _Desynchronised
         except Exception as exc:
             if upload is not None and upload.error is not None:
                 # The body's own error (a file that shrank while sent), which aiohttp
@@ -193,6 +203,36 @@ class _Upload:
         except Exception as exc:
             self.error = exc
             raise
+
+
+class _Desynchronised(Exception):
+    """A kept-alive connection had bytes waiting before the request was written."""
+
+    def __str__(self) -> str:
+        return "the server sent bytes on idle kept-alive connections"
+
+
+@functools.cache
+def _request_class() -> type[aiohttp.ClientRequest]:
+    import aiohttp
+
+    class CheckedRequest(aiohttp.ClientRequest):
+        """Refuses a connection that received bytes while idle in the pool.
+
+        Such bytes overran the previous answer: aiohttp parses them as an answer and
+        would hand them to this request (aio-libs/aiohttp#13656, so in 3.14.5). The
+        protocol's ``should_close`` is true once they arrived, and it is read here,
+        before anything is written: the transport sends the request again, on another
+        connection, and aiohttp closes this one.
+        """
+
+        async def send(self, conn: aiohttp.connector.Connection) -> aiohttp.ClientResponse:
+            protocol = conn.protocol
+            if protocol is not None and protocol.should_close:
+                raise _Desynchronised
+            return await super().send(conn)
+
+    return CheckedRequest
 
 
 def _header_items(headers: httpx.Headers) -> list[tuple[str, str]]:
@@ -264,6 +304,7 @@ def _errors() -> tuple[tuple[type[BaseException] | tuple[type[BaseException], ..
     return (
         (TimeoutError, _timeout),  # aiohttp's timeouts are TimeoutErrors too
         ((aiohttp.ClientConnectionError, aiohttp.ClientPayloadError), _connection),
+        (_Desynchronised, _connection),
         # A malformed status line or header from the server.
         (aiohttp.ClientResponseError, _connection),
         (aiohttp.InvalidURL, _connection),

@@ -18,7 +18,7 @@ import anyio
 import httpx
 import pytest
 
-from openai_async import AsyncClient
+from openai_async import APIConnectionError, AsyncClient
 from openai_async._http11 import HTTP11Transport
 
 pytestmark = pytest.mark.anyio
@@ -38,10 +38,11 @@ def _answer(body: bytes, chunked: bool = False) -> bytes:
 class KeepAliveServer:
     """Answers every request on a connection, in order; the first one with a forgery behind."""
 
-    def __init__(self, chunked: bool = False, late: bool = False) -> None:
+    def __init__(self, chunked: bool = False, late: bool = False, every: bool = False) -> None:
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.chunked = chunked
         self.late = late  # the forgery comes 20 ms after the answer, in its own write
+        self.every = every  # a forgery behind the first answer on every connection
         self.connections = 0
         self.requests = 0
         threading.Thread(target=self._accept, daemon=True).start()
@@ -62,6 +63,7 @@ class KeepAliveServer:
     def _serve(self, conn: socket.socket) -> None:
         with conn:
             buffer = b""
+            served = 0
             while True:
                 try:
                     data = conn.recv(65536)
@@ -73,8 +75,12 @@ class KeepAliveServer:
                 while b"\r\n\r\n" in buffer:
                     _, _, buffer = buffer.partition(b"\r\n\r\n")
                     self.requests += 1
+                    served += 1
+                    first = served == 1 if self.every else self.requests == 1
                     answer = _answer(TRUE, self.chunked)
-                    forged = _answer(FORGED, self.chunked) if self.requests == 1 else b""
+                    forged = _answer(FORGED, self.chunked) if first else b""
+                    if self.every:
+                        time.sleep(0.05)  # all first requests are in flight together
                     try:
                         if self.late:
                             conn.sendall(answer)
@@ -106,19 +112,48 @@ async def _two_lists(client: AsyncClient) -> list[list[str]]:
 
 
 async def test_default_transport_drops_the_overrun_connection(
-    keepalive: KeepAliveServer, anyio_backend: str, request: pytest.FixtureRequest
+    keepalive: KeepAliveServer,
 ) -> None:
-    """On the default pool (asyncio's and trio's) the next request gets its true answer."""
-    if anyio_backend == "asyncio" and keepalive.late:
-        # aiohttp's pool parses what arrives on an idle connection and hands it to the
-        # next request (aio-libs/aiohttp#13656, still so in 3.14.5). Strict: the test
-        # runs, and turns red as a reminder when aiohttp no longer does.
-        reason = "aiohttp reuses a connection that received bytes while idle"
-        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
+    """On the default pool (asyncio's and trio's) the next request gets its true answer.
+
+    On asyncio, aiohttp's pool parses what arrives on an idle connection as an answer
+    and would hand it to the next request (aio-libs/aiohttp#13656, so in 3.14.5): the
+    late case fails without ``_aiohttp``'s check before a request is written.
+    """
     async with AsyncClient(base_url=keepalive.url, api_key="", max_retries=0) as client:
         assert await _two_lists(client) == [[], []]
     assert keepalive.requests == 2
     assert keepalive.connections == 2
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])  # aiohttp's pool
+async def test_a_pool_of_overrun_connections_fails_typed_before_sending() -> None:
+    """Each overrun connection is closed unsent; a request meeting eight in a row stops.
+
+    Nine connections each get a forgery while idle. The next request finds eight of
+    them in turn (aiohttp's pool hands out the oldest first) and raises a connection
+    error, retried like any other, without writing a byte; the one after it finds
+    the ninth and then a fresh connection.
+    """
+    server = KeepAliveServer(late=True, every=True)
+    try:
+        async with AsyncClient(base_url=server.url, api_key="", max_retries=0) as client:
+
+            async def one() -> None:
+                await client.models.list()
+
+            async with anyio.create_task_group() as tg:
+                for _ in range(9):
+                    tg.start_soon(one)
+            assert (server.connections, server.requests) == (9, 9)
+            await anyio.sleep(0.1)  # every forgery has arrived
+            with pytest.raises(APIConnectionError, match="idle kept-alive"):
+                await client.models.list()
+            assert server.requests == 9  # nothing was written
+            assert [m.id for m in (await client.models.list()).data] == []
+            assert (server.connections, server.requests) == (10, 10)
+    finally:
+        server.listener.close()
 
 
 async def test_http11_transport_drops_the_overrun_connection(
