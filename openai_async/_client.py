@@ -38,7 +38,7 @@ from ._exceptions import (
 from ._logging import LogAttempts
 from ._middleware import OPTIONS_KEY, CallNext, Middleware, build_chain
 from ._retry import Retry
-from ._transport import HTTPXSend, Pool
+from ._transport import HTTPXSend, OwnHTTPClient, Pool
 
 if TYPE_CHECKING:
     from ._files import MultipartBody
@@ -162,7 +162,7 @@ class AsyncClient:
                 transport = Pool(DEFAULT_LIMITS)
             # Our user agent and Accept as the pool's own headers: a request then adds
             # only what differs (auth), not two replacements of httpx's defaults.
-            http_client = httpx.AsyncClient(
+            http_client = OwnHTTPClient(
                 transport=transport,
                 limits=DEFAULT_LIMITS,
                 timeout=self._config.timeout,

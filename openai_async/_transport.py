@@ -18,7 +18,7 @@ from __future__ import annotations
 import sys
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager, suppress
-from typing import Final
+from typing import Any, Final
 
 import anyio
 import httpx
@@ -30,6 +30,7 @@ from ._middleware import options_of
 
 __all__ = [
     "HTTPXSend",
+    "OwnHTTPClient",
     "Pool",
     "Shards",
     "close_response",
@@ -155,6 +156,36 @@ class Pool(httpx.AsyncBaseTransport):
         self._closed = True
         if self._inner is not None:
             await self._inner.aclose()
+
+
+class OwnHTTPClient(httpx.AsyncClient):
+    """The httpx client a client makes for itself, whose jar reads only cookie-setting answers.
+
+    httpx hands every answer to its cookie jar, which first dresses request and answer
+    as urllib objects, even when the answer sets no cookie, as most servers' answers do
+    (vLLM, llama.cpp, Ollama; api.openai.com's Cloudflare sets some): about 15 % of the
+    instructions of a whole chat request on aiohttp's pool (``benchmarks/instructions.py``).
+    This client's jar skips those answers; one with a ``Set-Cookie`` header is read as
+    httpx reads it, and its cookies go back on later requests.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._jar = _SetCookieJar()
+
+    @property
+    def cookies(self) -> httpx.Cookies:
+        return self._jar
+
+    @cookies.setter
+    def cookies(self, cookies: Any) -> None:  # httpx.Cookies takes what httpx does
+        self._jar = _SetCookieJar(cookies)
+
+
+class _SetCookieJar(httpx.Cookies):
+    def extract_cookies(self, response: httpx.Response) -> None:
+        if "set-cookie" in response.headers:
+            super().extract_cookies(response)
 
 
 class Shards(httpx.AsyncBaseTransport):

@@ -94,3 +94,29 @@ async def test_timeouts_per_client_variant_and_call(server: LocalServer) -> None
         httpx.Timeout(30.0).as_dict(),
     ]
     assert timeouts[0] is not timeouts[3]  # each request its own, for a middleware to change
+
+
+@pytest.mark.parametrize("pool", ["ours", "given"])
+async def test_cookies_a_server_sets_go_back_to_it(server: LocalServer, pool: str) -> None:
+    """As with httpx's own client: a Set-Cookie answer is kept, and sent on later requests.
+
+    The client's own pool reads cookies only from answers with a Set-Cookie header;
+    this pins that it still reads those.
+    """
+    given = httpx.AsyncClient() if pool == "given" else None
+    server.inject(
+        status=200,
+        headers={"Set-Cookie": "__cf_bm=abc123; Path=/; HttpOnly"},
+        body={"object": "list", "data": []},
+        path="/v1/models",
+    )
+    try:
+        async with AsyncClient(base_url=server.url, api_key=API_KEY, http_client=given) as client:
+            await client.models.list()
+            await client.models.list()  # no cookie set: the jar keeps the first
+            await client.models.list()
+    finally:
+        if given is not None:
+            await given.aclose()
+    sent = [request.headers.get("cookie") for request in server.requests]
+    assert sent == [None, "__cf_bm=abc123", "__cf_bm=abc123"]
