@@ -12,6 +12,7 @@ import anyio
 import attrs
 import httpx
 
+from ._bodies import coding_layers
 from ._decode import loads
 from ._exceptions import (
     APIConnectionError,
@@ -160,7 +161,12 @@ class AsyncStream(Generic[T]):
     async def _read(self) -> bool:
         """Decode the next piece of the body into events; False at the end of it."""
         if self._chunks is None:
-            self._chunks = self.response.aiter_bytes()
+            # Without a content-coding httpx's decoding step passes each chunk through:
+            # the raw bytes skip one generator and two calls per chunk. A body read
+            # already (made from bytes) is httpx's to replay.
+            response = self.response
+            plain = not response.is_stream_consumed and not coding_layers(response)
+            self._chunks = response.aiter_raw() if plain else response.aiter_bytes()
         try:
             async for raw in self._chunks:
                 events = self._decoder.feed(raw)

@@ -63,6 +63,7 @@ async def run_case(
     ok = sum(r.ok for r in results)
     return {
         "lost": n - ok,
+        "errors": [repr(r.error) for r in results if not r.ok][:3],  # why, when it fails
         "utilisation": (ok / per_second) / wall,
         "rejected": stats["rejected"],
         "busiest_window": stats["busiest_window"],
@@ -74,7 +75,7 @@ async def run_case(
 async def test_a_job_finds_the_servers_limit(cli_server: str, bound: str, told: str) -> None:
     """Whatever it was told, a job loses nothing, gets no 429 and runs near the limit."""
     outcome = await run_case(cli_server, bound, told, headers=True, n=250)
-    assert outcome["lost"] == 0
+    assert outcome["lost"] == 0, outcome
     assert outcome["rejected"] == 0
     assert outcome["utilisation"] >= 0.85, outcome
 
@@ -83,5 +84,5 @@ async def test_a_job_finds_the_servers_limit(cli_server: str, bound: str, told: 
 async def test_without_headers_429s_alone_teach_the_limit(cli_server: str, bound: str) -> None:
     """A server that sends no rate-limit headers: told nothing, the job loses nothing."""
     outcome = await run_case(cli_server, bound, "none", headers=False, n=250)
-    assert outcome["lost"] == 0
+    assert outcome["lost"] == 0, outcome
     assert outcome["utilisation"] >= 0.8, outcome
