@@ -165,21 +165,29 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
 
 class _Body(httpx.AsyncByteStream):
-    """An aiohttp response body as httpx reads it; closing an unfinished one drops it."""
+    """An aiohttp response body as httpx reads it; closing an unfinished one drops it.
 
-    __slots__ = ("_request", "_response")
+    Iterated, it is its own iterator: one ``readany`` a chunk, no async generator.
+    """
+
+    __slots__ = ("_content", "_request", "_response")
 
     def __init__(self, response: aiohttp.ClientResponse, request: httpx.Request) -> None:
         self._response = response
+        self._content = response.content
         self._request = request
 
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        content = self._response.content
+    def __aiter__(self) -> _Body:
+        return self
+
+    async def __anext__(self) -> bytes:
         try:
-            while chunk := await content.readany():
-                yield chunk
+            chunk = await self._content.readany()
         except Exception as exc:
             raise _translated(exc, self._request)  # noqa: B904  (it carries its cause)
+        if not chunk:
+            raise StopAsyncIteration
+        return chunk
 
     async def aclose(self) -> None:
         # Back to the pool when the body was read to its end; otherwise closed.
