@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from ._config import DEFAULT_LIMITS
+from ._config import DEFAULT_LIMITS, Proxies
 from ._exceptions import APIConnectionError, APITimeoutError, InvalidParameterError
 
 if TYPE_CHECKING:
@@ -54,18 +54,34 @@ def aiohttp_transport(
 
 
 class AiohttpTransport(httpx.AsyncBaseTransport):
-    """Send httpx requests on one ``aiohttp.ClientSession``, made at the first request."""
+    """Send httpx requests on one ``aiohttp.ClientSession``, made at the first request.
 
-    def __init__(self, *, limits: httpx.Limits = DEFAULT_LIMITS, verify: bool | str = True) -> None:
+    ``proxies`` (from the environment, ``_config.environment_proxies``): each request
+    goes through the one its URL calls for, given to aiohttp as that request's
+    ``proxy``. Not aiohttp's ``trust_env``, which also reads ``~/.netrc`` (and would
+    add its Basic auth to requests that carry ours) and asks a thread for the proxy of
+    every request. aiohttp takes http and https proxies, not SOCKS.
+    """
+
+    def __init__(
+        self,
+        *,
+        limits: httpx.Limits = DEFAULT_LIMITS,
+        verify: bool | str = True,
+        proxies: Proxies | None = None,
+    ) -> None:
         self._limits = limits
         self._verify = verify
+        self._proxies = proxies
         self._session: aiohttp.ClientSession | None = None
         self._url: Any = None  # yarl.URL, imported with aiohttp
         self._ssl: Any = None  # made at the first https request: loading CAs is slow
         self._closed = False
 
     def __repr__(self) -> str:
-        return "<aiohttp transport>"
+        if self._proxies is None:
+            return "<aiohttp transport>"
+        return f"<aiohttp transport through {self._proxies!r}>"
 
     def _open(self) -> aiohttp.ClientSession:
         # Imported here: aiohttp (and asyncio) add ~60 ms to ``import openai_async``.
@@ -137,6 +153,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                         allow_redirects=False,
                         timeout=_client_timeout(**timeout) if timeout else None,
                         ssl=ssl,
+                        proxy=None if self._proxies is None else self._proxies.for_url(request.url),
                     )
                     break
                 except _Desynchronised:
@@ -292,6 +309,15 @@ def _connection(exc: BaseException, request: httpx.Request) -> APIConnectionErro
     )
 
 
+def _bad_response(exc: BaseException, request: httpx.Request) -> APIConnectionError:
+    # aiohttp's error carries the request's headers (``request_info``), so its repr
+    # shows the key and a proxy's credentials: the cause is what it wraps instead.
+    error = _connection(exc, request)
+    error.__cause__ = exc.__cause__
+    error.__suppress_context__ = True
+    return error
+
+
 def _invalid_request(exc: BaseException, request: httpx.Request) -> APIConnectionError:
     # aiohttp refused to write the request (a header value with a line break, say); its
     # message may quote the value, which may be a key, so it is withheld.
@@ -313,8 +339,9 @@ def _errors() -> tuple[tuple[type[BaseException] | tuple[type[BaseException], ..
         (TimeoutError, _timeout),  # aiohttp's timeouts are TimeoutErrors too
         ((aiohttp.ClientConnectionError, aiohttp.ClientPayloadError), _connection),
         (_Desynchronised, _connection),
-        # A malformed status line or header from the server.
-        (aiohttp.ClientResponseError, _connection),
+        # A malformed status line or header from the server, or a proxy refusing a
+        # tunnel (ClientHttpProxyError).
+        (aiohttp.ClientResponseError, _bad_response),
         (aiohttp.InvalidURL, _connection),
         (aiohttp.ClientError, _connection),
         (OSError, _connection),

@@ -156,10 +156,10 @@ class AsyncClient:
         )
         self._owns_http = http_client is None
         if http_client is None:
-            if transport is None and not environment_proxies():
-                # aiohttp's pool on asyncio, our HTTP/1.1 pool on trio (``Pool``).
-                # With proxies from the environment httpx must route by URL itself.
-                transport = Pool(DEFAULT_LIMITS)
+            if transport is None:
+                # aiohttp's pool on asyncio, our HTTP/1.1 pool on trio (``Pool``), each
+                # through the proxies the environment names, if any.
+                transport = Pool(DEFAULT_LIMITS, proxies=environment_proxies())
             # Our user agent and Accept as the pool's own headers: a request then adds
             # only what differs (auth), not two replacements of httpx's defaults.
             http_client = OwnHTTPClient(

@@ -36,6 +36,7 @@ __all__ = [
     "Config",
     "Identity",
     "NotGiven",
+    "Proxies",
     "TimeoutTypes",
     "as_timeout",
     "check_headers",
@@ -310,7 +311,62 @@ def retry_policy(base: RetryPolicy, retry: object, max_retries: int | None) -> R
     return base
 
 
-def environment_proxies() -> bool:
-    """Whether httpx would route this process's requests through a proxy from the environment."""
-    proxies = urllib.request.getproxies()
-    return any(proxies.get(scheme) for scheme in ("http", "https", "all"))
+def environment_proxies() -> Proxies | None:
+    """The proxies this process's environment names (``HTTP_PROXY`` ...), or None if none.
+
+    Read once, when a client is built, as httpx reads them: the standard library's
+    ``urllib.request.getproxies()`` (the ``*_proxy`` variables, either case; on macOS
+    and Windows the system's settings too).
+    """
+    found = urllib.request.getproxies()
+    every = found.get("all")
+    by_scheme = {}
+    for scheme in ("http", "https"):
+        proxy = found.get(scheme) or every
+        if proxy:
+            by_scheme[scheme] = proxy if "://" in proxy else f"http://{proxy}"
+    return Proxies(by_scheme) if by_scheme else None
+
+
+class Proxies:
+    """Which proxy from the environment a request goes through, by its URL.
+
+    ``HTTP_PROXY`` for http URLs, ``HTTPS_PROXY`` for https ones, ``ALL_PROXY`` for
+    either when its own is not set; a host that ``NO_PROXY`` names (or the system's
+    bypass list) goes direct, as ``urllib.request.proxy_bypass`` decides. Its answer
+    is kept per scheme, host and port: it reads the environment each time.
+    The URLs may hold credentials (``http://user:password@host:port``): the repr
+    masks them.
+    """
+
+    __slots__ = ("_by_scheme", "_chosen")
+
+    _MAX_CHOSEN: Final = 256  # hosts remembered; past it the memory starts over
+
+    def __init__(self, by_scheme: Mapping[str, str]) -> None:
+        self._by_scheme = dict(by_scheme)
+        self._chosen: dict[tuple[str, bytes], str | None] = {}
+
+    @property
+    def urls(self) -> frozenset[str]:
+        """Every proxy URL, credentials included (never show them)."""
+        return frozenset(self._by_scheme.values())
+
+    def for_url(self, url: httpx.URL) -> str | None:
+        """The proxy URL a request to ``url`` goes through, or None to go direct."""
+        key = (url.scheme, url.netloc)
+        try:
+            return self._chosen[key]
+        except KeyError:
+            pass
+        proxy = self._by_scheme.get(url.scheme)
+        if proxy is not None and urllib.request.proxy_bypass(url.netloc.decode("ascii")):
+            proxy = None
+        if len(self._chosen) >= self._MAX_CHOSEN:
+            self._chosen.clear()
+        self._chosen[key] = proxy
+        return proxy
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{s}={shown_url(u)!r}" for s, u in sorted(self._by_scheme.items()))
+        return f"<Proxies {shown}>"

@@ -24,7 +24,7 @@ import anyio
 import httpx
 
 from ._bodies import Pieces, check_codings, coding_layers, read_error, read_whole
-from ._config import DEFAULT_LIMITS
+from ._config import DEFAULT_LIMITS, Proxies
 from ._exceptions import APIConnectionError, APIError, APITimeoutError, ClientStateError
 from ._middleware import options_of
 
@@ -105,11 +105,20 @@ class Pool(httpx.AsyncBaseTransport):
     event loop for its life, as both libraries' pools do. Used from another event loop
     (a second ``asyncio.run`` with a client made in the first) it raises
     ``ClientStateError``: its connections belong to a loop that has ended, where they
-    can be neither reused nor closed.
+    can be neither reused nor closed. This is the one place that check is made, for
+    every pool a client makes for itself.
+
+    ``proxies`` (from the environment): on asyncio, aiohttp sends through an http or
+    https proxy itself, with the same guards; on trio, and for a SOCKS proxy,
+    requests to a proxied host go through httpcore's pool for that proxy
+    (``_ProxyRoutes``), the others through the pool above.
     """
 
-    def __init__(self, limits: httpx.Limits = DEFAULT_LIMITS) -> None:
+    def __init__(
+        self, limits: httpx.Limits = DEFAULT_LIMITS, *, proxies: Proxies | None = None
+    ) -> None:
         self._limits = limits
+        self._proxies = proxies
         self._inner: httpx.AsyncBaseTransport | None = None
         self._loop: object = None  # the event loop (or trio run) the pool was made in
         self._closed = False
@@ -131,14 +140,22 @@ class Pool(httpx.AsyncBaseTransport):
             raise ClientStateError("The client is closed: make a new one to send requests.")
         inner: httpx.AsyncBaseTransport
         self._loop = _current_loop()
+        proxies = self._proxies
         if _on_asyncio():
             from ._aiohttp import AiohttpTransport
 
-            inner = AiohttpTransport(limits=self._limits)
+            if proxies is None or all(
+                url.startswith(("http://", "https://")) for url in proxies.urls
+            ):
+                inner = AiohttpTransport(limits=self._limits, proxies=proxies)
+            else:  # aiohttp has no SOCKS
+                inner = _ProxyRoutes(AiohttpTransport(limits=self._limits), proxies, self._limits)
         else:
             from ._http11 import HTTP11Transport
 
             inner = HTTP11Transport(self._limits)
+            if proxies is not None:  # our HTTP/1.1 pool speaks to servers, not proxies
+                inner = _ProxyRoutes(inner, proxies, self._limits)
         self._inner = inner
         return inner
 
@@ -156,6 +173,48 @@ class Pool(httpx.AsyncBaseTransport):
         self._closed = True
         if self._inner is not None:
             await self._inner.aclose()
+
+
+class _ProxyRoutes(httpx.AsyncBaseTransport):
+    """Requests the environment sends through a proxy go on httpcore's pool for it.
+
+    The others go on ``direct``. httpcore's pool, made per proxy URL at its first
+    request, reuses a connection whose answer overran its end (``tests/test_desync.py``):
+    the guard the client's own pools have does not hold for these requests.
+    """
+
+    def __init__(
+        self, direct: httpx.AsyncBaseTransport, proxies: Proxies, limits: httpx.Limits
+    ) -> None:
+        self._direct = direct
+        self._proxies = proxies
+        self._limits = limits
+        self._via: dict[str, httpx.AsyncHTTPTransport] = {}
+
+    def __repr__(self) -> str:
+        return f"<{self._direct!r}, {self._proxies!r}>"
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        proxy = self._proxies.for_url(request.url)
+        if proxy is None:
+            return await self._direct.handle_async_request(request)
+        pool = self._via.get(proxy)
+        if pool is None:
+            pool = httpx.AsyncHTTPTransport(proxy=proxy, limits=self._limits)
+            self._via[proxy] = pool
+        try:
+            response = await pool.handle_async_request(request)
+        except Exception as exc:
+            raise translated(exc, request)  # noqa: B904  (it carries its cause)
+        response.stream = _Translated(response.stream, request)
+        return response
+
+    async def aclose(self) -> None:
+        try:
+            for pool in self._via.values():
+                await pool.aclose()
+        finally:
+            await self._direct.aclose()
 
 
 class OwnHTTPClient(httpx.AsyncClient):

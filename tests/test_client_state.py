@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import warnings
+from collections.abc import Iterator
 
 import pytest
 import trio
@@ -11,6 +12,8 @@ import trio
 from openai_async import AsyncClient, ClientStateError, OpenAIError
 from openai_async._transport import Pool
 from openai_async.testing import LocalServer
+
+from .test_env_proxies import ForwardingProxy
 
 
 @pytest.mark.anyio
@@ -29,8 +32,28 @@ async def test_closed_client_and_its_variants(server: LocalServer) -> None:
     assert len(server.requests) == sent
 
 
-def test_second_asyncio_run(server: LocalServer) -> None:
-    """A client whose pool served one asyncio.run refuses the next, clearly and unsent."""
+@pytest.fixture(params=["direct", "env proxy"])
+def proxied(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[bool]:
+    """No proxy, or HTTP_PROXY naming a real forwarding proxy (the requests go through it)."""
+    for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+    if request.param == "direct":
+        yield False
+        return
+    proxy = ForwardingProxy()
+    monkeypatch.setenv("HTTP_PROXY", proxy.url)
+    yield True
+    proxy.close()
+    assert proxy.seen, "the requests went through the proxy"
+
+
+def test_second_asyncio_run(server: LocalServer, proxied: bool) -> None:
+    """A client whose pool served one asyncio.run refuses the next, clearly and unsent.
+
+    With a proxy from the environment too: the check is the client's pool's, whatever
+    sends underneath.
+    """
     client = AsyncClient(base_url=server.url, api_key="", max_retries=2)
     assert asyncio.run(_count_models(client, close_connections=True)) > 0
     sent = len(server.requests)
@@ -41,12 +64,14 @@ def test_second_asyncio_run(server: LocalServer) -> None:
     assert len(server.requests) == sent  # refused, not sent (nor retried)
 
 
-def test_second_trio_run(server: LocalServer) -> None:
+def test_second_trio_run(server: LocalServer, proxied: bool) -> None:
     """The same under trio: a second trio.run gets the typed error."""
     client = AsyncClient(base_url=server.url, api_key="")
     assert trio.run(_count_models, client, True) > 0
+    sent = len(server.requests)
     with pytest.raises(ClientStateError, match="another event loop"):
         trio.run(_count_models, client)
+    assert len(server.requests) == sent
 
 
 def test_client_made_in_its_loop_works_in_each(server: LocalServer) -> None:
