@@ -22,7 +22,7 @@ from openai_async import APIConnectionError, AsyncClient
 from openai_async._aiohttp import AiohttpTransport
 from openai_async._config import environment_proxies
 from openai_async._retry import instant_retries
-from openai_async._transport import Pool
+from openai_async._transport import Pool, _ProxyRoutes
 from openai_async.testing import LocalServer
 
 from .test_desync import KeepAliveServer, _two_lists
@@ -167,6 +167,21 @@ async def test_aiohttp_sends_through_the_proxy(
         assert isinstance(pool, Pool)
         assert isinstance(pool.inner, AiohttpTransport)
     assert proxy.seen == [f"GET {server.url}/models HTTP/1.1"]
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_socks_proxy_leaves_aiohttp_the_direct_requests(
+    server: LocalServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """aiohttp has no SOCKS: httpx's transport takes the proxied requests, aiohttp the rest."""
+    monkeypatch.setenv("ALL_PROXY", "socks5://127.0.0.1:1")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    async with AsyncClient(base_url=server.url, api_key="", max_retries=0) as client:
+        assert len((await client.models.list()).data) > 0
+        pool = client._http._transport
+        assert isinstance(pool, Pool)
+        assert isinstance(pool.inner, _ProxyRoutes)
+        assert "socks5://127.0.0.1:1" in repr(pool)
 
 
 @pytest.mark.parametrize("no_proxy", ["127.0.0.1", "localhost,127.0.0.1", "*"])
