@@ -11,9 +11,11 @@ import base64
 import contextlib
 import logging
 import socket
+import ssl
 import threading
 import traceback
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -26,6 +28,7 @@ from openai_async._transport import Pool, _ProxyRoutes
 from openai_async.testing import LocalServer
 
 from .test_desync import KeepAliveServer, _two_lists
+from .test_transport import _OneAnswerServer, certificate  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.anyio
 
@@ -36,8 +39,9 @@ class ForwardingProxy:
     """A plain HTTP proxy: absolute-form requests in, origin-form ones out to their target.
 
     Each client connection gets one connection to its target; the target's bytes come
-    back as they are (a forgery behind an answer included). ``seen`` holds each
-    request line as the proxy got it, ``authorizations`` each ``Proxy-Authorization``.
+    back as they are (a forgery behind an answer included); ``CONNECT`` opens a tunnel.
+    ``seen`` holds each request line as the proxy got it, ``authorizations`` each
+    ``Proxy-Authorization``.
     """
 
     def __init__(self) -> None:
@@ -88,6 +92,14 @@ class ForwardingProxy:
                     if not data:
                         return
                     buffer += data
+                if method == "CONNECT":  # a tunnel (to an https target): bytes both ways
+                    host, _, port = target.rpartition(":")
+                    upstream = socket.create_connection((host, int(port)))
+                    conn.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                    upstream.sendall(buffer)
+                    threading.Thread(target=_pump, args=(upstream, conn), daemon=True).start()
+                    _pump(conn, upstream)
+                    return
                 body, buffer = buffer[:length], buffer[length:]
                 url = httpx.URL(target)
                 if upstream is None:
@@ -231,6 +243,32 @@ async def test_overrun_connection_dropped_through_the_proxy(
         target.listener.close()
     assert len(proxy.seen) == 2
     assert target.connections == 2
+
+
+async def test_https_through_the_proxy_tunnel(
+    certificate: tuple[Path, Path],  # noqa: F811  (the fixture imported above)
+    proxy: ForwardingProxy,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An https URL goes through a CONNECT tunnel, with the proxy's credentials on it."""
+    cert, key = certificate
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_context.load_cert_chain(cert, key)
+    target = _OneAnswerServer(tls=server_context)
+    server_context.sni_callback = lambda _sock, name, _ctx: target.server_names.append(name)
+    port = target.listener.getsockname()[1]
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # trusted by httpx's TLS settings
+    monkeypatch.setenv("HTTPS_PROXY", f"http://user:secret@127.0.0.1:{proxy.port}")
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:1")  # not for https URLs
+    url = f"https://localhost:{port}/v1"
+    try:
+        async with AsyncClient(base_url=url, api_key="", max_retries=0) as client:
+            assert (await client.models.list()).data == []
+    finally:
+        target.listener.close()
+    assert proxy.seen == [f"CONNECT localhost:{port} HTTP/1.1"]
+    assert proxy.authorizations == [f"Basic {base64.b64encode(b'user:secret').decode()}"]
+    assert target.server_names == ["localhost"]
 
 
 async def test_proxy_credentials_are_sent_and_never_shown(
