@@ -145,7 +145,7 @@ class Pool(httpx.AsyncBaseTransport):
             from ._aiohttp import AiohttpTransport
 
             if proxies is None or all(
-                url.startswith(("http://", "https://")) for url in proxies.urls
+                url.lower().startswith(("http://", "https://")) for url in proxies.urls
             ):
                 inner = AiohttpTransport(limits=self._limits, proxies=proxies)
             else:  # aiohttp has no SOCKS

@@ -17,6 +17,7 @@ import traceback
 from collections.abc import Iterator
 from pathlib import Path
 
+import anyio
 import httpx
 import pytest
 
@@ -28,7 +29,7 @@ from openai_async._transport import Pool, _ProxyRoutes
 from openai_async.testing import LocalServer
 
 from .test_desync import KeepAliveServer, _two_lists
-from .test_transport import _OneAnswerServer, certificate  # noqa: F401  (a fixture)
+from .test_transport import _ForgingTLSServer, _OneAnswerServer, certificate  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.anyio
 
@@ -269,6 +270,33 @@ async def test_https_through_the_proxy_tunnel(
     assert proxy.seen == [f"CONNECT localhost:{port} HTTP/1.1"]
     assert proxy.authorizations == [f"Basic {base64.b64encode(b'user:secret').decode()}"]
     assert target.server_names == ["localhost"]
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio", pytest.param("trio", marks=_TRIO_SAME_WRITE)])
+async def test_overrun_tls_connection_dropped_through_the_tunnel(
+    certificate: tuple[Path, Path],  # noqa: F811  (the fixture imported above)
+    proxy: ForwardingProxy,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Over https through the proxy, a forged answer in its own TLS record is never read."""
+    cert, key = certificate
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_context.load_cert_chain(cert, key)
+    target = _ForgingTLSServer(server_context)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    monkeypatch.setenv("HTTPS_PROXY", proxy.url)
+    url = f"https://localhost:{target.listener.getsockname()[1]}/v1"
+    try:
+        async with AsyncClient(base_url=url, api_key="", max_retries=0) as client:
+            answers = []
+            for _ in range(2):
+                response = await client.request("GET", "models")
+                answers.append(response)
+                await anyio.sleep(0.1)  # the forgery has arrived
+    finally:
+        target.listener.close()
+    assert answers == [{"connection": 1}, {"connection": 2}]
+    assert len(proxy.seen) == 2
 
 
 async def test_proxy_credentials_are_sent_and_never_shown(
