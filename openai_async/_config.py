@@ -333,8 +333,8 @@ class Proxies:
 
     ``HTTP_PROXY`` for http URLs, ``HTTPS_PROXY`` for https ones, ``ALL_PROXY`` for
     either when its own is not set; a host that ``NO_PROXY`` names (or the system's
-    bypass list) goes direct, as ``urllib.request.proxy_bypass`` decides. Its answer
-    is kept per scheme, host and port: it reads the environment each time.
+    bypass list) goes direct, as ``urllib.request.proxy_bypass`` decides. That reads
+    the environment at each call, so its answer is kept, per scheme, host and port.
     The URLs may hold credentials (``http://user:password@host:port``): the repr
     masks them.
     """
