@@ -20,6 +20,8 @@ from pathlib import Path
 import anyio
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from openai_async import APIConnectionError, AsyncClient
 from openai_async._aiohttp import AiohttpTransport
@@ -392,3 +394,35 @@ def test_proxies_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> N
     assert proxies.for_url(httpx.URL("https://api.example.org/v1")) is None
     assert proxies.for_url(httpx.URL("https://api.example.org:8443/v1")) is None
     assert proxies.for_url(httpx.URL("https://example.com/v1")) is not None
+
+
+_HOSTS = st.sampled_from(["127.0.0.1", "localhost", "api.example.org", "example.com", "a.b"])
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    urls=st.lists(
+        st.tuples(st.sampled_from(["http", "https"]), _HOSTS, st.integers(1, 400)),
+        max_size=600,
+    ),
+    no_proxy=st.lists(_HOSTS, max_size=3),
+)
+def test_remembered_choice_is_the_fresh_one(
+    urls: list[tuple[str, str, int]], no_proxy: list[str]
+) -> None:
+    """What ``Proxies`` remembers per host is what it would choose afresh; it holds <= 256."""
+    with pytest.MonkeyPatch.context() as env:
+        for name in PROXY_VARIABLES:
+            env.delenv(name, raising=False)
+            env.delenv(name.upper(), raising=False)
+        env.setenv("ALL_PROXY", "http://proxy.example:3128")
+        env.setenv("NO_PROXY", ",".join(no_proxy))
+        proxies = environment_proxies()
+        assert proxies is not None
+        for scheme, host, port in urls:
+            url = httpx.URL(f"{scheme}://{host}:{port}/v1")
+            fresh = environment_proxies()
+            assert fresh is not None
+            assert proxies.for_url(url) == fresh.for_url(url)
+            assert (proxies.for_url(url) is None) == (host in no_proxy)
+            assert len(proxies._chosen) <= 256
