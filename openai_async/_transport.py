@@ -230,7 +230,7 @@ class OwnHTTPClient(httpx.AsyncClient):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._jar = _SetCookieJar()
+        self._jar = _SetCookieJar(kwargs.get("cookies"))
 
     @property
     def cookies(self) -> httpx.Cookies:
@@ -242,6 +242,8 @@ class OwnHTTPClient(httpx.AsyncClient):
 
 
 class _SetCookieJar(httpx.Cookies):
+    """httpx's cookie jar, which reads an answer only when it sets a cookie."""
+
     def extract_cookies(self, response: httpx.Response) -> None:
         if "set-cookie" in response.headers:
             super().extract_cookies(response)
