@@ -312,8 +312,43 @@ def _connection(exc: BaseException, request: httpx.Request) -> APIConnectionErro
 def _bad_response(exc: BaseException, request: httpx.Request) -> APIConnectionError:
     # aiohttp's error carries the request's headers (``request_info``), so its repr
     # shows the key and a proxy's credentials: the cause is what it wraps instead.
+    if getattr(getattr(exc, "request_info", None), "method", None) == "CONNECT":
+        # The proxy's answer to CONNECT: aiohttp's message names the proxy's URL,
+        # credentials and all, and quotes the proxy's words, which may echo them.
+        error = APIConnectionError(
+            "Connection error: the proxy's answer to CONNECT is not valid HTTP "
+            "(its text is withheld: it can quote the proxy's credentials)",
+            request=request,
+        )
+        error.__suppress_context__ = True
+        return error
     error = _connection(exc, request)
     error.__cause__ = exc.__cause__
+    error.__suppress_context__ = True
+    return error
+
+
+def _refused_tunnel(exc: BaseException, request: httpx.Request) -> APIConnectionError:
+    # A proxy refusing CONNECT: aiohttp's message quotes the proxy's reason phrase (the
+    # proxy's words, which may echo what it was sent) and the proxy's URL, credentials
+    # and all; only the status goes on, and the cause is withheld as for a bad answer.
+    status = getattr(exc, "status", None)
+    error = APIConnectionError(
+        f"Connection error: the proxy refused the tunnel (status {status})", request=request
+    )
+    error.__suppress_context__ = True
+    return error
+
+
+def _invalid_url(exc: BaseException, request: httpx.Request) -> APIConnectionError:
+    # aiohttp's message is the URL it could not parse, the proxy's from the environment
+    # included, credentials and all: it is withheld, as is the cause that quotes it.
+    del exc
+    error = APIConnectionError(
+        "Connection error: the URL, or the proxy's from the environment, is not valid "
+        "(aiohttp.InvalidURL; its text is withheld: it can hold credentials)",
+        request=request,
+    )
     error.__suppress_context__ = True
     return error
 
@@ -339,10 +374,10 @@ def _errors() -> tuple[tuple[type[BaseException] | tuple[type[BaseException], ..
         (TimeoutError, _timeout),  # aiohttp's timeouts are TimeoutErrors too
         ((aiohttp.ClientConnectionError, aiohttp.ClientPayloadError), _connection),
         (_Desynchronised, _connection),
-        # A malformed status line or header from the server, or a proxy refusing a
-        # tunnel (ClientHttpProxyError).
+        (aiohttp.ClientHttpProxyError, _refused_tunnel),
+        # A malformed status line or header from the server.
         (aiohttp.ClientResponseError, _bad_response),
-        (aiohttp.InvalidURL, _connection),
+        (aiohttp.InvalidURL, _invalid_url),
         (aiohttp.ClientError, _connection),
         (OSError, _connection),
         (ValueError, _invalid_request),

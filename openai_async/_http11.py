@@ -8,19 +8,28 @@ ended exactly where the bytes did (h11's public ``trailing_data`` is empty), and
 connection is reused only while its socket has nothing to read (an idle socket that is
 readable was closed by the server, or holds bytes nobody asked for).
 
-The pool keeps idle connections per origin within ``httpx.Limits``: ``max_connections``
-open at once (a request waits up to httpx's ``pool`` timeout for one), at most
-``max_keepalive_connections`` idle, none idle longer than ``keepalive_expiry``. httpx's
-per-request timeouts apply to each step: ``connect``, ``write`` per write, ``read`` per
-read. Errors become ours (``_transport.translated``) where the response and its body
-stream are made. The pool's bookkeeping is synchronous, so a cancellation can never
-leave a connection counted but lost: a body closed before its end closes its connection.
+The pool keeps idle connections per origin (and proxy) within ``httpx.Limits``:
+``max_connections`` open at once (a request waits up to httpx's ``pool`` timeout for one),
+at most ``max_keepalive_connections`` idle, none idle longer than ``keepalive_expiry``.
+httpx's per-request timeouts apply to each step: ``connect`` (through a proxy, the
+tunnel's opening too), ``write`` per write, ``read`` per read. Errors become ours
+(``_transport.translated``) where the response and its body stream are made. The pool's
+bookkeeping is synchronous, so a cancellation can never leave a connection counted but
+lost: a body closed before its end closes its connection.
+
+Through a proxy (``proxies``, from the environment; ``http://`` proxy URLs only), an http
+URL goes to the proxy with its absolute form as the request line, an https one through a
+``CONNECT`` tunnel to its host, TLS over the tunnel, then as over a direct connection.
+The proxy's credentials go to the proxy alone, as ``Proxy-Authorization``: on each
+forwarded request, on the ``CONNECT``, never inside the tunnel. Connections are pooled
+per proxy and target, with the same guards as direct ones.
 
 It runs on any anyio backend; ``_transport.Pool`` uses it under trio.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import select
 import socket
@@ -33,9 +42,9 @@ import anyio
 import anyio.abc
 import h11
 import httpx
-from anyio.streams.tls import TLSAttribute
+from anyio.streams.tls import TLSAttribute, TLSStream
 
-from ._config import DEFAULT_LIMITS
+from ._config import DEFAULT_LIMITS, Proxies
 from ._transport import translated
 
 __all__ = ["HTTP11Transport"]
@@ -45,30 +54,67 @@ _MAX_HEAD: Final = 100 * 1024
 _READ_SIZE: Final = 64 * 1024
 
 Origin = tuple[bytes, bytes, int]  # scheme, host, port
+# Where a connection goes: an origin, directly or through a proxy.
+Route = Origin | tuple[bytes, bytes, int, "_Proxy"]
+
+
+class _Proxy:
+    """An ``http://`` proxy: where it listens, and the credentials its URL holds, if any.
+
+    One per proxy URL, compared by identity. Its repr shows no credentials.
+    """
+
+    __slots__ = ("authorization", "host", "port")
+
+    def __init__(self, url: str) -> None:
+        try:
+            parsed = httpx.URL(url)
+        except httpx.InvalidURL:
+            # Its message may quote a part of the URL: the credentials, for all we know.
+            raise httpx.ProxyError("The proxy URL from the environment is not valid.") from None
+        if parsed.scheme != "http" or not parsed.raw_host:
+            raise httpx.ProxyError("HTTP11Transport sends through http:// proxies only.")
+        self.host = parsed.raw_host.decode("ascii")  # IDNA-encoded
+        self.port = parsed.port or 80
+        self.authorization: bytes | None = None
+        if parsed.username or parsed.password:
+            pair = f"{parsed.username}:{parsed.password}".encode()
+            self.authorization = b"Basic " + base64.b64encode(pair)
+
+    def __repr__(self) -> str:
+        return f"<proxy {_authority(self.host.encode('ascii'), self.port).decode('ascii')}>"
 
 
 class HTTP11Transport(httpx.AsyncBaseTransport):
     """A keep-alive pool of HTTP/1.1 connections per origin, within ``limits``.
 
     ``ssl_context`` for https: httpx's default (certifi's CA bundle) unless given.
+    ``proxies``: the proxy, if any, each request goes through (``http://`` ones only).
     """
 
     def __init__(
-        self, limits: httpx.Limits = DEFAULT_LIMITS, *, ssl_context: ssl.SSLContext | None = None
+        self,
+        limits: httpx.Limits = DEFAULT_LIMITS,
+        *,
+        ssl_context: ssl.SSLContext | None = None,
+        proxies: Proxies | None = None,
     ) -> None:
         self._max_connections = limits.max_connections
         self._max_keepalive = limits.max_keepalive_connections
         self._expiry = limits.keepalive_expiry
         self._ssl_context = ssl_context  # else loaded at the first https request
-        # Per origin, oldest first: reuse takes the newest, expiry closes the oldest.
-        self._idle: dict[Origin, deque[_Connection]] = {}
+        self._proxies = proxies
+        self._via: dict[str, _Proxy] = {}  # each proxy URL parsed at its first request
+        # Per route, oldest first: reuse takes the newest, expiry closes the oldest.
+        self._idle: dict[Route, deque[_Connection]] = {}
         self._idle_count = 0
         self._open = 0  # connections made and not yet closed, idle ones included
         self._waiters: deque[anyio.Event] = deque()
         self._closed = False
 
     def __repr__(self) -> str:
-        return f"<HTTP/1.1 pool: {self._open} open, {self._idle_count} idle>"
+        via = "" if self._proxies is None else f", via {self._proxies!r}"
+        return f"<HTTP/1.1 pool: {self._open} open, {self._idle_count} idle{via}>"
 
     def counts(self) -> tuple[int, int]:
         """(connections in use or waited for, idle connections)."""
@@ -81,9 +127,16 @@ class HTTP11Transport(httpx.AsyncBaseTransport):
         if scheme not in (b"http", b"https"):
             raise httpx.UnsupportedProtocol(f"Request URL has an unsupported protocol '{url}'.")
         port = url.port or (443 if scheme == b"https" else 80)
-        origin = (scheme, url.raw_host, port)
+        route: Route = (scheme, url.raw_host, port)
         try:
-            connection = await self._acquire(origin, timeouts)
+            if self._proxies is not None:
+                proxy = self._proxies.for_url(url)
+                if proxy is not None:
+                    via = self._via.get(proxy)
+                    if via is None:
+                        via = self._via[proxy] = _Proxy(proxy)
+                    route = (scheme, url.raw_host, port, via)
+            connection = await self._acquire(route, timeouts)
         except Exception as exc:
             raise translated(exc, request)  # noqa: B904  (it carries its cause)
         read_timeout = timeouts.get("read")
@@ -116,12 +169,12 @@ class HTTP11Transport(httpx.AsyncBaseTransport):
 
     # -- the pool: all bookkeeping between awaits, so a cancellation cannot split it ----
 
-    async def _acquire(self, origin: Origin, timeouts: Mapping[str, float | None]) -> _Connection:
+    async def _acquire(self, route: Route, timeouts: Mapping[str, float | None]) -> _Connection:
         wait_until: float | None = None  # the pool timeout covers all the waits together
         while True:
             if self._closed:
                 raise RuntimeError("Cannot send a request, as the transport has been closed.")
-            idle = self._idle.get(origin)
+            idle = self._idle.get(route)
             if idle and self._expiry is not None:
                 # Those idle too long go now, not when a burst needs them again.
                 oldest = anyio.current_time() - self._expiry
@@ -142,7 +195,7 @@ class HTTP11Transport(httpx.AsyncBaseTransport):
             if self._max_connections is None or self._open < self._max_connections:
                 self._open += 1
                 try:
-                    return await self._connect(origin, timeouts.get("connect"))
+                    return await self._connect(route, timeouts.get("connect"))
                 except BaseException:
                     self._open -= 1
                     self._wake()
@@ -181,20 +234,39 @@ class HTTP11Transport(httpx.AsyncBaseTransport):
         if self._waiters:
             self._waiters.popleft().set()
 
-    async def _connect(self, origin: Origin, within: float | None) -> _Connection:
-        scheme, host, port = origin
-        context = None
-        if scheme == b"https":
-            if self._ssl_context is None:
-                # httpx's own (certifi's CA bundle), so that every transport trusts the
-                # same servers; loading it takes tens of ms, once.
-                self._ssl_context = httpx.create_ssl_context()
-            context = self._ssl_context
+    def _context(self) -> ssl.SSLContext:
+        if self._ssl_context is None:
+            # httpx's own (certifi's CA bundle), so that every transport trusts the
+            # same servers; loading it takes tens of ms, once.
+            self._ssl_context = httpx.create_ssl_context()
+        return self._ssl_context
+
+    async def _connect(self, route: Route, within: float | None) -> _Connection:
+        """A new connection for ``route``, made within ``within`` (a tunnel's too)."""
+        scheme, host, port = route[0], route[1], route[2]
+        proxy = route[3] if len(route) == 4 else None
+        context = self._context() if scheme == b"https" else None
         name = host.decode("ascii")
         stream: anyio.abc.ByteStream
         try:
             with anyio.fail_after(within):
-                if context is None:
+                if proxy is not None:
+                    stream = await anyio.connect_tcp(proxy.host, proxy.port)
+                    if context is None:  # http: each request goes to the proxy
+                        return _Connection(route, stream, forward=proxy)
+                    try:
+                        await _open_tunnel(stream, host, port, proxy)
+                        stream = await TLSStream.wrap(
+                            stream,
+                            hostname=name,
+                            ssl_context=context,
+                            standard_compatible=False,
+                        )
+                    except BaseException:
+                        with anyio.CancelScope(shield=True):
+                            await anyio.aclose_forcefully(stream)
+                        raise
+                elif context is None:
                     stream = await anyio.connect_tcp(name, port)
                 else:
                     stream = await anyio.connect_tcp(
@@ -208,7 +280,7 @@ class HTTP11Transport(httpx.AsyncBaseTransport):
                     )
         except TimeoutError as exc:
             raise httpx.ConnectTimeout("Connecting timed out.") from exc
-        return _Connection(origin, stream)
+        return _Connection(route, stream)
 
     def _release(self, connection: _Connection, done: bool) -> bool:
         """Keep a connection whose answer was read to its exact end; False: close it."""
@@ -223,9 +295,9 @@ class HTTP11Transport(httpx.AsyncBaseTransport):
             )
         ):
             connection.idle_since = anyio.current_time()
-            idle = self._idle.get(connection.origin)
+            idle = self._idle.get(connection.route)
             if idle is None:
-                idle = self._idle[connection.origin] = deque()
+                idle = self._idle[connection.route] = deque()
             idle.append(connection)
             self._idle_count += 1
             self._wake()
@@ -242,14 +314,59 @@ class HTTP11Transport(httpx.AsyncBaseTransport):
             await anyio.aclose_forcefully(connection.stream)
 
 
+async def _open_tunnel(stream: anyio.abc.ByteStream, host: bytes, port: int, proxy: _Proxy) -> None:
+    """Ask the proxy at the other end of ``stream`` for a tunnel to ``host:port``.
+
+    A refusal is a ``ProxyError`` naming its status only: the proxy's words (its reason
+    phrase, its body) are not ours to repeat, and may echo what it was sent.
+    """
+    authority = _authority(host, port)
+    headers = [(b"Host", authority)]
+    if proxy.authorization is not None:
+        headers.append((b"Proxy-Authorization", proxy.authorization))
+    exchange = _Connection((b"http", host, port), stream)
+    request = h11.Request(method=b"CONNECT", target=authority, headers=headers)
+    await exchange.write((exchange.h11.send(request) or b""), None)
+    while True:
+        try:
+            event = await exchange.next_event(None)
+        except h11.RemoteProtocolError:
+            # h11's message quotes the bytes it could not read: the proxy's words.
+            raise httpx.ProxyError("The proxy's answer to CONNECT is not valid HTTP.") from None
+        if isinstance(event, h11.Response):
+            break
+        if not isinstance(event, h11.InformationalResponse):
+            raise httpx.ProxyError("The proxy closed the connection without answering CONNECT.")
+    if not 200 <= event.status_code < 300:
+        raise httpx.ProxyError(
+            f"The proxy {proxy!r} refused the tunnel to {authority.decode('ascii')}: "
+            f"status {event.status_code}"
+            + (" (it wants other credentials)" if event.status_code == 407 else "")
+        )
+    if exchange.h11.trailing_data[0]:
+        # The server speaks first in no TLS handshake: nobody asked for these.
+        raise httpx.ProxyError("The proxy sent bytes through the tunnel before it opened.")
+
+
+def _authority(host: bytes, port: int) -> bytes:
+    """``host:port``, an IPv6 address in brackets."""
+    return (b"[%s]:%d" if b":" in host else b"%s:%d") % (host, port)
+
+
 class _Connection:
-    """One HTTP/1.1 connection: an anyio byte stream and h11's state for it."""
+    """One HTTP/1.1 connection: an anyio byte stream and h11's state for it.
 
-    __slots__ = ("h11", "idle_since", "origin", "socket", "stream", "tls")
+    ``forward``: the proxy it goes to, whose requests name their target in full.
+    """
 
-    def __init__(self, origin: Origin, stream: anyio.abc.ByteStream) -> None:
-        self.origin = origin
+    __slots__ = ("forward", "h11", "idle_since", "route", "socket", "stream", "tls")
+
+    def __init__(
+        self, route: Route, stream: anyio.abc.ByteStream, forward: _Proxy | None = None
+    ) -> None:
+        self.route = route
         self.stream = stream
+        self.forward = forward
         self.h11 = h11.Connection(h11.CLIENT, max_incomplete_event_size=_MAX_HEAD)
         self.socket: socket.socket = stream.extra(anyio.abc.SocketAttribute.raw_socket)
         self.tls = stream.extra(TLSAttribute.ssl_object, None) is not None
@@ -309,11 +426,16 @@ class _Connection:
 
     async def _send_request(self, request: httpx.Request, write_timeout: float | None) -> None:
         connection = self.h11
-        head = connection.send(
-            h11.Request(
-                method=request.method, target=request.url.raw_path, headers=request.headers.raw
-            )
-        )
+        url = request.url
+        proxy = self.forward
+        if proxy is None:
+            target, headers = url.raw_path, request.headers.raw
+        else:  # the absolute form; the proxy's credentials for the proxy alone
+            target = url.raw_scheme + b"://" + url.netloc + url.raw_path
+            headers = request.headers.raw
+            if proxy.authorization is not None:
+                headers = [*headers, (b"Proxy-Authorization", proxy.authorization)]
+        head = connection.send(h11.Request(method=request.method, target=target, headers=headers))
         assert head is not None
         stream = request.stream
         if isinstance(stream, httpx.ByteStream):
@@ -321,16 +443,16 @@ class _Connection:
             body = request.content
             if body:
                 head += connection.send(h11.Data(data=body)) or b""
-            await self._write(head + (connection.send(h11.EndOfMessage()) or b""), write_timeout)
+            await self.write(head + (connection.send(h11.EndOfMessage()) or b""), write_timeout)
         else:
-            await self._write(head, write_timeout)
+            await self.write(head, write_timeout)
             assert isinstance(stream, httpx.AsyncByteStream)
             async for chunk in stream:
                 if chunk:
-                    await self._write(connection.send(h11.Data(data=chunk)) or b"", write_timeout)
-            await self._write(connection.send(h11.EndOfMessage()) or b"", write_timeout)
+                    await self.write(connection.send(h11.Data(data=chunk)) or b"", write_timeout)
+            await self.write(connection.send(h11.EndOfMessage()) or b"", write_timeout)
 
-    async def _write(self, data: bytes, within: float | None) -> None:
+    async def write(self, data: bytes, within: float | None) -> None:
         if not data:
             return
         try:

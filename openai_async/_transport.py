@@ -108,10 +108,11 @@ class Pool(httpx.AsyncBaseTransport):
     can be neither reused nor closed. This is the one place that check is made, for
     every pool a client makes for itself.
 
-    ``proxies`` (from the environment): on asyncio, aiohttp sends through an http or
-    https proxy itself, with the same guards; on trio, and for a SOCKS proxy,
-    requests to a proxied host go through httpcore's pool for that proxy
-    (``_ProxyRoutes``), the others through the pool above.
+    ``proxies`` (from the environment): each pool sends through a proxy itself, with
+    the same guards as without one: aiohttp through an ``http://`` or ``https://`` proxy,
+    the HTTP/1.1 pool through an ``http://`` one. For a proxy a pool cannot speak to
+    (SOCKS; on trio an ``https://`` proxy URL), requests to a proxied host go through
+    httpcore's pool for that proxy (``_ProxyRoutes``), the others through the pool above.
     """
 
     def __init__(
@@ -153,9 +154,10 @@ class Pool(httpx.AsyncBaseTransport):
         else:
             from ._http11 import HTTP11Transport
 
-            inner = HTTP11Transport(self._limits)
-            if proxies is not None:  # our HTTP/1.1 pool speaks to servers, not proxies
-                inner = _ProxyRoutes(inner, proxies, self._limits)
+            if proxies is None or all(url.lower().startswith("http://") for url in proxies.urls):
+                inner = HTTP11Transport(self._limits, proxies=proxies)
+            else:  # it speaks to http:// proxies only: not to https:// or SOCKS ones
+                inner = _ProxyRoutes(HTTP11Transport(self._limits), proxies, self._limits)
         self._inner = inner
         return inner
 
@@ -178,9 +180,11 @@ class Pool(httpx.AsyncBaseTransport):
 class _ProxyRoutes(httpx.AsyncBaseTransport):
     """Requests the environment sends through a proxy go on httpcore's pool for it.
 
-    The others go on ``direct``. httpcore's pool, made per proxy URL at its first
-    request, reuses a connection whose answer overran its end (``tests/test_desync.py``):
-    the guard the client's own pools have does not hold for these requests.
+    The others go on ``direct``. Only for proxies the client's own pools cannot speak
+    to: SOCKS, and on trio ``https://`` proxy URLs (``Pool``). httpcore's pool, made per
+    proxy URL at its first request, reuses a connection whose answer overran its end
+    (``tests/test_desync.py``): the guard the client's own pools have does not hold for
+    these requests.
     """
 
     def __init__(

@@ -1,8 +1,9 @@
 """Proxies from the environment (HTTP_PROXY, NO_PROXY, ...) with the client's own pools.
 
 A real forwarding proxy (``ForwardingProxy``) relays each connection over loopback:
-on asyncio aiohttp sends through it with the same guards as without one; on trio,
-requests to a proxied host go through httpcore's pool for that proxy.
+the client's own pool sends through it with the same guards as without one, aiohttp's
+on asyncio, the HTTP/1.1 pool (``_http11``) on trio; only for a SOCKS proxy (and on trio
+an ``https://`` proxy URL) do proxied requests go through httpcore's pool.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from hypothesis import strategies as st
 from openai_async import APIConnectionError, AsyncClient
 from openai_async._aiohttp import AiohttpTransport
 from openai_async._config import environment_proxies
+from openai_async._http11 import HTTP11Transport, _authority, _Proxy
 from openai_async._retry import instant_retries
 from openai_async._transport import Pool, _ProxyRoutes
 from openai_async.testing import LocalServer
@@ -44,13 +46,16 @@ class ForwardingProxy:
     Each client connection gets one connection to its target; the target's bytes come
     back as they are (a forgery behind an answer included); ``CONNECT`` opens a tunnel.
     ``seen`` holds each request line as the proxy got it, ``authorizations`` each
-    ``Proxy-Authorization``.
+    ``Proxy-Authorization``, ``connections`` counts the client's connections.
+    ``refusal``: the proxy's answer to every ``CONNECT``, instead of a tunnel.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, refusal: bytes | None = None) -> None:
         self.listener = socket.create_server(("127.0.0.1", 0))
+        self.refusal = refusal
         self.seen: list[str] = []
         self.authorizations: list[str | None] = []
+        self.connections = 0
         threading.Thread(target=self._accept, daemon=True).start()
 
     @property
@@ -70,6 +75,7 @@ class ForwardingProxy:
                 conn, _ = self.listener.accept()
             except OSError:
                 return
+            self.connections += 1
             threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
 
     def _serve(self, conn: socket.socket) -> None:
@@ -95,6 +101,9 @@ class ForwardingProxy:
                     if not data:
                         return
                     buffer += data
+                if method == "CONNECT" and self.refusal is not None:
+                    conn.sendall(self.refusal)
+                    return
                 if method == "CONNECT":  # a tunnel (to an https target): bytes both ways
                     host, _, port = target.rpartition(":")
                     upstream = socket.create_connection((host, int(port)))
@@ -166,8 +175,10 @@ async def test_requests_go_through_the_proxy(
         assert len((await client.models.list()).data) > 0
         pool = client._http._transport
         assert isinstance(pool, Pool)
+        assert isinstance(pool.inner, AiohttpTransport | HTTP11Transport)  # not httpcore's
     assert proxy.seen == [f"GET {server.url}/models HTTP/1.1"] * 2
     assert len(server.requests) == 2
+    assert proxy.connections == 1  # kept alive, and reused
 
 
 @pytest.mark.parametrize("anyio_backend", ["asyncio"])
@@ -184,19 +195,28 @@ async def test_aiohttp_sends_through_the_proxy(
     assert proxy.seen == [f"GET {server.url}/models HTTP/1.1"]
 
 
-@pytest.mark.parametrize("anyio_backend", ["asyncio"])
-async def test_socks_proxy_leaves_aiohttp_the_direct_requests(
-    server: LocalServer, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("anyio_backend", "proxy_url"),
+    [
+        ("asyncio", "socks5://127.0.0.1:1"),
+        ("trio", "socks5://127.0.0.1:1"),
+        ("trio", "https://127.0.0.1:1"),
+    ],
+)
+async def test_unspoken_proxy_leaves_our_pool_the_direct_requests(
+    proxy_url: str, server: LocalServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """aiohttp has no SOCKS: httpx's transport takes the proxied requests, aiohttp the rest."""
-    monkeypatch.setenv("ALL_PROXY", "socks5://127.0.0.1:1")
+    """A proxy our pool cannot speak to (SOCKS; on trio TLS to the proxy): httpx's
+    transport takes the proxied requests, our pool the rest."""
+    monkeypatch.setenv("ALL_PROXY", proxy_url)
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
     async with AsyncClient(base_url=server.url, api_key="", max_retries=0) as client:
         assert len((await client.models.list()).data) > 0
         pool = client._http._transport
         assert isinstance(pool, Pool)
         assert isinstance(pool.inner, _ProxyRoutes)
-        assert "socks5://127.0.0.1:1" in repr(pool)
+        assert isinstance(pool.inner._direct, AiohttpTransport | HTTP11Transport)
+        assert proxy_url in repr(pool)
 
 
 @pytest.mark.parametrize("no_proxy", ["127.0.0.1", "localhost,127.0.0.1", "*"])
@@ -215,22 +235,9 @@ async def test_no_proxy_goes_direct(
     assert len(server.requests) == 1
 
 
-_TRIO_SAME_WRITE = pytest.mark.xfail(
-    strict=True,
-    reason="on trio a proxied request goes on httpcore's pool, which reads a forgery that "
-    "came in the answer's own write as the next answer (it drops a connection that "
-    "received bytes while idle)",
-)
-
-
 @pytest.mark.parametrize(
     ("anyio_backend", "late"),
-    [
-        ("asyncio", False),
-        ("asyncio", True),
-        pytest.param("trio", False, marks=_TRIO_SAME_WRITE),
-        ("trio", True),
-    ],
+    [("asyncio", False), ("asyncio", True), ("trio", False), ("trio", True)],
     ids=["asyncio-same write", "asyncio-late", "trio-same write", "trio-late"],
 )
 async def test_overrun_connection_dropped_through_the_proxy(
@@ -274,7 +281,140 @@ async def test_https_through_the_proxy_tunnel(
     assert target.server_names == ["localhost"]
 
 
-@pytest.mark.parametrize("anyio_backend", ["asyncio", pytest.param("trio", marks=_TRIO_SAME_WRITE)])
+class _RecordingTLSServer:
+    """Answers every request on a TLS connection with an empty list; keeps their heads."""
+
+    def __init__(self, context: ssl.SSLContext) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.context = context
+        self.heads: list[str] = []
+        self.connections = 0
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    @property
+    def port(self) -> int:
+        return int(self.listener.getsockname()[1])
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn: socket.socket) -> None:
+        body = b'{"object": "list", "data": []}'
+        answer = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
+        answer += b"content-length: %d\r\n\r\n%s" % (len(body), body)
+        buffer = b""
+        try:
+            with self.context.wrap_socket(conn, server_side=True) as tls:
+                while True:
+                    while b"\r\n\r\n" not in buffer:
+                        data = tls.recv(65536)
+                        if not data:
+                            return
+                        buffer += data
+                    head, _, buffer = buffer.partition(b"\r\n\r\n")
+                    self.heads.append(head.decode("latin-1"))
+                    tls.sendall(answer)
+        except OSError:
+            return
+
+
+def _tls_target(cert: Path, key: Path) -> _RecordingTLSServer:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    return _RecordingTLSServer(context)
+
+
+async def test_tunnel_reused_and_its_credentials_for_the_proxy_alone(
+    certificate: tuple[Path, Path],  # noqa: F811  (the fixture imported above)
+    proxy: ForwardingProxy,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Three https requests go through one tunnel; the target never sees the proxy's password.
+
+    ``Proxy-Authorization`` goes on the ``CONNECT`` alone, which the proxy reads; the
+    requests inside the tunnel, which the target reads, carry none.
+    """
+    cert, key = certificate
+    target = _tls_target(cert, key)
+    port = target.port
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    monkeypatch.setenv("HTTPS_PROXY", f"http://user:secret@127.0.0.1:{proxy.port}")
+    try:
+        async with AsyncClient(
+            base_url=f"https://localhost:{port}/v1", api_key="sk-target", max_retries=0
+        ) as client:
+            for _ in range(3):
+                assert (await client.models.list()).data == []
+            pool = client._http._transport
+            assert isinstance(pool, Pool)
+            assert isinstance(pool.inner, AiohttpTransport | HTTP11Transport)  # not httpcore's
+    finally:
+        target.listener.close()
+    assert proxy.seen == [f"CONNECT localhost:{port} HTTP/1.1"]
+    assert proxy.authorizations == [f"Basic {base64.b64encode(b'user:secret').decode()}"]
+    assert target.connections == 1
+    assert len(target.heads) == 3
+    for head in target.heads:
+        assert head.startswith("GET /v1/models HTTP/1.1\r\n")  # origin form, as to a server
+        assert "proxy-authorization" not in head.lower()
+        assert "authorization: Bearer sk-target" in head.lower().replace("bearer", "Bearer")
+
+
+_ECHO = b"Proxy-Authorization: Basic dXNlcjpzZWNyZXQ= (user:secret)"
+
+
+@pytest.mark.parametrize(
+    ("refusal", "shown"),
+    [
+        (
+            b"HTTP/1.1 407 " + _ECHO + b"\r\nProxy-Authenticate: Basic\r\n"
+            b"content-length: %d\r\n\r\n%s" % (len(_ECHO), _ECHO),
+            "407",
+        ),
+        (
+            b"HTTP/1.1 502 Bad Gateway\r\ncontent-length: %d\r\n\r\n%s" % (len(_ECHO), _ECHO),
+            "502",
+        ),
+        (b"HTTP/1.1 2x0 " + _ECHO + b"\r\n\r\n", "proxy"),
+    ],
+    ids=["407", "502", "garbled"],
+)
+async def test_refused_tunnel_is_a_typed_error_without_credentials(
+    refusal: bytes, shown: str, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A proxy refusing ``CONNECT``: an ``APIConnectionError`` naming the status, and no
+    exception of its chain nor any log line repeats the credentials, even those the
+    proxy's own answer echoes back."""
+    refusing = ForwardingProxy(refusal=refusal)
+    monkeypatch.setenv("HTTPS_PROXY", f"http://user:secret@127.0.0.1:{refusing.port}")
+    caplog.set_level(logging.DEBUG)
+    try:
+        async with AsyncClient(
+            base_url="https://localhost:9/v1", api_key="sk-target", max_retries=0
+        ) as client:
+            with pytest.raises(APIConnectionError) as info:
+                await client.models.list()
+    finally:
+        refusing.close()
+    assert refusing.seen == ["CONNECT localhost:9 HTTP/1.1"]
+    assert shown in str(info.value)
+    texts = ["".join(traceback.format_exception(info.value)), caplog.text]
+    error: BaseException | None = info.value
+    while error is not None:  # the chain a traceback shows
+        texts += [str(error), repr(error)]
+        error = error.__cause__ or (None if error.__suppress_context__ else error.__context__)
+    encoded = base64.b64encode(b"user:secret").decode()
+    for text in texts:
+        for secret in ("secret", encoded, "sk-target"):
+            assert secret not in text
+
+
 async def test_overrun_tls_connection_dropped_through_the_tunnel(
     certificate: tuple[Path, Path],  # noqa: F811  (the fixture imported above)
     proxy: ForwardingProxy,
@@ -368,6 +508,17 @@ async def test_bad_answer_through_the_proxy_shows_no_credential(
             assert secret not in text
 
 
+async def test_invalid_proxy_url_is_a_typed_error_that_quotes_none_of_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An HTTP_PROXY httpx cannot parse: our error, which repeats no part of the URL."""
+    monkeypatch.setenv("HTTP_PROXY", "http://user:secret@127.0.0.1:secret")
+    async with AsyncClient(base_url="http://127.0.0.1:9/v1", api_key="", max_retries=0) as c:
+        with pytest.raises(APIConnectionError) as info:
+            await c.models.list()
+    assert "secret" not in "".join(traceback.format_exception(info.value))
+
+
 def _answer_badly(listener: socket.socket) -> None:
     while True:
         try:
@@ -428,3 +579,35 @@ def test_remembered_choice_is_the_fresh_one(
             assert fresh is not None
             assert proxies.for_url(url) == fresh.for_url(url)
             assert (proxies.for_url(url) is None) == (host in no_proxy)
+
+
+_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
+
+
+@given(user=_TEXT, password=_TEXT, port=st.integers(1, 65535))
+def test_proxy_credentials_parsed_and_masked(user: str, password: str, port: int) -> None:
+    """The URL's credentials, percent-decoded, go in ``Proxy-Authorization``; no repr shows them."""
+    from urllib.parse import quote
+
+    url = f"http://{quote(user, safe='')}:{quote(password, safe='')}@proxy.example:{port}"
+    proxy = _Proxy(url)
+    assert (proxy.host, proxy.port) == ("proxy.example", port)
+    if not (user or password):
+        assert proxy.authorization is None  # as httpx: no credentials, no header
+        return
+    assert proxy.authorization is not None
+    assert base64.b64decode(proxy.authorization.removeprefix(b"Basic ")).decode() == (
+        f"{user}:{password}"
+    )
+    assert repr(proxy) == f"<proxy proxy.example:{port}>"
+
+
+@given(
+    host=st.one_of(st.ip_addresses().map(str), st.sampled_from(["localhost", "api.example"])),
+    port=st.integers(1, 65535),
+)
+def test_authority_is_what_a_url_reads_back(host: str, port: int) -> None:
+    """``CONNECT``'s target, IPv6 addresses in brackets: a URL made of it has that host and port."""
+    authority = _authority(host.encode("ascii"), port).decode("ascii")
+    url = httpx.URL(f"http://{authority}/")
+    assert (url.host, url.port) == (host, None if port == 80 else port)
