@@ -255,6 +255,33 @@ async def test_429_holds_the_job_for_retry_after(server: LocalServer) -> None:
     assert job.summary.elapsed >= 0.3
 
 
+async def test_429s_do_not_use_up_an_items_retries(server: LocalServer) -> None:
+    """An item refused with 429 more often than it may be retried still gets its answer.
+
+    Its 429s are the job's limiter's to pace (every item waits them out), not the
+    item's failures: while a job learns a limit no header states, one item can be
+    refused several times in a row (tests/test_batch_live.py lost items so).
+    """
+    server.inject(status=429, headers={"retry-after-ms": "1"}, times=4, path="/v1/models")
+    client = AsyncClient(base_url=server.url, api_key="", max_retries=1)
+    async with client, client.batch(_items(1), max_concurrency=1) as job:
+        with anyio.fail_after(10):
+            results = await job.collect()
+    assert [r.ok for r in results] == [True]
+    assert results[0].attempts == 5
+
+
+async def test_an_item_refused_with_429_without_end_fails(server: LocalServer) -> None:
+    """The 429s an item waits out are bounded: past them they count as its retries."""
+    server.inject(status=429, headers={"retry-after-ms": "1"}, times=100, path="/v1/models")
+    client = AsyncClient(base_url=server.url, api_key="", max_retries=1)
+    async with client, client.batch(_items(1), max_concurrency=1) as job:
+        with anyio.fail_after(20):
+            results = await job.collect()
+    assert isinstance(results[0].error, RateLimitError)
+    assert results[0].attempts == 10 + 1 + 1  # ten waited out, then the policy's two
+
+
 async def test_progress_callback_sees_every_item(client: AsyncClient) -> None:
     """The progress callback is called per item and ends at the total."""
     seen: list[BatchProgress] = []

@@ -5,7 +5,10 @@ The job sends with a variant of your client that does not retry
 ``RetryPolicy`` (what is retried, how often, the backoff and the deadline). Each retry
 waits its turn at the limiter like any request, so rate-limit errors can never burn an
 item's attempts in a burst: a 429 holds the whole job until the server's next free
-slot, and the retry queues behind the requests already waiting.
+slot, and the retry queues behind the requests already waiting. A 429 is the
+limiter's to pace, not the item's failure: the first ``FREE_429S`` of an item do not
+count against its retries (a job learning a limit no header states may be refused
+several times in a row), and past them they count as any retryable error does.
 """
 
 from __future__ import annotations
@@ -31,7 +34,9 @@ if TYPE_CHECKING:
     from .._client import AsyncClient
     from ._request import BatchRequest
 
-__all__ = ["Sender", "Sent"]
+__all__ = ["FREE_429S", "Sender", "Sent"]
+
+FREE_429S = 10  # an item's 429s that do not count against its retries
 
 
 @attrs.frozen(kw_only=True)
@@ -113,6 +118,7 @@ class Sender:
             headers=headers,
         )
         attempts = 0
+        refused = 0  # attempts the server refused with 429 (quota aside)
         first_sent: float | None = None
         while True:
             reservation = await self._limiter.acquire(tokens)
@@ -145,10 +151,13 @@ class Sender:
                 )
                 await self._limiter.settle(reservation, answer)
                 return Sent(data=read.data, body=read.body, attempts=attempts, usage=usage)
-            if not retry or attempts > policy.max_retries:
+            rate_limited = isinstance(error, APIStatusError) and error.status_code == 429
+            if rate_limited:
+                refused += 1
+            if not retry or attempts - min(refused, FREE_429S) > policy.max_retries:
                 return Sent(error=error, attempts=attempts)
             wait = 0.0  # a 429's wait is the limiter's hold, for every item at once
-            if not (isinstance(error, APIStatusError) and error.status_code == 429):
+            if not rate_limited:
                 wait = policy.wait(
                     attempts - 1, response_headers, now=time.time(), jitter=random.random()
                 )
