@@ -231,12 +231,16 @@ async def test_requests_cancelled_while_their_body_is_read_leak_nothing(
     """A request cancelled while its stalled body is read, then closed, leaves the pool clean."""
     # HTTPXSend reads non-streamed and error bodies itself, then closes the response in a
     # ``finally`` that runs inside the cancelled scope: the close meets the cancellation.
-    leak_server.inject(status=status, body=MODELS, stall_body=0.2, times=10_000, path="/models")
+    # The stall is 20 times the deadline: a request whose event loop is held up longer
+    # than the stall (the in-process server's thread holding the GIL) would find its
+    # body's rest and its cancellation ready at the same wake-up, and trio resumes a
+    # read whose bytes came, so the request would end answered (seen twice at 0.2 s).
+    leak_server.inject(status=status, body=MODELS, stall_body=1.0, times=10_000, path="/models")
     cancelled = 0
 
     async def one() -> None:
         nonlocal cancelled
-        with anyio.move_on_after(0.05) as scope:  # the body stalls halfway for 0.2 s
+        with anyio.move_on_after(0.05) as scope:  # the body stalls halfway for 1 s
             await leak_client.models.list()
         cancelled += scope.cancelled_caught
 
