@@ -315,13 +315,11 @@ def _bad_response(exc: BaseException, request: httpx.Request) -> APIConnectionEr
     if getattr(getattr(exc, "request_info", None), "method", None) == "CONNECT":
         # The proxy's answer to CONNECT: aiohttp's message names the proxy's URL,
         # credentials and all, and quotes the proxy's words, which may echo them.
-        error = APIConnectionError(
+        return _withheld(
             "Connection error: the proxy's answer to CONNECT is not valid HTTP "
             "(its text is withheld: it can quote the proxy's credentials)",
-            request=request,
+            request,
         )
-        error.__suppress_context__ = True
-        return error
     error = _connection(exc, request)
     error.__cause__ = exc.__cause__
     error.__suppress_context__ = True
@@ -333,35 +331,37 @@ def _refused_tunnel(exc: BaseException, request: httpx.Request) -> APIConnection
     # proxy's words, which may echo what it was sent) and the proxy's URL, credentials
     # and all; only the status goes on, and the cause is withheld as for a bad answer.
     status = getattr(exc, "status", None)
-    error = APIConnectionError(
-        f"Connection error: the proxy refused the tunnel (status {status})", request=request
-    )
-    error.__suppress_context__ = True
-    return error
+    return _withheld(f"Connection error: the proxy refused the tunnel (status {status})", request)
 
 
 def _invalid_url(exc: BaseException, request: httpx.Request) -> APIConnectionError:
     # aiohttp's message is the URL it could not parse, the proxy's from the environment
     # included, credentials and all: it is withheld, as is the cause that quotes it.
     del exc
-    error = APIConnectionError(
+    return _withheld(
         "Connection error: the URL, or the proxy's from the environment, is not valid "
         "(aiohttp.InvalidURL; its text is withheld: it can hold credentials)",
-        request=request,
+        request,
     )
-    error.__suppress_context__ = True
-    return error
 
 
 def _invalid_request(exc: BaseException, request: httpx.Request) -> APIConnectionError:
     # aiohttp refused to write the request (a header value with a line break, say); its
     # message may quote the value, which may be a key, so it is withheld.
     del exc
-    error = APIConnectionError(
+    return _withheld(
         "Connection error: the request is not valid HTTP and was not sent "
         "(its text is withheld: it can quote header values)",
-        request=request,
+        request,
     )
+
+
+def _withheld(message: str, request: httpx.Request) -> APIConnectionError:
+    """Our error with ``message`` alone, aiohttp's exception (whose text it replaces) unchained.
+
+    ``_translated`` chains no cause to an error that suppresses its context.
+    """
+    error = APIConnectionError(message, request=request)
     error.__suppress_context__ = True
     return error
 
