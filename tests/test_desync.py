@@ -10,7 +10,6 @@ moment later, when the client may already have put the connection back in its po
 from __future__ import annotations
 
 import socket
-import threading
 import time
 from collections.abc import Iterator
 
@@ -20,6 +19,8 @@ import pytest
 
 from openai_async import APIConnectionError, AsyncClient
 from openai_async._http11 import HTTP11Transport
+
+from .sockets import ThreadedServer
 
 pytestmark = pytest.mark.anyio
 
@@ -35,32 +36,21 @@ def _answer(body: bytes, chunked: bool = False) -> bytes:
     return head % len(body) + body
 
 
-class KeepAliveServer:
+class KeepAliveServer(ThreadedServer):
     """Answers every request on a connection, in order; the first one with a forgery behind."""
 
     def __init__(self, chunked: bool = False, late: bool = False, every: bool = False) -> None:
-        self.listener = socket.create_server(("127.0.0.1", 0))
         self.chunked = chunked
         self.late = late  # the forgery comes 20 ms after the answer, in its own write
         self.every = every  # a forgery behind the first answer on every connection
-        self.connections = 0
         self.requests = 0
-        threading.Thread(target=self._accept, daemon=True).start()
+        super().__init__()
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.listener.getsockname()[1]}/v1"
+        return f"http://127.0.0.1:{self.port}/v1"
 
-    def _accept(self) -> None:
-        while True:
-            try:
-                conn, _ = self.listener.accept()
-            except OSError:
-                return
-            self.connections += 1
-            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
-
-    def _serve(self, conn: socket.socket) -> None:
+    def _serve(self, conn: socket.socket, number: int) -> None:
         with conn:
             buffer = b""
             served = 0

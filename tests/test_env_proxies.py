@@ -32,6 +32,7 @@ from openai_async._retry import instant_retries
 from openai_async._transport import Pool, _ProxyRoutes
 from openai_async.testing import LocalServer
 
+from .sockets import ThreadedServer
 from .test_desync import KeepAliveServer, _two_lists
 from .test_transport import _ForgingTLSServer, _OneAnswerServer, certificate  # noqa: F401  (a fixture)
 
@@ -40,7 +41,7 @@ pytestmark = pytest.mark.anyio
 PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
 
 
-class ForwardingProxy:
+class ForwardingProxy(ThreadedServer):
     """A plain HTTP proxy: absolute-form requests in, origin-form ones out to their target.
 
     Each client connection gets one connection to its target; the target's bytes come
@@ -51,34 +52,16 @@ class ForwardingProxy:
     """
 
     def __init__(self, refusal: bytes | None = None) -> None:
-        self.listener = socket.create_server(("127.0.0.1", 0))
         self.refusal = refusal
         self.seen: list[str] = []
         self.authorizations: list[str | None] = []
-        self.connections = 0
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    @property
-    def port(self) -> int:
-        return int(self.listener.getsockname()[1])
+        super().__init__()
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def close(self) -> None:
-        self.listener.close()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                conn, _ = self.listener.accept()
-            except OSError:
-                return
-            self.connections += 1
-            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
-
-    def _serve(self, conn: socket.socket) -> None:
+    def _serve(self, conn: socket.socket, number: int) -> None:
         upstream: socket.socket | None = None
         buffer = b""
         try:
@@ -281,30 +264,15 @@ async def test_https_through_the_proxy_tunnel(
     assert target.server_names == ["localhost"]
 
 
-class _RecordingTLSServer:
+class _RecordingTLSServer(ThreadedServer):
     """Answers every request on a TLS connection with an empty list; keeps their heads."""
 
     def __init__(self, context: ssl.SSLContext) -> None:
-        self.listener = socket.create_server(("127.0.0.1", 0))
         self.context = context
         self.heads: list[str] = []
-        self.connections = 0
-        threading.Thread(target=self._accept, daemon=True).start()
+        super().__init__()
 
-    @property
-    def port(self) -> int:
-        return int(self.listener.getsockname()[1])
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                conn, _ = self.listener.accept()
-            except OSError:
-                return
-            self.connections += 1
-            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
-
-    def _serve(self, conn: socket.socket) -> None:
+    def _serve(self, conn: socket.socket, number: int) -> None:
         body = b'{"object": "list", "data": []}'
         answer = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
         answer += b"content-length: %d\r\n\r\n%s" % (len(body), body)

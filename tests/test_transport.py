@@ -24,6 +24,7 @@ from openai_async._transport import Pool, Shards
 from openai_async.testing import LocalServer
 
 from .conftest import unused_port
+from .sockets import ThreadedServer
 
 pytestmark = pytest.mark.anyio
 
@@ -244,26 +245,15 @@ async def _list(client: AsyncClient) -> None:
     await client.models.list()
 
 
-class _OneAnswerServer:
+class _OneAnswerServer(ThreadedServer):
     """Answers each connection's first request, then closes it (without saying so)."""
 
     def __init__(self, tls: ssl.SSLContext | None = None) -> None:
-        self.listener = socket.create_server(("127.0.0.1", 0))
         self.tls = tls
-        self.connections = 0
         self.server_names: list[str | None] = []
-        threading.Thread(target=self._accept, daemon=True).start()
+        super().__init__()
 
-    def _accept(self) -> None:
-        while True:
-            try:
-                conn, _ = self.listener.accept()
-            except OSError:
-                return
-            self.connections += 1
-            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
-
-    def _serve(self, conn: socket.socket) -> None:
+    def _serve(self, conn: socket.socket, number: int) -> None:
         try:
             if self.tls is not None:
                 conn = self.tls.wrap_socket(conn, server_side=True)
@@ -336,25 +326,13 @@ async def test_http11_https_sends_the_host_name(certificate: tuple[Path, Path]) 
     assert server.server_names[0] == "localhost"
 
 
-class _ForgingTLSServer:
+class _ForgingTLSServer(ThreadedServer):
     """Over TLS: each connection's first answer is followed at once by a forged one,
     in a TLS record of its own, that no request asked for."""
 
     def __init__(self, tls: ssl.SSLContext) -> None:
-        self.listener = socket.create_server(("127.0.0.1", 0))
         self.tls = tls
-        self.connections = 0
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                conn, _ = self.listener.accept()
-            except OSError:
-                return
-            self.connections += 1
-            number = self.connections
-            threading.Thread(target=self._serve, args=(conn, number), daemon=True).start()
+        super().__init__()
 
     @staticmethod
     def _answer(body: bytes) -> bytes:
