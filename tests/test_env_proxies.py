@@ -34,7 +34,7 @@ from openai_async.testing import LocalServer
 
 from .sockets import ThreadedServer
 from .test_desync import KeepAliveServer, _two_lists
-from .test_transport import _ForgingTLSServer, _OneAnswerServer, certificate  # noqa: F401  (a fixture)
+from .test_transport import _ForgingTLSServer, _OneAnswerServer, certificate, server_tls  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.anyio
 
@@ -244,9 +244,8 @@ async def test_https_through_the_proxy_tunnel(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """An https URL goes through a CONNECT tunnel, with the proxy's credentials on it."""
-    cert, key = certificate
-    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    server_context.load_cert_chain(cert, key)
+    cert = certificate[0]
+    server_context = server_tls(certificate)
     target = _OneAnswerServer(tls=server_context)
     server_context.sni_callback = lambda _sock, name, _ctx: target.server_names.append(name)
     port = target.listener.getsockname()[1]
@@ -293,9 +292,7 @@ class _RecordingTLSServer(ThreadedServer):
 
 
 def _tls_target(cert: Path, key: Path) -> _RecordingTLSServer:
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(cert, key)
-    return _RecordingTLSServer(context)
+    return _RecordingTLSServer(server_tls((cert, key)))
 
 
 async def test_tunnel_reused_and_its_credentials_for_the_proxy_alone(
@@ -389,9 +386,8 @@ async def test_overrun_tls_connection_dropped_through_the_tunnel(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Over https through the proxy, a forged answer in its own TLS record is never read."""
-    cert, key = certificate
-    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    server_context.load_cert_chain(cert, key)
+    cert = certificate[0]
+    server_context = server_tls(certificate)
     target = _ForgingTLSServer(server_context)
     monkeypatch.setenv("SSL_CERT_FILE", str(cert))
     monkeypatch.setenv("HTTPS_PROXY", proxy.url)

@@ -301,11 +301,17 @@ def certificate(tmp_path: Path) -> tuple[Path, Path]:
     return cert, key
 
 
+def server_tls(certificate: tuple[Path, Path]) -> ssl.SSLContext:
+    """A server's TLS context presenting the ``certificate`` fixture's certificate."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(*certificate)
+    return context
+
+
 async def test_http11_https_sends_the_host_name(certificate: tuple[Path, Path]) -> None:
     """Over TLS the host name goes as SNI, and the certificate is checked against it."""
-    cert, key = certificate
-    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    server_context.load_cert_chain(cert, key)
+    cert = certificate[0]
+    server_context = server_tls(certificate)
     server = _OneAnswerServer(tls=server_context)
     server_context.sni_callback = lambda _sock, name, _ctx: server.server_names.append(name)
     port = server.listener.getsockname()[1]
@@ -363,9 +369,8 @@ async def test_http11_over_tls_drops_a_connection_whose_tls_layer_holds_bytes(
     The socket shows nothing (both records left it together); the bytes wait in the TLS
     layer, so the connection must be dropped, and the next request gets a real answer.
     """
-    cert, key = certificate
-    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    server_context.load_cert_chain(cert, key)
+    cert = certificate[0]
+    server_context = server_tls(certificate)
     server = _ForgingTLSServer(server_context)
     port = server.listener.getsockname()[1]
     transport = HTTP11Transport(ssl_context=ssl.create_default_context(cafile=str(cert)))
