@@ -126,6 +126,212 @@ class RawHTTPXAiohttp(RawHTTPX):
         super().__init__(base_url, transport=aiohttp_transport(limits=limits))
 
 
+class RawAiohttp(Client):
+    """aiohttp alone with json.loads: the floor under any client on aiohttp's pool.
+
+    Not in the default set; ask for it by name (``--clients aiohttp``).
+    """
+
+    name = "aiohttp"
+
+    def __init__(self, base_url: str) -> None:
+        super().__init__(base_url)
+        self._base = base_url.rstrip("/") + "/"
+        self._http: Any = None
+
+    def _session(self) -> Any:
+        if self._http is None:
+            import aiohttp
+
+            self._http = aiohttp.ClientSession(
+                headers={"Authorization": "Bearer sk-bench"},
+                connector=aiohttp.TCPConnector(limit=LIMIT),
+                timeout=aiohttp.ClientTimeout(total=TIMEOUT),
+            )
+        return self._http
+
+    async def chat(self) -> None:
+        body = {"model": MODEL, "messages": MESSAGES}
+        async with self._session().post(self._base + "chat/completions", json=body) as response:
+            response.raise_for_status()
+            reply = json.loads(await response.read())
+        _check_chat(reply["choices"][0]["message"]["content"])
+
+    async def stream(self, model: str = MODEL) -> int:
+        body = {"model": model, "messages": MESSAGES, "stream": True}
+        count = 0
+        async with self._session().post(self._base + "chat/completions", json=body) as response:
+            response.raise_for_status()
+            async for line in response.content:
+                if not line.startswith(b"data: "):
+                    continue
+                data = line[6:].rstrip(b"\r\n")
+                if data == b"[DONE]":
+                    break
+                json.loads(data)
+                count += 1
+        return count
+
+    async def embed(self) -> None:
+        body = {"model": "emb", "input": EMBED_INPUT, "encoding_format": "float"}
+        async with self._session().post(self._base + "embeddings", json=body) as response:
+            response.raise_for_status()
+            reply = json.loads(await response.read())
+        _check_embeddings(len(reply["data"]))
+
+    async def aclose(self) -> None:
+        if self._http is not None:
+            await self._http.close()
+
+
+class _Connection:
+    """One kept-alive HTTP/1.1 connection of ``RawAsyncio``, as a bare asyncio Protocol."""
+
+    def __init__(self) -> None:
+        import asyncio
+
+        self.loop = asyncio.get_running_loop()
+        self.transport: Any = None
+        self.buffer = b""
+        self.head: bytes | None = None
+        self.waiter: Any = None
+        self.closed = False
+
+    # asyncio.Protocol's callbacks
+    def connection_made(self, transport: Any) -> None:
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_result(None)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closed = True
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_result(None)
+
+    def eof_received(self) -> bool:
+        return False
+
+    def pause_writing(self) -> None:
+        pass
+
+    def resume_writing(self) -> None:
+        pass
+
+    async def _more(self) -> None:
+        if self.closed:
+            raise ConnectionError("the server closed the connection")
+        self.waiter = self.loop.create_future()
+        await self.waiter
+
+    async def response_head(self) -> bytes:
+        while (end := self.buffer.find(b"\r\n\r\n")) < 0:
+            await self._more()
+        head, self.buffer = self.buffer[:end], self.buffer[end + 4 :]
+        if not head.startswith(b"HTTP/1.1 200"):
+            raise AssertionError(f"unexpected answer: {head[:100]!r}")
+        return head
+
+    async def body(self, head: bytes) -> bytes:
+        """A content-length body, whole."""
+        lower = head.lower() + b"\r\n"
+        at = lower.index(b"\r\ncontent-length:") + 17
+        length = int(lower[at : lower.index(b"\r\n", at)])
+        while len(self.buffer) < length:
+            await self._more()
+        body, self.buffer = self.buffer[:length], self.buffer[length:]
+        return body
+
+    async def chunks(self) -> Any:
+        """The payloads of a chunked body, each as soon as it is whole."""
+        while True:
+            while (end := self.buffer.find(b"\r\n")) < 0:
+                await self._more()
+            size = int(self.buffer[:end], 16)
+            while len(self.buffer) < end + size + 4:
+                await self._more()
+            payload = self.buffer[end + 2 : end + 2 + size]
+            self.buffer = self.buffer[end + size + 4 :]
+            if not size:
+                return
+            yield payload
+
+
+class RawAsyncio(Client):
+    """A bare asyncio Protocol speaking just enough HTTP/1.1: the event loop's own floor.
+
+    No client library, no timeouts, no error handling, no TLS: what any asyncio client
+    costs at least, for chunks that each arrive in a read of their own. Not in the default
+    set; ask for it by name (``--clients asyncio``).
+    """
+
+    name = "asyncio"
+
+    def __init__(self, base_url: str) -> None:
+        super().__init__(base_url)
+        from urllib.parse import urlsplit
+
+        url = urlsplit(base_url)
+        self._host, self._port = url.hostname or "127.0.0.1", url.port or 80
+        self._prefix = url.path.rstrip("/")
+        self._idle: list[_Connection] = []
+
+    async def _send(self, path: str, body: dict[str, Any]) -> _Connection:
+        data = json.dumps(body).encode()
+        head = (
+            f"POST {self._prefix}/{path} HTTP/1.1\r\nHost: {self._host}:{self._port}\r\n"
+            f"Authorization: Bearer sk-bench\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(data)}\r\n\r\n"
+        ).encode()
+        if self._idle:
+            connection = self._idle.pop()
+        else:
+            import asyncio
+
+            loop = asyncio.get_running_loop()
+            _, connection = await loop.create_connection(_Connection, self._host, self._port)
+        connection.transport.write(head + data)
+        return connection
+
+    async def chat(self) -> None:
+        connection = await self._send("chat/completions", {"model": MODEL, "messages": MESSAGES})
+        reply = json.loads(await connection.body(await connection.response_head()))
+        self._idle.append(connection)
+        _check_chat(reply["choices"][0]["message"]["content"])
+
+    async def stream(self, model: str = MODEL) -> int:
+        body = {"model": model, "messages": MESSAGES, "stream": True}
+        connection = await self._send("chat/completions", body)
+        await connection.response_head()
+        count = 0
+        done = False
+        async for payload in connection.chunks():
+            for line in payload.split(b"\n"):
+                if line.startswith(b"data: "):
+                    if line[6:] == b"[DONE]":
+                        done = True
+                    else:
+                        json.loads(line[6:])
+                        count += 1
+        if not done:
+            raise AssertionError("the stream ended without [DONE]")
+        self._idle.append(connection)
+        return count
+
+    async def embed(self) -> None:
+        body = {"model": "emb", "input": EMBED_INPUT, "encoding_format": "float"}
+        connection = await self._send("embeddings", body)
+        reply = json.loads(await connection.body(await connection.response_head()))
+        self._idle.append(connection)
+        _check_embeddings(len(reply["data"]))
+
+    async def aclose(self) -> None:
+        for connection in self._idle:
+            connection.transport.close()
+
+
 # -- openai_async ------------------------------------------------------------------------
 
 
@@ -311,6 +517,8 @@ for _label in ("httpcore-keepall", "shard8", "httpcore2", "httpx-aiohttp", "shar
     CLIENTS[_cls.name] = _cls
 CLIENTS[OpenAIAsyncBaseline.name] = OpenAIAsyncBaseline
 CLIENTS[OpenAIAsyncOrjson.name] = OpenAIAsyncOrjson
+CLIENTS[RawAiohttp.name] = RawAiohttp
+CLIENTS[RawAsyncio.name] = RawAsyncio
 
 # Which raw-httpx floor each client stands on ("same transport"). openai_async's
 # default is aiohttp's pool; its httpcore row is what trio gets.
@@ -322,6 +530,8 @@ RAW_FLOOR = {
     "openai_async[httpx-aiohttp]": "httpx+aiohttp",
     "openai_async@baseline": "httpx+aiohttp",  # another checkout, on its default (asyncio)
     "httpx+aiohttp": "httpx+aiohttp",
+    "aiohttp": "httpx+aiohttp",
+    "asyncio": "httpx+aiohttp",
 }
 SDK_DEFAULT = "openai"
 SDK_AIOHTTP = "openai+aiohttp"

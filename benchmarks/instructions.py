@@ -1,10 +1,14 @@
 """Instructions per request under valgrind: a measure the machine's load does not move.
 
 ``python benchmarks/instructions.py [--clients httpx+aiohttp,openai_async] [--baseline
-PATH] [--scenario chat|stream]`` starts ``server.py``, then runs each client twice under
+PATH] [--scenario chat|stream|stream_paced]`` starts ``server.py``, then runs each client
+twice under
 ``valgrind --tool=callgrind`` (which must be installed), for ``--small`` and ``--big``
 calls after a warm-up, and prints (Ir(big) - Ir(small)) / (big - small): the client
-process's instructions per call, without its start-up and imports. ``--imports`` adds
+process's instructions per call, without its start-up and imports. ``stream_paced``
+streams one reply at a time with its events 20 ms apart (slow enough for a client under
+valgrind), so that every chunk is a separate socket read and wake-up; it also prints the
+instructions per chunk. ``--imports`` adds
 the instructions of the import statements that ``run.py`` times, less the interpreter's
 start. Instructions are not time (cache misses, the garbage collector's full passes
 over a larger heap), but on a shared two-core machine they decide differences of a few
@@ -26,6 +30,9 @@ from run import start_server
 
 HERE = Path(__file__).resolve().parent
 BASELINE = "openai_async@baseline"
+PACE = 0.02  # seconds between paced events
+PACED_CHUNKS = 30  # content chunks of a paced stream
+PACED_MODEL = "gpt-4o-mini-paced"
 
 
 def _collected(argv: list[str], env: dict[str, str]) -> int:
@@ -66,8 +73,16 @@ async def _run(name: str, url: str, scenario: str, n: int) -> None:
     from clients import CLIENTS
 
     client = CLIENTS[name](url)
-    call = client.chat if scenario == "chat" else client.stream
-    for _ in range(20):  # connections, caches, lazy imports
+    if scenario == "chat":
+        call = client.chat
+    elif scenario == "stream":
+        call = client.stream
+    else:
+
+        async def call() -> None:
+            await client.stream(PACED_MODEL)
+
+    for _ in range(20 if scenario != "stream_paced" else 3):  # connections, caches, imports
         await call()
     for _ in range(n):
         await call()
@@ -82,7 +97,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--clients", default="httpx+aiohttp,openai_async")
     parser.add_argument("--baseline", help=f"a checkout of openai_async, measured as {BASELINE}")
-    parser.add_argument("--scenario", default="chat", choices=["chat", "stream"])
+    parser.add_argument("--scenario", default="chat", choices=["chat", "stream", "stream_paced"])
     parser.add_argument("--small", type=int, default=20)
     parser.add_argument("--big", type=int, default=220)
     parser.add_argument("--imports", action="store_true")
@@ -91,7 +106,11 @@ def main() -> None:
     if args.baseline:
         args.baseline = str(Path(args.baseline).resolve())
         names.append(BASELINE)
-    server, url = start_server(None)
+    paced = args.scenario == "stream_paced"
+    if paced and args.small == 20 and args.big == 220:  # a paced stream takes 0.6 s
+        args.small, args.big = 2, 12
+    options = ("--pace", str(PACE), "--paced-chunks", str(PACED_CHUNKS)) if paced else ()
+    server, url = start_server(None, *options)
     try:
         results = {
             name: per_call(name, url, args.scenario, args.small, args.big, args.baseline)
@@ -104,7 +123,10 @@ def main() -> None:
     unit = "request" if args.scenario == "chat" else "stream"
     first = results[names[0]]
     for name, count in results.items():
-        print(f"{name:24} {count / 1e3:10,.1f} k instructions per {unit}  {count / first:.3f}x")
+        line = f"{name:24} {count / 1e3:10,.1f} k instructions per {unit}  {count / first:.3f}x"
+        if paced:  # the role chunk, the content chunks and the stop chunk
+            line += f"  ({count / (PACED_CHUNKS + 2) / 1e3:,.1f} k per chunk)"
+        print(line)
     if args.imports:
         start = _collected([sys.executable, "-c", "pass"], _env(None))
         stmts = {"httpx": "import httpx", "openai_async": "from openai_async import AsyncClient"}

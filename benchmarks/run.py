@@ -104,8 +104,8 @@ class Worker:
             self.proc.wait()
 
 
-def start_server(cpu: int | None) -> tuple[subprocess.Popen[str], str]:
-    args = [sys.executable, str(HERE / "server.py")]
+def start_server(cpu: int | None, *options: str) -> tuple[subprocess.Popen[str], str]:
+    args = [sys.executable, str(HERE / "server.py"), *options]
     if cpu is not None:
         args += ["--cpu", str(cpu)]
     proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
