@@ -189,7 +189,7 @@ class AsyncioTransport(httpx.AsyncBaseTransport):
         except BaseException as exc:
             if waiter.done() and not waiter.cancelled():
                 self._wake()  # woken, but leaving: the turn goes to the next in line
-            else:
+            elif waiter in self._waiters:  # a cancelled one may have been passed over already
                 self._waiters.remove(waiter)
             if isinstance(exc, TimeoutError):
                 raise httpx.PoolTimeout("No connection became free in time.") from exc
