@@ -237,6 +237,69 @@ async def test_over_tls_a_forged_answer_behind_the_real_one_is_never_read(
     assert server.connections == 2
 
 
+class _ScriptedServer(ThreadedServer):
+    """Answers the requests on each connection with the scripted answers, in turn, and
+    closes a connection after an answer marked to close it."""
+
+    def __init__(self, answers: list[tuple[bytes, bool]]) -> None:
+        self.answers = answers
+        self.served = 0
+        super().__init__()
+
+    def _serve(self, conn: socket.socket, number: int) -> None:
+        with conn:
+            data = b""
+            while self.served < len(self.answers):
+                while b"\r\n\r\n" not in data:
+                    received = conn.recv(65536)
+                    if not received:
+                        return
+                    data += received
+                data = data.partition(b"\r\n\r\n")[2]
+                answer, close = self.answers[self.served]
+                self.served += 1
+                conn.sendall(answer)
+                if close:
+                    return
+
+
+async def test_answers_without_a_body_and_interim_answers_keep_the_connection() -> None:
+    """HEAD, 204 and 304 answers have no body whatever their head says; 1xx ones are skipped.
+
+    An HTTP/1.0 answer ends its connection's use, as does one read up to the close.
+    """
+    server = _ScriptedServer(
+        [
+            (b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n", False),  # to HEAD
+            (b"HTTP/1.1 204 No Content\r\n\r\n", False),
+            (b"HTTP/1.1 304 Not Modified\r\ncontent-length: 100\r\n\r\n", False),
+            (b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok", False),
+            (b"HTTP/1.0 200 OK\r\ncontent-length: 3\r\n\r\nold", False),  # kept open
+            (b"HTTP/1.1 200 OK\r\n\r\nto the end", True),
+            (b"HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nfresh", False),
+        ]
+    )
+    transport = AsyncioTransport()
+    url = f"http://127.0.0.1:{server.port}/"
+    try:
+        async with httpx.AsyncClient(transport=transport) as http:
+            head = await http.head(url)
+            assert (head.status_code, head.content) == (200, b"")
+            assert (await http.get(url)).status_code == 204
+            assert (await http.get(url)).status_code == 304
+            assert (await http.get(url)).content == b"ok"
+            assert server.connections == 1
+            assert (await http.get(url)).content == b"old"
+            assert transport.counts() == (0, 0)
+            assert (await http.get(url)).content == b"to the end"
+            assert transport.counts() == (0, 0)
+            assert (await http.get(url)).content == b"fresh"
+            assert transport.counts() == (0, 1)
+    finally:
+        server.close()
+    assert server.connections == 3
+
+
 class _UploadServer(ThreadedServer):
     """Reads one request whole (chunked or with a length), slowly if told, and answers."""
 
@@ -279,8 +342,8 @@ async def _pieces(count: int, size: int) -> AsyncIterator[bytes]:
         yield bytes([65 + i % 26]) * size
 
 
-async def test_a_streamed_upload_goes_chunked_at_the_pace_the_server_reads() -> None:
-    """A body of unknown length goes chunk-encoded, its writes waiting while the socket is full."""
+async def test_a_streamed_upload_goes_chunked_and_whole_to_a_late_reader() -> None:
+    """A body of unknown length goes chunk-encoded, all of it, while the server reads late."""
     server = _UploadServer(read_delay=0.3)
     transport = AsyncioTransport()
     try:
