@@ -224,10 +224,13 @@ class AsyncioTransport(httpx.AsyncBaseTransport):
                     ssl=context,
                     server_hostname=None if context is None else name,  # SNI, and checked
                 )
-        except TimeoutError as exc:
-            raise httpx.ConnectTimeout("Connecting timed out.") from exc
-        except OSError as exc:  # refused, unreachable, a certificate refused (ssl.SSLError)
-            raise httpx.ConnectError(str(exc) or type(exc).__name__) from exc
+        except BaseException as exc:
+            connection.abort()  # made, if it was, as the time ran out or a cancellation came
+            if isinstance(exc, TimeoutError):
+                raise httpx.ConnectTimeout("Connecting timed out.") from exc
+            if isinstance(exc, OSError):  # refused, unreachable, a certificate refused
+                raise httpx.ConnectError(str(exc) or type(exc).__name__) from exc
+            raise
         return connection
 
     def _release(self, connection: _Connection, done: bool) -> None:
@@ -526,7 +529,7 @@ def _framing(
             for item in value.split(b","):
                 item = item.strip(b" \t")
                 if not item.isdigit() or len(item) > 18:
-                    raise httpx.RemoteProtocolError("The answer's Content-Length is not a number.")
+                    raise httpx.RemoteProtocolError("The answer's Content-Length is not valid.")
                 if length is not None and int(item) != length:
                     raise httpx.RemoteProtocolError("The answer has several Content-Lengths.")
                 length = int(item)
