@@ -65,6 +65,8 @@ class AsyncioTransport(httpx.AsyncBaseTransport):
 
     ``ssl_context`` for https: httpx's default (certifi's CA bundle) unless given. Under
     trio the first request raises ``InvalidParameterError``, before anything is sent.
+    No proxies: every request goes straight to its URL's host, whatever the environment
+    says (``_transport.Pool`` does not choose this transport, so nothing is bypassed).
     """
 
     def __init__(
