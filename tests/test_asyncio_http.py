@@ -6,8 +6,10 @@ Hostile answers (desynchronised, malformed, truncated) are in test_asyncio_http_
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import ssl
+import sys
 import threading
 import time
 from collections.abc import AsyncIterator
@@ -111,6 +113,38 @@ async def test_read_and_connect_errors_are_typed(server: LocalServer) -> None:
             await c.models.list()
     assert not isinstance(caught.value, APITimeoutError)
     assert transport.counts() == (0, 0)
+
+
+@pytest.mark.skipif(
+    sys.platform != "linux", reason="Linux drops a connection its backlog has no room for"
+)
+async def test_a_connection_not_accepted_in_time_is_a_connect_timeout() -> None:
+    """A listener whose backlog is full never completes the connection: ConnectTimeout, typed."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        port = listener.getsockname()[1]
+        fillers = [socket.socket() for _ in range(4)]  # the backlog full, never accepted
+        try:
+            for filler in fillers:
+                filler.setblocking(False)
+                with contextlib.suppress(BlockingIOError):
+                    filler.connect(("127.0.0.1", port))
+            await anyio.sleep(0.1)
+            transport = AsyncioTransport()
+            base_url = f"http://127.0.0.1:{port}/v1"
+            timeout = httpx.Timeout(5.0, connect=0.2)
+            async with AsyncClient(
+                base_url=base_url, api_key="", max_retries=0, transport=transport, timeout=timeout
+            ) as c:
+                started = time.monotonic()
+                with pytest.raises(APITimeoutError, match="ConnectTimeout"):
+                    await c.models.list()
+                assert time.monotonic() - started < 2
+                assert transport.counts() == (0, 0)
+        finally:
+            for filler in fillers:
+                filler.close()
 
 
 async def test_a_reset_mid_answer_is_a_connection_error(server: LocalServer) -> None:
