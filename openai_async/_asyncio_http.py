@@ -467,7 +467,7 @@ class _Connection(asyncio.Protocol):
         if writable is not None:  # the socket's buffer is full: wait for it to drain
             try:
                 async with asyncio.timeout(within):
-                    await asyncio.shield(writable)
+                    await asyncio.shield(writable)  # a timeout cancels the wait, not the future
             except TimeoutError as exc:
                 raise httpx.WriteTimeout("Writing the request timed out.") from exc
             if self.ended:
