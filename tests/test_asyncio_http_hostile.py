@@ -466,15 +466,18 @@ async def test_a_folded_header_is_refused_or_unfolded(
     server = serve(lambda seen: [folded % len(TRUE) + TRUE])
     transport = new_pool()
     async with _client(server.url, transport) as client:
+        refused: APIConnectionError | None = None
         try:
             raw = await client.models.with_raw_response.list()
         except APIConnectionError as exc:
-            assert not isinstance(exc, APITimeoutError), "it waited for more"
-            assert transport.counts() == (0, 0)
+            refused = exc
         else:
             assert raw.headers.get_list("content-length") == [str(len(TRUE))]
             assert " ".join(raw.headers["x-folded"].split()) == "a content-length: 0"
             assert [m.id for m in raw.parse().data] == []
+        if refused is not None:
+            assert not isinstance(refused, APITimeoutError), "it waited for more"
+            assert transport.counts() == (0, 0)
 
 
 # -- 4: a server's words never carry the key out ------------------------------------------
