@@ -546,3 +546,184 @@ async def test_an_echoed_key_stays_out_of_errors_and_logs(
     for text in texts:
         assert API_KEY not in text
         assert API_KEY[3:19] not in text  # nor a good part of it
+
+
+# -- 5: unusual answers that are valid ------------------------------------------------------
+
+
+@pytest.mark.parametrize("apart", [False, True], ids=["one write", "apart"])
+async def test_informational_answers_come_before_the_real_one(
+    new_pool: Callable[[], Pool],
+    serve: Callable[[Callable[[Seen], Answer]], ScriptedServer],
+    apart: bool,
+) -> None:
+    """100 Continue and 103 Early Hints, then the answer: it is read, and its connection kept."""
+    early = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nlink: </a>\r\n\r\n"
+    server = serve(lambda seen: [early, 0.02, _sized(TRUE)] if apart else [early + _sized(TRUE)])
+    transport = new_pool()
+    async with _client(server.url, transport) as client:
+        assert await _ids(client) == []
+        assert await _ids(client) == []
+        assert transport.counts() == (0, 1)
+    assert (server.connections, server.requests_on(1)) == (1, 2)
+
+
+ENDS_CONNECTION: Final[dict[str, bytes]] = {
+    "HTTP/1.0": b"HTTP/1.0 200 OK\r\ncontent-length: %d\r\n\r\n%s" % (len(TRUE), TRUE),
+    "Connection: close": _sized(TRUE, extra=b"connection: close\r\n"),
+    "HTTP/1.0, ended by its close": b"HTTP/1.0 200 OK\r\n\r\n" + TRUE,
+    "HTTP/1.1, ended by its close": b"HTTP/1.1 200 OK\r\n\r\n" + TRUE,
+}
+
+
+@pytest.mark.parametrize("kind", list(ENDS_CONNECTION))
+async def test_an_answer_that_ends_its_connection_is_not_reused(
+    new_pool: Callable[[], Pool],
+    serve: Callable[[Callable[[Seen], Answer]], ScriptedServer],
+    kind: str,
+) -> None:
+    """HTTP/1.0 without keep-alive, or Connection: close: read, and the connection closed.
+
+    The server keeps it open (unless its close ends the body): the client must close it.
+    """
+    ended_by_close = "close" in kind and "Connection" not in kind
+    server = serve(lambda seen: [ENDS_CONNECTION[kind], *([CLOSE] if ended_by_close else [])])
+    transport = new_pool()
+    async with _client(server.url, transport) as client:
+        assert await _ids(client) == []
+        assert transport.counts() == (0, 0)
+        assert server.wait_ended(1), "the connection is still open"
+        assert await _ids(client) == []
+    assert (server.connections, server.requests_on(1), server.leftover[1]) == (2, 1, b"")
+
+
+@pytest.mark.parametrize("method", ["HEAD", "DELETE"])
+async def test_an_answer_without_a_body_is_not_waited_for(
+    new_pool: Callable[[], Pool],
+    serve: Callable[[Callable[[Seen], Answer]], ScriptedServer],
+    method: str,
+) -> None:
+    """A 200 to HEAD with a Content-Length, a 204 with none: no body, and the connection kept."""
+    answer = _sized(TRUE)[: -len(TRUE)] if method == "HEAD" else b"HTTP/1.1 204 No Content\r\n\r\n"
+    server = serve(lambda seen: [answer])
+    transport = new_pool()
+    async with _client(server.url, transport, read=1.0) as client:
+        for _ in range(2):
+            with anyio.fail_after(0.5):
+                response = await client.request(method, "models", cast_to=httpx.Response)
+            assert response.content == b""
+        assert transport.counts() == (0, 1)
+    assert (server.connections, server.requests_on(1)) == (1, 2)
+
+
+async def test_an_idle_connection_the_server_closed_is_not_reused(
+    new_pool: Callable[[], Pool],
+    serve: Callable[[Callable[[Seen], Answer]], ScriptedServer],
+) -> None:
+    """The server closes after its answer, without saying so: the next request goes anew."""
+    server = serve(lambda seen: [_sized(TRUE), CLOSE])
+    transport = new_pool()
+    async with _client(server.url, transport) as client:
+        for _ in range(3):
+            assert await _ids(client) == []
+            await anyio.sleep(0.05)  # the server's close has come
+    assert all(server.wait_ended(n) for n in (1, 2, 3))
+    assert server.connections == 3
+    assert [server.leftover[n] for n in (1, 2, 3)] == [b"", b"", b""]
+
+
+# -- 6: a stalled body times out, and its connection goes --------------------------------
+
+
+async def test_a_stall_in_a_stream_times_out(
+    new_pool: Callable[[], Pool],
+    serve: Callable[[Callable[[Seen], Answer]], ScriptedServer],
+) -> None:
+    """The stream's next event comes after the read timeout: APITimeoutError, connection gone."""
+    rest = b"%x\r\n%s\r\n0\r\n\r\n" % (len(_events(b"[DONE]")), _events(b"[DONE]"))
+
+    def answer(seen: Seen) -> Answer:
+        if seen.order == 1:
+            return [STREAM_HEAD + FIRST_EVENT, 1.0, rest]
+        return [_sized(TRUE)]
+
+    server = serve(answer)
+    transport = new_pool()
+    async with _client(server.url, transport, read=0.2) as client:
+        stream = await client.chat.completions.create(model="m", messages=MESSAGES, stream=True)
+        async with stream:
+            await stream.__anext__()
+            with anyio.fail_after(5), pytest.raises(APITimeoutError):
+                await stream.__anext__()
+        assert transport.counts() == (0, 0)
+        assert server.wait_ended(1, within=3)
+        assert await _ids(client) == []
+    assert server.connections == 2
+
+
+async def test_a_stall_in_a_body_times_out(
+    new_pool: Callable[[], Pool],
+    serve: Callable[[Callable[[Seen], Answer]], ScriptedServer],
+) -> None:
+    """Half a body, then nothing past the read timeout: APITimeoutError, connection gone."""
+    head = _sized(TRUE)[: -len(TRUE)]
+    half = len(TRUE) // 2
+
+    def answer(seen: Seen) -> Answer:
+        if seen.order == 1:
+            return [head + TRUE[:half], 1.0, TRUE[half:]]
+        return [_sized(TRUE)]
+
+    server = serve(answer)
+    transport = new_pool()
+    async with _client(server.url, transport, read=0.2) as client:
+        with anyio.fail_after(5), pytest.raises(APITimeoutError):
+            await _ids(client)
+        assert transport.counts() == (0, 0)
+        assert await _ids(client) == []
+    assert server.connections == 2
+
+
+# -- 7: cancelled while its body is read --------------------------------------------------
+
+
+@pytest.mark.parametrize("call", ["list", "stream"])
+async def test_a_request_cancelled_within_its_body_leaves_nothing_counted(
+    new_pool: Callable[[], Pool],
+    serve: Callable[[Callable[[Seen], Answer]], ScriptedServer],
+    call: str,
+) -> None:
+    """Two idle connections; a request on one is cancelled as its body comes (stalled).
+
+    Its connection is closed, the other stays idle: counts() is (0, 1). The next request
+    takes the idle one and works.
+    """
+    half = len(TRUE) // 2
+
+    def answer(seen: Seen) -> Answer:
+        if seen.order <= 2:
+            return [0.1, _sized(TRUE)]  # so that the first two overlap
+        if seen.order == 3:
+            if call == "stream":
+                return [STREAM_HEAD + FIRST_EVENT, 2.0]
+            return [_sized(TRUE)[:-half], 2.0, TRUE[-half:]]
+        return [_sized(TRUE)]
+
+    server = serve(answer)
+    transport = new_pool()
+    async with _client(server.url, transport) as client:
+        async with anyio.create_task_group() as group:
+            group.start_soon(_ids, client)
+            group.start_soon(_ids, client)
+        assert transport.counts() == (0, 2)
+        with anyio.move_on_after(0.3) as scope:
+            if call == "stream":
+                await _stream(client)
+            else:
+                await _ids(client)
+        assert scope.cancelled_caught
+        assert len(server.seen) == 3  # it was cancelled within its answer
+        assert transport.counts() == (0, 1)
+        assert await _ids(client) == []
+        assert transport.counts() == (0, 1)
+    assert server.connections == 2
