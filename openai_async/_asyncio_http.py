@@ -1,0 +1,662 @@
+"""An HTTP/1.1 transport on a bare asyncio Protocol, owned here end to end (asyncio only).
+
+aiohttp's layers under our asyncio transport (its parser objects, its StreamReader, a
+read-timeout timer made and cancelled at every read) cost about as much per request,
+and per streamed chunk, as everything of ours above them. Here one ``asyncio.Protocol``
+per connection buffers what arrives, a small parser reads the answer's head and body
+from that buffer, and the body stream hands out each piece as it comes: a streamed
+chunk costs one ``data_received`` and one wake-up of its reader.
+
+The guards are those of ``_http11``: the answer's head within 100 KiB, its framing
+checked (``Content-Length``, chunked, or up to the close), errors that name what was
+wrong without quoting the server's bytes (they may echo the key back), memory bounded
+(reading pauses while 64 KiB wait unread), and a connection back in the pool only when
+its answer ended exactly where its bytes did. Bytes or a close arriving on an idle
+connection mark it dead: it is closed, never handed to a request (issue 14).
+
+The pool keeps idle connections per origin within ``httpx.Limits``, as ``_http11``'s
+does: ``max_connections`` open at once (a request waits, first come first served, up to
+httpx's ``pool`` timeout), at most ``max_keepalive_connections`` idle, none idle longer
+than ``keepalive_expiry``; its bookkeeping is synchronous between awaits, so a
+cancellation can never leave a connection counted but lost. httpx's ``connect`` and
+``write`` timeouts apply to connecting and to each wait for the socket to drain; its
+``read`` timeout, between bytes, is kept by one watchdog timer per connection, which
+re-arms itself while bytes keep coming (no timer is made per read).
+
+No proxies: a request goes to its URL's host directly. Not the default transport yet;
+use it as ``AsyncClient(transport=AsyncioTransport())``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import ssl
+from collections import deque
+from collections.abc import Mapping
+from typing import Final, cast
+
+import httpx
+
+from ._config import DEFAULT_LIMITS
+from ._exceptions import InvalidParameterError
+from ._transport import translated
+
+__all__ = ["AsyncioTransport"]
+
+_MAX_HEAD: Final = 100 * 1024  # an answer's head, and its trailers, as on the other transports
+_MAX_LINE: Final = 4096  # a chunk's size line, extensions included
+_PAUSE_AT: Final = 64 * 1024  # unread bytes at which reading pauses until they are read
+_SLACK: Final = 0.001  # the watchdog may wake this much early, as asyncio's timers do
+
+_STATUS = re.compile(rb"HTTP/1\.([01]) ([0-9]{3})(?: ([\t\x20-\x7e\x80-\xff]*))?")
+_FIELD = re.compile(rb"([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*([\t\x20-\x7e\x80-\xff]*?)[ \t]*")
+_CHUNK_SIZE = re.compile(rb"([0-9A-Fa-f]{1,16})[ \t]*(?:;[\t\x20-\x7e\x80-\xff]*)?")
+
+Origin = tuple[bytes, bytes, int]  # scheme, host, port
+
+# What frames an answer's body; in chunked bodies, where the parser stands.
+_LENGTH, _CHUNKED, _UNTIL_CLOSE = 0, 1, 2
+_SIZE_LINE, _AFTER_DATA, _TRAILERS = -1, -2, -3
+
+
+class AsyncioTransport(httpx.AsyncBaseTransport):
+    """A keep-alive pool of HTTP/1.1 connections per origin, within ``limits`` (asyncio only).
+
+    ``ssl_context`` for https: httpx's default (certifi's CA bundle) unless given. Under
+    trio the first request raises ``InvalidParameterError``, before anything is sent.
+    """
+
+    def __init__(
+        self, limits: httpx.Limits = DEFAULT_LIMITS, *, ssl_context: ssl.SSLContext | None = None
+    ) -> None:
+        self._max_connections = limits.max_connections
+        self._max_keepalive = limits.max_keepalive_connections
+        self._expiry = limits.keepalive_expiry
+        self._ssl_context = ssl_context  # else loaded at the first https request
+        # Per origin, oldest first: reuse takes the newest, expiry closes the oldest.
+        self._idle: dict[Origin, deque[_Connection]] = {}
+        self._idle_count = 0
+        self._open = 0  # connections made and not yet closed, idle ones included
+        self._waiters: deque[asyncio.Future[None]] = deque()
+        self._closed = False
+
+    def __repr__(self) -> str:
+        return f"<asyncio HTTP/1.1 pool: {self._open} open, {self._idle_count} idle>"
+
+    def counts(self) -> tuple[int, int]:
+        """(connections in use or waited for, idle connections)."""
+        return self._open - self._idle_count + len(self._waiters), self._idle_count
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            raise InvalidParameterError(
+                "transport",
+                "AsyncioTransport runs on asyncio only (is this trio?); "
+                "use the default transport there",
+            ) from None
+        timeouts: Mapping[str, float | None] = request.extensions.get("timeout") or {}
+        url = request.url
+        scheme = url.raw_scheme
+        if scheme not in (b"http", b"https"):
+            raise httpx.UnsupportedProtocol(f"Request URL has an unsupported protocol '{url}'.")
+        origin = (scheme, url.raw_host, url.port or (443 if scheme == b"https" else 80))
+        try:
+            connection = await self._acquire(loop, origin, timeouts)
+        except Exception as exc:
+            raise translated(exc, request)  # noqa: B904  (it carries its cause)
+        try:
+            status, reason, headers = await connection.exchange(request, timeouts)
+        except BaseException as exc:
+            self._drop(connection)
+            if isinstance(exc, Exception):
+                raise translated(exc, request)  # noqa: B904  (it carries its cause)
+            raise
+        return httpx.Response(
+            status,
+            headers=headers,
+            stream=_Body(self, connection, request),
+            extensions={"http_version": b"HTTP/1.1", "reason_phrase": reason},
+        )
+
+    async def aclose(self) -> None:
+        self._closed = True
+        for connections in self._idle.values():
+            for connection in connections:
+                connection.abort()
+        self._open -= self._idle_count
+        self._idle.clear()
+        self._idle_count = 0
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)  # it finds the pool closed
+
+    # -- the pool: all bookkeeping between awaits, so a cancellation cannot split it ----
+
+    async def _acquire(
+        self, loop: asyncio.AbstractEventLoop, origin: Origin, timeouts: Mapping[str, float | None]
+    ) -> _Connection:
+        wait_until: float | None = None  # the pool timeout covers all the waits together
+        while True:
+            if self._closed:
+                raise RuntimeError("Cannot send a request, as the transport has been closed.")
+            idle = self._idle.get(origin)
+            if idle:
+                if self._expiry is not None:
+                    # Those idle too long go now, not when a burst needs them again.
+                    oldest = loop.time() - self._expiry
+                    while idle and idle[0].idle_since < oldest:
+                        self._idle_count -= 1
+                        self._drop(idle.popleft())
+                while idle:
+                    connection = idle.pop()  # the most recently used: the likeliest alive
+                    self._idle_count -= 1
+                    if connection.dead:  # it got bytes, or its end, while idle
+                        self._drop(connection)
+                        continue
+                    connection.idle = False
+                    return connection
+            if self._max_connections is None or self._open < self._max_connections:
+                self._open += 1
+                try:
+                    return await self._connect(loop, origin, timeouts.get("connect"))
+                except BaseException:
+                    self._open -= 1
+                    self._wake()
+                    raise
+            if self._idle_count:
+                # Full, but with idle connections to other origins: close the oldest.
+                for connections in self._idle.values():
+                    if connections:
+                        self._idle_count -= 1
+                        self._drop(connections.popleft())
+                        break
+                continue
+            if wait_until is None:
+                pool_timeout = timeouts.get("pool")
+                wait_until = loop.time() + (float("inf") if pool_timeout is None else pool_timeout)
+            await self._wait(loop, wait_until)
+
+    async def _wait(self, loop: asyncio.AbstractEventLoop, until: float) -> None:
+        waiter: asyncio.Future[None] = loop.create_future()
+        self._waiters.append(waiter)
+        try:
+            async with asyncio.timeout_at(None if until == float("inf") else until):
+                await waiter
+        except BaseException as exc:
+            if waiter.done() and not waiter.cancelled():
+                self._wake()  # woken, but leaving: the turn goes to the next in line
+            elif waiter in self._waiters:  # a cancelled one may have been passed over already
+                self._waiters.remove(waiter)
+            if isinstance(exc, TimeoutError):
+                raise httpx.PoolTimeout("No connection became free in time.") from exc
+            raise
+
+    def _wake(self) -> None:
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return
+
+    async def _connect(
+        self, loop: asyncio.AbstractEventLoop, origin: Origin, within: float | None
+    ) -> _Connection:
+        scheme, host, port = origin
+        context: ssl.SSLContext | None = None
+        if scheme == b"https":
+            if self._ssl_context is None:
+                # httpx's own (certifi's CA bundle), so that every transport trusts the
+                # same servers; loading it takes tens of ms, once.
+                self._ssl_context = httpx.create_ssl_context()
+            context = self._ssl_context
+        name = host.decode("ascii")
+        connection = _Connection(loop, origin)
+        try:
+            async with asyncio.timeout(within):
+                await loop.create_connection(
+                    lambda: connection,
+                    name,
+                    port,
+                    ssl=context,
+                    server_hostname=None if context is None else name,  # SNI, and checked
+                )
+        except TimeoutError as exc:
+            raise httpx.ConnectTimeout("Connecting timed out.") from exc
+        except OSError as exc:  # refused, unreachable, a certificate refused (ssl.SSLError)
+            raise httpx.ConnectError(str(exc) or type(exc).__name__) from exc
+        return connection
+
+    def _release(self, connection: _Connection, done: bool) -> None:
+        """Keep a connection whose answer was read to its exact end; close any other."""
+        if (
+            done
+            and connection.keep_alive
+            and not connection.buffer  # nothing past the answer's end: not desynchronised
+            and not connection.ended
+            and not self._closed
+            and (
+                self._max_keepalive is None
+                or self._idle_count < self._max_keepalive
+                or self._waiters
+            )
+        ):
+            connection.rest()
+            idle = self._idle.get(connection.origin)
+            if idle is None:
+                idle = self._idle[connection.origin] = deque()
+            idle.append(connection)
+            self._idle_count += 1
+        else:
+            self._open -= 1
+            connection.abort()
+        self._wake()
+
+    def _drop(self, connection: _Connection) -> None:
+        """Close a connection that is counted open and in no idle list."""
+        self._open -= 1
+        self._wake()
+        connection.abort()
+
+
+class _Connection(asyncio.Protocol):
+    """One HTTP/1.1 connection: the protocol asyncio feeds, its buffer, and its watchdog."""
+
+    __slots__ = (
+        "buffer", "dead", "ended", "error", "framing", "idle", "idle_since", "keep_alive",
+        "last_read", "loop", "origin", "reading_paused", "timeout", "transport", "waiter",
+        "watchdog", "writable",
+    )  # fmt: skip
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, origin: Origin) -> None:
+        self.loop = loop
+        self.origin = origin
+        self.transport: asyncio.Transport | None = None
+        self.buffer = bytearray()  # received, not yet read
+        self.ended = False  # the server closed its side, or the connection is lost
+        self.error: Exception | None = None  # why it was lost, if by an error
+        self.idle = False  # in the pool: any byte or close that arrives kills it
+        self.dead = False
+        self.idle_since = 0.0
+        self.keep_alive = True  # the answer being read allows a next request
+        # How the answer's body is framed: its mode, and its length or chunked state.
+        self.framing = (_LENGTH, 0)
+        self.reading_paused = False
+        self.waiter: asyncio.Future[None] | None = None  # the reader's, while it waits
+        self.writable: asyncio.Future[None] | None = None  # resolved when writing may go on
+        self.timeout: float | None = None  # the read timeout of the request in progress
+        self.last_read = 0.0  # when bytes last came, or a reader started waiting
+        self.watchdog: asyncio.TimerHandle | None = None
+
+    # -- asyncio's callbacks -------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.Transport, transport)
+
+    def data_received(self, data: bytes) -> None:
+        if self.idle:
+            self.dead = True  # bytes nobody asked for: never read as an answer
+            self.abort()
+            return
+        self.buffer += data
+        self.last_read = self.loop.time()
+        if len(self.buffer) >= _PAUSE_AT and not self.reading_paused:
+            self.reading_paused = True
+            assert self.transport is not None
+            self.transport.pause_reading()
+        waiter = self.waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def eof_received(self) -> bool:
+        self._end()
+        return False  # close our side too: nothing more is sent after an answer's end
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.error = exc
+        self._end()
+        if self.watchdog is not None:
+            self.watchdog.cancel()
+            self.watchdog = None
+        writable = self.writable
+        if writable is not None and not writable.done():
+            writable.set_result(None)
+
+    def pause_writing(self) -> None:
+        self.writable = self.loop.create_future()
+
+    def resume_writing(self) -> None:
+        writable, self.writable = self.writable, None
+        if writable is not None and not writable.done():
+            writable.set_result(None)
+
+    def _end(self) -> None:
+        self.ended = True
+        if self.idle:
+            self.dead = True
+        waiter = self.waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    # -- for the pool ----------------------------------------------------------------------
+
+    def rest(self) -> None:
+        """Put the connection at rest in the pool: from now on, anything arriving kills it."""
+        self.idle = True
+        self.idle_since = self.loop.time()
+        if self.watchdog is not None:
+            self.watchdog.cancel()
+            self.watchdog = None
+        if self.reading_paused:  # so that a byte or close arriving now is seen
+            self.reading_paused = False
+            assert self.transport is not None
+            self.transport.resume_reading()
+
+    def abort(self) -> None:
+        if self.transport is not None:
+            self.transport.abort()
+        if self.watchdog is not None:
+            self.watchdog.cancel()
+            self.watchdog = None
+
+    # -- reading ---------------------------------------------------------------------------
+
+    async def more(self) -> None:
+        """Wait for bytes past those buffered, within the read timeout; fail at the end."""
+        if self.ended:
+            if self.error is not None:
+                raise httpx.ReadError(str(self.error) or type(self.error).__name__)
+            raise httpx.RemoteProtocolError("The server closed the connection mid-answer.")
+        if self.reading_paused:
+            self.reading_paused = False
+            assert self.transport is not None
+            self.transport.resume_reading()
+        waiter = self.waiter = self.loop.create_future()
+        if self.timeout is not None:
+            self.last_read = self.loop.time()
+            if self.watchdog is None:
+                self.watchdog = self.loop.call_at(self.last_read + self.timeout, self._watch)
+        try:
+            await waiter
+        finally:
+            self.waiter = None
+
+    def _watch(self) -> None:
+        """The read timeout: fail the waiting reader if no byte came within it, else re-arm."""
+        self.watchdog = None
+        waiter, timeout = self.waiter, self.timeout
+        if waiter is None or waiter.done() or timeout is None:
+            return  # nobody waits: the next wait arms it again
+        due = self.last_read + timeout
+        if due - self.loop.time() > _SLACK:
+            self.watchdog = self.loop.call_at(due, self._watch)
+        else:
+            waiter.set_exception(httpx.ReadTimeout("Reading the response timed out."))
+
+    async def exchange(
+        self, request: httpx.Request, timeouts: Mapping[str, float | None]
+    ) -> tuple[int, bytes, list[tuple[bytes, bytes]]]:
+        """Send the request; return its answer's status, reason and headers.
+
+        A server may answer before the body is all sent (413 for an upload too large)
+        and close: the answer, if it came whole, is the caller's to see; the write's
+        error is raised only when there is none.
+        """
+        timeout = timeouts.get("read")
+        if timeout != self.timeout and self.watchdog is not None:
+            self.watchdog.cancel()  # armed for another request's timeout
+            self.watchdog = None
+        self.timeout = timeout
+        try:
+            await self._send(request, timeouts.get("write"))
+        except httpx.WriteError as exc:
+            if b"\r\n\r\n" not in self.buffer:
+                raise
+            unsent: httpx.WriteError | None = exc
+        else:
+            unsent = None
+        try:
+            return await self._read_head(request.method == "HEAD")
+        except Exception:
+            if unsent is not None:
+                raise unsent from None
+            raise
+
+    async def _send(self, request: httpx.Request, within: float | None) -> None:
+        lines = [b"%s %s HTTP/1.1" % (request.method.encode("ascii"), request.url.raw_path)]
+        lines += [name + b": " + value for name, value in request.headers.raw]
+        head = b"\r\n".join(lines) + b"\r\n\r\n"
+        # A line break or NUL in a header (or the target) would write a line of its own.
+        breaks = len(lines) + 1
+        if head.count(b"\n") != breaks or head.count(b"\r") != breaks or b"\0" in head:
+            raise httpx.LocalProtocolError("A header holds a line break or a NUL.")
+        stream = request.stream
+        if isinstance(stream, httpx.ByteStream):  # a body in memory (JSON): in one write
+            await self._write(head + request.content, within)
+            return
+        assert isinstance(stream, httpx.AsyncByteStream)
+        chunked = request.headers.get("transfer-encoding", "").lower() == "chunked"
+        declared = request.headers.get("content-length")
+        await self._write(head, within)
+        sent = 0
+        async for chunk in stream:
+            if chunk:
+                sent += len(chunk)
+                await self._write(
+                    b"%x\r\n%s\r\n" % (len(chunk), chunk) if chunked else chunk, within
+                )
+        if chunked:
+            await self._write(b"0\r\n\r\n", within)
+        elif declared is not None and declared.isdigit() and sent != int(declared):
+            # The server would read the difference as (part of) another request.
+            raise httpx.LocalProtocolError("The request body's length is not its Content-Length.")
+
+    async def _write(self, data: bytes, within: float | None) -> None:
+        if self.ended or self.transport is None or self.transport.is_closing():
+            raise httpx.WriteError("The connection closed while the request was written.")
+        self.transport.write(data)
+        writable = self.writable
+        if writable is not None:  # the socket's buffer is full: wait for it to drain
+            try:
+                async with asyncio.timeout(within):
+                    await asyncio.shield(writable)
+            except TimeoutError as exc:
+                raise httpx.WriteTimeout("Writing the request timed out.") from exc
+            if self.ended:
+                raise httpx.WriteError("The connection closed while the request was written.")
+
+    async def _read_head(self, no_body: bool) -> tuple[int, bytes, list[tuple[bytes, bytes]]]:
+        searched = 0
+        while True:
+            buffer = self.buffer
+            end = buffer.find(b"\r\n\r\n", searched)
+            if end < 0 or end > _MAX_HEAD:
+                if len(buffer) > _MAX_HEAD:
+                    raise httpx.RemoteProtocolError("The answer's head is larger than 100 KiB.")
+                if self.ended and not buffer and self.error is None:
+                    raise httpx.RemoteProtocolError(
+                        "Server disconnected without sending a response."
+                    )
+                searched = max(0, len(buffer) - 3)
+                await self.more()
+                continue
+            head = bytes(buffer[:end])
+            del buffer[: end + 4]
+            searched = 0
+            status, reason, headers = _parse_head(head)
+            if status < 200 and status != 101:
+                continue  # an interim answer (100 Continue, 103 Early Hints): the real one follows
+            mode, left, self.keep_alive = _framing(
+                status, headers, no_body, head.startswith(b"HTTP/1.0")
+            )
+            self.framing = (mode, left)
+            return status, reason, headers
+
+
+def _parse_head(head: bytes) -> tuple[int, bytes, list[tuple[bytes, bytes]]]:
+    """The status, reason and header fields of a head; what is wrong, never its bytes."""
+    lines = head.split(b"\r\n")
+    status = _STATUS.fullmatch(lines[0])
+    if status is None:
+        raise httpx.RemoteProtocolError("The answer's status line is not HTTP/1.1 or HTTP/1.0.")
+    headers = []
+    for line in lines[1:]:
+        field = _FIELD.fullmatch(line)
+        if field is None:
+            if line[:1] in (b" ", b"\t"):
+                raise httpx.RemoteProtocolError("The answer's head folds a header over lines.")
+            raise httpx.RemoteProtocolError("The answer's head holds a malformed header line.")
+        headers.append((field[1], field[2]))
+    return int(status[2]), status[3] or b"", headers
+
+
+def _framing(
+    status: int, headers: list[tuple[bytes, bytes]], no_body: bool, http10: bool
+) -> tuple[int, int, bool]:
+    """How the body is framed: (mode, length or chunk state, whether the connection stays)."""
+    length: int | None = None
+    chunked: bool | None = None  # None: no Transfer-Encoding
+    keep_alive = not http10 and status != 101
+    for name, value in headers:
+        name = name.lower()
+        if name == b"content-length":
+            for item in value.split(b","):
+                item = item.strip(b" \t")
+                if not item.isdigit() or len(item) > 18:
+                    raise httpx.RemoteProtocolError("The answer's Content-Length is not a number.")
+                if length is not None and int(item) != length:
+                    raise httpx.RemoteProtocolError("The answer has several Content-Lengths.")
+                length = int(item)
+        elif name == b"transfer-encoding":
+            chunked = value.rsplit(b",", 1)[-1].strip(b" \t").lower() == b"chunked"
+        elif name == b"connection" and b"close" in (
+            token.strip(b" \t").lower() for token in value.split(b",")
+        ):
+            keep_alive = False
+    if no_body or status in (204, 304) or status == 101:
+        return _LENGTH, 0, keep_alive
+    if chunked is not None:
+        if length is not None:
+            # A smuggling attempt, or a proxy's mistake (RFC 9112, 6.3): read neither way.
+            raise httpx.RemoteProtocolError(
+                "The answer has both a Content-Length and a Transfer-Encoding."
+            )
+        if chunked:
+            return _CHUNKED, _SIZE_LINE, keep_alive
+        return _UNTIL_CLOSE, 0, False
+    if length is not None:
+        return _LENGTH, length, keep_alive
+    return _UNTIL_CLOSE, 0, False
+
+
+class _Body(httpx.AsyncByteStream):
+    """An answer's body as httpx reads it: its own iterator, each piece as it arrives.
+
+    Closed at its end, its connection goes back to the pool; closed before, it is closed.
+    """
+
+    __slots__ = ("_connection", "_done", "_left", "_mode", "_pool", "_request")
+
+    def __init__(
+        self, pool: AsyncioTransport, connection: _Connection, request: httpx.Request
+    ) -> None:
+        self._pool = pool
+        self._connection: _Connection | None = connection
+        self._request = request
+        self._mode, self._left = connection.framing
+        self._done = self._mode == _LENGTH and not self._left
+
+    def __aiter__(self) -> _Body:
+        return self
+
+    async def __anext__(self) -> bytes:
+        connection = self._connection
+        if connection is None or self._done:
+            raise StopAsyncIteration
+        try:
+            while True:
+                data = (
+                    self._chunked(connection) if self._mode == _CHUNKED else self._take(connection)
+                )
+                if data:
+                    return data
+                if data is not None:
+                    break  # the body's end
+                await connection.more()
+        except Exception as exc:
+            raise translated(exc, self._request)  # noqa: B904  (it carries its cause)
+        raise StopAsyncIteration
+
+    def _take(self, connection: _Connection) -> bytes | None:
+        """The next piece of a body framed by length or close, b"" at its end; None: wait."""
+        buffer = connection.buffer
+        if not buffer:
+            if self._mode == _UNTIL_CLOSE and connection.ended and connection.error is None:
+                self._done = True
+                return b""
+            return None
+        if self._mode == _UNTIL_CLOSE or len(buffer) <= self._left:
+            data = bytes(buffer)
+            buffer.clear()
+        else:
+            data = bytes(buffer[: self._left])
+            del buffer[: self._left]
+        if self._mode == _LENGTH:
+            self._left -= len(data)
+            self._done = not self._left
+        return data
+
+    def _chunked(self, connection: _Connection) -> bytes | None:
+        """The next piece of a chunked body's data, b"" at its end; None: wait."""
+        buffer = connection.buffer
+        while True:
+            left = self._left
+            if left > 0:  # in a chunk's data: what has come of it
+                if not buffer:
+                    return None
+                if len(buffer) <= left:
+                    data = bytes(buffer)
+                    buffer.clear()
+                else:
+                    data = bytes(buffer[:left])
+                    del buffer[:left]
+                self._left = left - len(data) or _AFTER_DATA
+                return data
+            if left == _SIZE_LINE:
+                end = buffer.find(b"\r\n", 0, _MAX_LINE + 2)
+                if end < 0:
+                    if len(buffer) > _MAX_LINE:
+                        raise httpx.RemoteProtocolError("A chunk's size line is too long.")
+                    return None
+                size = _CHUNK_SIZE.fullmatch(buffer, 0, end)
+                if size is None:
+                    raise httpx.RemoteProtocolError("A chunk's size line is not valid.")
+                self._left = int(size[1], 16) or _TRAILERS  # read before the bytes go
+                del buffer[: end + 2]
+            elif left == _AFTER_DATA:
+                if len(buffer) < 2:
+                    return None
+                if buffer[:2] != b"\r\n":
+                    raise httpx.RemoteProtocolError("A chunk's data runs past its size.")
+                del buffer[:2]
+                self._left = _SIZE_LINE
+            else:  # the trailers, read and dropped, up to the empty line that ends them
+                if buffer[:2] == b"\r\n":
+                    end = -2
+                else:
+                    end = buffer.find(b"\r\n\r\n", 0, _MAX_HEAD + 4)
+                    if end < 0:
+                        if len(buffer) > _MAX_HEAD:
+                            raise httpx.RemoteProtocolError("The answer's trailers are too large.")
+                        return None
+                del buffer[: end + 4]
+                self._done = True
+                return b""
+
+    async def aclose(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            self._pool._release(connection, self._done)

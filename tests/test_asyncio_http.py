@@ -1,0 +1,432 @@
+"""The HTTP/1.1 transport on a bare asyncio Protocol (``_asyncio_http``), over loopback.
+
+Against the local server, and raw threaded servers for answers paced or shaped by hand.
+Hostile answers (desynchronised, malformed, truncated) are in test_asyncio_http_hostile.py.
+"""
+
+from __future__ import annotations
+
+import socket
+import ssl
+import threading
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import anyio
+import httpx
+import pytest
+
+from openai_async import (
+    APIConnectionError,
+    APITimeoutError,
+    AsyncClient,
+    InvalidParameterError,
+)
+from openai_async._asyncio_http import AsyncioTransport
+from openai_async.testing import LocalServer
+
+from .conftest import unused_port
+from .sockets import ThreadedServer
+from .test_transport import _ForgingTLSServer, _OneAnswerServer, certificate, server_tls  # noqa: F401  (a fixture)
+
+pytestmark = pytest.mark.anyio
+
+MESSAGES = [{"role": "user", "content": "hi"}]
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    """The transport runs on asyncio only; the trio test below asks for trio itself."""
+    return "asyncio"
+
+
+def _client(server: LocalServer, transport: AsyncioTransport, **timeouts: float) -> AsyncClient:
+    timeout = httpx.Timeout(5.0, **timeouts) if timeouts else 5.0
+    return AsyncClient(
+        base_url=server.url, api_key="", max_retries=0, transport=transport, timeout=timeout
+    )
+
+
+async def _list(client: AsyncClient) -> None:
+    await client.models.list()
+
+
+async def test_reuses_one_connection(server: LocalServer) -> None:
+    """Requests one at a time, plain and streamed, all go over one kept-alive connection."""
+    opened = server.connections_opened
+    transport = AsyncioTransport()
+    async with _client(server, transport) as client:
+        for _ in range(5):
+            assert (await client.models.list()).data
+            stream = await client.chat.completions.create(model="m", messages=MESSAGES, stream=True)
+            async with stream:
+                assert [chunk async for chunk in stream]
+        assert transport.counts() == (0, 1)
+    assert server.connections_opened - opened == 1
+    assert transport.counts() == (0, 0)
+
+
+async def test_waits_for_a_free_connection(server: LocalServer) -> None:
+    """At max_connections a request waits for one to come back, then uses it."""
+    server.inject(delay=0.05, times=6)
+    opened = server.connections_opened
+    transport = AsyncioTransport(httpx.Limits(max_connections=2))
+    async with _client(server, transport) as client:
+        async with anyio.create_task_group() as tg:
+            for _ in range(6):
+                tg.start_soon(_list, client)
+        assert transport.counts() == (0, 2)
+    assert server.connections_opened - opened == 2
+    assert len(server.requests) == 6
+
+
+async def test_pool_timeout(server: LocalServer) -> None:
+    """A request that finds no free connection within the pool timeout times out, typed."""
+    transport = AsyncioTransport(httpx.Limits(max_connections=1))
+    async with _client(server, transport, pool=0.1) as client:
+        stream = await client.chat.completions.create(model="m", messages=MESSAGES, stream=True)
+        async with stream:
+            with pytest.raises(APITimeoutError, match="PoolTimeout"):
+                await client.models.list()
+        assert transport.counts() == (0, 0)  # the stream was closed unfinished
+        await client.models.list()  # and its place is free again
+
+
+async def test_read_and_connect_errors_are_typed(server: LocalServer) -> None:
+    """A slow answer is an APITimeoutError, a refused connection an APIConnectionError."""
+    server.inject(delay=1.0)
+    transport = AsyncioTransport()
+    async with _client(server, transport, read=0.1) as client:
+        started = time.monotonic()
+        with pytest.raises(APITimeoutError, match="ReadTimeout"):
+            await client.models.list()
+        assert time.monotonic() - started < 0.6
+        assert transport.counts() == (0, 0)
+    refused = f"http://127.0.0.1:{unused_port()}/v1"
+    transport = AsyncioTransport()
+    async with AsyncClient(base_url=refused, api_key="", max_retries=0, transport=transport) as c:
+        with pytest.raises(APIConnectionError) as caught:
+            await c.models.list()
+    assert not isinstance(caught.value, APITimeoutError)
+    assert transport.counts() == (0, 0)
+
+
+async def test_a_reset_mid_answer_is_a_connection_error(server: LocalServer) -> None:
+    """A connection reset instead of an answer is an APIConnectionError, and frees its place."""
+    server.inject(reset=True)
+    transport = AsyncioTransport(httpx.Limits(max_connections=1))
+    async with _client(server, transport) as client:
+        with pytest.raises(APIConnectionError) as caught:
+            await client.models.list()
+        assert not isinstance(caught.value, APITimeoutError)
+        assert transport.counts() == (0, 0)
+        await client.models.list()
+
+
+async def test_keepalive_limits(server: LocalServer) -> None:
+    """Idle connections stay within max_keepalive_connections and keepalive_expiry."""
+    server.inject(delay=0.2, times=4)  # so that all four overlap
+    limits = httpx.Limits(max_keepalive_connections=2, keepalive_expiry=0.2)
+    transport = AsyncioTransport(limits)
+    async with _client(server, transport) as client:
+        async with anyio.create_task_group() as tg:
+            for _ in range(4):
+                tg.start_soon(_list, client)
+        assert transport.counts() == (0, 2)
+        opened = server.connections_opened
+        await anyio.sleep(0.3)
+        await client.models.list()  # both idle ones expired: a new connection
+        assert server.connections_opened - opened == 1
+        assert transport.counts() == (0, 1)
+
+
+async def test_cancelled_requests_leave_nothing_checked_out(server: LocalServer) -> None:
+    """Requests cancelled at any point, some waiting for a connection, leave none in use."""
+    server.inject(delay=0.05, times=40)
+    transport = AsyncioTransport(httpx.Limits(max_connections=4))
+    async with _client(server, transport) as client:
+        async with anyio.create_task_group() as tg:
+            for i in range(40):
+                tg.start_soon(_cancelled_after, client, (i % 8) * 0.01)
+        in_use, idle = transport.counts()
+        assert in_use == 0
+        assert idle <= 4
+        await client.models.list()  # the pool still works
+
+
+async def _cancelled_after(client: AsyncClient, delay: float) -> None:
+    with anyio.move_on_after(delay):
+        await client.models.list()
+
+
+async def test_a_request_cancelled_waiting_for_its_head_closes_its_connection(
+    server: LocalServer,
+) -> None:
+    """Its answer may still come: that connection is never handed to another request."""
+    server.inject(delay=0.2)
+    opened = server.connections_opened
+    transport = AsyncioTransport()
+    async with _client(server, transport) as client:
+        with anyio.move_on_after(0.05):
+            await client.models.list()
+        assert transport.counts() == (0, 0)
+        await anyio.sleep(0.3)  # the delayed answer arrives, to nobody
+        assert (await client.models.list()).data
+    assert server.connections_opened - opened == 2
+
+
+async def test_does_not_reuse_a_connection_the_server_closed() -> None:
+    """An idle connection closed by the server is dropped, and the request goes on a new one."""
+    server = _OneAnswerServer()
+    transport = AsyncioTransport()
+    base_url = f"http://127.0.0.1:{server.port}/v1"
+    try:
+        async with AsyncClient(
+            base_url=base_url, api_key="", max_retries=0, transport=transport
+        ) as c:
+            for _ in range(3):
+                await c.models.list()
+                await anyio.sleep(0.02)  # the server's close arrives
+    finally:
+        server.close()
+    assert server.connections == 3
+
+
+async def test_https_sends_the_host_name(certificate: tuple[Path, Path]) -> None:  # noqa: F811
+    """Over TLS the host name goes as SNI, and the certificate is checked against it."""
+    cert = certificate[0]
+    server_context = server_tls(certificate)
+    server = _OneAnswerServer(tls=server_context)
+    server_context.sni_callback = lambda _sock, name, _ctx: server.server_names.append(name)
+    trusting = ssl.create_default_context(cafile=str(cert))
+    try:
+        transport = AsyncioTransport(ssl_context=trusting)
+        url = f"https://localhost:{server.port}/v1"
+        async with AsyncClient(base_url=url, api_key="", max_retries=0, transport=transport) as c:
+            assert (await c.models.list()).data == []
+        # The certificate names localhost, not 127.0.0.1: refused, as it should be.
+        transport = AsyncioTransport(ssl_context=trusting)
+        url = f"https://127.0.0.1:{server.port}/v1"
+        async with AsyncClient(base_url=url, api_key="", max_retries=0, transport=transport) as c:
+            with pytest.raises(APIConnectionError):
+                await c.models.list()
+            assert transport.counts() == (0, 0)
+    finally:
+        server.close()
+    assert server.server_names[0] == "localhost"
+
+
+async def test_over_tls_a_forged_answer_behind_the_real_one_is_never_read(
+    certificate: tuple[Path, Path],  # noqa: F811
+) -> None:
+    """A forged answer in a TLS record after the real one: that connection is not reused."""
+    server = _ForgingTLSServer(server_tls(certificate))
+    transport = AsyncioTransport(ssl_context=ssl.create_default_context(cafile=str(certificate[0])))
+    url = f"https://localhost:{server.port}/v1/models"
+    try:
+        async with httpx.AsyncClient(transport=transport) as http:
+            async with http.stream("GET", url) as first:
+                await anyio.sleep(0.2)  # both records arrive before the body is read
+                await first.aread()
+            assert first.json() == {"connection": 1}
+            second = await http.get(url)
+    finally:
+        server.close()
+    assert second.json() == {"connection": 2}
+    assert server.connections == 2
+
+
+class _UploadServer(ThreadedServer):
+    """Reads one request whole (chunked or with a length), slowly if told, and answers."""
+
+    def __init__(self, read_delay: float = 0.0, read: bool = True) -> None:
+        self.read_delay = read_delay
+        self.read = read
+        self.heads: list[bytes] = []
+        self.bodies: list[bytes] = []
+        self.done = threading.Event()
+        super().__init__()
+
+    def _serve(self, conn: socket.socket, number: int) -> None:
+        with conn:
+            stream = conn.makefile("rb")
+            head = b""
+            while not head.endswith(b"\r\n\r\n"):
+                head += stream.readline()
+            self.heads.append(head)
+            if not self.read:
+                self.done.wait(10)
+                return
+            time.sleep(self.read_delay)  # the client's writes fill the socket meanwhile
+            body = b""
+            if b"transfer-encoding: chunked" in head.lower():
+                while size := int(stream.readline().split(b";")[0], 16):
+                    body += stream.read(size)
+                    assert stream.readline() == b"\r\n"
+                assert stream.readline() == b"\r\n"
+            else:
+                for line in head.lower().split(b"\r\n"):
+                    if line.startswith(b"content-length:"):
+                        body = stream.read(int(line.split(b":")[1]))
+            self.bodies.append(body)
+            answer = b'{"received": %d}' % len(body)
+            conn.sendall(b"HTTP/1.1 200 OK\r\ncontent-length: %d\r\n\r\n" % len(answer) + answer)
+
+
+async def _pieces(count: int, size: int) -> AsyncIterator[bytes]:
+    for i in range(count):
+        yield bytes([65 + i % 26]) * size
+
+
+async def test_a_streamed_upload_goes_chunked_at_the_pace_the_server_reads() -> None:
+    """A body of unknown length goes chunk-encoded, its writes waiting while the socket is full."""
+    server = _UploadServer(read_delay=0.3)
+    transport = AsyncioTransport()
+    try:
+        async with httpx.AsyncClient(transport=transport) as http:
+            url = f"http://127.0.0.1:{server.port}/v1/uploads"
+            response = await http.post(url, content=_pieces(64, 256 * 1024))
+    finally:
+        server.close()
+    assert response.json() == {"received": 64 * 256 * 1024}
+    assert b"transfer-encoding: chunked" in server.heads[0].lower()
+    assert server.bodies[0] == b"".join([bytes([65 + i % 26]) * 256 * 1024 for i in range(64)])
+
+
+async def test_a_stalled_upload_times_out_writing() -> None:
+    """A server that never reads the body: the upload ends at the write timeout, typed."""
+    server = _UploadServer(read=False)
+    transport = AsyncioTransport()
+    base_url = f"http://127.0.0.1:{server.port}/v1"
+    timeout = httpx.Timeout(5.0, write=0.2)
+    try:
+        async with AsyncClient(
+            base_url=base_url, api_key="", max_retries=0, transport=transport, timeout=timeout
+        ) as c:
+            started = time.monotonic()
+            with pytest.raises(APITimeoutError, match="WriteTimeout"):
+                await c.request("POST", "uploads", content=_pieces(4096, 64 * 1024))
+            assert time.monotonic() - started < 3
+            assert transport.counts() == (0, 0)
+    finally:
+        server.done.set()
+        server.close()
+
+
+class _PacedServer(ThreadedServer):
+    """Answers with a chunked body of ``count`` pieces, ``pace`` seconds apart, then
+    ``stall`` seconds of silence before its end."""
+
+    def __init__(self, count: int, pace: float, stall: float = 0.0) -> None:
+        self.count = count
+        self.pace = pace
+        self.stall = stall
+        super().__init__()
+
+    def _serve(self, conn: socket.socket, number: int) -> None:
+        with conn:
+            data = b""
+            while b"\r\n\r\n" not in data:
+                data += conn.recv(65536)
+            try:
+                conn.sendall(b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n")
+                for i in range(self.count):
+                    time.sleep(self.pace)
+                    conn.sendall(b"6\r\npiece%d\r\n" % (i % 10))
+                time.sleep(self.stall)
+                conn.sendall(b"0\r\n\r\n")
+            except OSError:
+                return
+
+
+async def _read_paced(server: _PacedServer, read: float) -> list[bytes]:
+    transport = AsyncioTransport()
+    try:
+        timeout = httpx.Timeout(5.0, read=read)
+        async with httpx.AsyncClient(transport=transport, timeout=timeout) as http:
+            url = f"http://127.0.0.1:{server.port}/"
+            async with http.stream("GET", url) as response:
+                return [piece async for piece in response.aiter_raw()]
+    finally:
+        server.close()
+
+
+async def test_a_steady_body_does_not_time_out_however_long_it_takes() -> None:
+    """The read timeout is between bytes: pieces 50 ms apart, for 5 times the timeout, pass."""
+    started = time.monotonic()
+    pieces = await _read_paced(_PacedServer(count=20, pace=0.05), read=0.2)
+    assert len(pieces) == 20  # each piece on its own, as it came
+    assert time.monotonic() - started > 0.9
+
+
+async def test_a_stall_mid_body_times_out_within_the_read_timeout() -> None:
+    """Silence mid-body ends the read at the read timeout, not at the body's end."""
+    started = time.monotonic()
+    with pytest.raises(APITimeoutError, match="ReadTimeout"):
+        await _read_paced(_PacedServer(count=3, pace=0.02, stall=2.0), read=0.2)
+    elapsed = time.monotonic() - started
+    assert 0.25 < elapsed < 1.0
+
+
+class _FloodServer(ThreadedServer):
+    """Answers with a body of 64 MiB as fast as the client takes it; counts what it sent
+    in the first ``within`` seconds (``counted`` set then), then sends the rest."""
+
+    def __init__(self, within: float) -> None:
+        self.within = within
+        self.sent = 0
+        self.counted = threading.Event()
+        super().__init__()
+
+    def _serve(self, conn: socket.socket, number: int) -> None:
+        with conn:
+            data = b""
+            while b"\r\n\r\n" not in data:
+                data += conn.recv(65536)
+            conn.sendall(b"HTTP/1.1 200 OK\r\ncontent-length: %d\r\n\r\n" % (64 << 20))
+            piece = b"x" * (1 << 20)
+            conn.settimeout(0.05)
+            until = time.monotonic() + self.within
+            try:
+                while time.monotonic() < until:
+                    try:
+                        self.sent += conn.send(piece)
+                    except TimeoutError:
+                        continue
+                self.counted.set()
+                conn.settimeout(10)
+                rest = (64 << 20) - self.sent
+                conn.sendall(piece * (rest >> 20) + piece[: rest & ((1 << 20) - 1)])
+            except OSError:
+                self.counted.set()
+
+
+async def test_an_unread_body_is_not_buffered_whole() -> None:
+    """While the body goes unread, reading pauses: the server can send little of 64 MiB."""
+    server = _FloodServer(within=0.5)
+    transport = AsyncioTransport()
+    try:
+        async with httpx.AsyncClient(transport=transport) as http:
+            url = f"http://127.0.0.1:{server.port}/"
+            async with http.stream("GET", url) as response:
+                await anyio.to_thread.run_sync(server.counted.wait, 5)
+                # The kernel's buffers hold some MiB; the client takes no more than its bound.
+                assert server.sent < 24 << 20
+                assert len(await response.aread()) == 64 << 20
+    finally:
+        server.close()
+
+
+@pytest.mark.parametrize("anyio_backend", ["trio"])
+async def test_trio_gets_a_clear_error(server: LocalServer) -> None:
+    """Under trio the first request raises InvalidParameterError naming the transport."""
+    transport = AsyncioTransport()
+    async with AsyncClient(
+        base_url=server.url, api_key="", max_retries=0, transport=transport
+    ) as client:
+        with pytest.raises(InvalidParameterError) as info:
+            await client.models.list()
+    assert info.value.param == "transport"
+    assert "asyncio" in str(info.value)
+    assert server.requests == []
