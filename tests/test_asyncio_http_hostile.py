@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import logging
 import socket
+import ssl
 import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from typing import Final, Protocol
 
 import anyio
@@ -28,6 +30,7 @@ from openai_async._http11 import HTTP11Transport
 
 from .conftest import API_KEY
 from .sockets import ThreadedServer
+from .test_transport import certificate, server_tls  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.anyio
 
@@ -56,8 +59,16 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
+class NewPool(Protocol):
+    """Either transport class: both take these arguments."""
+
+    def __call__(
+        self, limits: httpx.Limits = ..., *, ssl_context: ssl.SSLContext | None = None
+    ) -> Pool: ...
+
+
 @pytest.fixture(params=["HTTP11Transport", "AsyncioTransport"])
-def new_pool(request: pytest.FixtureRequest) -> Callable[[], Pool]:
+def new_pool(request: pytest.FixtureRequest) -> NewPool:
     """The transport class under test (made per test, with its default limits)."""
     if request.param == "HTTP11Transport":
         return HTTP11Transport
@@ -65,7 +76,7 @@ def new_pool(request: pytest.FixtureRequest) -> Callable[[], Pool]:
         from openai_async._asyncio_http import AsyncioTransport
     except ModuleNotFoundError:
         pytest.skip("openai_async._asyncio_http is missing (branch proto has not landed it)")
-    pool: Callable[[], Pool] = AsyncioTransport
+    pool: NewPool = AsyncioTransport
     return pool
 
 
@@ -119,8 +130,9 @@ class ScriptedServer(ThreadedServer):
     ``n`` (or reset it), when ``leftover[n]`` is final.
     """
 
-    def __init__(self, answer: Callable[[Seen], Answer]) -> None:
+    def __init__(self, answer: Callable[[Seen], Answer], tls: ssl.SSLContext | None = None) -> None:
         self.answer = answer
+        self.tls = tls
         self.seen: list[Seen] = []
         self.sent = 0
         self.leftover: dict[int, bytes] = {}
@@ -130,6 +142,8 @@ class ScriptedServer(ThreadedServer):
 
     @property
     def url(self) -> str:
+        if self.tls is not None:
+            return f"https://localhost:{self.port}/v1"  # the name the certificate has
         return f"http://127.0.0.1:{self.port}/v1"
 
     def requests_on(self, connection: int) -> int:
@@ -148,10 +162,12 @@ class ScriptedServer(ThreadedServer):
         buffer = bytearray()  # received and not yet read as a request
         index = 0
         try:
+            # A small send buffer: what the server manages to send is close to what the
+            # client read (the client's own receive buffer aside).
+            conn.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 32 * 1024)
+            if self.tls is not None:  # each send() is a TLS record of its own
+                conn = self.tls.wrap_socket(conn, server_side=True)
             with conn:
-                # A small send buffer: what the server manages to send is close to what
-                # the client read (the client's own receive buffer aside).
-                conn.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 32 * 1024)
                 while (head := _read_head(conn, buffer)) is not None:
                     _skip_body(conn, head, buffer)
                     index += 1
@@ -214,13 +230,23 @@ def _skip_body(conn: socket.socket, head: bytes, buffer: bytearray) -> None:
     del buffer[:length]
 
 
+class Serve(Protocol):
+    """The ``serve`` fixture: starts a ``ScriptedServer`` (over TLS with ``tls``)."""
+
+    def __call__(
+        self, answer: Callable[[Seen], Answer], tls: ssl.SSLContext | None = None
+    ) -> ScriptedServer: ...
+
+
 @pytest.fixture
-def serve() -> Iterator[Callable[[Callable[[Seen], Answer]], ScriptedServer]]:
+def serve() -> Iterator[Serve]:
     """Start ``ScriptedServer``s; each is closed after the test."""
     servers: list[ScriptedServer] = []
 
-    def start(answer: Callable[[Seen], Answer]) -> ScriptedServer:
-        server = ScriptedServer(answer)
+    def start(
+        answer: Callable[[Seen], Answer], tls: ssl.SSLContext | None = None
+    ) -> ScriptedServer:
+        server = ScriptedServer(answer, tls)
         servers.append(server)
         return server
 
@@ -262,8 +288,8 @@ PARTIAL: Final = b"HTTP/1.1 200 OK\r\ncontent-le"
 @pytest.mark.parametrize("forgery", ["whole answer", "partial answer"])
 @pytest.mark.parametrize("when", ["same write", "late"])
 async def test_bytes_past_an_answer_are_never_read_as_the_next(
-    new_pool: Callable[[], Pool],
-    serve: Callable[[Callable[[Seen], Answer]], ScriptedServer],
+    new_pool: NewPool,
+    serve: Serve,
     framing: str,
     forgery: str,
     when: str,
@@ -294,8 +320,8 @@ async def test_bytes_past_an_answer_are_never_read_as_the_next(
 
 @pytest.mark.parametrize("when", ["same write", "late"])
 async def test_bytes_past_a_streamed_answer_are_never_read_as_the_next(
-    new_pool: Callable[[], Pool],
-    serve: Callable[[Callable[[Seen], Answer]], ScriptedServer],
+    new_pool: NewPool,
+    serve: Serve,
     when: str,
 ) -> None:
     """A forged answer behind a whole event stream: the next request does not read it."""
@@ -317,10 +343,39 @@ async def test_bytes_past_a_streamed_answer_are_never_read_as_the_next(
     assert (server.connections, server.requests_on(1), server.leftover[1]) == (2, 1, b"")
 
 
+@pytest.mark.parametrize("when", ["next record", "late"])
+async def test_over_tls_bytes_past_an_answer_are_never_read_as_the_next(
+    new_pool: NewPool,
+    serve: Serve,
+    certificate: tuple[Path, Path],  # noqa: F811
+    when: str,
+) -> None:
+    """Over TLS, a forged answer in a record of its own: at once, or 50 ms later (idle).
+
+    The bytes may wait in the TLS layer rather than the socket: never read all the same.
+    """
+
+    def answer(seen: Seen) -> Answer:
+        if seen.order > 1:
+            return [_sized(TRUE)]
+        return [_sized(TRUE), *([0.05] if when == "late" else []), _sized(FORGED)]
+
+    server = serve(answer, server_tls(certificate))
+    trusting = ssl.create_default_context(cafile=str(certificate[0]))
+    transport = new_pool(ssl_context=trusting)
+    async with _client(server.url, transport) as client:
+        assert await _ids(client) == []
+        await anyio.sleep(0.2)
+        assert await _ids(client) == []
+        assert transport.counts() == (0, 1)
+    assert await server.wait_ended(1)
+    assert (server.connections, server.requests_on(1), server.leftover[1]) == (2, 1, b"")
+
+
 @pytest.mark.parametrize("method", ["HEAD", "DELETE"])
 async def test_a_body_behind_a_bodiless_answer_is_never_read_as_the_next(
-    new_pool: Callable[[], Pool],
-    serve: Callable[[Callable[[Seen], Answer]], ScriptedServer],
+    new_pool: NewPool,
+    serve: Serve,
     method: str,
 ) -> None:
     """A body sent after an answer that has none (to HEAD; a 204) overruns it: never reused.
@@ -398,8 +453,8 @@ MALFORMED: Final[dict[str, Callable[[], Answer]]] = {
 
 @pytest.mark.parametrize("case", list(MALFORMED))
 async def test_a_malformed_answer_is_a_connection_error(
-    new_pool: Callable[[], Pool],
-    serve: Callable[[Callable[[Seen], Answer]], ScriptedServer],
+    new_pool: NewPool,
+    serve: Serve,
     case: str,
 ) -> None:
     """Each is an APIConnectionError at once (not a timeout, not a hang), read in bounds.
@@ -434,8 +489,8 @@ MALFORMED_STREAMS: Final[dict[str, Callable[[], Answer]]] = {
 
 @pytest.mark.parametrize("case", list(MALFORMED_STREAMS))
 async def test_a_malformed_stream_is_a_connection_error(
-    new_pool: Callable[[], Pool],
-    serve: Callable[[Callable[[Seen], Answer]], ScriptedServer],
+    new_pool: NewPool,
+    serve: Serve,
     case: str,
 ) -> None:
     """After a good first event, a broken body is an APIConnectionError from the stream."""
@@ -454,8 +509,8 @@ async def test_a_malformed_stream_is_a_connection_error(
 
 
 async def test_a_folded_header_is_refused_or_unfolded(
-    new_pool: Callable[[], Pool],
-    serve: Callable[[Callable[[Seen], Answer]], ScriptedServer],
+    new_pool: NewPool,
+    serve: Serve,
 ) -> None:
     """Obsolete line folding: refused (typed), or unfolded into its header's value.
 
@@ -482,8 +537,8 @@ async def test_a_folded_header_is_refused_or_unfolded(
 
 
 async def test_chunked_and_a_content_length_is_refused_or_read_by_its_chunks(
-    new_pool: Callable[[], Pool],
-    serve: Callable[[Callable[[Seen], Answer]], ScriptedServer],
+    new_pool: NewPool,
+    serve: Serve,
 ) -> None:
     """Both framings at once (a smuggling attempt): refused, typed, or read by the chunks.
 
@@ -550,8 +605,8 @@ QUOTED_BY_H11: Final = frozenset(ECHOES) - {"as the content-length", "as the tra
 
 @pytest.mark.parametrize("where", list(ECHOES))
 async def test_an_echoed_key_stays_out_of_errors_and_logs(
-    new_pool: Callable[[], Pool],
-    serve: Callable[[Callable[[Seen], Answer]], ScriptedServer],
+    new_pool: NewPool,
+    serve: Serve,
     caplog: pytest.LogCaptureFixture,
     request: pytest.FixtureRequest,
     where: str,
@@ -581,8 +636,8 @@ async def test_an_echoed_key_stays_out_of_errors_and_logs(
     texts = [caplog.text]
     for error in errors:
         texts.append("".join(traceback.format_exception(error)))
-        for exc in _chain(error):
-            texts += [str(exc), repr(exc), repr(exc.args)]
+        for link in _chain(error):
+            texts += [str(link), repr(link), repr(link.args)]
     for text in texts:
         assert API_KEY not in text
         assert API_KEY[3:19] not in text  # nor a good part of it
@@ -593,8 +648,8 @@ async def test_an_echoed_key_stays_out_of_errors_and_logs(
 
 @pytest.mark.parametrize("apart", [False, True], ids=["one write", "apart"])
 async def test_informational_answers_come_before_the_real_one(
-    new_pool: Callable[[], Pool],
-    serve: Callable[[Callable[[Seen], Answer]], ScriptedServer],
+    new_pool: NewPool,
+    serve: Serve,
     apart: bool,
 ) -> None:
     """100 Continue and 103 Early Hints, then the answer: it is read, and its connection kept."""
@@ -624,8 +679,8 @@ UNUSUAL_HEADS: Final[dict[str, bytes]] = {
 
 @pytest.mark.parametrize("kind", list(UNUSUAL_HEADS))
 async def test_an_unusual_but_valid_head_is_read(
-    new_pool: Callable[[], Pool],
-    serve: Callable[[Callable[[Seen], Answer]], ScriptedServer],
+    new_pool: NewPool,
+    serve: Serve,
     kind: str,
 ) -> None:
     """Heads HTTP/1.1 allows, though servers seldom send them: read, and the connection kept."""
@@ -649,8 +704,8 @@ ENDS_CONNECTION: Final[dict[str, bytes]] = {
 
 @pytest.mark.parametrize("kind", list(ENDS_CONNECTION))
 async def test_an_answer_that_ends_its_connection_is_not_reused(
-    new_pool: Callable[[], Pool],
-    serve: Callable[[Callable[[Seen], Answer]], ScriptedServer],
+    new_pool: NewPool,
+    serve: Serve,
     kind: str,
 ) -> None:
     """HTTP/1.0 without keep-alive, or Connection: close: read, and the connection closed.
@@ -670,8 +725,8 @@ async def test_an_answer_that_ends_its_connection_is_not_reused(
 
 @pytest.mark.parametrize("method", ["HEAD", "DELETE"])
 async def test_an_answer_without_a_body_is_not_waited_for(
-    new_pool: Callable[[], Pool],
-    serve: Callable[[Callable[[Seen], Answer]], ScriptedServer],
+    new_pool: NewPool,
+    serve: Serve,
     method: str,
 ) -> None:
     """A 200 to HEAD with a Content-Length, a 204 with none: no body, and the connection kept."""
@@ -688,8 +743,8 @@ async def test_an_answer_without_a_body_is_not_waited_for(
 
 
 async def test_an_idle_connection_the_server_closed_is_not_reused(
-    new_pool: Callable[[], Pool],
-    serve: Callable[[Callable[[Seen], Answer]], ScriptedServer],
+    new_pool: NewPool,
+    serve: Serve,
 ) -> None:
     """The server closes after its answer, without saying so: the next request goes anew."""
     server = serve(lambda seen: [_sized(TRUE), CLOSE])
@@ -707,8 +762,8 @@ async def test_an_idle_connection_the_server_closed_is_not_reused(
 
 
 async def test_a_stall_in_a_stream_times_out(
-    new_pool: Callable[[], Pool],
-    serve: Callable[[Callable[[Seen], Answer]], ScriptedServer],
+    new_pool: NewPool,
+    serve: Serve,
 ) -> None:
     """The stream's next event comes after the read timeout: APITimeoutError, connection gone."""
     rest = b"%x\r\n%s\r\n0\r\n\r\n" % (len(_events(b"[DONE]")), _events(b"[DONE]"))
@@ -733,8 +788,8 @@ async def test_a_stall_in_a_stream_times_out(
 
 
 async def test_a_stall_in_a_body_times_out(
-    new_pool: Callable[[], Pool],
-    serve: Callable[[Callable[[Seen], Answer]], ScriptedServer],
+    new_pool: NewPool,
+    serve: Serve,
 ) -> None:
     """Half a body, then nothing past the read timeout: APITimeoutError, connection gone."""
     head = _sized(TRUE)[: -len(TRUE)]
@@ -756,8 +811,8 @@ async def test_a_stall_in_a_body_times_out(
 
 
 async def test_a_stall_in_a_head_times_out(
-    new_pool: Callable[[], Pool],
-    serve: Callable[[Callable[[Seen], Answer]], ScriptedServer],
+    new_pool: NewPool,
+    serve: Serve,
 ) -> None:
     """Half a head, then nothing past the read timeout: APITimeoutError, connection gone."""
     half = len(OK_HEAD) // 2
@@ -778,8 +833,8 @@ async def test_a_stall_in_a_head_times_out(
 
 
 async def test_each_request_on_a_kept_connection_has_its_own_read_timeout(
-    new_pool: Callable[[], Pool],
-    serve: Callable[[Callable[[Seen], Answer]], ScriptedServer],
+    new_pool: NewPool,
+    serve: Serve,
 ) -> None:
     """A request with a short read timeout, on a connection a long one used: the short one.
 
@@ -809,8 +864,8 @@ async def test_each_request_on_a_kept_connection_has_its_own_read_timeout(
 
 @pytest.mark.parametrize("call", ["list", "stream"])
 async def test_a_request_cancelled_within_its_body_leaves_nothing_counted(
-    new_pool: Callable[[], Pool],
-    serve: Callable[[Callable[[Seen], Answer]], ScriptedServer],
+    new_pool: NewPool,
+    serve: Serve,
     call: str,
 ) -> None:
     """Two idle connections; a request on one is cancelled as its body comes (stalled).
