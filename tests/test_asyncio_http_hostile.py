@@ -343,6 +343,34 @@ async def test_bytes_past_a_streamed_answer_are_never_read_as_the_next(
     assert (server.connections, server.requests_on(1), server.leftover[1]) == (2, 1, b"")
 
 
+@pytest.mark.parametrize("framing", ["content-length", "chunked"])
+async def test_bytes_that_came_while_the_loop_was_busy_are_never_read_as_the_next(
+    new_pool: NewPool,
+    serve: Serve,
+    framing: str,
+) -> None:
+    """The forged answer comes to the idle connection while the event loop is held up.
+
+    A program busy between two requests (here a blocking sleep) runs no I/O callbacks:
+    the bytes wait in the socket, unseen by any callback, when the next request takes
+    its connection. They must be found there all the same, before anything is written.
+    """
+    frame = _chunked if framing == "chunked" else _sized
+
+    def answer(seen: Seen) -> Answer:
+        return [frame(TRUE), 0.05, frame(FORGED)] if seen.order == 1 else [frame(TRUE)]
+
+    server = serve(answer)
+    transport = new_pool()
+    async with _client(server.url, transport) as client:
+        assert await _ids(client) == []
+        time.sleep(0.2)  # noqa: ASYNC251  (busy: the forgery arrives meanwhile)
+        assert await _ids(client) == []
+        assert transport.counts() == (0, 1)
+    assert await server.wait_ended(1)
+    assert (server.connections, server.requests_on(1), server.leftover[1]) == (2, 1, b"")
+
+
 @pytest.mark.parametrize("when", ["next record", "late"])
 async def test_over_tls_bytes_past_an_answer_are_never_read_as_the_next(
     new_pool: NewPool,
@@ -742,17 +770,25 @@ async def test_an_answer_without_a_body_is_not_waited_for(
     assert (server.connections, server.requests_on(1)) == (1, 2)
 
 
+@pytest.mark.parametrize("busy", [False, True], ids=["waiting", "busy"])
 async def test_an_idle_connection_the_server_closed_is_not_reused(
     new_pool: NewPool,
     serve: Serve,
+    busy: bool,
 ) -> None:
-    """The server closes after its answer, without saying so: the next request goes anew."""
+    """The server closes after its answer, without saying so: the next request goes anew.
+
+    Also when the close came while the event loop was held up (no callback saw it).
+    """
     server = serve(lambda seen: [_sized(TRUE), CLOSE])
     transport = new_pool()
     async with _client(server.url, transport) as client:
         for _ in range(3):
             assert await _ids(client) == []
-            await anyio.sleep(0.05)  # the server's close has come
+            if busy:
+                time.sleep(0.05)  # noqa: ASYNC251  (the server's close comes meanwhile)
+            else:
+                await anyio.sleep(0.05)  # the server's close has come
     assert [await server.wait_ended(n) for n in (1, 2, 3)] == [True, True, True]
     assert server.connections == 3
     assert [server.leftover[n] for n in (1, 2, 3)] == [b"", b"", b""]
