@@ -39,6 +39,7 @@ FORGED: Final = b'{"object": "list", "data": [{"id": "forged", "object": "model"
 CHUNK: Final = (
     b'{"id": "c", "object": "chat.completion.chunk", "created": 0, "model": "m", "choices": []}'
 )
+BIG_TRUE: Final = b'{"object": "list", "data": [], "padding": "%s"}' % (b"x" * (256 << 10))
 MESSAGES: Final = [{"role": "user", "content": "hi"}]
 MAX_HEAD: Final = 100 * 1024
 
@@ -284,7 +285,7 @@ async def _stream(client: AsyncClient) -> int:
 PARTIAL: Final = b"HTTP/1.1 200 OK\r\ncontent-le"
 
 
-@pytest.mark.parametrize("framing", ["content-length", "chunked"])
+@pytest.mark.parametrize("framing", ["content-length", "chunked", "256 KiB"])
 @pytest.mark.parametrize("forgery", ["whole answer", "partial answer"])
 @pytest.mark.parametrize("when", ["same write", "late"])
 async def test_bytes_past_an_answer_are_never_read_as_the_next(
@@ -297,15 +298,17 @@ async def test_bytes_past_an_answer_are_never_read_as_the_next(
     """Past the first answer's end come more bytes: in its write, or 50 ms later (idle).
 
     The next request goes on a fresh connection and gets its true answer; not a byte of
-    it is written on the overrun one.
+    it is written on the overrun one. A body of 256 KiB is more than a transport may
+    hold unread: it reads it in parts, and may pause reading in between.
     """
     frame = _chunked if framing == "chunked" else _sized
+    first = BIG_TRUE if framing == "256 KiB" else TRUE
 
     def answer(seen: Seen) -> Answer:
         if seen.order > 1:
             return [frame(TRUE)]
         extra = frame(FORGED) if forgery == "whole answer" else PARTIAL
-        return [frame(TRUE), 0.05, extra] if when == "late" else [frame(TRUE) + extra]
+        return [frame(first), 0.05, extra] if when == "late" else [frame(first) + extra]
 
     server = serve(answer)
     transport = new_pool()
