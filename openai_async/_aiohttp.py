@@ -21,7 +21,12 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from ._config import DEFAULT_LIMITS, Proxies
-from ._exceptions import APIConnectionError, APITimeoutError, InvalidParameterError
+from ._exceptions import (
+    APIConnectionError,
+    APITimeoutError,
+    InvalidParameterError,
+    quotes_credentials,
+)
 
 if TYPE_CHECKING:
     import aiohttp
@@ -293,7 +298,12 @@ def _translated(exc: Exception, request: httpx.Request) -> Exception:
     for kind, make in _errors():
         if isinstance(exc, kind):
             error: Exception = make(exc, request)
-            if error.__cause__ is None and not error.__suppress_context__:
+            if quotes_credentials(exc, request):
+                # A server's words that echo the key: the message is redacted (APIError),
+                # and the exceptions that quote them are not chained.
+                error.__cause__ = None
+                error.__suppress_context__ = True
+            elif error.__cause__ is None and not error.__suppress_context__:
                 error.__cause__ = exc
             return error
     return exc

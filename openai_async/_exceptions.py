@@ -35,7 +35,10 @@ where the response and its body stream are made (``_aiohttp`` for aiohttp's,
 ``_transport`` for the rest); a connection that breaks or times out in the middle of a
 stream is an ``APIConnectionError`` / ``APITimeoutError`` too.
 No message built here ever includes the API key: messages are made from status,
-server body and request id. What a server sent goes into a message only as an
+server body and request id, and every ``APIError``'s message has the request's
+credentials taken out (``redact``): a server has the key (we sent it) and may echo it
+in an error message or a malformed answer, which would then reach logs and tracebacks.
+What a server sent goes into a message only as an
 ``excerpt`` (a few hundred characters, nesting cut short), so that a hostile 64 MB or
 deeply nested error body makes neither a 64 MB message nor a ``RecursionError``; the
 parsed body stays whole on ``.body``.
@@ -43,6 +46,7 @@ parsed body stays whole on ``.body``.
 
 from __future__ import annotations
 
+import re
 import reprlib
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
@@ -77,6 +81,18 @@ __all__ = [
     "StreamTruncatedError",
     "UnprocessableEntityError",
 ]
+
+# What stands in a message for a credential the server quoted back.
+REDACTED: Final = "[redacted]"
+# The request headers whose values are credentials, unless the request names its own
+# (``_origin``'s extension: these and every ``default_headers`` name). The organization
+# and project are identifiers a message may well name, not credentials.
+_CREDENTIAL_HEADERS: Final = frozenset({"authorization", "api-key", "proxy-authorization"})
+_NOT_CREDENTIALS: Final = frozenset({"openai-organization", "openai-project"})
+# Shorter values are not looked for (a test's "sk-x" would eat ordinary words); the
+# first characters of a longer one are, so that a cut-off copy goes too.
+_MIN_SECRET: Final = 8
+_SECRET_PREFIX: Final = 12
 
 # How much of what a server sent an exception message may quote.
 EXCERPT_LIMIT: Final = 500
@@ -144,10 +160,57 @@ class InvalidParameterError(OpenAIError, ValueError):
         self.param = param
 
 
+def _secrets(request: httpx.Request) -> list[str]:
+    from ._origin import CREDENTIALS_KEY
+
+    credentials = request.extensions.get(CREDENTIALS_KEY)
+    names = _CREDENTIAL_HEADERS if credentials is None else credentials[1] | _CREDENTIAL_HEADERS
+    found = []
+    for name in names - _NOT_CREDENTIALS:
+        for value in request.headers.get_list(name):
+            secret = value.rsplit(" ", 1)[-1]  # "Bearer sk-...": the scheme is no secret
+            if len(secret) >= _MIN_SECRET:
+                found.append(secret)
+    return found
+
+
+def redact(text: str, request: httpx.Request | None) -> str:
+    """``text`` with every credential the request carried replaced by ``[redacted]``.
+
+    A copy cut short (an excerpt ending inside the key) goes too: what matches is the
+    credential's first characters and whatever follows them up to a space or quote.
+    """
+    if request is None:
+        return text
+    for secret in _secrets(request):
+        prefix = secret[:_SECRET_PREFIX]
+        if prefix in text:
+            text = re.sub(re.escape(prefix) + r"[^\s'\"]*", REDACTED, text)
+    return text
+
+
+def quotes_credentials(exc: BaseException, request: httpx.Request) -> bool:
+    """Whether ``exc``, or an exception it chains to, quotes the request's credentials.
+
+    A translated error must not chain to one that does: the traceback would show it.
+    """
+    secrets = [secret[:_SECRET_PREFIX] for secret in _secrets(request)]
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen and secrets:
+        seen.add(id(current))
+        text = f"{current!s} {current!r}"
+        if any(secret in text for secret in secrets):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
 class APIError(OpenAIError):
     """A request was sent (or attempted) and did not give a usable answer."""
 
     def __init__(self, message: str, *, request: httpx.Request | None = None) -> None:
+        message = redact(message, request)
         super().__init__(message)
         self.message = message
         self.request = request

@@ -25,7 +25,13 @@ import httpx
 
 from ._bodies import Pieces, check_codings, coding_layers, read_error, read_whole
 from ._config import DEFAULT_LIMITS, Proxies
-from ._exceptions import APIConnectionError, APIError, APITimeoutError, ClientStateError
+from ._exceptions import (
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    ClientStateError,
+    quotes_credentials,
+)
 from ._middleware import options_of
 
 __all__ = [
@@ -75,6 +81,11 @@ def translated(exc: Exception, request: httpx.Request) -> Exception:
         )
     else:
         return exc
+    if quotes_credentials(exc, request):
+        # A server's bytes quoted in the error (h11's text for a malformed answer) hold
+        # the key it echoed: the message is redacted, and the cause is left out.
+        error.__suppress_context__ = True
+        return error
     error.__cause__ = exc
     return error
 

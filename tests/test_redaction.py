@@ -1,0 +1,122 @@
+"""A server that echoes the key back gets it into no message, repr or traceback of ours.
+
+The server has the key (we sent it); an error message that quotes it, or a malformed
+answer made of it, would otherwise carry it into logs and tracebacks.
+"""
+
+from __future__ import annotations
+
+import json
+import traceback
+from collections.abc import Iterator
+
+import pytest
+
+from openai_async import (
+    APIConnectionError,
+    AsyncClient,
+    AuthenticationError,
+    OpenAIError,
+    StreamEventError,
+)
+from openai_async._exceptions import REDACTED
+from openai_async.testing import LocalServer, RawRequest, RawServer
+
+from .conftest import API_KEY
+
+pytestmark = pytest.mark.anyio
+
+MESSAGES = [{"role": "user", "content": "hi"}]
+AZURE_KEY = "azure-0123456789abcdef-KEY"
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    """``exc`` and the exceptions it shows as its cause or context, as tracebacks do."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        if current.__cause__ is not None or current.__suppress_context__:
+            current = current.__cause__
+        else:
+            current = current.__context__
+
+
+def assert_withheld(exc: BaseException, secret: str = API_KEY) -> None:
+    """Neither the secret nor its first 12 characters anywhere ``exc`` shows itself."""
+    shown = "".join(traceback.format_exception(exc))
+    for each in _chain(exc):
+        shown += f"{each!s} {each!r} {each.args!r}"
+    assert secret[:12] not in shown, shown[-2000:]
+
+
+async def test_a_status_error_that_quotes_the_key(client: AsyncClient, server: LocalServer) -> None:
+    body = {"error": {"message": f"Incorrect API key provided: {API_KEY}.", "type": "auth"}}
+    server.inject(status=401, body=body)
+    with pytest.raises(AuthenticationError) as info:
+        await client.models.list()
+    assert_withheld(info.value)
+    assert f"Incorrect API key provided: {REDACTED} (request id" in str(info.value)
+    assert info.value.body == body["error"]  # what the server sent stays on .body
+
+
+async def test_a_key_cut_short_by_the_excerpt(client: AsyncClient, server: LocalServer) -> None:
+    """The message quotes at most 500 characters: a copy cut inside the key goes too."""
+    server.inject(status=400, body={"error": {"message": "x" * 480 + API_KEY}})
+    with pytest.raises(OpenAIError) as info:
+        await client.models.list()
+    assert API_KEY not in "x" * 480 + str(info.value)[:500]  # the cut fell inside the key
+    assert_withheld(info.value)
+
+
+async def test_a_header_secret_of_the_callers(server: LocalServer) -> None:
+    """Azure's ``api-key`` (a default header) is a credential like the bearer key."""
+    server.inject(status=401, body={"error": {"message": f"bad api-key {AZURE_KEY}"}})
+    async with AsyncClient(
+        base_url=server.url, api_key="", max_retries=0, default_headers={"api-key": AZURE_KEY}
+    ) as client:
+        with pytest.raises(AuthenticationError) as info:
+            await client.models.list()
+    assert_withheld(info.value, AZURE_KEY)
+
+
+def _echo_event(request: RawRequest) -> bytes:
+    key = request.headers["authorization"].removeprefix("Bearer ")
+    event = json.dumps({"error": {"message": f"key {key} is revoked"}})
+    body = f"data: {event}\n\n".encode()
+    return (
+        b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n"
+        b"content-length: %d\r\nconnection: close\r\n\r\n%s" % (len(body), body)
+    )
+
+
+async def test_an_error_event_that_quotes_the_key() -> None:
+    with RawServer(_echo_event) as raw:
+        async with AsyncClient(base_url=raw.url, api_key=API_KEY, max_retries=0) as client:
+            stream = await client.chat.completions.create(model="m", messages=MESSAGES, stream=True)
+            async with stream:
+                with pytest.raises(StreamEventError) as info:
+                    await stream.__anext__()
+    assert_withheld(info.value)
+    assert REDACTED in str(info.value)
+
+
+def _malformed(where: str) -> object:
+    def answer(request: RawRequest) -> bytes:
+        key = request.headers["authorization"].encode()
+        if where == "status":
+            return b"HTTP/1.1 2OO " + key + b"\r\ncontent-length: 0\r\n\r\n"
+        return b"HTTP/1.1 200 OK\r\n" + key + b"\r\ncontent-length: 0\r\n\r\n"
+
+    return answer
+
+
+@pytest.mark.parametrize("where", ["status", "header"])
+async def test_a_malformed_answer_made_of_the_key(where: str) -> None:
+    """The parser's error quotes the bytes it refused; neither it nor ours shows the key."""
+    with RawServer(_malformed(where)) as raw:  # type: ignore[arg-type]
+        async with AsyncClient(base_url=raw.url, api_key=API_KEY, max_retries=0) as client:
+            with pytest.raises(APIConnectionError) as info:
+                await client.models.list()
+    assert_withheld(info.value)
