@@ -25,6 +25,7 @@ import httpx
 import pytest
 
 from openai_async import APIConnectionError, APITimeoutError, AsyncClient
+from openai_async._asyncio_http import AsyncioTransport
 from openai_async._http11 import HTTP11Transport
 
 from .conftest import API_KEY
@@ -41,7 +42,6 @@ CHUNK: Final = (
 )
 BIG_TRUE: Final = b'{"object": "list", "data": [], "padding": "%s"}' % (b"x" * (256 << 10))
 MESSAGES: Final = [{"role": "user", "content": "hi"}]
-MAX_HEAD: Final = 100 * 1024
 
 
 class Pool(Protocol):
@@ -68,16 +68,10 @@ class NewPool(Protocol):
     ) -> Pool: ...
 
 
-@pytest.fixture(params=["HTTP11Transport", "AsyncioTransport"])
+@pytest.fixture(params=[HTTP11Transport, AsyncioTransport], ids=lambda kind: kind.__name__)
 def new_pool(request: pytest.FixtureRequest) -> NewPool:
     """The transport class under test (made per test, with its default limits)."""
-    if request.param == "HTTP11Transport":
-        return HTTP11Transport
-    try:
-        from openai_async._asyncio_http import AsyncioTransport
-    except ModuleNotFoundError:
-        pytest.skip("openai_async._asyncio_http is missing (branch proto has not landed it)")
-    pool: NewPool = AsyncioTransport
+    pool: NewPool = request.param
     return pool
 
 
