@@ -65,6 +65,8 @@ class AsyncioTransport(httpx.AsyncBaseTransport):
 
     ``ssl_context`` for https: httpx's default (certifi's CA bundle) unless given. Under
     trio the first request raises ``InvalidParameterError``, before anything is sent.
+    No proxies: every request goes straight to its URL's host, whatever the environment
+    says (``_transport.Pool`` does not choose this transport, so nothing is bypassed).
     """
 
     def __init__(
@@ -224,10 +226,13 @@ class AsyncioTransport(httpx.AsyncBaseTransport):
                     ssl=context,
                     server_hostname=None if context is None else name,  # SNI, and checked
                 )
-        except TimeoutError as exc:
-            raise httpx.ConnectTimeout("Connecting timed out.") from exc
-        except OSError as exc:  # refused, unreachable, a certificate refused (ssl.SSLError)
-            raise httpx.ConnectError(str(exc) or type(exc).__name__) from exc
+        except BaseException as exc:
+            connection.abort()  # made, if it was, as the time ran out or a cancellation came
+            if isinstance(exc, TimeoutError):
+                raise httpx.ConnectTimeout("Connecting timed out.") from exc
+            if isinstance(exc, OSError):  # refused, unreachable, a certificate refused
+                raise httpx.ConnectError(str(exc) or type(exc).__name__) from exc
+            raise
         return connection
 
     def _release(self, connection: _Connection, done: bool) -> None:
@@ -462,7 +467,7 @@ class _Connection(asyncio.Protocol):
         if writable is not None:  # the socket's buffer is full: wait for it to drain
             try:
                 async with asyncio.timeout(within):
-                    await asyncio.shield(writable)
+                    await asyncio.shield(writable)  # a timeout cancels the wait, not the future
             except TimeoutError as exc:
                 raise httpx.WriteTimeout("Writing the request timed out.") from exc
             if self.ended:
@@ -526,7 +531,7 @@ def _framing(
             for item in value.split(b","):
                 item = item.strip(b" \t")
                 if not item.isdigit() or len(item) > 18:
-                    raise httpx.RemoteProtocolError("The answer's Content-Length is not a number.")
+                    raise httpx.RemoteProtocolError("The answer's Content-Length is not valid.")
                 if length is not None and int(item) != length:
                     raise httpx.RemoteProtocolError("The answer has several Content-Lengths.")
                 length = int(item)

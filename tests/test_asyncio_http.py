@@ -6,8 +6,10 @@ Hostile answers (desynchronised, malformed, truncated) are in test_asyncio_http_
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import ssl
+import sys
 import threading
 import time
 from collections.abc import AsyncIterator
@@ -19,6 +21,7 @@ import pytest
 
 from openai_async import (
     APIConnectionError,
+    APIStatusError,
     APITimeoutError,
     AsyncClient,
     InvalidParameterError,
@@ -110,6 +113,38 @@ async def test_read_and_connect_errors_are_typed(server: LocalServer) -> None:
             await c.models.list()
     assert not isinstance(caught.value, APITimeoutError)
     assert transport.counts() == (0, 0)
+
+
+@pytest.mark.skipif(
+    sys.platform != "linux", reason="Linux drops a connection its backlog has no room for"
+)
+async def test_a_connection_not_accepted_in_time_is_a_connect_timeout() -> None:
+    """A listener whose backlog is full never completes the connection: ConnectTimeout, typed."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        port = listener.getsockname()[1]
+        fillers = [socket.socket() for _ in range(4)]  # the backlog full, never accepted
+        try:
+            for filler in fillers:
+                filler.setblocking(False)
+                with contextlib.suppress(BlockingIOError):
+                    filler.connect(("127.0.0.1", port))
+            await anyio.sleep(0.1)
+            transport = AsyncioTransport()
+            base_url = f"http://127.0.0.1:{port}/v1"
+            timeout = httpx.Timeout(5.0, connect=0.2)
+            async with AsyncClient(
+                base_url=base_url, api_key="", max_retries=0, transport=transport, timeout=timeout
+            ) as c:
+                started = time.monotonic()
+                with pytest.raises(APITimeoutError, match="ConnectTimeout"):
+                    await c.models.list()
+                assert time.monotonic() - started < 2
+                assert transport.counts() == (0, 0)
+        finally:
+            for filler in fillers:
+                filler.close()
 
 
 async def test_a_reset_mid_answer_is_a_connection_error(server: LocalServer) -> None:
@@ -237,6 +272,69 @@ async def test_over_tls_a_forged_answer_behind_the_real_one_is_never_read(
     assert server.connections == 2
 
 
+class _ScriptedServer(ThreadedServer):
+    """Answers the requests on each connection with the scripted answers, in turn, and
+    closes a connection after an answer marked to close it."""
+
+    def __init__(self, answers: list[tuple[bytes, bool]]) -> None:
+        self.answers = answers
+        self.served = 0
+        super().__init__()
+
+    def _serve(self, conn: socket.socket, number: int) -> None:
+        with conn:
+            data = b""
+            while self.served < len(self.answers):
+                while b"\r\n\r\n" not in data:
+                    received = conn.recv(65536)
+                    if not received:
+                        return
+                    data += received
+                data = data.partition(b"\r\n\r\n")[2]
+                answer, close = self.answers[self.served]
+                self.served += 1
+                conn.sendall(answer)
+                if close:
+                    return
+
+
+async def test_answers_without_a_body_and_interim_answers_keep_the_connection() -> None:
+    """HEAD, 204 and 304 answers have no body whatever their head says; 1xx ones are skipped.
+
+    An HTTP/1.0 answer ends its connection's use, as does one read up to the close.
+    """
+    server = _ScriptedServer(
+        [
+            (b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n", False),  # to HEAD
+            (b"HTTP/1.1 204 No Content\r\n\r\n", False),
+            (b"HTTP/1.1 304 Not Modified\r\ncontent-length: 100\r\n\r\n", False),
+            (b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok", False),
+            (b"HTTP/1.0 200 OK\r\ncontent-length: 3\r\n\r\nold", False),  # kept open
+            (b"HTTP/1.1 200 OK\r\n\r\nto the end", True),
+            (b"HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nfresh", False),
+        ]
+    )
+    transport = AsyncioTransport()
+    url = f"http://127.0.0.1:{server.port}/"
+    try:
+        async with httpx.AsyncClient(transport=transport) as http:
+            head = await http.head(url)
+            assert (head.status_code, head.content) == (200, b"")
+            assert (await http.get(url)).status_code == 204
+            assert (await http.get(url)).status_code == 304
+            assert (await http.get(url)).content == b"ok"
+            assert server.connections == 1
+            assert (await http.get(url)).content == b"old"
+            assert transport.counts() == (0, 0)
+            assert (await http.get(url)).content == b"to the end"
+            assert transport.counts() == (0, 0)
+            assert (await http.get(url)).content == b"fresh"
+            assert transport.counts() == (0, 1)
+    finally:
+        server.close()
+    assert server.connections == 3
+
+
 class _UploadServer(ThreadedServer):
     """Reads one request whole (chunked or with a length), slowly if told, and answers."""
 
@@ -279,8 +377,8 @@ async def _pieces(count: int, size: int) -> AsyncIterator[bytes]:
         yield bytes([65 + i % 26]) * size
 
 
-async def test_a_streamed_upload_goes_chunked_at_the_pace_the_server_reads() -> None:
-    """A body of unknown length goes chunk-encoded, its writes waiting while the socket is full."""
+async def test_a_streamed_upload_goes_chunked_and_whole_to_a_late_reader() -> None:
+    """A body of unknown length goes chunk-encoded, all of it, while the server reads late."""
     server = _UploadServer(read_delay=0.3)
     transport = AsyncioTransport()
     try:
@@ -312,6 +410,37 @@ async def test_a_stalled_upload_times_out_writing() -> None:
     finally:
         server.done.set()
         server.close()
+
+
+async def test_returns_an_answer_sent_before_the_body_was_read() -> None:
+    """A server that answers 413 mid-upload and closes: the caller gets the 413, typed."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            data = b""
+            while b"\r\n\r\n" not in data:
+                data += conn.recv(65536)
+            time.sleep(0.2)  # the client is deep in the body, its writes blocked
+            body = b'{"error": {"message": "too large", "type": "invalid_request_error"}}'
+            head = b"HTTP/1.1 413 Payload Too Large\r\ncontent-type: application/json\r\n"
+            conn.sendall(head + b"content-length: %d\r\n\r\n" % len(body) + body)
+        # Closed with the body unread: the client's next write fails.
+
+    threading.Thread(target=serve, daemon=True).start()
+    base_url = f"http://127.0.0.1:{listener.getsockname()[1]}/v1"
+    transport = AsyncioTransport()
+    try:
+        async with AsyncClient(
+            base_url=base_url, api_key="", max_retries=0, transport=transport
+        ) as c:
+            with pytest.raises(APIStatusError) as caught:
+                await c.request("POST", "uploads", content=b"x" * (64 << 20))
+    finally:
+        listener.close()
+    assert caught.value.status_code == 413
+    assert transport.counts() == (0, 0)
 
 
 class _PacedServer(ThreadedServer):
