@@ -461,7 +461,23 @@ MALFORMED: Final[dict[str, Callable[[], Answer]]] = {
     "control byte in a header value": lambda: [
         OK_HEAD + b"x-a: a\x00b\r\ncontent-length: 2\r\n\r\n{}"
     ],
+    "bare CR in a header": lambda: [
+        OK_HEAD + b"x-a: a\rcontent-length: 9\r\ncontent-length: 2\r\n\r\n{}"
+    ],
+    "bare LF in a header": lambda: [
+        OK_HEAD + b"x-a: a\ncontent-length: 9\r\ncontent-length: 2\r\n\r\n{}"
+    ],
     "transfer-encoding not chunked": lambda: [OK_HEAD + b"transfer-encoding: gzip\r\n\r\n{}"],
+    "a transfer coding before chunked": lambda: [
+        OK_HEAD + b"transfer-encoding: gzip, chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"
+    ],
+    "chunked twice": lambda: [
+        OK_HEAD + b"transfer-encoding: chunked, chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"
+    ],
+    "whitespace before the first header": lambda: [
+        b"HTTP/1.1 200 OK\r\n content-length: 2\r\ncontent-length: 2\r\n\r\n{}"
+    ],
+    "status code below 100": lambda: [b"HTTP/1.1 099 X\r\ncontent-length: 2\r\n\r\n{}"],
     "chunk size not hex": lambda: [CHUNKED_HEAD + b"zz\r\n{}\r\n0\r\n\r\n"],
     "chunk size without end": lambda: _endless(CHUNKED_HEAD, b"f" * 4096),
     "chunk extension without end": lambda: _endless(CHUNKED_HEAD + b"2;x=", b"a" * 4096),
