@@ -672,7 +672,7 @@ async def test_an_echoed_key_stays_out_of_errors_and_logs(
     server = serve(lambda seen: [ECHOES[where](seen.authorization)])
     caplog.set_level(logging.DEBUG)
     errors: list[BaseException] = []
-    async with _client(server.url, transport) as client:
+    async with _client(server.url, transport, read=1.0) as client:
         with anyio.fail_after(10):
             try:
                 await _ids(client)
