@@ -40,7 +40,7 @@ import httpx
 
 from ._config import DEFAULT_LIMITS
 from ._exceptions import InvalidParameterError
-from ._transport import translated
+from ._transport import readable, translated
 
 __all__ = ["AsyncioTransport"]
 
@@ -48,6 +48,7 @@ _MAX_HEAD: Final = 100 * 1024  # an answer's head, and its trailers, as on the o
 _MAX_LINE: Final = 4096  # a chunk's size line, extensions included
 _PAUSE_AT: Final = 64 * 1024  # unread bytes at which reading pauses until they are read
 _SLACK: Final = 0.001  # the watchdog may wake this much early, as asyncio's timers do
+_MAX_INTERIM: Final = 10  # 1xx answers before the real one
 
 _STATUS = re.compile(rb"HTTP/1\.([01]) ([0-9]{3})(?: ([\t\x20-\x7e\x80-\xff]*))?")
 _FIELD = re.compile(rb"([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*([\t\x20-\x7e\x80-\xff]*?)[ \t]*")
@@ -156,7 +157,9 @@ class AsyncioTransport(httpx.AsyncBaseTransport):
                 while idle:
                     connection = idle.pop()  # the most recently used: the likeliest alive
                     self._idle_count -= 1
-                    if connection.dead:  # it got bytes, or its end, while idle
+                    if connection.dead or connection.holds_bytes():
+                        # It got bytes, or its end, while idle: seen by the protocol, or
+                        # still in the socket while the loop was busy elsewhere.
                         self._drop(connection)
                         continue
                     connection.idle = False
@@ -348,6 +351,12 @@ class _Connection(asyncio.Protocol):
 
     # -- for the pool ----------------------------------------------------------------------
 
+    def holds_bytes(self) -> bool:
+        """Whether the socket has bytes or its end waiting that asyncio has not read yet."""
+        transport = self.transport
+        sock = None if transport is None else transport.get_extra_info("socket")
+        return sock is None or readable(sock.fileno())
+
     def rest(self) -> None:
         """Put the connection at rest in the pool: from now on, anything arriving kills it."""
         self.idle = True
@@ -475,6 +484,7 @@ class _Connection(asyncio.Protocol):
 
     async def _read_head(self, no_body: bool) -> tuple[int, bytes, list[tuple[bytes, bytes]]]:
         searched = 0
+        interim = 0
         while True:
             buffer = self.buffer
             end = buffer.find(b"\r\n\r\n", searched)
@@ -493,7 +503,12 @@ class _Connection(asyncio.Protocol):
             searched = 0
             status, reason, headers = _parse_head(head)
             if status < 200 and status != 101:
-                continue  # an interim answer (100 Continue, 103 Early Hints): the real one follows
+                # An interim answer (100 Continue, 103 Early Hints): the real one follows,
+                # unless a server sends them without end.
+                interim += 1
+                if interim > _MAX_INTERIM:
+                    raise httpx.RemoteProtocolError("The server sent too many interim answers.")
+                continue
             mode, left, self.keep_alive = _framing(
                 status, headers, no_body, head.startswith(b"HTTP/1.0")
             )
@@ -515,7 +530,10 @@ def _parse_head(head: bytes) -> tuple[int, bytes, list[tuple[bytes, bytes]]]:
                 raise httpx.RemoteProtocolError("The answer's head folds a header over lines.")
             raise httpx.RemoteProtocolError("The answer's head holds a malformed header line.")
         headers.append((field[1], field[2]))
-    return int(status[2]), status[3] or b"", headers
+    code = int(status[2])
+    if code < 100:
+        raise httpx.RemoteProtocolError("The answer's status code is below 100.")
+    return code, status[3] or b"", headers
 
 
 def _framing(
@@ -536,7 +554,14 @@ def _framing(
                     raise httpx.RemoteProtocolError("The answer has several Content-Lengths.")
                 length = int(item)
         elif name == b"transfer-encoding":
-            chunked = value.rsplit(b",", 1)[-1].strip(b" \t").lower() == b"chunked"
+            # Chunked alone, once: another coding would reach the caller still coded (no
+            # transport here decodes them), and h11 refuses them all the same.
+            codings = [coding.strip(b" \t").lower() for coding in value.split(b",")]
+            if chunked is not None or codings != [b"chunked"]:
+                raise httpx.RemoteProtocolError(
+                    "The answer's Transfer-Encoding is not chunked alone."
+                )
+            chunked = True
         elif name == b"connection" and b"close" in (
             token.strip(b" \t").lower() for token in value.split(b",")
         ):
@@ -549,9 +574,7 @@ def _framing(
             raise httpx.RemoteProtocolError(
                 "The answer has both a Content-Length and a Transfer-Encoding."
             )
-        if chunked:
-            return _CHUNKED, _SIZE_LINE, keep_alive
-        return _UNTIL_CLOSE, 0, False
+        return _CHUNKED, _SIZE_LINE, keep_alive
     if length is not None:
         return _LENGTH, length, keep_alive
     return _UNTIL_CLOSE, 0, False
@@ -657,6 +680,9 @@ class _Body(httpx.AsyncByteStream):
                         if len(buffer) > _MAX_HEAD:
                             raise httpx.RemoteProtocolError("The answer's trailers are too large.")
                         return None
+                    for line in bytes(buffer[:end]).split(b"\r\n"):
+                        if _FIELD.fullmatch(line) is None:
+                            raise httpx.RemoteProtocolError("A trailer line is malformed.")
                 del buffer[: end + 4]
                 self._done = True
                 return b""

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import select
 import socket
 import ssl
 from collections import deque
@@ -45,7 +44,7 @@ import httpx
 from anyio.streams.tls import TLSAttribute, TLSStream
 
 from ._config import DEFAULT_LIMITS, Proxies
-from ._transport import translated
+from ._transport import readable, translated
 
 __all__ = ["HTTP11Transport"]
 
@@ -380,7 +379,7 @@ class _Connection:
         """
         if expiry is not None and anyio.current_time() - self.idle_since > expiry:
             return False
-        if _readable(self.socket):
+        if readable(self.socket.fileno()):
             return False
         return not (self.tls and await _holds_bytes(self.stream))
 
@@ -478,21 +477,6 @@ class _Connection:
             except TimeoutError as exc:
                 raise httpx.ReadTimeout("Reading the response timed out.") from exc
             connection.receive_data(data)
-
-
-def _readable(sock: socket.socket) -> bool:
-    """Whether reading ``sock`` would not block: it holds bytes, or the peer closed it."""
-    try:
-        fd = sock.fileno()
-        if fd < 0:
-            return True
-        if hasattr(select, "poll"):
-            poller = select.poll()
-            poller.register(fd, select.POLLIN)
-            return bool(poller.poll(0))
-        return bool(select.select([fd], [], [], 0)[0])  # Windows: no poll
-    except (OSError, ValueError):
-        return True
 
 
 async def _holds_bytes(stream: anyio.abc.ByteStream) -> bool:

@@ -15,6 +15,7 @@ wraps the response's stream). Every layer above sees only our tree.
 
 from __future__ import annotations
 
+import select
 import sys
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager, suppress
@@ -88,6 +89,24 @@ def translated(exc: Exception, request: httpx.Request) -> Exception:
         return error
     error.__cause__ = exc
     return error
+
+
+def readable(fd: int) -> bool:
+    """Whether reading socket ``fd`` would not block: it holds bytes, or the peer closed it.
+
+    The pools ask before reusing an idle connection: bytes nobody asked for, or a close,
+    may be waiting there unseen while the event loop was busy.
+    """
+    try:
+        if fd < 0:
+            return True
+        if hasattr(select, "poll"):
+            poller = select.poll()
+            poller.register(fd, select.POLLIN)
+            return bool(poller.poll(0))
+        return bool(select.select([fd], [], [], 0)[0])  # Windows: no poll
+    except (OSError, ValueError):
+        return True
 
 
 @contextmanager
