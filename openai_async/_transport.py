@@ -126,10 +126,12 @@ def translate_errors(request: httpx.Request) -> Iterator[None]:
 
 
 class Pool(httpx.AsyncBaseTransport):
-    """The client's own pool: aiohttp's on asyncio, the HTTP/1.1 pool of ``_http11`` on trio.
+    """The client's own pool: an HTTP/1.1 pool owned here, on asyncio and on trio.
 
-    Not httpcore's on trio: it reuses a connection whose answer overran its end, and
-    reads the extra bytes as the next answer (issue 14).
+    ``_asyncio_http``'s on asyncio (aiohttp's when the environment sets a proxy),
+    ``_http11``'s on trio.
+    Not httpcore's: it reuses a connection whose answer overran its end, and reads the
+    extra bytes as the next answer (issue 14).
 
     Chosen at the first request, by the event loop it runs in; a pool serves one
     event loop for its life, as both libraries' pools do. Used from another event loop
@@ -139,8 +141,9 @@ class Pool(httpx.AsyncBaseTransport):
     every pool a client makes for itself.
 
     ``proxies`` (from the environment): each pool sends through a proxy itself, with
-    the same guards as without one: aiohttp through an ``http://`` or ``https://`` proxy,
-    the HTTP/1.1 pool through an ``http://`` one. For a proxy a pool cannot speak to
+    the same guards as without one: on asyncio aiohttp's through an ``http://`` or
+    ``https://`` proxy (``_asyncio_http`` speaks to none yet), on trio the HTTP/1.1 pool
+    through an ``http://`` one. For a proxy a pool cannot speak to
     (SOCKS; on trio an ``https://`` proxy URL), requests to a proxied host go through
     httpcore's pool for that proxy (``_ProxyRoutes``), the others through the pool above.
     """
@@ -172,12 +175,17 @@ class Pool(httpx.AsyncBaseTransport):
         inner: httpx.AsyncBaseTransport
         self._loop = _current_loop()
         proxies = self._proxies
-        if _on_asyncio():
+        if _on_asyncio() and proxies is None:
+            # The HTTP/1.1 pool on a bare asyncio Protocol: half of aiohttp's cost per
+            # request and per streamed read (benchmarks/README.md, issue 13).
+            from ._asyncio_http import AsyncioTransport
+
+            inner = AsyncioTransport(self._limits)
+        elif _on_asyncio():
             from ._aiohttp import AiohttpTransport
 
-            if proxies is None or all(
-                url.lower().startswith(("http://", "https://")) for url in proxies.urls
-            ):
+            assert proxies is not None
+            if all(url.lower().startswith(("http://", "https://")) for url in proxies.urls):
                 inner = AiohttpTransport(limits=self._limits, proxies=proxies)
             else:  # aiohttp has no SOCKS
                 inner = _ProxyRoutes(AiohttpTransport(limits=self._limits), proxies, self._limits)

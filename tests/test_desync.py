@@ -17,7 +17,7 @@ import anyio
 import httpx
 import pytest
 
-from openai_async import APIConnectionError, AsyncClient
+from openai_async import APIConnectionError, AsyncClient, aiohttp_transport
 from openai_async._http11 import HTTP11Transport
 
 from .sockets import ThreadedServer
@@ -106,9 +106,10 @@ async def test_default_transport_drops_the_overrun_connection(
 ) -> None:
     """On the default pool (asyncio's and trio's) the next request gets its true answer.
 
-    On asyncio, aiohttp's pool parses what arrives on an idle connection as an answer
-    and would hand it to the next request (aio-libs/aiohttp#13656, so in 3.14.5): the
-    late case fails without ``_aiohttp``'s check before a request is written.
+    On asyncio, ``_asyncio_http`` marks a connection dead when bytes arrive while it is
+    idle; aiohttp's pool (used when proxies are set) parses them as an answer and would
+    hand it to the next request (aio-libs/aiohttp#13656, so in 3.14.5) but for
+    ``_aiohttp``'s check before a request is written, tested below.
     """
     async with AsyncClient(base_url=keepalive.url, api_key="", max_retries=0) as client:
         assert await _two_lists(client) == [[], []]
@@ -116,7 +117,7 @@ async def test_default_transport_drops_the_overrun_connection(
     assert keepalive.connections == 2
 
 
-@pytest.mark.parametrize("anyio_backend", ["asyncio"])  # aiohttp's pool
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])  # aiohttp's pool (with proxies set)
 async def test_a_pool_of_overrun_connections_fails_typed_before_sending() -> None:
     """Each overrun connection is closed unsent; a request meeting eight in a row stops.
 
@@ -127,7 +128,9 @@ async def test_a_pool_of_overrun_connections_fails_typed_before_sending() -> Non
     """
     server = KeepAliveServer(late=True, every=True)
     try:
-        async with AsyncClient(base_url=server.url, api_key="", max_retries=0) as client:
+        async with AsyncClient(
+            base_url=server.url, api_key="", max_retries=0, transport=aiohttp_transport()
+        ) as client:
 
             async def one() -> None:
                 await client.models.list()

@@ -29,6 +29,7 @@ import pytest
 
 from openai_async import DEFAULT_LIMITS, APIStatusError, AsyncClient
 from openai_async._aiohttp import AiohttpTransport
+from openai_async._asyncio_http import AsyncioTransport
 from openai_async._http11 import HTTP11Transport
 from openai_async.testing import LocalServer
 
@@ -60,7 +61,7 @@ def pool_state(client: AsyncClient) -> tuple[int, int]:
         connector = inner._session.connector  # type: ignore[union-attr]
         idle = sum(len(conns) for conns in connector._conns.values())  # type: ignore[union-attr]
         return len(connector._acquired) + len(connector._waiters), idle  # type: ignore[union-attr]
-    if isinstance(inner, HTTP11Transport):  # trio
+    if isinstance(inner, HTTP11Transport | AsyncioTransport):  # trio, asyncio
         return inner.counts()
     checked_out = idle = 0
     for transport in inner.pools:  # Shards of httpcore pools

@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from openai_async import APIConnectionError, APIStatusError, APITimeoutError, AsyncClient
-from openai_async._aiohttp import AiohttpTransport
+from openai_async._asyncio_http import AsyncioTransport
 from openai_async._http11 import HTTP11Transport
 from openai_async._transport import Pool, Shards
 from openai_async.testing import LocalServer
@@ -30,12 +30,12 @@ pytestmark = pytest.mark.anyio
 
 
 async def test_pool_is_chosen_by_the_event_loop(server: LocalServer, anyio_backend: str) -> None:
-    """asyncio gets aiohttp's pool and trio the HTTP/1.1 pool, chosen when the client is made."""
+    """Each loop gets its HTTP/1.1 pool owned here, chosen when the client is made."""
     async with AsyncClient(base_url=server.url, api_key="", max_retries=0) as client:
         pool = client._http._transport
         assert isinstance(pool, Pool)
         await client.models.list()
-        expected = AiohttpTransport if anyio_backend == "asyncio" else HTTP11Transport
+        expected = AsyncioTransport if anyio_backend == "asyncio" else HTTP11Transport
         assert isinstance(pool.inner, expected)
 
 
