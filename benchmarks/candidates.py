@@ -14,7 +14,9 @@ so that everything above the transport is the same code:
 - ``httpx-aiohttp``: httpx-aiohttp's transport, as ``aiohttp_transport()`` was before;
 - ``shards``: ``_transport.Shards``, trio's default before the HTTP/1.1 pool of
   ``_http11`` (issue 14: httpcore reuses a connection whose answer overran its end);
-- ``http11``: that HTTP/1.1 pool, trio's default, measured on asyncio too.
+- ``http11``: that HTTP/1.1 pool, trio's default, measured on asyncio too;
+- ``asyncio``: ``_asyncio_http.AsyncioTransport``, an HTTP/1.1 pool owned here on a bare
+  asyncio Protocol (no aiohttp, no anyio streams, no h11), weighed as asyncio's default.
 
 The aiohttp transport that became the default needs nothing here: it is
 ``openai_async``'s own.
@@ -121,6 +123,13 @@ def http11_transport() -> httpx.AsyncBaseTransport:
     return HTTP11Transport(DEFAULT_LIMITS)
 
 
+def asyncio_transport() -> httpx.AsyncBaseTransport:
+    from openai_async import DEFAULT_LIMITS
+    from openai_async._asyncio_http import AsyncioTransport
+
+    return AsyncioTransport(DEFAULT_LIMITS)
+
+
 CANDIDATES = {
     "httpcore": httpcore_transport,
     "httpcore-keepall": lambda: httpcore_transport(keep_all=True),
@@ -129,4 +138,5 @@ CANDIDATES = {
     "httpx-aiohttp": httpx_aiohttp_transport,
     "shards": shards_transport,
     "http11": http11_transport,
+    "asyncio": asyncio_transport,
 }

@@ -512,7 +512,15 @@ CLIENTS: dict[str, Callable[[str], Client]] = {
 }
 DEFAULT_CLIENTS = [*CLIENTS, "openai_async@trio"]  # trio: the worker runs it under trio
 # The other candidates of issue 13, the baseline and orjson: ask for them by name.
-for _label in ("httpcore-keepall", "shard8", "httpcore2", "httpx-aiohttp", "shards", "http11"):
+for _label in (
+    "httpcore-keepall",
+    "shard8",
+    "httpcore2",
+    "httpx-aiohttp",
+    "shards",
+    "http11",
+    "asyncio",
+):
     _cls = _candidate(_label)
     CLIENTS[_cls.name] = _cls
 CLIENTS[OpenAIAsyncBaseline.name] = OpenAIAsyncBaseline

@@ -380,6 +380,11 @@ def main() -> None:
         "--service-callers", help="callers in the service scenario, comma-separated (50,200,1000)"
     )
     parser.add_argument("--service-rounds", type=int, help="rounds of the service scenario (5)")
+    parser.add_argument(
+        "--service-clients",
+        help="clients in the service scenario, comma-separated (openai_async, "
+        "openai_async[httpcore], openai, openai+aiohttp; candidates by name too)",
+    )
     args = parser.parse_args()
     if args.baseline:
         os.environ["BENCH_BASELINE"] = str(Path(args.baseline).resolve())
@@ -423,7 +428,9 @@ def main() -> None:
                 os.sched_setaffinity(0, set(cores))  # the service scenario pins by itself
             print("  service scenario...", file=sys.stderr, flush=True)
             service_report = service.run_service_scenario(
-                service.CLIENTS, service_callers, args.service_rounds
+                [c for c in (args.service_clients or ",".join(service.CLIENTS)).split(",") if c],
+                service_callers,
+                args.service_rounds,
             )
     finally:
         for worker in workers:

@@ -35,6 +35,10 @@ def make_client(name: str, base_url: str) -> Any:
             import httpx
 
             transport = httpx.AsyncHTTPTransport(limits=openai_async.DEFAULT_LIMITS)
+        elif name.startswith("openai_async["):  # another candidate transport (issue 13)
+            from candidates import CANDIDATES
+
+            transport = CANDIDATES[name.removeprefix("openai_async[").removesuffix("]")]()
         return openai_async.AsyncClient(
             base_url=base_url,
             api_key="sk-bench",
