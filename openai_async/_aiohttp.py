@@ -1,14 +1,15 @@
-"""An httpx transport on aiohttp's connection pool: the default on asyncio.
+"""An httpx transport on aiohttp's connection pool: asyncio's when a proxy is set.
 
-httpcore's pool scans its connections on every request event, so its cost grows with
-the connections in flight and collapses when the pool grows or replaces connections
-under load; aiohttp's pool keeps the cost per request flat. This transport is owned
+The client's own pool on asyncio is ``_asyncio_http``'s; ``_transport.Pool`` sends on
+this one instead when the environment names a proxy (aiohttp speaks to http and https
+proxies), and ``aiohttp_transport()`` makes one on request. Like that pool, and unlike
+httpcore's, aiohttp's keeps the cost per request flat as connections grow. It is owned
 here end to end: httpx builds the request and decodes the body (content-encoding),
 aiohttp moves the bytes, and aiohttp's exceptions become ours in this module, where
 the response and its body stream are made (``_errors()``, most specific first).
 
-aiohttp is imported when a client is made in an asyncio loop (or at its first
-request), not with the package, so ``import openai_async`` stays light. It runs on
+aiohttp is imported when this transport sends its first request, not with the package
+nor with a client that does not use it, so ``import openai_async`` stays light. It runs on
 asyncio only; ``_transport.Pool`` gives trio the HTTP/1.1 pool of ``_http11`` instead.
 """
 
@@ -46,8 +47,9 @@ def aiohttp_transport(
 ) -> httpx.AsyncBaseTransport:
     """An httpx transport that sends on aiohttp's connection pool (asyncio only).
 
-    ``AsyncClient()`` already uses it on asyncio; pass it as ``AsyncClient(transport=
-    aiohttp_transport(...))`` to change ``limits`` (``max_connections`` and
+    ``AsyncClient()`` uses one on asyncio when the environment names a proxy (its own
+    pool otherwise); pass it as ``AsyncClient(transport=aiohttp_transport(...))`` to
+    change ``limits`` (``max_connections`` and
     ``keepalive_expiry``; aiohttp has no separate keep-alive count) or ``verify``
     (httpx's TLS setting: a bool or a CA bundle path). Under trio it raises
     ``InvalidParameterError`` at the first request, before anything is sent.

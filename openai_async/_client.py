@@ -88,7 +88,7 @@ class AsyncClient:
     key, the first request raises ``MissingAPIKeyError``.
 
     Pass ``transport`` to choose the httpx transport of the pool the client creates
-    (the default is aiohttp's pool on asyncio and httpcore's on trio), or
+    (the default is an HTTP/1.1 pool of the package's own, on asyncio and trio), or
     ``http_client`` to bring your own ``httpx.AsyncClient`` (you then close it; its
     auth, event hooks, headers and redirect settings apply).
     ``default_headers`` go with every request, and ``default_query`` into every
@@ -157,8 +157,8 @@ class AsyncClient:
         self._owns_http = http_client is None
         if http_client is None:
             if transport is None:
-                # aiohttp's pool on asyncio, our HTTP/1.1 pool on trio (``Pool``), each
-                # through the proxies the environment names, if any.
+                # Our HTTP/1.1 pool on asyncio and trio (``Pool``), through the proxies
+                # the environment names, if any.
                 transport = Pool(DEFAULT_LIMITS, proxies=environment_proxies())
             # Our user agent and Accept as the pool's own headers: a request then adds
             # only what differs (auth), not two replacements of httpx's defaults.

@@ -1,8 +1,9 @@
 """The innermost step of the request path: the pool, and sending on it.
 
-``Pool`` is the transport a client builds for itself: aiohttp's connection pool on
-asyncio (``_aiohttp``), our own HTTP/1.1 pool (``_http11``) on trio, chosen at the
-first request; ``Shards`` of httpcore's pools (trio's default before) stay available.
+``Pool`` is the transport a client builds for itself: our own HTTP/1.1 pools,
+``_asyncio_http``'s on asyncio (aiohttp's, ``_aiohttp``, when a proxy is set) and
+``_http11``'s on trio, chosen by the event loop; ``Shards`` of httpcore's pools
+(trio's default before) stay available.
 ``HTTPXSend`` sends through ``httpx.AsyncClient.send``, httpx's public path, whichever
 transport is underneath.
 
