@@ -16,7 +16,10 @@ so that everything above the transport is the same code:
   ``_http11`` (issue 14: httpcore reuses a connection whose answer overran its end);
 - ``http11``: that HTTP/1.1 pool, trio's default, measured on asyncio too;
 - ``asyncio``: ``_asyncio_http.AsyncioTransport``, an HTTP/1.1 pool owned here on a bare
-  asyncio Protocol (no aiohttp, no anyio streams, no h11), weighed as asyncio's default.
+  asyncio Protocol (no aiohttp, no anyio streams, no h11): asyncio's default since;
+- ``aiohttp``: ``aiohttp_transport()``, aiohttp's pool, asyncio's default before it (given
+  as ``transport=``, its bodies go through the client's error-translating wrapper, which
+  the default pool's do not).
 
 The aiohttp transport that became the default needs nothing here: it is
 ``openai_async``'s own.
@@ -130,6 +133,12 @@ def asyncio_transport() -> httpx.AsyncBaseTransport:
     return AsyncioTransport(DEFAULT_LIMITS)
 
 
+def aiohttp_transport() -> httpx.AsyncBaseTransport:
+    from openai_async import DEFAULT_LIMITS, aiohttp_transport
+
+    return aiohttp_transport(limits=DEFAULT_LIMITS)
+
+
 CANDIDATES = {
     "httpcore": httpcore_transport,
     "httpcore-keepall": lambda: httpcore_transport(keep_all=True),
@@ -139,4 +148,5 @@ CANDIDATES = {
     "shards": shards_transport,
     "http11": http11_transport,
     "asyncio": asyncio_transport,
+    "aiohttp": aiohttp_transport,
 }

@@ -112,8 +112,22 @@ class RawHTTPX(Client):
         await self._http.aclose()
 
 
+class RawHTTPXAsyncio(RawHTTPX):
+    """Raw httpx on openai_async's own asyncio transport: the floor under openai_async's default."""
+
+    name = "httpx+asyncio"
+
+    def __init__(self, base_url: str) -> None:
+        import httpx
+
+        from openai_async._asyncio_http import AsyncioTransport
+
+        limits = httpx.Limits(max_connections=LIMIT, max_keepalive_connections=LIMIT)
+        super().__init__(base_url, transport=AsyncioTransport(limits))
+
+
 class RawHTTPXAiohttp(RawHTTPX):
-    """Raw httpx on openai_async's aiohttp transport: the floor under openai_async's default."""
+    """Raw httpx on openai_async's aiohttp transport: the floor under ``openai_async[aiohttp]``."""
 
     name = "httpx+aiohttp"
 
@@ -336,7 +350,7 @@ class RawAsyncio(Client):
 
 
 class OpenAIAsync(Client):
-    """openai_async on its default transport (aiohttp's pool on asyncio)."""
+    """openai_async on its default transport (``_asyncio_http`` on asyncio)."""
 
     name = "openai_async"
 
@@ -503,6 +517,7 @@ CLIENTS: dict[str, Callable[[str], Client]] = {
     cls.name: cls
     for cls in (
         RawHTTPX,
+        RawHTTPXAsyncio,
         RawHTTPXAiohttp,
         OpenAIAsync,
         _candidate("httpcore"),
@@ -520,6 +535,7 @@ for _label in (
     "shards",
     "http11",
     "asyncio",
+    "aiohttp",
 ):
     _cls = _candidate(_label)
     CLIENTS[_cls.name] = _cls
@@ -533,13 +549,16 @@ CLIENTS[RawAsyncio.name] = RawAsyncio
 RAW_FLOOR = {
     "openai_async@trio": "httpx",
     "openai_async[shards]@trio": "httpx",
-    "openai_async": "httpx+aiohttp",
-    "openai_async+orjson": "httpx+aiohttp",
+    "openai_async": "httpx+asyncio",
+    "openai_async+orjson": "httpx+asyncio",
+    "openai_async@baseline": "httpx+asyncio",  # another checkout, on its default (asyncio)
+    "openai_async[asyncio]": "httpx+asyncio",
+    "httpx+asyncio": "httpx+asyncio",
+    "openai_async[aiohttp]": "httpx+aiohttp",
     "openai_async[httpx-aiohttp]": "httpx+aiohttp",
-    "openai_async@baseline": "httpx+aiohttp",  # another checkout, on its default (asyncio)
     "httpx+aiohttp": "httpx+aiohttp",
     "aiohttp": "httpx+aiohttp",
-    "asyncio": "httpx+aiohttp",
+    "asyncio": "httpx+asyncio",
 }
 SDK_DEFAULT = "openai"
 SDK_AIOHTTP = "openai+aiohttp"

@@ -57,7 +57,7 @@ IMPORTS = {
     "httpx + anyio + attrs + cattrs": "import httpx, anyio, attrs, cattrs",
     "httpx": "import httpx",
     "openai": "import openai",
-    "aiohttp (loaded at the first request on asyncio)": "import aiohttp",
+    "aiohttp (loaded with proxies, or by aiohttp_transport())": "import aiohttp",
 }
 
 

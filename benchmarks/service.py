@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-CLIENTS = ["openai_async", "openai_async[httpcore]", "openai", "openai+aiohttp"]
+CLIENTS = ["openai_async", "openai_async[aiohttp]", "openai", "openai+aiohttp"]
 SDK = "openai"
 PACE = 0.02
 CHUNKS = 30
