@@ -36,6 +36,7 @@ from collections import deque
 from collections.abc import Mapping
 from typing import Final, cast
 
+import anyio.lowlevel
 import httpx
 
 from ._config import DEFAULT_LIMITS
@@ -136,6 +137,11 @@ class AsyncioTransport(httpx.AsyncBaseTransport):
             waiter = self._waiters.popleft()
             if not waiter.done():
                 waiter.set_result(None)  # it finds the pool closed
+        # asyncio closes an aborted connection's socket in a callback: one pass of the
+        # loop runs those callbacks (this close's, and any earlier drop's), so that no
+        # socket is left open once the client is closed. (anyio's: a transport made
+        # under trio, which refuses to send, is closed there too.)
+        await anyio.lowlevel.cancel_shielded_checkpoint()
 
     # -- the pool: all bookkeeping between awaits, so a cancellation cannot split it ----
 

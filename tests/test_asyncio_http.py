@@ -26,7 +26,7 @@ from openai_async import (
     InvalidParameterError,
 )
 from openai_async._asyncio_http import AsyncioTransport
-from openai_async.testing import LocalServer
+from openai_async.testing import LocalServer, RawServer
 
 from .conftest import unused_port
 from .sockets import ThreadedServer
@@ -527,3 +527,21 @@ async def test_trio_gets_a_clear_error(server: LocalServer) -> None:
     assert info.value.param == "transport"
     assert "asyncio" in str(info.value)
     assert server.requests == []
+
+
+async def test_closing_the_client_closes_every_socket_at_once() -> None:
+    """A connection dropped mid-request is closed by the time the client is.
+
+    asyncio closes an aborted socket in a callback; closing the transport runs them. The
+    server sees the close at once: without it, stopping the server (which waits for its
+    connections to end) waits out its 10 s.
+    """
+    with RawServer(lambda request: b"HTTP/1.1 2OO X\r\ncontent-length: 0\r\n\r\n") as raw:
+        async with AsyncClient(
+            base_url=raw.url, api_key="", max_retries=0, transport=AsyncioTransport()
+        ) as client:
+            with pytest.raises(APIConnectionError):
+                await client.models.list()
+        started = time.monotonic()
+        raw.stop()
+        assert time.monotonic() - started < 2
