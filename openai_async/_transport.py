@@ -130,9 +130,8 @@ class Pool(httpx.AsyncBaseTransport):
     """The client's own pool: an HTTP/1.1 pool owned here, on asyncio and on trio.
 
     ``_asyncio_http``'s on asyncio (aiohttp's when the environment sets a proxy),
-    ``_http11``'s on trio.
-    Not httpcore's: it reuses a connection whose answer overran its end, and reads the
-    extra bytes as the next answer (issue 14).
+    ``_http11``'s on trio. Not httpcore's: it reuses a connection whose answer overran
+    its end, and reads the extra bytes as the next answer (issue 14).
 
     Chosen at the first request, by the event loop it runs in; a pool serves one
     event loop for its life, as both libraries' pools do. Used from another event loop
