@@ -1,7 +1,9 @@
 """The HTTP/1.1 transport on a bare asyncio Protocol (``_asyncio_http``), over loopback.
 
 Against the local server, and raw threaded servers for answers paced or shaped by hand.
-Hostile answers (desynchronised, malformed, truncated) are in test_asyncio_http_hostile.py.
+What it shares with ``_http11``'s pool (reuse, waits, limits, timeouts typed, TLS names)
+is tested on both in test_transport.py (``test_own_pool_*``); hostile answers
+(desynchronised, malformed, truncated) in test_asyncio_http_hostile.py.
 """
 
 from __future__ import annotations
@@ -28,7 +30,6 @@ from openai_async import (
 from openai_async._asyncio_http import AsyncioTransport
 from openai_async.testing import LocalServer, RawServer
 
-from .conftest import unused_port
 from .sockets import ThreadedServer
 from .test_transport import _ForgingTLSServer, _OneAnswerServer, certificate, server_tls  # noqa: F401  (a fixture)
 
@@ -52,66 +53,6 @@ def _client(server: LocalServer, transport: AsyncioTransport, **timeouts: float)
 
 async def _list(client: AsyncClient) -> None:
     await client.models.list()
-
-
-async def test_reuses_one_connection(server: LocalServer) -> None:
-    """Requests one at a time, plain and streamed, all go over one kept-alive connection."""
-    opened = server.connections_opened
-    transport = AsyncioTransport()
-    async with _client(server, transport) as client:
-        for _ in range(5):
-            assert (await client.models.list()).data
-            stream = await client.chat.completions.create(model="m", messages=MESSAGES, stream=True)
-            async with stream:
-                assert [chunk async for chunk in stream]
-        assert transport.counts() == (0, 1)
-    assert server.connections_opened - opened == 1
-    assert transport.counts() == (0, 0)
-
-
-async def test_waits_for_a_free_connection(server: LocalServer) -> None:
-    """At max_connections a request waits for one to come back, then uses it."""
-    server.inject(delay=0.05, times=6)
-    opened = server.connections_opened
-    transport = AsyncioTransport(httpx.Limits(max_connections=2))
-    async with _client(server, transport) as client:
-        async with anyio.create_task_group() as tg:
-            for _ in range(6):
-                tg.start_soon(_list, client)
-        assert transport.counts() == (0, 2)
-    assert server.connections_opened - opened == 2
-    assert len(server.requests) == 6
-
-
-async def test_pool_timeout(server: LocalServer) -> None:
-    """A request that finds no free connection within the pool timeout times out, typed."""
-    transport = AsyncioTransport(httpx.Limits(max_connections=1))
-    async with _client(server, transport, pool=0.1) as client:
-        stream = await client.chat.completions.create(model="m", messages=MESSAGES, stream=True)
-        async with stream:
-            with pytest.raises(APITimeoutError, match="PoolTimeout"):
-                await client.models.list()
-        assert transport.counts() == (0, 0)  # the stream was closed unfinished
-        await client.models.list()  # and its place is free again
-
-
-async def test_read_and_connect_errors_are_typed(server: LocalServer) -> None:
-    """A slow answer is an APITimeoutError, a refused connection an APIConnectionError."""
-    server.inject(delay=1.0)
-    transport = AsyncioTransport()
-    async with _client(server, transport, read=0.1) as client:
-        started = time.monotonic()
-        with pytest.raises(APITimeoutError, match="ReadTimeout"):
-            await client.models.list()
-        assert time.monotonic() - started < 0.6
-        assert transport.counts() == (0, 0)
-    refused = f"http://127.0.0.1:{unused_port()}/v1"
-    transport = AsyncioTransport()
-    async with AsyncClient(base_url=refused, api_key="", max_retries=0, transport=transport) as c:
-        with pytest.raises(APIConnectionError) as caught:
-            await c.models.list()
-    assert not isinstance(caught.value, APITimeoutError)
-    assert transport.counts() == (0, 0)
 
 
 @pytest.mark.skipif(
@@ -158,37 +99,6 @@ async def test_a_reset_mid_answer_is_a_connection_error(server: LocalServer) -> 
         await client.models.list()
 
 
-async def test_keepalive_limits(server: LocalServer) -> None:
-    """Idle connections stay within max_keepalive_connections and keepalive_expiry."""
-    server.inject(delay=0.2, times=4)  # so that all four overlap
-    limits = httpx.Limits(max_keepalive_connections=2, keepalive_expiry=0.2)
-    transport = AsyncioTransport(limits)
-    async with _client(server, transport) as client:
-        async with anyio.create_task_group() as tg:
-            for _ in range(4):
-                tg.start_soon(_list, client)
-        assert transport.counts() == (0, 2)
-        opened = server.connections_opened
-        await anyio.sleep(0.3)
-        await client.models.list()  # both idle ones expired: a new connection
-        assert server.connections_opened - opened == 1
-        assert transport.counts() == (0, 1)
-
-
-async def test_cancelled_requests_leave_nothing_checked_out(server: LocalServer) -> None:
-    """Requests cancelled at any point, some waiting for a connection, leave none in use."""
-    server.inject(delay=0.05, times=40)
-    transport = AsyncioTransport(httpx.Limits(max_connections=4))
-    async with _client(server, transport) as client:
-        async with anyio.create_task_group() as tg:
-            for i in range(40):
-                tg.start_soon(_cancelled_after, client, (i % 8) * 0.01)
-        in_use, idle = transport.counts()
-        assert in_use == 0
-        assert idle <= 4
-        await client.models.list()  # the pool still works
-
-
 async def _cancelled_after(client: AsyncClient, delay: float) -> None:
     with anyio.move_on_after(delay):
         await client.models.list()
@@ -208,47 +118,6 @@ async def test_a_request_cancelled_waiting_for_its_head_closes_its_connection(
         await anyio.sleep(0.3)  # the delayed answer arrives, to nobody
         assert (await client.models.list()).data
     assert server.connections_opened - opened == 2
-
-
-async def test_does_not_reuse_a_connection_the_server_closed() -> None:
-    """An idle connection closed by the server is dropped, and the request goes on a new one."""
-    server = _OneAnswerServer()
-    transport = AsyncioTransport()
-    base_url = f"http://127.0.0.1:{server.port}/v1"
-    try:
-        async with AsyncClient(
-            base_url=base_url, api_key="", max_retries=0, transport=transport
-        ) as c:
-            for _ in range(3):
-                await c.models.list()
-                await anyio.sleep(0.02)  # the server's close arrives
-    finally:
-        server.close()
-    assert server.connections == 3
-
-
-async def test_https_sends_the_host_name(certificate: tuple[Path, Path]) -> None:  # noqa: F811
-    """Over TLS the host name goes as SNI, and the certificate is checked against it."""
-    cert = certificate[0]
-    server_context = server_tls(certificate)
-    server = _OneAnswerServer(tls=server_context)
-    server_context.sni_callback = lambda _sock, name, _ctx: server.server_names.append(name)
-    trusting = ssl.create_default_context(cafile=str(cert))
-    try:
-        transport = AsyncioTransport(ssl_context=trusting)
-        url = f"https://localhost:{server.port}/v1"
-        async with AsyncClient(base_url=url, api_key="", max_retries=0, transport=transport) as c:
-            assert (await c.models.list()).data == []
-        # The certificate names localhost, not 127.0.0.1: refused, as it should be.
-        transport = AsyncioTransport(ssl_context=trusting)
-        url = f"https://127.0.0.1:{server.port}/v1"
-        async with AsyncClient(base_url=url, api_key="", max_retries=0, transport=transport) as c:
-            with pytest.raises(APIConnectionError):
-                await c.models.list()
-            assert transport.counts() == (0, 0)
-    finally:
-        server.close()
-    assert server.server_names[0] == "localhost"
 
 
 async def test_over_tls_a_forged_answer_behind_the_real_one_is_never_read(

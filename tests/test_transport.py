@@ -1,4 +1,7 @@
-"""The client's own pool: aiohttp's on asyncio, the HTTP/1.1 pool (``_http11``) on trio.
+"""The client's own pools: ``_asyncio_http``'s on asyncio, ``_http11``'s on trio.
+
+The pool behaviour both share (``test_own_pool_*``) runs on each: ``_http11``'s on both
+loops, ``_asyncio_http``'s on asyncio.
 
 ``Shards`` (httpcore pools side by side, trio's default before) stays available.
 """
@@ -27,6 +30,8 @@ from .conftest import unused_port
 from .sockets import ThreadedServer
 
 pytestmark = pytest.mark.anyio
+
+MESSAGES = [{"role": "user", "content": "hi"}]
 
 
 async def test_pool_is_chosen_by_the_event_loop(server: LocalServer, anyio_backend: str) -> None:
@@ -132,49 +137,66 @@ def test_limits_are_shared_out() -> None:
     assert pool._max_keepalive_connections == 5
 
 
-# -- the HTTP/1.1 pool (_http11), trio's default, on both backends ----------------------
+# -- the HTTP/1.1 pools owned here (_http11 on both backends, _asyncio_http on asyncio) --
 
 
-def _client(server: LocalServer, transport: HTTP11Transport, **timeouts: float) -> AsyncClient:
+# The HTTP/1.1 pools owned here: _http11's on both loops, _asyncio_http's on asyncio.
+POOLS = pytest.mark.parametrize(
+    ("anyio_backend", "pool"),
+    [("asyncio", HTTP11Transport), ("trio", HTTP11Transport), ("asyncio", AsyncioTransport)],
+    ids=["http11-asyncio", "http11-trio", "asyncio_http"],
+)
+OwnPool = type[HTTP11Transport] | type[AsyncioTransport]
+
+
+def _client(
+    server: LocalServer, transport: httpx.AsyncBaseTransport, **timeouts: float
+) -> AsyncClient:
     timeout = httpx.Timeout(5.0, **timeouts) if timeouts else 5.0
     return AsyncClient(
         base_url=server.url, api_key="", max_retries=0, transport=transport, timeout=timeout
     )
 
 
-async def test_http11_reuses_one_connection(server: LocalServer) -> None:
+@POOLS
+async def test_own_pool_reuses_one_connection(pool: OwnPool, server: LocalServer) -> None:
     """Requests one at a time, plain and streamed, all go over one kept-alive connection."""
     opened = server.connections_opened
-    transport = HTTP11Transport()
+    transport = pool()
     async with _client(server, transport) as client:
         for _ in range(5):
-            await client.models.list()
-            stream = await client.chat.completions.create(
-                model="m", messages=[{"role": "user", "content": "hi"}], stream=True
-            )
+            assert (await client.models.list()).data
+            stream = await client.chat.completions.create(model="m", messages=MESSAGES, stream=True)
             async with stream:
                 assert [chunk async for chunk in stream]
         assert transport.counts() == (0, 1)
     assert server.connections_opened - opened == 1
+    assert transport.counts() == (0, 0)
 
 
-async def test_http11_waits_for_a_free_connection(server: LocalServer) -> None:
+@POOLS
+async def test_own_pool_waits_for_a_free_connection(pool: OwnPool, server: LocalServer) -> None:
     """At max_connections a request waits for one to come back, then uses it."""
     server.inject(delay=0.05, times=6)
-    transport = HTTP11Transport(httpx.Limits(max_connections=2))
+    opened = server.connections_opened
+    transport = pool(httpx.Limits(max_connections=2))
     async with _client(server, transport) as client:
         async with anyio.create_task_group() as tg:
             for _ in range(6):
                 tg.start_soon(_list, client)
         assert transport.counts() == (0, 2)
+    assert server.connections_opened - opened == 2
+    assert len(server.requests) == 6
 
 
-async def test_http11_pool_timeout(server: LocalServer) -> None:
+@POOLS
+async def test_own_pool_times_out_waiting_for_a_connection(
+    pool: OwnPool, server: LocalServer
+) -> None:
     """A request that finds no free connection within the pool timeout times out, typed."""
-    transport = HTTP11Transport(httpx.Limits(max_connections=1))
-    messages = [{"role": "user", "content": "hi"}]
+    transport = pool(httpx.Limits(max_connections=1))
     async with _client(server, transport, pool=0.1) as client:
-        stream = await client.chat.completions.create(model="m", messages=messages, stream=True)
+        stream = await client.chat.completions.create(model="m", messages=MESSAGES, stream=True)
         async with stream:
             with pytest.raises(APITimeoutError, match="PoolTimeout"):
                 await client.models.list()
@@ -182,27 +204,34 @@ async def test_http11_pool_timeout(server: LocalServer) -> None:
         await client.models.list()  # and its place is free again
 
 
-async def test_http11_read_and_connect_errors_are_typed(server: LocalServer) -> None:
+@POOLS
+async def test_own_pool_read_and_connect_errors_are_typed(
+    pool: OwnPool, server: LocalServer
+) -> None:
     """A slow answer is an APITimeoutError, a refused connection an APIConnectionError."""
     server.inject(delay=1.0)
-    transport = HTTP11Transport()
+    transport = pool()
     async with _client(server, transport, read=0.1) as client:
+        started = time.monotonic()
         with pytest.raises(APITimeoutError, match="ReadTimeout"):
             await client.models.list()
+        assert time.monotonic() - started < 0.6
         assert transport.counts() == (0, 0)
     refused = f"http://127.0.0.1:{unused_port()}/v1"
-    transport = HTTP11Transport()
+    transport = pool()
     async with AsyncClient(base_url=refused, api_key="", max_retries=0, transport=transport) as c:
-        with pytest.raises(APIConnectionError):
+        with pytest.raises(APIConnectionError) as caught:
             await c.models.list()
+    assert not isinstance(caught.value, APITimeoutError)
     assert transport.counts() == (0, 0)
 
 
-async def test_http11_keepalive_limits(server: LocalServer) -> None:
+@POOLS
+async def test_own_pool_keepalive_limits(pool: OwnPool, server: LocalServer) -> None:
     """Idle connections stay within max_keepalive_connections and keepalive_expiry."""
     server.inject(delay=0.2, times=4)  # so that all four overlap
     limits = httpx.Limits(max_keepalive_connections=2, keepalive_expiry=0.2)
-    transport = HTTP11Transport(limits)
+    transport = pool(limits)
     async with _client(server, transport) as client:
         async with anyio.create_task_group() as tg:
             for _ in range(4):
@@ -227,10 +256,13 @@ async def test_http11_full_pool_closes_an_idle_connection_to_another_origin(
         assert transport.counts() == (0, 1)
 
 
-async def test_http11_cancelled_requests_leave_nothing_checked_out(server: LocalServer) -> None:
+@POOLS
+async def test_own_pool_cancelled_requests_leave_nothing_checked_out(
+    pool: OwnPool, server: LocalServer
+) -> None:
     """Requests cancelled at any point, some waiting for a connection, leave none in use."""
     server.inject(delay=0.05, times=40)
-    transport = HTTP11Transport(httpx.Limits(max_connections=4))
+    transport = pool(httpx.Limits(max_connections=4))
     async with _client(server, transport) as client:
         async with anyio.create_task_group() as tg:
             for i in range(40):
@@ -268,12 +300,12 @@ class _OneAnswerServer(ThreadedServer):
             return
 
 
-async def test_http11_does_not_reuse_a_connection_the_server_closed() -> None:
+@POOLS
+async def test_own_pool_does_not_reuse_a_connection_the_server_closed(pool: OwnPool) -> None:
     """An idle connection closed by the server is dropped, and the request goes on a new one."""
     server = _OneAnswerServer()
-    port = server.listener.getsockname()[1]
-    transport = HTTP11Transport()
-    base_url = f"http://127.0.0.1:{port}/v1"
+    transport = pool()
+    base_url = f"http://127.0.0.1:{server.port}/v1"
     try:
         async with AsyncClient(
             base_url=base_url, api_key="", max_retries=0, transport=transport
@@ -282,7 +314,7 @@ async def test_http11_does_not_reuse_a_connection_the_server_closed() -> None:
                 await c.models.list()
                 await anyio.sleep(0.02)  # the server's close arrives
     finally:
-        server.listener.close()
+        server.close()
     assert server.connections == 3
 
 
@@ -308,27 +340,30 @@ def server_tls(certificate: tuple[Path, Path]) -> ssl.SSLContext:
     return context
 
 
-async def test_http11_https_sends_the_host_name(certificate: tuple[Path, Path]) -> None:
+@POOLS
+async def test_own_pool_https_sends_the_host_name(
+    pool: OwnPool, certificate: tuple[Path, Path]
+) -> None:
     """Over TLS the host name goes as SNI, and the certificate is checked against it."""
     cert = certificate[0]
     server_context = server_tls(certificate)
     server = _OneAnswerServer(tls=server_context)
     server_context.sni_callback = lambda _sock, name, _ctx: server.server_names.append(name)
-    port = server.listener.getsockname()[1]
     trusting = ssl.create_default_context(cafile=str(cert))
     try:
-        transport = HTTP11Transport(ssl_context=trusting)
-        url = f"https://localhost:{port}/v1"
+        transport = pool(ssl_context=trusting)
+        url = f"https://localhost:{server.port}/v1"
         async with AsyncClient(base_url=url, api_key="", max_retries=0, transport=transport) as c:
             assert (await c.models.list()).data == []
         # The certificate names localhost, not 127.0.0.1: refused, as it should be.
-        transport = HTTP11Transport(ssl_context=trusting)
-        url = f"https://127.0.0.1:{port}/v1"
+        transport = pool(ssl_context=trusting)
+        url = f"https://127.0.0.1:{server.port}/v1"
         async with AsyncClient(base_url=url, api_key="", max_retries=0, transport=transport) as c:
             with pytest.raises(APIConnectionError):
                 await c.models.list()
+            assert transport.counts() == (0, 0)
     finally:
-        server.listener.close()
+        server.close()
     assert server.server_names[0] == "localhost"
 
 
