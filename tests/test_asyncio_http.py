@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import contextlib
 import socket
-import ssl
 import sys
 import threading
 import time
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import anyio
 import httpx
@@ -31,7 +29,6 @@ from openai_async._asyncio_http import AsyncioTransport
 from openai_async.testing import LocalServer, RawServer
 
 from .sockets import ThreadedServer
-from .test_transport import _ForgingTLSServer, _OneAnswerServer, certificate, server_tls  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.anyio
 
@@ -118,26 +115,6 @@ async def test_a_request_cancelled_waiting_for_its_head_closes_its_connection(
         await anyio.sleep(0.3)  # the delayed answer arrives, to nobody
         assert (await client.models.list()).data
     assert server.connections_opened - opened == 2
-
-
-async def test_over_tls_a_forged_answer_behind_the_real_one_is_never_read(
-    certificate: tuple[Path, Path],  # noqa: F811
-) -> None:
-    """A forged answer in a TLS record after the real one: that connection is not reused."""
-    server = _ForgingTLSServer(server_tls(certificate))
-    transport = AsyncioTransport(ssl_context=ssl.create_default_context(cafile=str(certificate[0])))
-    url = f"https://localhost:{server.port}/v1/models"
-    try:
-        async with httpx.AsyncClient(transport=transport) as http:
-            async with http.stream("GET", url) as first:
-                await anyio.sleep(0.2)  # both records arrive before the body is read
-                await first.aread()
-            assert first.json() == {"connection": 1}
-            second = await http.get(url)
-    finally:
-        server.close()
-    assert second.json() == {"connection": 2}
-    assert server.connections == 2
 
 
 class _ScriptedServer(ThreadedServer):

@@ -396,20 +396,20 @@ class _ForgingTLSServer(ThreadedServer):
             return
 
 
-async def test_http11_over_tls_drops_a_connection_whose_tls_layer_holds_bytes(
+@POOLS
+async def test_own_pool_over_tls_drops_a_connection_whose_answer_had_bytes_behind_it(
+    pool: OwnPool,
     certificate: tuple[Path, Path],
 ) -> None:
     """A forged answer in a TLS record after the real one: read with it, then never reused.
 
-    The socket shows nothing (both records left it together); the bytes wait in the TLS
-    layer, so the connection must be dropped, and the next request gets a real answer.
+    The socket shows nothing (both records left it together); on ``_http11`` the bytes
+    wait in the TLS layer, on ``_asyncio_http`` in the connection's buffer: either way the
+    connection must be dropped, and the next request gets a real answer.
     """
-    cert = certificate[0]
-    server_context = server_tls(certificate)
-    server = _ForgingTLSServer(server_context)
-    port = server.listener.getsockname()[1]
-    transport = HTTP11Transport(ssl_context=ssl.create_default_context(cafile=str(cert)))
-    url = f"https://localhost:{port}/v1/models"
+    server = _ForgingTLSServer(server_tls(certificate))
+    transport = pool(ssl_context=ssl.create_default_context(cafile=str(certificate[0])))
+    url = f"https://localhost:{server.port}/v1/models"
     try:
         async with httpx.AsyncClient(transport=transport) as http:
             async with http.stream("GET", url) as first:
@@ -418,7 +418,7 @@ async def test_http11_over_tls_drops_a_connection_whose_tls_layer_holds_bytes(
             assert first.json() == {"connection": 1}
             second = await http.get(url)
     finally:
-        server.listener.close()
+        server.close()
     assert second.json() == {"connection": 2}
     assert server.connections == 2
 
