@@ -27,7 +27,7 @@ def attach_headers(obj: object, headers: httpx.Headers) -> None:
     """Remember ``headers`` for ``obj`` if it is a model (the client's decode step)."""
     if isinstance(obj, APIObject):
         key = id(obj)
-        # APIObject keeps attrs' __weakref__ slot, so every model can be watched. A bare
+        # Every model (a class with a __dict__) can be weakly referenced. A bare
         # weak reference with a callback costs a third of a weakref.finalize.
         _headers[key] = (headers, weakref.ref(obj, functools.partial(_forget, key)))
 

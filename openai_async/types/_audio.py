@@ -27,7 +27,7 @@ __all__ = [
 ]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class TranscriptionLogprob(APIObject):
     """A token of the transcript and its log probability (``include=["logprobs"]``)."""
 
@@ -36,7 +36,7 @@ class TranscriptionLogprob(APIObject):
     bytes: list[int] | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class TranscriptionUsage(APIObject):
     """What a transcription cost: ``type`` "tokens" (with the token counts) or
     "duration" (with the ``seconds`` of audio billed)."""
@@ -49,7 +49,7 @@ class TranscriptionUsage(APIObject):
     seconds: float | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Transcription(APIObject):
     """The text spoken in the audio, in its language.
 
@@ -62,14 +62,14 @@ class Transcription(APIObject):
     usage: TranscriptionUsage | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Translation(APIObject):
     """The text spoken in the audio, in English."""
 
     text: str
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class TranscriptionSegment(APIObject):
     """A stretch of the audio (``verbose_json``); times are in seconds."""
 
@@ -85,7 +85,7 @@ class TranscriptionSegment(APIObject):
     no_speech_prob: float | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class TranscriptionWord(APIObject):
     """A word and when it is spoken, in seconds (``timestamp_granularities=["word"]``)."""
 
@@ -94,7 +94,7 @@ class TranscriptionWord(APIObject):
     end: float
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class TranscriptionVerbose(APIObject):
     """A transcription with its language, duration, timed segments and words.
 
@@ -111,7 +111,7 @@ class TranscriptionVerbose(APIObject):
     usage: TranscriptionUsage | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class TranscriptionDiarizedSegment(APIObject):
     """A stretch of speech by one ``speaker`` (``response_format="diarized_json"``)."""
 
@@ -123,7 +123,7 @@ class TranscriptionDiarizedSegment(APIObject):
     speaker: str
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class TranscriptionDiarized(APIObject):
     """A transcription told apart by speaker (``gpt-4o-transcribe-diarize``)."""
 
@@ -134,7 +134,7 @@ class TranscriptionDiarized(APIObject):
     usage: TranscriptionUsage | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class TranscriptionStreamEvent(APIObject):
     """One event of a streamed transcription (``stream=True``), told apart by ``type``.
 
@@ -161,7 +161,7 @@ class TranscriptionStreamEvent(APIObject):
     speaker: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class TranslationVerbose(APIObject):
     """A translation with the source's language, its duration and timed segments."""
 

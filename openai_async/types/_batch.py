@@ -11,7 +11,7 @@ from .._models import APIObject
 __all__ = ["Batch", "BatchError", "BatchErrors", "BatchRequestCounts", "BatchUsage"]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class BatchError(APIObject):
     """Why a batch failed validation: ``code``, ``message``, and the ``line`` at fault."""
 
@@ -21,7 +21,7 @@ class BatchError(APIObject):
     line: int | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class BatchErrors(APIObject):
     """The ``errors`` of a batch that failed: a list object of ``BatchError``."""
 
@@ -29,7 +29,7 @@ class BatchErrors(APIObject):
     data: list[BatchError] = attrs.field(factory=list)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class BatchRequestCounts(APIObject):
     """How many of a batch's requests there are, and how many succeeded or failed."""
 
@@ -38,7 +38,7 @@ class BatchRequestCounts(APIObject):
     failed: int = 0
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class BatchUsage(APIObject):
     """The tokens a batch's requests used, summed (details as the server sent them)."""
 
@@ -49,7 +49,7 @@ class BatchUsage(APIObject):
     output_tokens_details: dict[str, Any] | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Batch(APIObject):
     """A batch: its input file, its ``status``, and its output and error files once done.
 

@@ -36,7 +36,7 @@ __all__ = [
 T = TypeVar("T")
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class FunctionCall(APIObject):
     """The function the model wants called, with its arguments as JSON text.
 
@@ -48,7 +48,7 @@ class FunctionCall(APIObject):
     arguments: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Function(APIObject):
     """The function a tool call names, with its arguments as JSON text."""
 
@@ -56,7 +56,7 @@ class Function(APIObject):
     arguments: str = ""
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ChatCompletionMessageToolCall(APIObject):
     """One tool call of a message; answer it with a ``tool`` message of the same ``id``."""
 
@@ -65,7 +65,7 @@ class ChatCompletionMessageToolCall(APIObject):
     function: Function = attrs.field(factory=Function)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class URLCitation(APIObject):
     """Where a web-search answer got a passage from (``start_index``..``end_index``)."""
 
@@ -75,7 +75,7 @@ class URLCitation(APIObject):
     end_index: int = 0
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Annotation(APIObject):
     """A note on the message's text; today only ``type == "url_citation"``."""
 
@@ -83,7 +83,7 @@ class Annotation(APIObject):
     url_citation: URLCitation | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ChatCompletionAudio(APIObject):
     """Spoken output (``modalities=["text", "audio"]``): base64 ``data`` and its transcript."""
 
@@ -93,7 +93,7 @@ class ChatCompletionAudio(APIObject):
     transcript: str = ""
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ChatCompletionMessage(APIObject):
     """A message the model wrote; ``content`` is None when it calls tools or refuses."""
 
@@ -107,14 +107,14 @@ class ChatCompletionMessage(APIObject):
     audio: ChatCompletionAudio | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class TopLogprob(APIObject):
     token: str = ""
     logprob: float = 0.0
     bytes: list[int] | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ChatCompletionTokenLogprob(APIObject):
     """One output token's log probability, and the most likely alternatives."""
 
@@ -124,7 +124,7 @@ class ChatCompletionTokenLogprob(APIObject):
     top_logprobs: list[TopLogprob] = attrs.field(factory=list)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ChoiceLogprobs(APIObject):
     """``logprobs=True``: per token of the content (or of the refusal)."""
 
@@ -132,7 +132,7 @@ class ChoiceLogprobs(APIObject):
     refusal: list[ChatCompletionTokenLogprob] | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ChatCompletionChoice(APIObject):
     """One of the ``n`` answers; ``finish_reason`` is stop, length, tool_calls, ..."""
 
@@ -143,7 +143,7 @@ class ChatCompletionChoice(APIObject):
     logprobs: ChoiceLogprobs | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ChatCompletion(APIObject):
     """The answer to ``POST /chat/completions`` (``object == "chat.completion"``)."""
 
@@ -157,7 +157,7 @@ class ChatCompletion(APIObject):
     system_fingerprint: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ChoiceDeltaToolCall(APIObject):
     """A piece of a tool call in a chunk: ``index`` says which call it belongs to.
 
@@ -171,7 +171,7 @@ class ChoiceDeltaToolCall(APIObject):
     function: FunctionCall | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ChoiceDelta(APIObject):
     """What one streamed chunk adds to a choice's message; every part is optional."""
 
@@ -182,7 +182,7 @@ class ChoiceDelta(APIObject):
     tool_calls: list[ChoiceDeltaToolCall] | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ChatCompletionChunkChoice(APIObject):
     """A choice's delta in a chunk; ``finish_reason`` is set on its last chunk."""
 
@@ -192,7 +192,7 @@ class ChatCompletionChunkChoice(APIObject):
     logprobs: ChoiceLogprobs | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ChatCompletionChunk(APIObject):
     """One streamed event of a chat completion (``object == "chat.completion.chunk"``).
 
@@ -214,19 +214,19 @@ class ChatCompletionChunk(APIObject):
 # ``parsed`` and ``parsed_arguments`` are not JSON fields: the client sets them.
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ParsedFunction(Function):
     """A tool call's function, with its arguments parsed (a model instance, or JSON)."""
 
     parsed_arguments: Any = attrs.field(default=None, init=False)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ParsedFunctionToolCall(ChatCompletionMessageToolCall):
     function: ParsedFunction = attrs.field(factory=ParsedFunction)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ParsedChatCompletionMessage(ChatCompletionMessage, Generic[T]):
     """The message, with ``parsed``: the answer as the requested type, None on refusal."""
 
@@ -234,12 +234,12 @@ class ParsedChatCompletionMessage(ChatCompletionMessage, Generic[T]):
     tool_calls: list[ParsedFunctionToolCall] | None = None  # type: ignore[assignment]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ParsedChoice(ChatCompletionChoice, Generic[T]):
     message: ParsedChatCompletionMessage[T] = attrs.field(factory=ParsedChatCompletionMessage)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ParsedChatCompletion(ChatCompletion, Generic[T]):
     """What ``chat.completions.parse`` returns: ``choices[i].message.parsed``."""
 

@@ -16,7 +16,7 @@ __all__ = [
 ]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class PromptTokensDetails(APIObject):
     """Of the prompt tokens: how many came from the cache, how many were audio."""
 
@@ -24,7 +24,7 @@ class PromptTokensDetails(APIObject):
     audio_tokens: int = 0
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class CompletionTokensDetails(APIObject):
     """Of the completion tokens: reasoning (unseen), audio, and predicted-output ones."""
 
@@ -34,7 +34,7 @@ class CompletionTokensDetails(APIObject):
     rejected_prediction_tokens: int = 0
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class CompletionUsage(APIObject):
     """Tokens billed for a completion or chat completion."""
 
@@ -45,7 +45,7 @@ class CompletionUsage(APIObject):
     completion_tokens_details: CompletionTokensDetails | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Logprobs(APIObject):
     """Per-token log probabilities, when ``logprobs`` was asked for."""
 
@@ -55,7 +55,7 @@ class Logprobs(APIObject):
     text_offset: list[int] = attrs.field(factory=list)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class CompletionChoice(APIObject):
     """One completion; with several prompts, ``index == prompt_position * n + k``."""
 
@@ -65,7 +65,7 @@ class CompletionChoice(APIObject):
     finish_reason: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Completion(APIObject):
     """The answer to ``POST /completions`` (``object == "text_completion"``)."""
 

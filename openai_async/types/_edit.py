@@ -12,7 +12,7 @@ from ._completion import CompletionUsage
 __all__ = ["Edit", "EditChoice"]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class EditChoice(APIObject):
     """One edited version of the input."""
 
@@ -22,7 +22,7 @@ class EditChoice(APIObject):
     finish_reason: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Edit(APIObject):
     """The answer to ``POST /edits``: ``n`` choices."""
 

@@ -56,7 +56,7 @@ def _vector(value: Any, _: Any) -> list[float]:
     return [float(item) for item in value]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Embedding(APIObject):
     """One input's vector; ``index`` is the input's position in the request."""
 
@@ -79,7 +79,7 @@ class Embedding(APIObject):
         }
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class EmbeddingUsage(APIObject):
     """Tokens read to compute the embeddings."""
 
@@ -87,7 +87,7 @@ class EmbeddingUsage(APIObject):
     total_tokens: int
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class CreateEmbeddingResponse(APIObject):
     """The answer to ``POST /embeddings``: one ``Embedding`` per input, in input order."""
 

@@ -9,7 +9,7 @@ from .._models import APIObject
 __all__ = ["Engine"]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Engine(APIObject):
     """An engine: ``GET /engines`` and ``GET /engines/{engine_id}``."""
 

@@ -14,7 +14,7 @@ from .._models import APIObject
 __all__ = ["BinaryResponseContent", "FileDeleted", "FileObject"]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class FileObject(APIObject):
     """An uploaded file; ``bytes`` is its size."""
 
@@ -29,7 +29,7 @@ class FileObject(APIObject):
     expires_at: int | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class FileDeleted(APIObject):
     """The answer to ``DELETE /files/{file_id}``."""
 

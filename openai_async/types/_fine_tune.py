@@ -11,7 +11,7 @@ from .._models import STRUCTURE_HOOK, APIObject
 __all__ = ["FineTune", "FineTuneEvent", "FineTuneFile", "FineTuneHyperparams"]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class FineTuneEvent(APIObject):
     """A line of a fine-tune's log: ``level`` (info, warn, error) and ``message``."""
 
@@ -37,7 +37,7 @@ def _float_or_text(value: Any, _: Any) -> float | str | None:
     raise TypeError(f"expected a number or a string, got {value!r:.40}")
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class FineTuneHyperparams(APIObject):
     """The hyperparameters a fine-tune runs with (None where the server chose)."""
 
@@ -51,7 +51,7 @@ class FineTuneHyperparams(APIObject):
     prompt_loss_weight: float | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class FineTuneFile(APIObject):
     """An uploaded file as a fine-tune lists it (training, validation, results)."""
 
@@ -65,7 +65,7 @@ class FineTuneFile(APIObject):
     status_details: Any = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class FineTune(APIObject):
     """A fine-tune job; ``status`` is pending, running, succeeded, cancelled or failed."""
 

@@ -27,7 +27,7 @@ _INT_OR_AUTO = {STRUCTURE_HOOK: _int_or_text}
 _FLOAT_OR_AUTO = {STRUCTURE_HOOK: _float_or_text}
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class FineTuningJobHyperparameters(APIObject):
     """The hyperparameters of a job or method; ``"auto"`` where the service chooses."""
 
@@ -39,14 +39,14 @@ class FineTuningJobHyperparameters(APIObject):
     beta: float | str | None = attrs.field(default=None, metadata=_FLOAT_OR_AUTO)  # dpo
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class FineTuningJobMethodSettings(APIObject):
     """The settings of one method (``supervised``, ``dpo``, ``reinforcement``)."""
 
     hyperparameters: FineTuningJobHyperparameters | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class FineTuningJobMethod(APIObject):
     """How a job trains: ``type`` names the method whose settings are given."""
 
@@ -56,7 +56,7 @@ class FineTuningJobMethod(APIObject):
     reinforcement: FineTuningJobMethodSettings | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class FineTuningJobError(APIObject):
     """Why a job failed; ``param`` names the file at fault, if one was."""
 
@@ -65,7 +65,7 @@ class FineTuningJobError(APIObject):
     param: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class FineTuningJobWandb(APIObject):
     """The Weights and Biases run a job reports to."""
 
@@ -75,7 +75,7 @@ class FineTuningJobWandb(APIObject):
     tags: list[str] | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class FineTuningJobIntegration(APIObject):
     """An integration of a job (``type`` ``wandb``)."""
 
@@ -83,7 +83,7 @@ class FineTuningJobIntegration(APIObject):
     wandb: FineTuningJobWandb | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class FineTuningJob(APIObject):
     """A fine-tuning job (``fine_tuning.job``).
 
@@ -113,7 +113,7 @@ class FineTuningJob(APIObject):
     metadata: dict[str, str] | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class FineTuningJobEvent(APIObject):
     """A line of a job's log: ``level`` (info, warn, error), ``message``; ``data`` for metrics."""
 
@@ -126,7 +126,7 @@ class FineTuningJobEvent(APIObject):
     data: Any = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class FineTuningJobCheckpointMetrics(APIObject):
     """The metrics at a checkpoint's step (None where the server sent none)."""
 
@@ -139,7 +139,7 @@ class FineTuningJobCheckpointMetrics(APIObject):
     full_valid_mean_token_accuracy: float | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class FineTuningJobCheckpoint(APIObject):
     """A model saved at a step of a job, usable as a model (``fine_tuned_model_checkpoint``)."""
 

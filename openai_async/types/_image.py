@@ -11,7 +11,7 @@ from .._models import APIObject
 __all__ = ["Image", "ImageStreamEvent", "ImagesResponse", "ImagesUsage"]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Image(APIObject):
     """One image: a ``url`` or base64 data in ``b64_json`` (always, for GPT image models).
 
@@ -23,7 +23,7 @@ class Image(APIObject):
     revised_prompt: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ImagesUsage(APIObject):
     """Tokens a GPT image model used; the details split them into text and image tokens."""
 
@@ -34,7 +34,7 @@ class ImagesUsage(APIObject):
     output_tokens_details: dict[str, int] | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ImagesResponse(APIObject):
     """The answer of every ``/images`` endpoint: ``n`` images.
 
@@ -57,7 +57,7 @@ class ImagesResponse(APIObject):
         return len(self.data)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ImageStreamEvent(APIObject):
     """One event of a streamed image generation or edit (``stream=True``), by ``type``.
 

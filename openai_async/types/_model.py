@@ -9,7 +9,7 @@ from .._models import APIObject
 __all__ = ["Model", "ModelDeleted", "ModelPermission"]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ModelPermission(APIObject):
     """One entry of a model's ``permission`` list (2023 API; absent on newer servers)."""
 
@@ -27,7 +27,7 @@ class ModelPermission(APIObject):
     is_blocking: bool | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Model(APIObject):
     """A model the key may use: ``GET /models`` and ``GET /models/{model}``."""
 
@@ -40,7 +40,7 @@ class Model(APIObject):
     parent: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ModelDeleted(APIObject):
     """The answer to ``DELETE /models/{model}``."""
 

@@ -36,7 +36,7 @@ class _ByAPIName:
         return self.to_dict()[key]  # type: ignore[attr-defined]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ModerationCategories(_ByAPIName, APIObject):
     """Whether the input falls into each category (the 2023 seven, then later ones).
 
@@ -64,7 +64,7 @@ class ModerationCategories(_ByAPIName, APIObject):
     illicit_violent: bool | None = attrs.field(default=None, metadata=_key("illicit/violent"))
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ModerationCategoryScores(_ByAPIName, APIObject):
     """The model's confidence, from 0 to 1, for each category."""
 
@@ -87,7 +87,7 @@ class ModerationCategoryScores(_ByAPIName, APIObject):
     illicit_violent: float | None = attrs.field(default=None, metadata=_key("illicit/violent"))
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ModerationCategoryAppliedInputTypes(_ByAPIName, APIObject):
     """Which kinds of input (``"text"``, ``"image"``) each category's verdict looked at.
 
@@ -114,7 +114,7 @@ class ModerationCategoryAppliedInputTypes(_ByAPIName, APIObject):
     violence_graphic: list[str] = attrs.field(factory=list, metadata=_key("violence/graphic"))
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Moderation(APIObject):
     """The verdict on one input: ``flagged`` if any category is.
 
@@ -127,7 +127,7 @@ class Moderation(APIObject):
     category_applied_input_types: ModerationCategoryAppliedInputTypes | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ModerationCreateResponse(APIObject):
     """The answer to ``POST /moderations``: one ``Moderation`` per input, in order."""
 

@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class _ResponseStateEvent(APIObject):
     """The events that carry the whole response as it stands."""
 
@@ -48,7 +48,7 @@ class _ResponseStateEvent(APIObject):
     response: Response
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class _OutputItemEvent(APIObject):
     """The events about one output item as a whole."""
 
@@ -57,7 +57,7 @@ class _OutputItemEvent(APIObject):
     item: ResponseOutputItem
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class _ContentEvent(APIObject):
     """The events about one content part of one output item."""
 
@@ -67,67 +67,67 @@ class _ContentEvent(APIObject):
     content_index: int = 0
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ResponseCreatedEvent(_ResponseStateEvent):
     """The first event: the response as it starts (``status == "in_progress"``)."""
 
     type: Literal["response.created"] = tag("response.created")
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ResponseQueuedEvent(_ResponseStateEvent):
     type: Literal["response.queued"] = tag("response.queued")
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ResponseInProgressEvent(_ResponseStateEvent):
     type: Literal["response.in_progress"] = tag("response.in_progress")
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ResponseCompletedEvent(_ResponseStateEvent):
     """The last event of a response that finished: the whole response."""
 
     type: Literal["response.completed"] = tag("response.completed")
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ResponseFailedEvent(_ResponseStateEvent):
     """The last event of a response that failed; ``response.error`` says why."""
 
     type: Literal["response.failed"] = tag("response.failed")
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ResponseIncompleteEvent(_ResponseStateEvent):
     """The last event of a response cut short; ``response.incomplete_details`` says why."""
 
     type: Literal["response.incomplete"] = tag("response.incomplete")
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ResponseOutputItemAddedEvent(_OutputItemEvent):
     type: Literal["response.output_item.added"] = tag("response.output_item.added")
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ResponseOutputItemDoneEvent(_OutputItemEvent):
     type: Literal["response.output_item.done"] = tag("response.output_item.done")
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ResponseContentPartAddedEvent(_ContentEvent):
     type: Literal["response.content_part.added"] = tag("response.content_part.added")
     part: ResponseContent
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ResponseContentPartDoneEvent(_ContentEvent):
     type: Literal["response.content_part.done"] = tag("response.content_part.done")
     part: ResponseContent
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ResponseTextDeltaEvent(_ContentEvent):
     """A piece of text: join the ``delta`` of these events for the text so far."""
 
@@ -136,26 +136,26 @@ class ResponseTextDeltaEvent(_ContentEvent):
     logprobs: list[Any] | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ResponseTextDoneEvent(_ContentEvent):
     type: Literal["response.output_text.done"] = tag("response.output_text.done")
     text: str = ""
     logprobs: list[Any] | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ResponseRefusalDeltaEvent(_ContentEvent):
     type: Literal["response.refusal.delta"] = tag("response.refusal.delta")
     delta: str = ""
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ResponseRefusalDoneEvent(_ContentEvent):
     type: Literal["response.refusal.done"] = tag("response.refusal.done")
     refusal: str = ""
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ResponseFunctionCallArgumentsDeltaEvent(APIObject):
     type: Literal["response.function_call_arguments.delta"] = tag(
         "response.function_call_arguments.delta"
@@ -166,7 +166,7 @@ class ResponseFunctionCallArgumentsDeltaEvent(APIObject):
     delta: str = ""
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ResponseFunctionCallArgumentsDoneEvent(APIObject):
     type: Literal["response.function_call_arguments.done"] = tag(
         "response.function_call_arguments.done"
@@ -178,7 +178,7 @@ class ResponseFunctionCallArgumentsDoneEvent(APIObject):
     arguments: str = ""
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ResponseReasoningSummaryTextDeltaEvent(APIObject):
     type: Literal["response.reasoning_summary_text.delta"] = tag(
         "response.reasoning_summary_text.delta"
@@ -190,7 +190,7 @@ class ResponseReasoningSummaryTextDeltaEvent(APIObject):
     delta: str = ""
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ResponseReasoningSummaryTextDoneEvent(APIObject):
     type: Literal["response.reasoning_summary_text.done"] = tag(
         "response.reasoning_summary_text.done"
@@ -202,7 +202,7 @@ class ResponseReasoningSummaryTextDoneEvent(APIObject):
     text: str = ""
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ResponseErrorEvent(APIObject):
     """An ``error`` event sent without its ``event: error`` name.
 
@@ -217,7 +217,7 @@ class ResponseErrorEvent(APIObject):
     param: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ResponseEvent(APIObject):
     """An event of a kind not modelled here (built-in tools' progress, audio, ...)."""
 

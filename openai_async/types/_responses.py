@@ -65,7 +65,7 @@ def tag(value: str) -> Any:
 # -- content parts -------------------------------------------------------------------
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ResponseOutputText(APIObject):
     """Text the model wrote; ``annotations`` (citations) and ``logprobs`` as JSON.
 
@@ -79,7 +79,7 @@ class ResponseOutputText(APIObject):
     parsed: Any = attrs.field(default=None, init=False)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ResponseOutputRefusal(APIObject):
     """The model's refusal to answer, instead of text."""
 
@@ -87,7 +87,7 @@ class ResponseOutputRefusal(APIObject):
     refusal: str = ""
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ResponseInputText(APIObject):
     """Text of an input message (as ``input_items.list`` returns it)."""
 
@@ -95,7 +95,7 @@ class ResponseInputText(APIObject):
     text: str = ""
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ResponseContentPart(APIObject):
     """A content part of a kind not modelled here (images, files, audio, ...)."""
 
@@ -113,7 +113,7 @@ ResponseContent: TypeAlias = Union[  # noqa: UP007  (a runtime value for the con
 # -- items -----------------------------------------------------------------------------
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ResponseOutputMessage(APIObject):
     """A message: the model's (``role == "assistant"``), or an input one in ``input_items``."""
 
@@ -124,7 +124,7 @@ class ResponseOutputMessage(APIObject):
     content: list[ResponseContent] = attrs.field(factory=list)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ResponseFunctionToolCall(APIObject):
     """The model asks for a function call; answer with a ``function_call_output`` item.
 
@@ -143,7 +143,7 @@ class ResponseFunctionToolCall(APIObject):
     parsed_arguments: Any = attrs.field(default=None, init=False)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ResponseFunctionToolCallOutput(APIObject):
     """A function's result, as given back to the model (in ``input_items``)."""
 
@@ -154,7 +154,7 @@ class ResponseFunctionToolCallOutput(APIObject):
     status: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ResponseReasoningItem(APIObject):
     """A reasoning model's thinking: ``summary`` parts, and its ``encrypted_content``."""
 
@@ -166,7 +166,7 @@ class ResponseReasoningItem(APIObject):
     status: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ResponseItem(APIObject):
     """An item of a kind not modelled here (built-in tool calls and their outputs, ...)."""
 
@@ -189,7 +189,7 @@ ResponseOutputItem: TypeAlias = Union[  # noqa: UP007
 # -- the response ----------------------------------------------------------------------
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ResponseError(APIObject):
     """Why a response failed (``status == "failed"``)."""
 
@@ -197,24 +197,24 @@ class ResponseError(APIObject):
     message: str = ""
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ResponseIncompleteDetails(APIObject):
     """Why a response is incomplete: ``max_output_tokens`` or ``content_filter``."""
 
     reason: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ResponseUsageInputTokensDetails(APIObject):
     cached_tokens: int = 0
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ResponseUsageOutputTokensDetails(APIObject):
     reasoning_tokens: int = 0
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ResponseUsage(APIObject):
     """Tokens read and written; reasoning tokens are part of ``output_tokens``."""
 
@@ -225,7 +225,7 @@ class ResponseUsage(APIObject):
     total_tokens: int = 0
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Response(APIObject):
     """The answer of ``POST /responses`` (``object == "response"``).
 
@@ -279,7 +279,7 @@ class Response(APIObject):
         )
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ParsedResponse(Response, Generic[T]):
     """What ``responses.parse`` returns: ``output_parsed``, the text as the asked type.
 
@@ -299,7 +299,7 @@ class ParsedResponse(Response, Generic[T]):
         return None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ResponseDeleted(APIObject):
     """The answer of ``DELETE /responses/{id}``."""
 

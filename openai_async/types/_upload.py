@@ -10,7 +10,7 @@ from ._file import FileObject
 __all__ = ["Upload", "UploadPart"]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Upload(APIObject):
     """An upload in progress: ``status`` pending, completed, cancelled or expired.
 
@@ -28,7 +28,7 @@ class Upload(APIObject):
     file: FileObject | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class UploadPart(APIObject):
     """One part of an upload; ``complete`` takes the ids of the parts, in order."""
 

@@ -25,7 +25,7 @@ __all__ = [
 ]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class VectorStoreFileCounts(APIObject):
     """How many of a store's (or a batch's) files are in each state."""
 
@@ -36,7 +36,7 @@ class VectorStoreFileCounts(APIObject):
     total: int = 0
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class VectorStoreExpiresAfter(APIObject):
     """The store expires ``days`` after its ``anchor`` (``last_active_at``)."""
 
@@ -44,7 +44,7 @@ class VectorStoreExpiresAfter(APIObject):
     days: int
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class VectorStore(APIObject):
     """A collection of processed files that ``search`` (and ``file_search``) look in.
 
@@ -65,7 +65,7 @@ class VectorStore(APIObject):
     expires_at: int | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class VectorStoreDeleted(APIObject):
     """The answer to ``DELETE /vector_stores/{vector_store_id}``."""
 
@@ -74,7 +74,7 @@ class VectorStoreDeleted(APIObject):
     deleted: bool
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class VectorStoreFileError(APIObject):
     """Why a file failed: ``code`` is server_error, unsupported_file or invalid_file."""
 
@@ -82,7 +82,7 @@ class VectorStoreFileError(APIObject):
     message: str
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class VectorStoreFile(APIObject):
     """A file attached to a vector store; its ``id`` is the file's id.
 
@@ -101,7 +101,7 @@ class VectorStoreFile(APIObject):
     attributes: dict[str, Any] | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class VectorStoreFileDeleted(APIObject):
     """The answer to ``DELETE /vector_stores/{vector_store_id}/files/{file_id}``."""
 
@@ -110,7 +110,7 @@ class VectorStoreFileDeleted(APIObject):
     deleted: bool
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class VectorStoreFileBatch(APIObject):
     """Files added to a store together; ``status`` as a file's."""
 
@@ -122,7 +122,7 @@ class VectorStoreFileBatch(APIObject):
     file_counts: VectorStoreFileCounts = attrs.field(factory=VectorStoreFileCounts)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class VectorStoreFileContent(APIObject):
     """A piece of a file's parsed content (``type`` is ``text``)."""
 
@@ -130,7 +130,7 @@ class VectorStoreFileContent(APIObject):
     text: str = ""
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class VectorStoreSearchContent(APIObject):
     """A chunk of a file that matched a search (``type`` is ``text``)."""
 
@@ -138,7 +138,7 @@ class VectorStoreSearchContent(APIObject):
     text: str = ""
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class VectorStoreSearchResponse(APIObject):
     """One search result: a file, its score (0 to 1) and the chunks that matched."""
 
@@ -149,7 +149,7 @@ class VectorStoreSearchResponse(APIObject):
     content: list[VectorStoreSearchContent] = attrs.field(factory=list)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class VectorStoreSearchPage(APIObject):
     """What ``vector_stores.search`` answers: results, best first, and the query used.
 
