@@ -48,6 +48,7 @@ if _typing.TYPE_CHECKING:
     )
     from ._aiohttp import aiohttp_transport
     from ._file_input import FileInput
+    from ._http_client import DefaultAioHttpClient, DefaultAsyncHttpxClient
     from ._packing import PromptCompletion
     from ._pages import AsyncPaginator
     from ._progress import BatchProgress
@@ -89,6 +90,8 @@ __all__ = [
     "ClientStateError",
     "CompletionAccumulator",
     "ConflictError",
+    "DefaultAioHttpClient",
+    "DefaultAsyncHttpxClient",
     "FileInput",
     "InternalServerError",
     "InvalidParameterError",
@@ -139,6 +142,8 @@ _LAZY = {
     "BatchRequest": ".jobs",
     "BatchResult": ".jobs",
     "BatchSummary": ".jobs",
+    "DefaultAioHttpClient": "._http_client",
+    "DefaultAsyncHttpxClient": "._http_client",
     "ChatCompletionAccumulator": "._accumulate",
     "CompletionAccumulator": "._accumulate",
     "FileInput": "._file_input",

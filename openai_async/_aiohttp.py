@@ -16,6 +16,7 @@ asyncio only; ``_transport.Pool`` gives trio the HTTP/1.1 pool of ``_http11`` in
 from __future__ import annotations
 
 import functools
+import ssl
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
@@ -43,7 +44,7 @@ _MAX_UNSENT = 8
 def aiohttp_transport(
     *,
     limits: httpx.Limits = DEFAULT_LIMITS,
-    verify: bool | str = True,
+    verify: ssl.SSLContext | bool | str = True,
 ) -> httpx.AsyncBaseTransport:
     """An httpx transport that sends on aiohttp's connection pool (asyncio only).
 
@@ -51,7 +52,7 @@ def aiohttp_transport(
     pool otherwise); pass it as ``AsyncClient(transport=aiohttp_transport(...))`` to
     change ``limits`` (``max_connections`` and
     ``keepalive_expiry``; aiohttp has no separate keep-alive count) or ``verify``
-    (httpx's TLS setting: a bool or a CA bundle path). Under trio it raises
+    (httpx's TLS setting: a bool, a CA bundle path or an ``ssl.SSLContext``). Under trio it raises
     ``InvalidParameterError`` at the first request, before anything is sent.
 
     aiohttp's own resending of an idempotent request on a connection closed under
@@ -74,7 +75,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self,
         *,
         limits: httpx.Limits = DEFAULT_LIMITS,
-        verify: bool | str = True,
+        verify: ssl.SSLContext | bool | str = True,
         proxies: Proxies | None = None,
     ) -> None:
         self._limits = limits
@@ -289,7 +290,7 @@ def _client_timeout(
     )
 
 
-def _ssl_context(verify: bool | str) -> Any:
+def _ssl_context(verify: ssl.SSLContext | bool | str) -> Any:
     # httpx's own (certifi's CA bundle unless told otherwise), so that both transports
     # trust the same servers.
     return httpx.create_ssl_context(verify=verify) if verify is not False else False

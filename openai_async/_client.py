@@ -170,6 +170,8 @@ class AsyncClient:
             )
         self._pool_is_ours = self._owns_http  # so its headers are the ones set above
         _origin.install(http_client)
+        if transport is None:  # a client of yours: on the pool one of ours made, maybe
+            transport = getattr(http_client, "pool", None)
         send = HTTPXSend(http_client, own_pool=isinstance(transport, Pool))
         self._http = http_client
         from ._packing import ServerQuirks  # with the client: the module is rarely needed

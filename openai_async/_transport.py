@@ -17,6 +17,7 @@ wraps the response's stream). Every layer above sees only our tree.
 from __future__ import annotations
 
 import select
+import ssl
 import sys
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager, suppress
@@ -146,13 +147,21 @@ class Pool(httpx.AsyncBaseTransport):
     through an ``http://`` one. For a proxy a pool cannot speak to
     (SOCKS; on trio an ``https://`` proxy URL), requests to a proxied host go through
     httpcore's pool for that proxy (``_ProxyRoutes``), the others through the pool above.
+
+    ``ssl_context`` for https, on whichever pool is chosen: httpx's default (certifi's CA
+    bundle, loaded at the first https request) unless given.
     """
 
     def __init__(
-        self, limits: httpx.Limits = DEFAULT_LIMITS, *, proxies: Proxies | None = None
+        self,
+        limits: httpx.Limits = DEFAULT_LIMITS,
+        *,
+        proxies: Proxies | None = None,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         self._limits = limits
         self._proxies = proxies
+        self._ssl_context = ssl_context
         self._inner: httpx.AsyncBaseTransport | None = None
         self._loop: object = None  # the event loop (or trio run) the pool was made in
         self._closed = False
@@ -180,22 +189,26 @@ class Pool(httpx.AsyncBaseTransport):
             # request and per streamed read (benchmarks/README.md, issue 13).
             from ._asyncio_http import AsyncioTransport
 
-            inner = AsyncioTransport(self._limits)
+            inner = AsyncioTransport(self._limits, ssl_context=self._ssl_context)
         elif _on_asyncio():
             from ._aiohttp import AiohttpTransport
 
             assert proxies is not None
+            verify = self._ssl_context or True
             if all(url.lower().startswith(("http://", "https://")) for url in proxies.urls):
-                inner = AiohttpTransport(limits=self._limits, proxies=proxies)
+                inner = AiohttpTransport(limits=self._limits, verify=verify, proxies=proxies)
             else:  # aiohttp has no SOCKS
-                inner = _ProxyRoutes(AiohttpTransport(limits=self._limits), proxies, self._limits)
+                direct = AiohttpTransport(limits=self._limits, verify=verify)
+                inner = _ProxyRoutes(direct, proxies, self._limits, self._ssl_context)
         else:
             from ._http11 import HTTP11Transport
 
+            context = self._ssl_context
             if proxies is None or all(url.lower().startswith("http://") for url in proxies.urls):
-                inner = HTTP11Transport(self._limits, proxies=proxies)
+                inner = HTTP11Transport(self._limits, ssl_context=context, proxies=proxies)
             else:  # it speaks to http:// proxies only: not to https:// or SOCKS ones
-                inner = _ProxyRoutes(HTTP11Transport(self._limits), proxies, self._limits)
+                own = HTTP11Transport(self._limits, ssl_context=context)
+                inner = _ProxyRoutes(own, proxies, self._limits, context)
         self._inner = inner
         return inner
 
@@ -226,11 +239,16 @@ class _ProxyRoutes(httpx.AsyncBaseTransport):
     """
 
     def __init__(
-        self, direct: httpx.AsyncBaseTransport, proxies: Proxies, limits: httpx.Limits
+        self,
+        direct: httpx.AsyncBaseTransport,
+        proxies: Proxies,
+        limits: httpx.Limits,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         self._direct = direct
         self._proxies = proxies
         self._limits = limits
+        self._verify: ssl.SSLContext | bool = ssl_context or True
         self._via: dict[str, httpx.AsyncHTTPTransport] = {}
 
     def __repr__(self) -> str:
@@ -242,7 +260,7 @@ class _ProxyRoutes(httpx.AsyncBaseTransport):
             return await self._direct.handle_async_request(request)
         pool = self._via.get(proxy)
         if pool is None:
-            pool = httpx.AsyncHTTPTransport(proxy=proxy, limits=self._limits)
+            pool = httpx.AsyncHTTPTransport(proxy=proxy, limits=self._limits, verify=self._verify)
             self._via[proxy] = pool
         try:
             response = await pool.handle_async_request(request)
