@@ -641,20 +641,12 @@ def _every_link(exc: BaseException) -> list[BaseException]:
     return found
 
 
-# Where h11 quotes the line it refused ("illegal status line: bytearray(b'...')"): since
-# 77bdced the reference's message has the key redacted and its traceback does not show
-# h11's exception, but that exception is still the (suppressed) __context__ of the error.
-# Its Content-Length and Transfer-Encoding errors quote nothing.
-QUOTED_BY_H11: Final = frozenset(ECHOES) - {"as the content-length", "as the transfer-encoding"}
-
-
 @pytest.mark.parametrize("links", ["as shown", "every link"])
 @pytest.mark.parametrize("where", list(ECHOES))
 async def test_an_echoed_key_stays_out_of_errors_and_logs(
     new_pool: NewPool,
     serve: Serve,
     caplog: pytest.LogCaptureFixture,
-    request: pytest.FixtureRequest,
     where: str,
     links: str,
 ) -> None:
@@ -666,9 +658,6 @@ async def test_an_echoed_key_stays_out_of_errors_and_logs(
     exception reachable from it through ``__cause__`` and ``__context__``.
     """
     transport = new_pool()
-    if links == "every link" and isinstance(transport, HTTP11Transport) and where in QUOTED_BY_H11:
-        reason = "h11's exception, which quotes the refused line, is the error's __context__"
-        request.applymarker(pytest.mark.xfail(raises=AssertionError, reason=reason, strict=True))
     server = serve(lambda seen: [ECHOES[where](seen.authorization)])
     caplog.set_level(logging.DEBUG)
     errors: list[BaseException] = []
