@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import traceback
-from collections.abc import Iterator
 
 import pytest
 
@@ -30,23 +29,29 @@ MESSAGES = [{"role": "user", "content": "hi"}]
 AZURE_KEY = "azure-0123456789abcdef-KEY"
 
 
-def _chain(exc: BaseException) -> Iterator[BaseException]:
-    """``exc`` and the exceptions it shows as its cause or context, as tracebacks do."""
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        yield current
-        if current.__cause__ is not None or current.__suppress_context__:
-            current = current.__cause__
-        else:
-            current = current.__context__
+def every_link(exc: BaseException) -> list[BaseException]:
+    """``exc`` and every exception it was raised from or during, each once.
+
+    Contexts included, suppressed or not: tracebacks do not show a suppressed one, but
+    it stays reachable (``__context__``) to anything that walks the chain itself.
+    """
+    found: list[BaseException] = []
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        item = todo.pop()
+        if item is not None and all(item is not other for other in found):
+            found.append(item)
+            todo += [item.__cause__, item.__context__]
+    return found
 
 
 def assert_withheld(exc: BaseException, secret: str = API_KEY) -> None:
-    """Neither the secret nor its first 12 characters anywhere ``exc`` shows itself."""
+    """Neither the secret nor its first 12 characters anywhere ``exc`` shows itself.
+
+    Its traceback, and the str, repr and args of every exception reachable from it.
+    """
     shown = "".join(traceback.format_exception(exc))
-    for each in _chain(exc):
+    for each in every_link(exc):
         shown += f"{each!s} {each!r} {each.args!r}"
     assert secret[:12] not in shown, shown[-2000:]
 
