@@ -7,6 +7,9 @@ answer made of it, would otherwise carry it into logs and tracebacks.
 from __future__ import annotations
 
 import json
+import socket
+import threading
+import time
 import traceback
 
 import httpx
@@ -243,3 +246,37 @@ def test_quotes_credentials_looks_at_every_link(quoting: str) -> None:
     request = httpx.Request("GET", "http://x/v1", headers={"authorization": f"Bearer {API_KEY}"})
     assert quotes_credentials(_linked(quoting), request)
     assert not quotes_credentials(RuntimeError("clean"), request)
+
+
+async def test_a_malformed_answer_made_of_the_key_mid_upload() -> None:
+    """The server answers mid-upload with the key as its status line, and closes.
+
+    The client's write fails and its read too (h11's error quotes the line): the write's
+    error is the one raised, and neither it nor ours reaches the read's.
+    """
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            head = b""
+            while b"\r\n\r\n" not in head:
+                head += conn.recv(65536)
+            time.sleep(0.2)  # the client is deep in the body, its writes blocked
+            key = next(
+                line.split(b": ", 1)[1]
+                for line in head.split(b"\r\n")
+                if line.lower().startswith(b"authorization:")
+            )
+            conn.sendall(key + b"\r\n\r\n")
+        # Closed with the body unread: the client's next write fails.
+
+    threading.Thread(target=serve, daemon=True).start()
+    base_url = f"http://127.0.0.1:{listener.getsockname()[1]}/v1"
+    try:
+        async with AsyncClient(base_url=base_url, api_key=API_KEY, max_retries=0) as client:
+            with pytest.raises(APIConnectionError) as info:
+                await client.request("POST", "uploads", content=b"x" * (64 << 20))
+    finally:
+        listener.close()
+    assert_withheld(info.value)
