@@ -149,6 +149,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             if self._ssl is None:
                 self._ssl = _ssl_context(self._verify)
             ssl = self._ssl
+        failure: Exception | None = None  # raised out of the except block: see _translated
         try:
             for _ in range(_MAX_UNSENT):
                 try:
@@ -173,7 +174,9 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 # The body's own error (a file that shrank while sent), which aiohttp
                 # wraps in a connection error: it is the caller's to see.
                 raise upload.error from None
-            raise _translated(exc, request)  # noqa: B904  (it carries its cause)
+            failure = exc
+        if failure is not None:
+            raise _translated(failure, request)
         return httpx.Response(
             response.status,
             headers=response.raw_headers,
@@ -206,10 +209,13 @@ class _Body(httpx.AsyncByteStream):
         return self
 
     async def __anext__(self) -> bytes:
+        failure: Exception | None = None  # raised out of the except block: see _translated
         try:
             chunk = await self._content.readany()
         except Exception as exc:
-            raise _translated(exc, self._request)  # noqa: B904  (it carries its cause)
+            failure = exc
+        if failure is not None:
+            raise _translated(failure, self._request)
         if not chunk:
             raise StopAsyncIteration
         return chunk
@@ -297,7 +303,13 @@ def _ssl_context(verify: ssl.SSLContext | bool | str) -> Any:
 
 
 def _translated(exc: Exception, request: httpx.Request) -> Exception:
-    """Our error for an aiohttp (or OS) exception, caused by it; others unchanged."""
+    """Our error for an aiohttp (or OS) exception, caused by it; others unchanged.
+
+    Raise it outside the ``except`` block that caught ``exc``: raised inside, it would
+    have ``exc`` as its ``__context__``, suppressed or not, and aiohttp's exceptions can
+    quote the server's words, the proxy's URL with its credentials, or (in their repr)
+    the request's headers. Out of the block, a withheld error chains to nothing.
+    """
     for kind, make in _errors():
         if isinstance(exc, kind):
             error: Exception = make(exc, request)

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import httpx
 
-from ._exceptions import APIResponseValidationError, excerpt
+from ._exceptions import APIResponseValidationError, caused_by, excerpt
 from ._models import STRUCTURE_ERRORS, structure
 from ._response_meta import attach_headers
 
@@ -44,12 +44,15 @@ def decode_json(response: httpx.Response) -> Any:
     try:
         return loads(response.content)
     except ValueError as exc:
-        raise APIResponseValidationError(
-            f"Expected a JSON body, got {excerpt(response.headers.get('content-type'), 100)} "
-            f"({exc.__class__.__name__}: {excerpt(str(exc), 200)})",
-            response=response,
-            body=_text(response),
-        ) from exc
+        failure = exc  # raised out of the except block: see caused_by
+    error = APIResponseValidationError(
+        f"Expected a JSON body, got {excerpt(response.headers.get('content-type'), 100)} "
+        f"({failure.__class__.__name__}: {excerpt(str(failure), 200)})",
+        response=response,
+        body=_text(response),
+    )
+    # A UnicodeDecodeError's repr quotes the whole body: the key, if the server echoed it.
+    raise caused_by(error, failure)
 
 
 def decode(response: httpx.Response, cast_to: type[T]) -> T:
@@ -67,14 +70,18 @@ def structure_body(response: httpx.Response, body: Any, cast_to: type[T]) -> T:
     try:
         result = structure(body, cast_to)
     except _DECODE_ERRORS as exc:
-        raise APIResponseValidationError(
-            f"The response body does not fit {getattr(cast_to, '__name__', cast_to)}: "
-            f"{excerpt(_describe(exc))}",
-            response=response,
-            body=body,
-        ) from exc
-    attach_headers(result, response.headers)  # for rate_limits_of / response_headers
-    return result
+        failure = exc  # raised out of the except block: see caused_by
+    else:
+        attach_headers(result, response.headers)  # for rate_limits_of / response_headers
+        return result
+    error = APIResponseValidationError(
+        f"The response body does not fit {getattr(cast_to, '__name__', cast_to)}: "
+        f"{excerpt(_describe(failure))}",
+        response=response,
+        body=body,
+    )
+    # The structuring error quotes the value that did not fit: the key, if echoed there.
+    raise caused_by(error, failure)
 
 
 def error_body(response: httpx.Response) -> object:

@@ -49,7 +49,7 @@ from __future__ import annotations
 import re
 import reprlib
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import httpx
 
@@ -190,20 +190,46 @@ def redact(text: str, request: httpx.Request | None) -> str:
 
 
 def quotes_credentials(exc: BaseException, request: httpx.Request) -> bool:
-    """Whether ``exc``, or an exception it chains to, quotes the request's credentials.
+    """Whether ``exc``, or an exception reachable from it, quotes the request's credentials.
 
-    A translated error must not chain to one that does: the traceback would show it.
+    Reachable: its cause, its context (suppressed or not) and, in an exception group,
+    its members, each in turn. An error of ours must not chain to one that does: a
+    traceback would show it, and anything that walks the chain would find it.
     """
     secrets = [secret[:_SECRET_PREFIX] for secret in _secrets(request)]
+    if not secrets:
+        return False
     seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen and secrets:
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        current = todo.pop()
+        if current is None or id(current) in seen:
+            continue
         seen.add(id(current))
-        text = f"{current!s} {current!r}"
+        try:
+            text = f"{current!s} {current!r}"
+        except RecursionError:  # it quotes a deeply nested value: what, it cannot tell
+            return True
         if any(secret in text for secret in secrets):
             return True
-        current = current.__cause__ or current.__context__
+        todo += [current.__cause__, current.__context__]
+        if isinstance(current, BaseExceptionGroup):
+            todo += current.exceptions
     return False
+
+
+def caused_by(error: _APIErrorT, cause: BaseException) -> _APIErrorT:
+    """``error`` raised from ``cause``, unless ``cause`` quotes its request's credentials.
+
+    As ``raise error from cause``; but a parser's exception that quotes what a server
+    sent (which may echo the key) is left out when it holds a credential, and the error
+    chains to nothing. Raise the result outside the ``except`` block that caught
+    ``cause``: raised inside, it would have ``cause`` as its ``__context__`` all the same.
+    """
+    error.__suppress_context__ = True
+    if error.request is None or not quotes_credentials(cause, error.request):
+        error.__cause__ = cause
+    return error
 
 
 class APIError(OpenAIError):
@@ -214,6 +240,9 @@ class APIError(OpenAIError):
         super().__init__(message)
         self.message = message
         self.request = request
+
+
+_APIErrorT = TypeVar("_APIErrorT", bound=APIError)
 
 
 class APIConnectionError(APIError):

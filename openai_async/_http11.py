@@ -67,10 +67,13 @@ class _Proxy:
 
     def __init__(self, url: str) -> None:
         try:
-            parsed = httpx.URL(url)
+            parsed: httpx.URL | None = httpx.URL(url)
         except httpx.InvalidURL:
-            # Its message may quote a part of the URL: the credentials, for all we know.
-            raise httpx.ProxyError("The proxy URL from the environment is not valid.") from None
+            parsed = None
+        if parsed is None:
+            # httpx's message may quote a part of the URL: the credentials, for all we
+            # know. Raised here, out of the except block, it is not this one's context.
+            raise httpx.ProxyError("The proxy URL from the environment is not valid.")
         if parsed.scheme != "http" or not parsed.raw_host:
             raise httpx.ProxyError("HTTP11Transport sends through http:// proxies only.")
         self.host = parsed.raw_host.decode("ascii")  # IDNA-encoded
@@ -127,6 +130,7 @@ class HTTP11Transport(httpx.AsyncBaseTransport):
             raise httpx.UnsupportedProtocol(f"Request URL has an unsupported protocol '{url}'.")
         port = url.port or (443 if scheme == b"https" else 80)
         route: Route = (scheme, url.raw_host, port)
+        failure: Exception | None = None  # raised out of the except blocks: see _ours
         try:
             if self._proxies is not None:
                 proxy = self._proxies.for_url(url)
@@ -137,15 +141,19 @@ class HTTP11Transport(httpx.AsyncBaseTransport):
                     route = (scheme, url.raw_host, port, via)
             connection = await self._acquire(route, timeouts)
         except Exception as exc:
-            raise translated(exc, request)  # noqa: B904  (it carries its cause)
+            failure = exc
+        if failure is not None:
+            raise _ours(failure, request)
         read_timeout = timeouts.get("read")
         try:
             head = await connection.send(request, timeouts.get("write"), read_timeout)
         except BaseException as exc:
             await self._drop(connection)
-            if isinstance(exc, Exception):
-                raise translated(_as_httpx(exc), request)  # noqa: B904  (it carries its cause)
-            raise
+            if not isinstance(exc, Exception):
+                raise
+            failure = exc
+        if failure is not None:
+            raise _ours(failure, request)
         extensions = {"http_version": b"HTTP/1.1", "reason_phrase": bytes(head.reason)}
         return httpx.Response(
             head.status_code,
@@ -330,8 +338,13 @@ async def _open_tunnel(stream: anyio.abc.ByteStream, host: bytes, port: int, pro
         try:
             event = await exchange.next_event(None)
         except h11.RemoteProtocolError:
-            # h11's message quotes the bytes it could not read: the proxy's words.
-            raise httpx.ProxyError("The proxy's answer to CONNECT is not valid HTTP.") from None
+            malformed = True
+        else:
+            malformed = False
+        if malformed:
+            # h11's message quotes the bytes it could not read: the proxy's words. Raised
+            # here, out of the except block, h11's exception is not this one's context.
+            raise httpx.ProxyError("The proxy's answer to CONNECT is not valid HTTP.")
         if isinstance(event, h11.Response):
             break
         if not isinstance(event, h11.InformationalResponse):
@@ -419,9 +432,11 @@ class _Connection:
                         "Server disconnected without sending a response."
                     )
         except Exception:
-            if unsent is not None:
-                raise unsent from None
-            raise
+            if unsent is None:
+                raise
+        # The write's error, raised out of the except block: the read's (h11's, quoting
+        # the server's bytes, say) is not its context.
+        raise unsent
 
     async def _send_request(self, request: httpx.Request, write_timeout: float | None) -> None:
         connection = self.h11
@@ -525,13 +540,25 @@ class _Body(httpx.AsyncByteStream):
                 else:
                     raise httpx.RemoteProtocolError("The answer's body ended unexpectedly.")
         except Exception as exc:
-            raise translated(_as_httpx(exc), self._request)  # noqa: B904  (it carries its cause)
+            failure = exc
+        raise _ours(failure, self._request)
 
     async def aclose(self) -> None:
         connection, self._connection = self._connection, None
         if connection is not None and not self._pool._release(connection, self._done):
             with anyio.CancelScope(shield=True):
                 await anyio.aclose_forcefully(connection.stream)
+
+
+def _ours(exc: Exception, request: httpx.Request) -> Exception:
+    """Our error for ``exc``: ``translated``, h11's protocol errors as httpx's first.
+
+    Raise it outside the ``except`` block that caught ``exc``: raised inside, it would
+    have ``exc`` as its ``__context__``, and h11's message quotes the line it refused,
+    which may hold the key a server echoed. Out of the block, an error that quotes
+    credentials chains to nothing, any other to its cause only.
+    """
+    return translated(_as_httpx(exc), request)
 
 
 def _as_httpx(exc: Exception) -> Exception:

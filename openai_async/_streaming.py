@@ -20,6 +20,7 @@ from ._exceptions import (
     StreamEventError,
     StreamTooLargeError,
     StreamTruncatedError,
+    caused_by,
     excerpt,
 )
 from ._middleware import options_of
@@ -216,11 +217,13 @@ class AsyncStream(Generic[T]):
         try:
             return self._decode(body)
         except (*STRUCTURE_ERRORS, RecursionError) as exc:
-            raise StreamDecodeError(
-                f"Stream event does not fit the chunk type: {_describe(exc)}",
-                response=self.response,
-                data=data,
-            ) from exc
+            failure = exc  # raised out of the except block: see caused_by
+        error = StreamDecodeError(
+            f"Stream event does not fit the chunk type: {_describe(failure)}",
+            response=self.response,
+            data=data,
+        )
+        raise caused_by(error, failure)
 
     def _event_error(self, body: object) -> StreamEventError:
         error = body.get("error") if type(body) is dict else None  # JSON objects are dicts

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeGuard
 import attrs
 import httpx
 
-from ._exceptions import APIResponseValidationError, InvalidParameterError, shown
+from ._exceptions import APIResponseValidationError, InvalidParameterError, caused_by, shown
 
 if TYPE_CHECKING:
     from ._request import APIRequest, RequestOptions
@@ -202,9 +202,12 @@ def _parse(parser: Parser, text: str, response: httpx.Response, finish: str | No
     try:
         return parser(text)
     except Exception as exc:  # pydantic's ValidationError, json's ValueError
-        reason = f" (finish_reason {finish!r})" if finish not in (None, "stop") else ""
-        raise APIResponseValidationError(
-            f"The answer does not fit the requested format{reason}: {exc}",
-            response=response,
-            body=text,
-        ) from exc
+        failure = exc  # raised out of the except block: see caused_by
+    reason = f" (finish_reason {finish!r})" if finish not in (None, "stop") else ""
+    error = APIResponseValidationError(
+        f"The answer does not fit the requested format{reason}: {failure}",
+        response=response,
+        body=text,
+    )
+    # pydantic's error quotes the input: the key, if the server made the answer of it.
+    raise caused_by(error, failure)

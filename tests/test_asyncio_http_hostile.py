@@ -625,50 +625,21 @@ ECHOES: Final[dict[str, Callable[[bytes], bytes]]] = {
 }
 
 
-def _every_link(exc: BaseException) -> list[BaseException]:
-    """``exc`` and every exception it was raised from or during, each once.
-
-    Contexts included, suppressed or not: tracebacks do not show a suppressed one, but
-    it stays reachable (``__context__``) to anything that walks the chain itself.
-    """
-    found: list[BaseException] = []
-    todo: list[BaseException | None] = [exc]
-    while todo:
-        item = todo.pop()
-        if item is not None and all(item is not other for other in found):
-            found.append(item)
-            todo += [item.__cause__, item.__context__]
-    return found
-
-
-# Where h11 quotes the line it refused ("illegal status line: bytearray(b'...')"): since
-# 77bdced the reference's message has the key redacted and its traceback does not show
-# h11's exception, but that exception is still the (suppressed) __context__ of the error.
-# Its Content-Length and Transfer-Encoding errors quote nothing.
-QUOTED_BY_H11: Final = frozenset(ECHOES) - {"as the content-length", "as the transfer-encoding"}
-
-
-@pytest.mark.parametrize("links", ["as shown", "every link"])
 @pytest.mark.parametrize("where", list(ECHOES))
 async def test_an_echoed_key_stays_out_of_errors_and_logs(
     new_pool: NewPool,
     serve: Serve,
     caplog: pytest.LogCaptureFixture,
-    request: pytest.FixtureRequest,
     where: str,
-    links: str,
 ) -> None:
     """The server puts the request's Authorization value in a malformed answer.
 
     It is refused, typed, and the key is neither in the logs nor anywhere the error
     shows itself (``assert_withheld``: its traceback, the str, repr and args of every
-    exception in its chain as tracebacks walk it); with ``every link``, nor in any
-    exception reachable from it through ``__cause__`` and ``__context__``.
+    exception reachable from it through ``__cause__`` and ``__context__``, suppressed
+    or not).
     """
     transport = new_pool()
-    if links == "every link" and isinstance(transport, HTTP11Transport) and where in QUOTED_BY_H11:
-        reason = "h11's exception, which quotes the refused line, is the error's __context__"
-        request.applymarker(pytest.mark.xfail(raises=AssertionError, reason=reason, strict=True))
     server = serve(lambda seen: [ECHOES[where](seen.authorization)])
     caplog.set_level(logging.DEBUG)
     errors: list[BaseException] = []
@@ -685,10 +656,6 @@ async def test_an_echoed_key_stays_out_of_errors_and_logs(
     assert API_KEY[:12] not in caplog.text
     for error in errors:
         assert_withheld(error)
-        if links == "every link":
-            for link in _every_link(error):
-                shown = f"{link!s} {link!r} {link.args!r}"
-                assert API_KEY[:12] not in shown, f"{type(link)}: {shown}"
 
 
 # -- 5: unusual answers that are valid ------------------------------------------------------

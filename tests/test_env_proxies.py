@@ -34,6 +34,7 @@ from openai_async.testing import LocalServer
 
 from .sockets import ThreadedServer
 from .test_desync import KeepAliveServer, _two_lists
+from .test_redaction import every_link
 from .test_transport import _ForgingTLSServer, _OneAnswerServer, certificate, server_tls  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.anyio
@@ -370,10 +371,8 @@ async def test_refused_tunnel_is_a_typed_error_without_credentials(
     assert refusing.seen == ["CONNECT localhost:9 HTTP/1.1"]
     assert shown in str(info.value)
     texts = ["".join(traceback.format_exception(info.value)), caplog.text]
-    error: BaseException | None = info.value
-    while error is not None:  # the chain a traceback shows
-        texts += [str(error), repr(error)]
-        error = error.__cause__ or (None if error.__suppress_context__ else error.__context__)
+    for link in every_link(info.value):  # a suppressed context too: it is reachable
+        texts += [str(link), repr(link), repr(link.args)]
     encoded = base64.b64encode(b"user:secret").decode()
     for text in texts:
         for secret in ("secret", encoded, "sk-target"):
@@ -462,10 +461,8 @@ async def test_bad_answer_through_the_proxy_shows_no_credential(
         target.close()
     assert proxy.seen  # the answer came through the proxy
     texts = ["".join(traceback.format_exception(info.value))]
-    error: BaseException | None = info.value
-    while error is not None:  # the chain a traceback shows
-        texts.append(repr(error))
-        error = error.__cause__ or (None if error.__suppress_context__ else error.__context__)
+    for link in every_link(info.value):  # a suppressed context too: it is reachable
+        texts += [str(link), repr(link), repr(link.args)]
     encoded = base64.b64encode(b"user:secret").decode()
     for text in texts:
         for secret in ("secret", encoded, key):
@@ -480,7 +477,11 @@ async def test_invalid_proxy_url_is_a_typed_error_that_quotes_none_of_it(
     async with AsyncClient(base_url="http://127.0.0.1:9/v1", api_key="", max_retries=0) as c:
         with pytest.raises(APIConnectionError) as info:
             await c.models.list()
-    assert "secret" not in "".join(traceback.format_exception(info.value))
+    texts = ["".join(traceback.format_exception(info.value))]
+    for link in every_link(info.value):  # a suppressed context too: it is reachable
+        texts += [str(link), repr(link), repr(link.args)]
+    for text in texts:
+        assert "secret" not in text
 
 
 def _answer_badly(listener: socket.socket) -> None:
