@@ -60,7 +60,10 @@ _CONNECTION_ERRORS: Final = (
 def translated(exc: Exception, request: httpx.Request) -> Exception:
     """Our error for an httpx, anyio or OS exception, caused by it; others unchanged.
 
-    Raise the result with a bare ``raise``: it carries its cause already.
+    The result carries its cause already. Raise it after the ``except`` block that
+    caught ``exc``, not inside it: raised inside, ``exc`` stays reachable as its
+    ``__context__``, also where the cause is left out because it quotes the request's
+    credentials (a parser's message quoting a line a server echoed the key into).
     """
     error: APIConnectionError
     if isinstance(exc, APIError):
@@ -262,10 +265,13 @@ class _ProxyRoutes(httpx.AsyncBaseTransport):
         if pool is None:
             pool = httpx.AsyncHTTPTransport(proxy=proxy, limits=self._limits, verify=self._verify)
             self._via[proxy] = pool
+        failure: Exception | None = None
         try:
             response = await pool.handle_async_request(request)
         except Exception as exc:
-            raise translated(exc, request)  # noqa: B904  (it carries its cause)
+            failure = translated(exc, request)
+        if failure is not None:
+            raise failure  # after the except block: see translated()
         response.stream = _Translated(response.stream, request)
         return response
 
@@ -355,13 +361,16 @@ class Shards(httpx.AsyncBaseTransport):
         in_flight = self._in_flight
         index = in_flight.index(min(in_flight))
         in_flight[index] += 1
+        failure: Exception | None = None
         try:
             response = await self._pool(index).handle_async_request(request)
         except BaseException as exc:
             in_flight[index] -= 1
-            if isinstance(exc, Exception):
-                raise translated(exc, request)  # noqa: B904  (it carries its cause)
-            raise
+            if not isinstance(exc, Exception):
+                raise
+            failure = translated(exc, request)
+        if failure is not None:
+            raise failure  # after the except block: see translated()
         response.stream = _Counted(response.stream, in_flight, index, request)
         return response
 
@@ -386,11 +395,14 @@ class _Counted(httpx.AsyncByteStream):
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         assert self._stream is not None, "read after close"
+        failure: Exception | None = None
         try:
             async for chunk in self._stream:
                 yield chunk
         except Exception as exc:
-            raise translated(exc, self._request)  # noqa: B904  (it carries its cause)
+            failure = translated(exc, self._request)
+        if failure is not None:
+            raise failure  # after the except block: see translated()
 
     async def aclose(self) -> None:
         stream, self._stream = self._stream, None
@@ -459,10 +471,13 @@ class HTTPXSend:
         self._own_pool = own_pool
 
     async def __call__(self, request: httpx.Request) -> httpx.Response:
+        failure: Exception | None = None
         try:
             response = await self._http.send(request, stream=True)
         except Exception as exc:
-            raise translated(exc, request)  # noqa: B904  (it carries its cause)
+            failure = translated(exc, request)
+        if failure is not None:
+            raise failure  # after the except block: see translated()
         if not self._own_pool:
             response.stream = _Translated(response.stream, request)
         # Compressed bodies reach httpx's decoder in pieces, streamed or not.
@@ -482,9 +497,11 @@ class HTTPXSend:
             else:
                 read = await read_whole(response, options.max_response_size, layers)
         except Exception as exc:  # httpx's content decoding fails above the stream
-            raise translated(exc, request)  # noqa: B904  (it carries its cause)
+            failure = translated(exc, request)
         finally:
             await close_response(response)
+        if failure is not None:
+            raise failure  # after the except block: see translated()
         with suppress(RuntimeError):  # httpx sets it on closing; a body cut short had not
             read.elapsed = response.elapsed
         return read
@@ -514,11 +531,14 @@ class _Translated(httpx.AsyncByteStream):
         self._request = request
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
+        failure: Exception | None = None
         try:
             async for chunk in self._stream:
                 yield chunk
         except Exception as exc:
-            raise translated(exc, self._request)  # noqa: B904  (it carries its cause)
+            failure = translated(exc, self._request)
+        if failure is not None:
+            raise failure  # after the except block: see translated()
 
     async def aclose(self) -> None:
         await self._stream.aclose()
