@@ -27,10 +27,10 @@ class DefaultAsyncHttpxClient(OwnHTTPClient):
     ``limits`` bound the pool (``DEFAULT_LIMITS`` unless given). ``verify`` (True, False
     or an ``ssl.SSLContext``; a CA bundle's path too, which httpx deprecates) and
     ``cert`` (a client certificate) set its TLS, as httpx's arguments of those names
-    do. Proxies come from the
-    environment, as for ``AsyncClient()``; with ``trust_env=False`` neither proxies
-    nor ``SSL_CERT_FILE`` are read. Pass it as ``AsyncClient(http_client=...)`` and
-    close it yourself (``async with``, or ``aclose()``)::
+    do. Proxies come from the environment, as for ``AsyncClient()``; with
+    ``trust_env=False`` neither proxies nor ``SSL_CERT_FILE`` are read. Pass it as
+    ``AsyncClient(http_client=...)`` and close it yourself (``async with``, or
+    ``aclose()``)::
 
         http = DefaultAsyncHttpxClient(
             verify=ssl.create_default_context(cafile="/etc/ssl/my-ca.pem"),
@@ -56,42 +56,32 @@ class DefaultAsyncHttpxClient(OwnHTTPClient):
         self.pool: Pool | None = None
         if not any(kwargs.get(name) for name in ("transport", "proxy", "mounts")):
             context = _ssl_context(verify, cert, trust_env)
-            proxies = environment_proxies() if trust_env else None
-            self.pool = Pool(limits, proxies=proxies, ssl_context=context)
-            kwargs["transport"] = self.pool
+            kwargs["transport"] = self._own_transport(limits, context, trust_env)
         super().__init__(
             verify=verify, cert=cert, trust_env=trust_env, limits=limits, timeout=timeout, **kwargs
         )
 
+    def _own_transport(
+        self, limits: httpx.Limits, context: ssl.SSLContext | None, trust_env: bool
+    ) -> httpx.AsyncBaseTransport:
+        proxies = environment_proxies() if trust_env else None
+        self.pool = Pool(limits, proxies=proxies, ssl_context=context)
+        return self.pool
 
-class DefaultAioHttpClient(OwnHTTPClient):
+
+class DefaultAioHttpClient(DefaultAsyncHttpxClient):
     """An ``httpx.AsyncClient`` on aiohttp's pool (``aiohttp_transport()``), asyncio only.
 
-    ``limits``, ``verify``, ``cert`` and ``trust_env`` (for ``SSL_CERT_FILE``) as for
-    ``DefaultAsyncHttpxClient``; proxies from the environment are not read. Every other
-    argument is ``httpx.AsyncClient``'s; given ``transport``, that one is used.
+    The arguments are ``DefaultAsyncHttpxClient``'s, but proxies from the environment
+    are not read (``trust_env`` is for ``SSL_CERT_FILE`` only).
     """
 
-    def __init__(
-        self,
-        *,
-        verify: Verify = True,
-        cert: Any = None,
-        trust_env: bool = True,
-        limits: httpx.Limits = DEFAULT_LIMITS,
-        timeout: Any = DEFAULT_TIMEOUT,
-        **kwargs: Any,
-    ) -> None:
-        if kwargs.get("transport") is None:
-            from ._aiohttp import aiohttp_transport
+    def _own_transport(
+        self, limits: httpx.Limits, context: ssl.SSLContext | None, trust_env: bool
+    ) -> httpx.AsyncBaseTransport:
+        from ._aiohttp import aiohttp_transport
 
-            context = _ssl_context(verify, cert, trust_env)
-            kwargs["transport"] = aiohttp_transport(
-                limits=limits, verify=verify if context is None else context
-            )
-        super().__init__(
-            verify=verify, cert=cert, trust_env=trust_env, limits=limits, timeout=timeout, **kwargs
-        )
+        return aiohttp_transport(limits=limits, verify=context or True)
 
 
 def _ssl_context(verify: Verify, cert: Any, trust_env: bool) -> ssl.SSLContext | None:
