@@ -66,10 +66,12 @@ class SSEDecoder:
         "_data_size",
         "_decoder",
         "_event",
+        "_fresh",
         "_last_id",
         "_pending",
         "_pending_size",
         "_skip_lf",
+        "_whole",
         "max_event_size",
         "retry",
     )
@@ -80,6 +82,8 @@ class SSEDecoder:
         self._data_size = 0  # characters in the data lines of the event being built
         # utf-8-sig drops exactly one leading BOM, also when its bytes arrive split.
         self._decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="replace")
+        self._fresh = True  # no byte decoded yet: a BOM may come
+        self._whole = True  # the decoder holds no bytes of an unfinished character
         self._pending: list[str] = []  # pieces of an unfinished line
         self._skip_lf = False  # the last chunk ended with CR: a LF first in the next is its pair
         self._data: list[str] = []
@@ -89,9 +93,22 @@ class SSEDecoder:
 
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
         """Decode ``chunk`` and return the events it completes (often none)."""
-        text = self._decoder.decode(chunk)
-        if not text:
+        if not chunk:
             return []
+        if self._whole and chunk.isascii():
+            # The usual chunk, ASCII JSON: one C call, not the incremental decoder's
+            # Python layers. A stream that starts so has no BOM: from here on U+FEFF
+            # is a character like any other, for the plain UTF-8 decoder.
+            text = chunk.decode("ascii")
+            if self._fresh:
+                self._fresh = False
+                self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        else:
+            self._fresh = False
+            text = self._decoder.decode(chunk)
+            self._whole = not self._decoder.getstate()[0]
+            if not text:
+                return []
         if self._skip_lf:
             self._skip_lf = False
             if text[0] == "\n":
@@ -149,6 +166,7 @@ class SSEDecoder:
     def close(self) -> None:
         """End of stream: an unterminated line or event is discarded, per the spec."""
         self._decoder.decode(b"", final=True)
+        self._whole = True
         self._pending.clear()
         self._pending_size = 0
         self._data.clear()

@@ -48,10 +48,20 @@ def test_bom_split_across_chunks() -> None:
     assert datas(b"\xef", b"\xbb", b"\xbfdata: x\n\n") == ["x"]
 
 
+def test_bom_after_an_ascii_start_is_text() -> None:
+    """A stream that starts in ASCII has no BOM: one in a later chunk is a character."""
+    bom_line = "\ufeffdata: b\n\n".encode()
+    assert datas(b"data: a\n\n", bom_line) == ["a"]  # "\ufeffdata" is an unknown field
+    assert datas(b"data: a\n\n", b"data: \xc3\xa9\n\n", bom_line) == ["a", "é"]
+    assert datas(b"data: a\n\n", "data: é\n\n".encode(), b"data: c\n\n") == ["a", "é", "c"]
+
+
 def test_multibyte_character_split_across_chunks() -> None:
     """A UTF-8 sequence cut between chunks decodes whole."""
     raw = "data: 日本\n\n".encode()
     assert datas(raw[:7], raw[7:9], raw[9:]) == ["日本"]
+    # A sequence the next chunk does not finish is replaced where it stood.
+    assert datas(b"data: \xe6", b"x\n\n") == ["\ufffdx"]
 
 
 def test_line_endings_crlf_lf_cr() -> None:
