@@ -27,7 +27,8 @@ from hypothesis import strategies as st
 from openai_async import APIConnectionError, AsyncClient
 from openai_async._aiohttp import AiohttpTransport
 from openai_async._config import environment_proxies
-from openai_async._http11 import HTTP11Transport, _authority, _Proxy
+from openai_async._http11 import HTTP11Transport
+from openai_async._proxy import Proxy, authority
 from openai_async._retry import instant_retries
 from openai_async._transport import Pool, _ProxyRoutes
 from openai_async.testing import LocalServer
@@ -555,7 +556,7 @@ def test_proxy_credentials_parsed_and_masked(user: str, password: str, port: int
     from urllib.parse import quote
 
     url = f"http://{quote(user, safe='')}:{quote(password, safe='')}@proxy.example:{port}"
-    proxy = _Proxy(url)
+    proxy = Proxy(url)
     assert (proxy.host, proxy.port) == ("proxy.example", port)
     if not (user or password):
         assert proxy.authorization is None  # as httpx: no credentials, no header
@@ -573,6 +574,6 @@ def test_proxy_credentials_parsed_and_masked(user: str, password: str, port: int
 )
 def test_authority_is_what_a_url_reads_back(host: str, port: int) -> None:
     """``CONNECT``'s target, IPv6 addresses in brackets: a URL made of it has that host and port."""
-    authority = _authority(host.encode("ascii"), port).decode("ascii")
-    url = httpx.URL(f"http://{authority}/")
+    shown = authority(host.encode("ascii"), port).decode("ascii")
+    url = httpx.URL(f"http://{shown}/")
     assert (url.host, url.port) == (host, None if port == 80 else port)
