@@ -378,9 +378,10 @@ _ECHO = b"Proxy-Authorization: Basic dXNlcjpzZWNyZXQ= (user:secret)"
             b"HTTP/1.1 502 Bad Gateway\r\ncontent-length: %d\r\n\r\n%s" % (len(_ECHO), _ECHO),
             "502",
         ),
-        (b"HTTP/1.1 2x0 " + _ECHO + b"\r\n\r\n", "proxy"),
+        (b"HTTP/1.1 2x0 " + _ECHO + b"\r\n\r\n", "not valid HTTP"),
+        (b"HTTP/1.1 200 OK\r\n\r\n" + _ECHO, "before it opened"),
     ],
-    ids=["407", "502", "garbled"],
+    ids=["407", "502", "garbled", "bytes before the tunnel opened"],
 )
 async def test_refused_tunnel_is_a_typed_error_without_credentials(
     refusal: bytes, shown: str, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
