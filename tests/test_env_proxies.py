@@ -12,9 +12,12 @@ from __future__ import annotations
 import base64
 import contextlib
 import logging
+import os
 import select
 import socket
 import ssl
+import subprocess
+import sys
 import threading
 import traceback
 from collections.abc import Iterator
@@ -187,6 +190,29 @@ async def test_all_proxy_serves_for_http_too(
         pool = client._http._transport
         assert isinstance(pool, Pool)
         assert isinstance(pool.inner, AsyncioTransport | HTTP11Transport)
+    assert proxy.seen == [f"GET {server.url}/models HTTP/1.1"]
+
+
+def test_proxies_need_no_aiohttp(proxy: ForwardingProxy, server: LocalServer) -> None:
+    """On asyncio a client sends through the proxy with aiohttp absent (an optional extra)."""
+    code = (
+        "import asyncio, sys\n"
+        "sys.modules['aiohttp'] = None  # as if not installed: importing it fails\n"
+        "from openai_async import AsyncClient\n"
+        "async def main():\n"
+        f"    async with AsyncClient(base_url={server.url!r}, api_key='', max_retries=0) as c:\n"
+        "        print(len((await c.models.list()).data) > 0)\n"
+        "asyncio.run(main())\n"
+    )
+    environ = {name: value for name, value in os.environ.items() if "proxy" not in name.lower()}
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**environ, "HTTP_PROXY": proxy.url},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert out.strip() == "True"
     assert proxy.seen == [f"GET {server.url}/models HTTP/1.1"]
 
 
