@@ -12,20 +12,23 @@ nox.options.default_venv_backend = "uv|virtualenv"
 TEST_DEPS = ["pytest>=8", "hypothesis>=6.100", "trio>=0.26", "jsonschema>=4.20", "pyyaml>=6"]
 # Structured outputs are tested with the pydantic models users pass (never a dependency).
 TEST_DEPS += ["pydantic>=2"]
-# The examples run in their real servers (tests/test_examples_apps.py).
-TEST_DEPS += ["fastapi>=0.110", "uvicorn>=0.29", "aiohttp>=3.9"]
+# The examples run in their real servers (tests/test_examples_apps.py); aiohttp comes
+# with the package's aiohttp extra (TESTED), for aiohttp_transport() and its tests.
+TEST_DEPS += ["fastapi>=0.110", "uvicorn>=0.29"]
 # The browser test drives Debian's Chromium (apt install chromium) with playwright.
 BROWSER_DEPS = ["playwright>=1.40"]
 # ruff formats the reference's signatures.
 DOCS_DEPS = ["mkdocs>=1.6", "mkdocs-material>=9.5", "mkdocstrings[python]>=0.26", "ruff==0.17.5"]
 # The shared rate budget is tested against a real redis-server (skipped without one).
 TEST_DEPS += ["redis>=5.0"]
+# The package as the tests install it: with aiohttp (an optional extra).
+TESTED = ".[aiohttp]"
 
 
 @nox.session
 def tests(session: nox.Session) -> None:
     """Run the test suite on asyncio and trio (through anyio's pytest plugin)."""
-    session.install("-e", ".", *TEST_DEPS)
+    session.install("-e", TESTED, *TEST_DEPS)
     # The browser tests have their own session (they need Chromium).
     session.run("pytest", *(session.posargs or ["--ignore=tests/browser"]))
 
@@ -33,7 +36,7 @@ def tests(session: nox.Session) -> None:
 @nox.session
 def browser(session: nox.Session) -> None:
     """The chat page in headless Chromium (needs Debian's chromium); screenshots in .nox/."""
-    session.install("-e", ".", *TEST_DEPS, *BROWSER_DEPS)
+    session.install("-e", TESTED, *TEST_DEPS, *BROWSER_DEPS)
     session.env["SCREENSHOT_DIR"] = ".nox/screenshots"
     session.run("pytest", "tests/browser", *session.posargs)
 
@@ -49,7 +52,7 @@ def docs(session: nox.Session) -> None:
 @nox.session
 def jobs_soak(session: nox.Session) -> None:
     """Batch jobs at scale against rate-limited servers and a real redis-server (minutes)."""
-    session.install("-e", ".", *TEST_DEPS)
+    session.install("-e", TESTED, *TEST_DEPS)
     session.run("pytest", "tests/soak_jobs.py", *session.posargs)
 
 
@@ -87,7 +90,7 @@ def bench(session: nox.Session) -> None:
     # FastAPI and uvicorn for the service scenario; trio for the trio rows.
     session.install(
         "-e",
-        ".",
+        ".[aiohttp]",
         "openai[aiohttp]",
         "orjson",
         "httpx-aiohttp>=0.2",
@@ -125,7 +128,7 @@ def speech_memory(session: nox.Session) -> None:
 @nox.session
 def hostile_memory(session: nox.Session) -> None:
     """Peak client memory against 1 GiB hostile answers, with the default caps (never in CI)."""
-    session.install("-e", ".", *TEST_DEPS)
+    session.install("-e", TESTED, *TEST_DEPS)
     session.env["HOSTILE_DOWNLOAD_MIB"] = "1024"
     session.env["HOSTILE_CAPS"] = "default"
     session.run("pytest", "tests/test_hostile_memory.py", "-s", "-q", *session.posargs)

@@ -1,9 +1,9 @@
-"""An httpx transport on aiohttp's connection pool: asyncio's when a proxy is set.
+"""An httpx transport on aiohttp's connection pool, made by ``aiohttp_transport()``.
 
-The client's own pool on asyncio is ``_asyncio_http``'s; ``_transport.Pool`` sends on
-this one instead when the environment names a proxy (aiohttp speaks to http and https
-proxies), and ``aiohttp_transport()`` makes one on request. Like that pool, and unlike
-httpcore's, aiohttp's keeps the cost per request flat as connections grow. It is owned
+The client's own pool on asyncio is ``_asyncio_http``'s, proxies or not; this one is
+used only when asked for, and needs the ``aiohttp`` extra (aiohttp is no dependency of
+the package). Like that pool, and unlike httpcore's, aiohttp's keeps the cost per
+request flat as connections grow. It is owned
 here end to end: httpx builds the request and decodes the body (content-encoding),
 aiohttp moves the bytes, and aiohttp's exceptions become ours in this module, where
 the response and its body stream are made (``_errors()``, most specific first).
@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from ._config import DEFAULT_LIMITS, Proxies
+from ._config import DEFAULT_LIMITS
 from ._exceptions import (
     APIConnectionError,
     APITimeoutError,
@@ -48,27 +48,35 @@ def aiohttp_transport(
 ) -> httpx.AsyncBaseTransport:
     """An httpx transport that sends on aiohttp's connection pool (asyncio only).
 
-    ``AsyncClient()`` uses one on asyncio when the environment names a proxy (its own
-    pool otherwise); pass it as ``AsyncClient(transport=aiohttp_transport(...))`` to
-    change ``limits`` (``max_connections`` and
-    ``keepalive_expiry``; aiohttp has no separate keep-alive count) or ``verify``
-    (httpx's TLS setting: a bool, a CA bundle path or an ``ssl.SSLContext``). Under trio it raises
+    Pass it as ``AsyncClient(transport=aiohttp_transport(...))``; ``limits``
+    (``max_connections`` and ``keepalive_expiry``; aiohttp has no separate keep-alive
+    count) and ``verify`` (httpx's TLS setting: a bool, a CA bundle path or an
+    ``ssl.SSLContext``). It sends every request directly, whatever proxies the
+    environment names (the client's own pool sends through them). Under trio it raises
     ``InvalidParameterError`` at the first request, before anything is sent.
+
+    Needs aiohttp, the ``aiohttp`` extra (``pip install "openai-anyio[aiohttp]"``):
+    without it this raises ``ModuleNotFoundError`` saying so.
 
     aiohttp's own resending of an idempotent request on a connection closed under
     it is turned off: the client's retry policy decides, as on any transport.
     """
+    import importlib.util
+
+    if importlib.util.find_spec("aiohttp") is None:  # found, not imported: that waits
+        raise ModuleNotFoundError(
+            "aiohttp's transport (aiohttp_transport(), DefaultAioHttpClient) needs "
+            'aiohttp, an optional extra: pip install "openai-anyio[aiohttp]"',
+            name="aiohttp",
+        )
     return AiohttpTransport(limits=limits, verify=verify)
 
 
 class AiohttpTransport(httpx.AsyncBaseTransport):
     """Send httpx requests on one ``aiohttp.ClientSession``, made at the first request.
 
-    ``proxies`` (from the environment, ``_config.environment_proxies``): each request
-    goes through the one its URL calls for, given to aiohttp as that request's
-    ``proxy``. Not aiohttp's ``trust_env``, which also reads ``~/.netrc`` (and would
-    add its Basic auth to requests that carry ours) and asks a thread for the proxy of
-    every request. aiohttp takes http and https proxies, not SOCKS.
+    Directly: not through aiohttp's ``trust_env``, which also reads ``~/.netrc`` (and
+    would add its Basic auth to requests that carry ours).
     """
 
     def __init__(
@@ -76,20 +84,16 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         *,
         limits: httpx.Limits = DEFAULT_LIMITS,
         verify: ssl.SSLContext | bool | str = True,
-        proxies: Proxies | None = None,
     ) -> None:
         self._limits = limits
         self._verify = verify
-        self._proxies = proxies
         self._session: aiohttp.ClientSession | None = None
         self._url: Any = None  # yarl.URL, imported with aiohttp
         self._ssl: Any = None  # made at the first https request: loading CAs is slow
         self._closed = False
 
     def __repr__(self) -> str:
-        if self._proxies is None:
-            return "<aiohttp transport>"
-        return f"<aiohttp transport through {self._proxies!r}>"
+        return "<aiohttp transport>"
 
     def _open(self) -> aiohttp.ClientSession:
         # Imported here: aiohttp (and asyncio) add ~60 ms to ``import openai_async``.
@@ -162,7 +166,6 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                         allow_redirects=False,
                         timeout=_client_timeout(**timeout) if timeout else None,
                         ssl=ssl,
-                        proxy=None if self._proxies is None else self._proxies.for_url(request.url),
                     )
                     break
                 except _Desynchronised:

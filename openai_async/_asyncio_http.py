@@ -14,17 +14,25 @@ wrong without quoting the server's bytes (they may echo the key back), memory bo
 its answer ended exactly where its bytes did. Bytes or a close arriving on an idle
 connection mark it dead: it is closed, never handed to a request (issue 14).
 
-The pool keeps idle connections per origin within ``httpx.Limits``, as ``_http11``'s
-does: ``max_connections`` open at once (a request waits, first come first served, up to
-httpx's ``pool`` timeout), at most ``max_keepalive_connections`` idle, none idle longer
-than ``keepalive_expiry``; its bookkeeping is synchronous between awaits, so a
+The pool keeps idle connections per origin (and proxy) within ``httpx.Limits``, as
+``_http11``'s does: ``max_connections`` open at once (a request waits, first come first
+served, up to httpx's ``pool`` timeout), at most ``max_keepalive_connections`` idle, none
+idle longer than ``keepalive_expiry``; its bookkeeping is synchronous between awaits, so a
 cancellation can never leave a connection counted but lost. httpx's ``connect`` and
-``write`` timeouts apply to connecting and to each wait for the socket to drain; its
+``write`` timeouts apply to connecting (through a proxy, the tunnel's opening too) and
+to each wait for the socket to drain; its
 ``read`` timeout, between bytes, is kept by one watchdog timer per connection, which
 re-arms itself while bytes keep coming (no timer is made per read).
 
-No proxies: a request goes to its URL's host directly. Not the default transport yet;
-use it as ``AsyncClient(transport=AsyncioTransport())``.
+Through a proxy (``proxies``, from the environment; ``http://`` and ``https://`` proxy
+URLs), as through ``_http11``'s: an http URL goes to the proxy with its absolute form as
+the request line, an https one through a ``CONNECT`` tunnel to its host, whose answer's
+head is read within the same bounds as any, then TLS over the tunnel (asyncio's
+``start_tls``), then as over a direct connection. To an ``https://`` proxy the
+connection is TLS first (TLS inside TLS for an https URL). The proxy's credentials go
+to the proxy alone, as ``Proxy-Authorization``: on each forwarded request, on the
+``CONNECT``, never inside the tunnel. Connections are pooled per proxy and target, with
+the same guards as direct ones. ``_transport.Pool`` uses this pool on asyncio.
 """
 
 from __future__ import annotations
@@ -39,8 +47,19 @@ from typing import Final, cast
 import anyio.lowlevel
 import httpx
 
-from ._config import DEFAULT_LIMITS
+from ._config import DEFAULT_LIMITS, Proxies
 from ._exceptions import InvalidParameterError
+from ._proxy import (
+    EARLY_BYTES,
+    NOT_ANSWERED,
+    NOT_HTTP,
+    Proxy,
+    Route,
+    Via,
+    absolute_target,
+    connect_request,
+    refused,
+)
 from ._transport import readable, translated
 
 __all__ = ["AsyncioTransport"]
@@ -55,8 +74,6 @@ _STATUS = re.compile(rb"HTTP/1\.([01]) ([0-9]{3})(?: ([\t\x20-\x7e\x80-\xff]*))?
 _FIELD = re.compile(rb"([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*([\t\x20-\x7e\x80-\xff]*?)[ \t]*")
 _CHUNK_SIZE = re.compile(rb"([0-9A-Fa-f]{1,16})[ \t]*(?:;[\t\x20-\x7e\x80-\xff]*)?")
 
-Origin = tuple[bytes, bytes, int]  # scheme, host, port
-
 # What frames an answer's body; in chunked bodies, where the parser stands.
 _LENGTH, _CHUNKED, _UNTIL_CLOSE = 0, 1, 2
 _SIZE_LINE, _AFTER_DATA, _TRAILERS = -1, -2, -3
@@ -65,28 +82,35 @@ _SIZE_LINE, _AFTER_DATA, _TRAILERS = -1, -2, -3
 class AsyncioTransport(httpx.AsyncBaseTransport):
     """A keep-alive pool of HTTP/1.1 connections per origin, within ``limits`` (asyncio only).
 
-    ``ssl_context`` for https: httpx's default (certifi's CA bundle) unless given. Under
-    trio the first request raises ``InvalidParameterError``, before anything is sent.
-    No proxies: every request goes straight to its URL's host, whatever the environment
-    says (``_transport.Pool`` does not choose this transport, so nothing is bypassed).
+    ``ssl_context`` for https (to ``https://`` proxies too): httpx's default (certifi's CA
+    bundle) unless given. ``proxies``: the proxy, if any, each request goes through
+    (``http://`` and ``https://`` ones). Under trio the first request raises
+    ``InvalidParameterError``, before anything is sent.
     """
 
     def __init__(
-        self, limits: httpx.Limits = DEFAULT_LIMITS, *, ssl_context: ssl.SSLContext | None = None
+        self,
+        limits: httpx.Limits = DEFAULT_LIMITS,
+        *,
+        ssl_context: ssl.SSLContext | None = None,
+        proxies: Proxies | None = None,
     ) -> None:
         self._max_connections = limits.max_connections
         self._max_keepalive = limits.max_keepalive_connections
         self._expiry = limits.keepalive_expiry
         self._ssl_context = ssl_context  # else loaded at the first https request
-        # Per origin, oldest first: reuse takes the newest, expiry closes the oldest.
-        self._idle: dict[Origin, deque[_Connection]] = {}
+        self._proxies = proxies
+        self._via = None if proxies is None else Via(proxies, ("http", "https"))
+        # Per route, oldest first: reuse takes the newest, expiry closes the oldest.
+        self._idle: dict[Route, deque[_Connection]] = {}
         self._idle_count = 0
         self._open = 0  # connections made and not yet closed, idle ones included
         self._waiters: deque[asyncio.Future[None]] = deque()
         self._closed = False
 
     def __repr__(self) -> str:
-        return f"<asyncio HTTP/1.1 pool: {self._open} open, {self._idle_count} idle>"
+        via = "" if self._proxies is None else f", via {self._proxies!r}"
+        return f"<asyncio HTTP/1.1 pool: {self._open} open, {self._idle_count} idle{via}>"
 
     def counts(self) -> tuple[int, int]:
         """(connections in use or waited for, idle connections)."""
@@ -108,7 +132,8 @@ class AsyncioTransport(httpx.AsyncBaseTransport):
             raise httpx.UnsupportedProtocol(f"Request URL has an unsupported protocol '{url}'.")
         origin = (scheme, url.raw_host, url.port or (443 if scheme == b"https" else 80))
         try:
-            connection = await self._acquire(loop, origin, timeouts)
+            route = origin if self._via is None else self._via.route(origin, url)
+            connection = await self._acquire(loop, route, timeouts)
         except Exception as exc:
             raise translated(exc, request)  # noqa: B904  (it carries its cause)
         try:
@@ -146,13 +171,13 @@ class AsyncioTransport(httpx.AsyncBaseTransport):
     # -- the pool: all bookkeeping between awaits, so a cancellation cannot split it ----
 
     async def _acquire(
-        self, loop: asyncio.AbstractEventLoop, origin: Origin, timeouts: Mapping[str, float | None]
+        self, loop: asyncio.AbstractEventLoop, route: Route, timeouts: Mapping[str, float | None]
     ) -> _Connection:
         wait_until: float | None = None  # the pool timeout covers all the waits together
         while True:
             if self._closed:
                 raise RuntimeError("Cannot send a request, as the transport has been closed.")
-            idle = self._idle.get(origin)
+            idle = self._idle.get(route)
             if idle:
                 if self._expiry is not None:
                     # Those idle too long go now, not when a burst needs them again.
@@ -173,13 +198,13 @@ class AsyncioTransport(httpx.AsyncBaseTransport):
             if self._max_connections is None or self._open < self._max_connections:
                 self._open += 1
                 try:
-                    return await self._connect(loop, origin, timeouts.get("connect"))
+                    return await self._connect(loop, route, timeouts.get("connect"))
                 except BaseException:
                     self._open -= 1
                     self._wake()
                     raise
             if self._idle_count:
-                # Full, but with idle connections to other origins: close the oldest.
+                # Full, but with idle connections on other routes: close the oldest.
                 for connections in self._idle.values():
                     if connections:
                         self._idle_count -= 1
@@ -213,28 +238,44 @@ class AsyncioTransport(httpx.AsyncBaseTransport):
                 waiter.set_result(None)
                 return
 
+    def _context(self) -> ssl.SSLContext:
+        if self._ssl_context is None:
+            # httpx's own (certifi's CA bundle), so that every transport trusts the
+            # same servers; loading it takes tens of ms, once.
+            self._ssl_context = httpx.create_ssl_context()
+        return self._ssl_context
+
     async def _connect(
-        self, loop: asyncio.AbstractEventLoop, origin: Origin, within: float | None
+        self, loop: asyncio.AbstractEventLoop, route: Route, within: float | None
     ) -> _Connection:
-        scheme, host, port = origin
-        context: ssl.SSLContext | None = None
-        if scheme == b"https":
-            if self._ssl_context is None:
-                # httpx's own (certifi's CA bundle), so that every transport trusts the
-                # same servers; loading it takes tens of ms, once.
-                self._ssl_context = httpx.create_ssl_context()
-            context = self._ssl_context
+        """A new connection for ``route``, made within ``within`` (a tunnel's too)."""
+        scheme, host, port = route[0], route[1], route[2]
+        proxy = route[3] if len(route) == 4 else None
+        context = self._context() if scheme == b"https" else None
         name = host.decode("ascii")
-        connection = _Connection(loop, origin)
+        connection = _Connection(loop, route)
         try:
             async with asyncio.timeout(within):
-                await loop.create_connection(
-                    lambda: connection,
-                    name,
-                    port,
-                    ssl=context,
-                    server_hostname=None if context is None else name,  # SNI, and checked
-                )
+                if proxy is None:
+                    await loop.create_connection(
+                        lambda: connection,
+                        name,
+                        port,
+                        ssl=context,
+                        server_hostname=None if context is None else name,  # SNI, and checked
+                    )
+                else:
+                    await loop.create_connection(
+                        lambda: connection,
+                        proxy.host,
+                        proxy.port,
+                        ssl=self._context() if proxy.tls else None,
+                        server_hostname=proxy.host if proxy.tls else None,
+                    )
+                    if context is None:  # http: each request goes to the proxy
+                        connection.forward = proxy
+                    else:
+                        await connection.tunnel(host, port, proxy, context)
         except BaseException as exc:
             connection.abort()  # made, if it was, as the time ran out or a cancellation came
             if isinstance(exc, TimeoutError):
@@ -259,9 +300,9 @@ class AsyncioTransport(httpx.AsyncBaseTransport):
             )
         ):
             connection.rest()
-            idle = self._idle.get(connection.origin)
+            idle = self._idle.get(connection.route)
             if idle is None:
-                idle = self._idle[connection.origin] = deque()
+                idle = self._idle[connection.route] = deque()
             idle.append(connection)
             self._idle_count += 1
         else:
@@ -277,17 +318,21 @@ class AsyncioTransport(httpx.AsyncBaseTransport):
 
 
 class _Connection(asyncio.Protocol):
-    """One HTTP/1.1 connection: the protocol asyncio feeds, its buffer, and its watchdog."""
+    """One HTTP/1.1 connection: the protocol asyncio feeds, its buffer, and its watchdog.
+
+    ``forward``: the proxy it goes to, whose requests name their target in full.
+    """
 
     __slots__ = (
-        "buffer", "dead", "ended", "error", "framing", "idle", "idle_since", "keep_alive",
-        "last_read", "loop", "origin", "reading_paused", "timeout", "transport", "waiter",
-        "watchdog", "writable",
+        "buffer", "dead", "ended", "error", "forward", "framing", "idle", "idle_since",
+        "keep_alive", "last_read", "loop", "reading_paused", "route", "timeout", "transport",
+        "waiter", "watchdog", "writable",
     )  # fmt: skip
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, origin: Origin) -> None:
+    def __init__(self, loop: asyncio.AbstractEventLoop, route: Route) -> None:
         self.loop = loop
-        self.origin = origin
+        self.route = route
+        self.forward: Proxy | None = None
         self.transport: asyncio.Transport | None = None
         self.buffer = bytearray()  # received, not yet read
         self.ended = False  # the server closed its side, or the connection is lost
@@ -389,7 +434,7 @@ class _Connection(asyncio.Protocol):
         if self.ended:
             if self.error is not None:
                 raise httpx.ReadError(str(self.error) or type(self.error).__name__)
-            raise httpx.RemoteProtocolError("The server closed the connection mid-answer.")
+            raise _Ended("The server closed the connection mid-answer.")
         if self.reading_paused:
             self.reading_paused = False
             assert self.transport is not None
@@ -446,8 +491,12 @@ class _Connection(asyncio.Protocol):
             raise
 
     async def _send(self, request: httpx.Request, within: float | None) -> None:
-        lines = [b"%s %s HTTP/1.1" % (request.method.encode("ascii"), request.url.raw_path)]
+        proxy = self.forward
+        target = request.url.raw_path if proxy is None else absolute_target(request.url)
+        lines = [b"%s %s HTTP/1.1" % (request.method.encode("ascii"), target)]
         lines += [name + b": " + value for name, value in request.headers.raw]
+        if proxy is not None and proxy.authorization is not None:  # for the proxy alone
+            lines.append(b"Proxy-Authorization: " + proxy.authorization)
         head = b"\r\n".join(lines) + b"\r\n\r\n"
         # A line break or NUL in a header (or the target) would write a line of its own.
         breaks = len(lines) + 1
@@ -488,6 +537,41 @@ class _Connection(asyncio.Protocol):
             if self.ended:
                 raise httpx.WriteError("The connection closed while the request was written.")
 
+    async def tunnel(self, host: bytes, port: int, proxy: Proxy, context: ssl.SSLContext) -> None:
+        """Through the proxy at the other end, a ``CONNECT`` tunnel to ``host:port``, then TLS.
+
+        The proxy's answer is read as any answer's head; a refusal is a ``ProxyError``
+        naming its status only (``_proxy.refused``).
+        """
+        target, headers = connect_request(host, port, proxy)
+        lines = [b"CONNECT " + target + b" HTTP/1.1"] + [
+            name + b": " + value for name, value in headers
+        ]
+        await self._write(b"\r\n".join(lines) + b"\r\n\r\n", None)
+        try:
+            status = (await self._read_head(True))[0]
+        except (_Ended, httpx.ReadError) as exc:
+            raise httpx.ProxyError(NOT_ANSWERED) from exc
+        except httpx.RemoteProtocolError as exc:  # its text names the fault, never the bytes
+            raise httpx.ProxyError(NOT_HTTP) from exc
+        if not 200 <= status < 300:
+            raise refused(proxy, target, status)
+        if self.buffer:
+            raise httpx.ProxyError(EARLY_BYTES)
+        if self.ended:
+            raise httpx.ConnectError("The proxy closed the tunnel as it opened.")
+        # start_tls takes the socket's reading over, paused or not.
+        self.reading_paused = False
+        transport = await self.loop.start_tls(
+            cast(asyncio.Transport, self.transport),
+            self,
+            context,
+            server_hostname=host.decode("ascii"),  # SNI, and checked
+        )
+        if transport is None:  # closed as the handshake ended
+            raise httpx.ConnectError("The proxy closed the tunnel as it opened.")
+        self.transport = transport
+
     async def _read_head(self, no_body: bool) -> tuple[int, bytes, list[tuple[bytes, bytes]]]:
         searched = 0
         interim = 0
@@ -498,9 +582,7 @@ class _Connection(asyncio.Protocol):
                 if len(buffer) > _MAX_HEAD:
                     raise httpx.RemoteProtocolError("The answer's head is larger than 100 KiB.")
                 if self.ended and not buffer and self.error is None:
-                    raise httpx.RemoteProtocolError(
-                        "Server disconnected without sending a response."
-                    )
+                    raise _Ended("Server disconnected without sending a response.")
                 searched = max(0, len(buffer) - 3)
                 await self.more()
                 continue
@@ -520,6 +602,10 @@ class _Connection(asyncio.Protocol):
             )
             self.framing = (mode, left)
             return status, reason, headers
+
+
+class _Ended(httpx.RemoteProtocolError):
+    """The server closed the connection before the answer's end (a proxy's, for ``tunnel``)."""
 
 
 def _parse_head(head: bytes) -> tuple[int, bytes, list[tuple[bytes, bytes]]]:

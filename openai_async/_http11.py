@@ -29,7 +29,6 @@ It runs on any anyio backend; ``_transport.Pool`` uses it under trio.
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import socket
 import ssl
@@ -44,6 +43,17 @@ import httpx
 from anyio.streams.tls import TLSAttribute, TLSStream
 
 from ._config import DEFAULT_LIMITS, Proxies
+from ._proxy import (
+    EARLY_BYTES,
+    NOT_ANSWERED,
+    NOT_HTTP,
+    Proxy,
+    Route,
+    Via,
+    absolute_target,
+    connect_request,
+    refused,
+)
 from ._transport import readable, translated
 
 __all__ = ["HTTP11Transport"]
@@ -51,40 +61,6 @@ __all__ = ["HTTP11Transport"]
 # Response heads are read within httpcore's bounds, as on the other transports.
 _MAX_HEAD: Final = 100 * 1024
 _READ_SIZE: Final = 64 * 1024
-
-Origin = tuple[bytes, bytes, int]  # scheme, host, port
-# Where a connection goes: an origin, directly or through a proxy.
-Route = Origin | tuple[bytes, bytes, int, "_Proxy"]
-
-
-class _Proxy:
-    """An ``http://`` proxy: where it listens, and the credentials its URL holds, if any.
-
-    One per proxy URL, compared by identity. Its repr shows no credentials.
-    """
-
-    __slots__ = ("authorization", "host", "port")
-
-    def __init__(self, url: str) -> None:
-        try:
-            parsed: httpx.URL | None = httpx.URL(url)
-        except httpx.InvalidURL:
-            parsed = None
-        if parsed is None:
-            # httpx's message may quote a part of the URL: the credentials, for all we
-            # know. Raised here, out of the except block, it is not this one's context.
-            raise httpx.ProxyError("The proxy URL from the environment is not valid.")
-        if parsed.scheme != "http" or not parsed.raw_host:
-            raise httpx.ProxyError("HTTP11Transport sends through http:// proxies only.")
-        self.host = parsed.raw_host.decode("ascii")  # IDNA-encoded
-        self.port = parsed.port or 80
-        self.authorization: bytes | None = None
-        if parsed.username or parsed.password:
-            pair = f"{parsed.username}:{parsed.password}".encode()
-            self.authorization = b"Basic " + base64.b64encode(pair)
-
-    def __repr__(self) -> str:
-        return f"<proxy {_authority(self.host.encode('ascii'), self.port).decode('ascii')}>"
 
 
 class HTTP11Transport(httpx.AsyncBaseTransport):
@@ -106,7 +82,7 @@ class HTTP11Transport(httpx.AsyncBaseTransport):
         self._expiry = limits.keepalive_expiry
         self._ssl_context = ssl_context  # else loaded at the first https request
         self._proxies = proxies
-        self._via: dict[str, _Proxy] = {}  # each proxy URL parsed at its first request
+        self._via = None if proxies is None else Via(proxies)
         # Per route, oldest first: reuse takes the newest, expiry closes the oldest.
         self._idle: dict[Route, deque[_Connection]] = {}
         self._idle_count = 0
@@ -128,17 +104,10 @@ class HTTP11Transport(httpx.AsyncBaseTransport):
         scheme = url.raw_scheme
         if scheme not in (b"http", b"https"):
             raise httpx.UnsupportedProtocol(f"Request URL has an unsupported protocol '{url}'.")
-        port = url.port or (443 if scheme == b"https" else 80)
-        route: Route = (scheme, url.raw_host, port)
+        origin = (scheme, url.raw_host, url.port or (443 if scheme == b"https" else 80))
         failure: Exception | None = None  # raised out of the except blocks: see _ours
         try:
-            if self._proxies is not None:
-                proxy = self._proxies.for_url(url)
-                if proxy is not None:
-                    via = self._via.get(proxy)
-                    if via is None:
-                        via = self._via[proxy] = _Proxy(proxy)
-                    route = (scheme, url.raw_host, port, via)
+            route = origin if self._via is None else self._via.route(origin, url)
             connection = await self._acquire(route, timeouts)
         except Exception as exc:
             failure = exc
@@ -321,18 +290,14 @@ class HTTP11Transport(httpx.AsyncBaseTransport):
             await anyio.aclose_forcefully(connection.stream)
 
 
-async def _open_tunnel(stream: anyio.abc.ByteStream, host: bytes, port: int, proxy: _Proxy) -> None:
+async def _open_tunnel(stream: anyio.abc.ByteStream, host: bytes, port: int, proxy: Proxy) -> None:
     """Ask the proxy at the other end of ``stream`` for a tunnel to ``host:port``.
 
-    A refusal is a ``ProxyError`` naming its status only: the proxy's words (its reason
-    phrase, its body) are not ours to repeat, and may echo what it was sent.
+    A refusal is a ``ProxyError`` naming its status only (``_proxy.refused``).
     """
-    authority = _authority(host, port)
-    headers = [(b"Host", authority)]
-    if proxy.authorization is not None:
-        headers.append((b"Proxy-Authorization", proxy.authorization))
+    target, headers = connect_request(host, port, proxy)
     exchange = _Connection((b"http", host, port), stream)
-    request = h11.Request(method=b"CONNECT", target=authority, headers=headers)
+    request = h11.Request(method=b"CONNECT", target=target, headers=headers)
     await exchange.write((exchange.h11.send(request) or b""), None)
     while True:
         try:
@@ -344,25 +309,15 @@ async def _open_tunnel(stream: anyio.abc.ByteStream, host: bytes, port: int, pro
         if malformed:
             # h11's message quotes the bytes it could not read: the proxy's words. Raised
             # here, out of the except block, h11's exception is not this one's context.
-            raise httpx.ProxyError("The proxy's answer to CONNECT is not valid HTTP.")
+            raise httpx.ProxyError(NOT_HTTP)
         if isinstance(event, h11.Response):
             break
         if not isinstance(event, h11.InformationalResponse):
-            raise httpx.ProxyError("The proxy closed the connection without answering CONNECT.")
+            raise httpx.ProxyError(NOT_ANSWERED)
     if not 200 <= event.status_code < 300:
-        raise httpx.ProxyError(
-            f"The proxy {proxy!r} refused the tunnel to {authority.decode('ascii')}: "
-            f"status {event.status_code}"
-            + (" (it wants other credentials)" if event.status_code == 407 else "")
-        )
+        raise refused(proxy, target, event.status_code)
     if exchange.h11.trailing_data[0]:
-        # The server speaks first in no TLS handshake: nobody asked for these.
-        raise httpx.ProxyError("The proxy sent bytes through the tunnel before it opened.")
-
-
-def _authority(host: bytes, port: int) -> bytes:
-    """``host:port``, an IPv6 address in brackets."""
-    return (b"[%s]:%d" if b":" in host else b"%s:%d") % (host, port)
+        raise httpx.ProxyError(EARLY_BYTES)
 
 
 class _Connection:
@@ -374,7 +329,7 @@ class _Connection:
     __slots__ = ("forward", "h11", "idle_since", "route", "socket", "stream", "tls")
 
     def __init__(
-        self, route: Route, stream: anyio.abc.ByteStream, forward: _Proxy | None = None
+        self, route: Route, stream: anyio.abc.ByteStream, forward: Proxy | None = None
     ) -> None:
         self.route = route
         self.stream = stream
@@ -445,7 +400,7 @@ class _Connection:
         if proxy is None:
             target, headers = url.raw_path, request.headers.raw
         else:  # the absolute form; the proxy's credentials for the proxy alone
-            target = url.raw_scheme + b"://" + url.netloc + url.raw_path
+            target = absolute_target(url)
             headers = request.headers.raw
             if proxy.authorization is not None:
                 headers = [*headers, (b"Proxy-Authorization", proxy.authorization)]

@@ -1,9 +1,8 @@
 """The innermost step of the request path: the pool, and sending on it.
 
 ``Pool`` is the transport a client builds for itself: our own HTTP/1.1 pools,
-``_asyncio_http``'s on asyncio (aiohttp's, ``_aiohttp``, when a proxy is set) and
-``_http11``'s on trio, chosen by the event loop; ``Shards`` of httpcore's pools
-(trio's default before) stay available.
+``_asyncio_http``'s on asyncio and ``_http11``'s on trio, chosen by the event loop;
+``Shards`` of httpcore's pools (trio's default before) stay available.
 ``HTTPXSend`` sends through ``httpx.AsyncClient.send``, httpx's public path, whichever
 transport is underneath.
 
@@ -133,9 +132,10 @@ def translate_errors(request: httpx.Request) -> Iterator[None]:
 class Pool(httpx.AsyncBaseTransport):
     """The client's own pool: an HTTP/1.1 pool owned here, on asyncio and on trio.
 
-    ``_asyncio_http``'s on asyncio (aiohttp's when the environment sets a proxy),
-    ``_http11``'s on trio. Not httpcore's: it reuses a connection whose answer overran
-    its end, and reads the extra bytes as the next answer (issue 14).
+    ``_asyncio_http``'s on asyncio, ``_http11``'s on trio. Not httpcore's: it reuses a
+    connection whose answer overran its end, and reads the extra bytes as the next
+    answer (issue 14). Nor aiohttp's (``_aiohttp``, an optional extra), which costs about
+    twice as much per request.
 
     Chosen at the first request, by the event loop it runs in; a pool serves one
     event loop for its life, as both libraries' pools do. Used from another event loop
@@ -145,10 +145,9 @@ class Pool(httpx.AsyncBaseTransport):
     every pool a client makes for itself.
 
     ``proxies`` (from the environment): each pool sends through a proxy itself, with
-    the same guards as without one: on asyncio aiohttp's through an ``http://`` or
-    ``https://`` proxy (``_asyncio_http`` speaks to none yet), on trio the HTTP/1.1 pool
-    through an ``http://`` one. For a proxy a pool cannot speak to
-    (SOCKS; on trio an ``https://`` proxy URL), requests to a proxied host go through
+    the same guards as without one: on asyncio through an ``http://`` or ``https://``
+    proxy, on trio through an ``http://`` one. Requests the environment sends through a
+    proxy a pool cannot speak to (SOCKS; on trio an ``https://`` proxy URL) go through
     httpcore's pool for that proxy (``_ProxyRoutes``), the others through the pool above.
 
     ``ssl_context`` for https, on whichever pool is chosen: httpx's default (certifi's CA
@@ -170,7 +169,7 @@ class Pool(httpx.AsyncBaseTransport):
         self._closed = False
         if _on_asyncio() or _on_trio():
             # Made inside an event loop (the usual way): choose now, so that the first
-            # request does not also pay for importing aiohttp or loading CA certificates.
+            # request does not also pay for importing the pool's module.
             self._choose()
 
     def __repr__(self) -> str:
@@ -187,31 +186,21 @@ class Pool(httpx.AsyncBaseTransport):
         inner: httpx.AsyncBaseTransport
         self._loop = _current_loop()
         proxies = self._proxies
-        if _on_asyncio() and proxies is None:
+        context = self._ssl_context
+        if _on_asyncio():
             # The HTTP/1.1 pool on a bare asyncio Protocol: half of aiohttp's cost per
             # request and per streamed read (benchmarks/README.md, issue 13).
             from ._asyncio_http import AsyncioTransport
 
-            inner = AsyncioTransport(self._limits, ssl_context=self._ssl_context)
-        elif _on_asyncio():
-            from ._aiohttp import AiohttpTransport
-
-            assert proxies is not None
-            verify = self._ssl_context or True
-            if all(url.lower().startswith(("http://", "https://")) for url in proxies.urls):
-                inner = AiohttpTransport(limits=self._limits, verify=verify, proxies=proxies)
-            else:  # aiohttp has no SOCKS
-                direct = AiohttpTransport(limits=self._limits, verify=verify)
-                inner = _ProxyRoutes(direct, proxies, self._limits, self._ssl_context)
+            inner = AsyncioTransport(self._limits, ssl_context=context, proxies=proxies)
+            spoken: tuple[str, ...] = ("http://", "https://")
         else:
             from ._http11 import HTTP11Transport
 
-            context = self._ssl_context
-            if proxies is None or all(url.lower().startswith("http://") for url in proxies.urls):
-                inner = HTTP11Transport(self._limits, ssl_context=context, proxies=proxies)
-            else:  # it speaks to http:// proxies only: not to https:// or SOCKS ones
-                own = HTTP11Transport(self._limits, ssl_context=context)
-                inner = _ProxyRoutes(own, proxies, self._limits, context)
+            inner = HTTP11Transport(self._limits, ssl_context=context, proxies=proxies)
+            spoken = ("http://",)  # not https:// proxy URLs (TLS to the proxy)
+        if proxies is not None and not all(url.lower().startswith(spoken) for url in proxies.urls):
+            inner = _ProxyRoutes(inner, proxies, self._limits, spoken, context)
         self._inner = inner
         return inner
 
@@ -232,10 +221,12 @@ class Pool(httpx.AsyncBaseTransport):
 
 
 class _ProxyRoutes(httpx.AsyncBaseTransport):
-    """Requests the environment sends through a proxy go on httpcore's pool for it.
+    """Requests the environment sends through a proxy ``direct`` cannot speak to go on
+    httpcore's pool for that proxy.
 
-    The others go on ``direct``. Only for proxies the client's own pools cannot speak
-    to: SOCKS, and on trio ``https://`` proxy URLs (``Pool``). httpcore's pool, made per
+    The others go on ``direct``, which sends through the proxies whose URLs start with
+    one of ``spoken`` itself. Only for proxies the client's own pools cannot speak to:
+    SOCKS, and on trio ``https://`` proxy URLs (``Pool``). httpcore's pool, made per
     proxy URL at its first request, reuses a connection whose answer overran its end
     (``tests/test_desync.py``): the guard the client's own pools have does not hold for
     these requests.
@@ -246,11 +237,13 @@ class _ProxyRoutes(httpx.AsyncBaseTransport):
         direct: httpx.AsyncBaseTransport,
         proxies: Proxies,
         limits: httpx.Limits,
+        spoken: tuple[str, ...] = (),
         ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         self._direct = direct
         self._proxies = proxies
         self._limits = limits
+        self._spoken = spoken
         self._verify: ssl.SSLContext | bool = ssl_context or True
         self._via: dict[str, httpx.AsyncHTTPTransport] = {}
 
@@ -259,7 +252,7 @@ class _ProxyRoutes(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         proxy = self._proxies.for_url(request.url)
-        if proxy is None:
+        if proxy is None or proxy.lower().startswith(self._spoken):
             return await self._direct.handle_async_request(request)
         pool = self._via.get(proxy)
         if pool is None:

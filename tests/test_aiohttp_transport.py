@@ -1,8 +1,10 @@
-"""The aiohttp transport (the default on asyncio), over loopback against the local server."""
+"""The aiohttp transport (``aiohttp_transport()``, an optional extra), over loopback
+against the local server."""
 
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import anyio
@@ -161,6 +163,14 @@ async def test_trio_gets_a_clear_error(server: LocalServer) -> None:
     assert info.value.param == "transport"
     assert "asyncio" in str(info.value)
     assert server.requests == []
+
+
+def test_without_aiohttp_a_clear_error_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    """aiohttp not installed: ``aiohttp_transport()`` says which extra brings it."""
+    monkeypatch.setitem(sys.modules, "aiohttp", None)  # importing it fails, as if absent
+    with pytest.raises(ModuleNotFoundError, match=r"openai-anyio\[aiohttp\]") as info:
+        openai_async.aiohttp_transport()
+    assert info.value.name == "aiohttp"
 
 
 async def test_limits_bound_the_connections(server: LocalServer) -> None:

@@ -107,7 +107,7 @@ async def test_default_transport_drops_the_overrun_connection(
     """On the default pool (asyncio's and trio's) the next request gets its true answer.
 
     On asyncio, ``_asyncio_http`` marks a connection dead when bytes arrive while it is
-    idle; aiohttp's pool (used when proxies are set) parses them as an answer and would
+    idle; aiohttp's pool (``aiohttp_transport()``) parses them as an answer and would
     hand it to the next request (aio-libs/aiohttp#13656, so in 3.14.5) but for
     ``_aiohttp``'s check before a request is written, tested below.
     """
@@ -117,7 +117,7 @@ async def test_default_transport_drops_the_overrun_connection(
     assert keepalive.connections == 2
 
 
-@pytest.mark.parametrize("anyio_backend", ["asyncio"])  # aiohttp's pool (with proxies set)
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])  # aiohttp's pool: asyncio only
 async def test_a_pool_of_overrun_connections_fails_typed_before_sending() -> None:
     """Each overrun connection is closed unsent; a request meeting eight in a row stops.
 

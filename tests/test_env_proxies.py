@@ -1,9 +1,10 @@
 """Proxies from the environment (HTTP_PROXY, NO_PROXY, ...) with the client's own pools.
 
-A real forwarding proxy (``ForwardingProxy``) relays each connection over loopback:
-the client's own pool sends through it with the same guards as without one, aiohttp's
-on asyncio, the HTTP/1.1 pool (``_http11``) on trio; only for a SOCKS proxy (and on trio
-an ``https://`` proxy URL) do proxied requests go through httpcore's pool.
+A real forwarding proxy (``ForwardingProxy``) relays each connection over loopback,
+behind TLS (``TLSFront``) for an ``https://`` proxy URL: the client's own pool sends
+through it with the same guards as without one, ``_asyncio_http``'s on asyncio, the
+HTTP/1.1 pool (``_http11``) on trio; only for a SOCKS proxy (and on trio an ``https://``
+proxy URL) do proxied requests go through httpcore's pool.
 """
 
 from __future__ import annotations
@@ -11,8 +12,12 @@ from __future__ import annotations
 import base64
 import contextlib
 import logging
+import os
+import select
 import socket
 import ssl
+import subprocess
+import sys
 import threading
 import traceback
 from collections.abc import Iterator
@@ -25,9 +30,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from openai_async import APIConnectionError, AsyncClient
-from openai_async._aiohttp import AiohttpTransport
+from openai_async._asyncio_http import AsyncioTransport
 from openai_async._config import environment_proxies
-from openai_async._http11 import HTTP11Transport, _authority, _Proxy
+from openai_async._http11 import HTTP11Transport
+from openai_async._proxy import Proxy, authority
 from openai_async._retry import instant_retries
 from openai_async._transport import Pool, _ProxyRoutes
 from openai_async.testing import LocalServer
@@ -50,10 +56,12 @@ class ForwardingProxy(ThreadedServer):
     ``seen`` holds each request line as the proxy got it, ``authorizations`` each
     ``Proxy-Authorization``, ``connections`` counts the client's connections.
     ``refusal``: the proxy's answer to every ``CONNECT``, instead of a tunnel.
+    ``cut_after``: a tunnel closes once it has passed this many of the target's bytes.
     """
 
-    def __init__(self, refusal: bytes | None = None) -> None:
+    def __init__(self, refusal: bytes | None = None, cut_after: int | None = None) -> None:
         self.refusal = refusal
+        self.cut_after = cut_after
         self.seen: list[str] = []
         self.authorizations: list[str | None] = []
         super().__init__()
@@ -93,7 +101,8 @@ class ForwardingProxy(ThreadedServer):
                     upstream = socket.create_connection((host, int(port)))
                     conn.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
                     upstream.sendall(buffer)
-                    threading.Thread(target=_pump, args=(upstream, conn), daemon=True).start()
+                    back = (upstream, conn, self.cut_after)
+                    threading.Thread(target=_pump, args=back, daemon=True).start()
                     _pump(conn, upstream)
                     return
                 body, buffer = buffer[:length], buffer[length:]
@@ -118,13 +127,19 @@ class ForwardingProxy(ThreadedServer):
             _shut(conn)
 
 
-def _pump(source: socket.socket, sink: socket.socket) -> None:
+def _pump(source: socket.socket, sink: socket.socket, limit: int | None = None) -> None:
+    """``source``'s bytes to ``sink`` until its end, or until ``limit`` bytes have passed."""
+    left = float("inf") if limit is None else limit
     try:
-        while data := source.recv(65536):
+        while left and (data := source.recv(65536)):
+            data = data[: int(min(left, len(data)))]
             sink.sendall(data)
+            left -= len(data)
     except OSError:
         pass
     _shut(sink)
+    if not left:
+        _shut(source)
 
 
 def _shut(sock: socket.socket) -> None:
@@ -159,23 +174,45 @@ async def test_requests_go_through_the_proxy(
         assert len((await client.models.list()).data) > 0
         pool = client._http._transport
         assert isinstance(pool, Pool)
-        assert isinstance(pool.inner, AiohttpTransport | HTTP11Transport)  # not httpcore's
+        assert isinstance(pool.inner, AsyncioTransport | HTTP11Transport)  # not httpcore's
     assert proxy.seen == [f"GET {server.url}/models HTTP/1.1"] * 2
     assert len(server.requests) == 2
     assert proxy.connections == 1  # kept alive, and reused
 
 
-@pytest.mark.parametrize("anyio_backend", ["asyncio"])
-async def test_aiohttp_sends_through_the_proxy(
+async def test_all_proxy_serves_for_http_too(
     proxy: ForwardingProxy, server: LocalServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """On asyncio the proxy is aiohttp's, per request: ALL_PROXY serves for http too."""
+    """ALL_PROXY serves http URLs when HTTP_PROXY is not set; our pool sends through it."""
     monkeypatch.setenv("ALL_PROXY", proxy.url)
     async with AsyncClient(base_url=server.url, api_key="", max_retries=0) as client:
         await client.models.list()
         pool = client._http._transport
         assert isinstance(pool, Pool)
-        assert isinstance(pool.inner, AiohttpTransport)
+        assert isinstance(pool.inner, AsyncioTransport | HTTP11Transport)
+    assert proxy.seen == [f"GET {server.url}/models HTTP/1.1"]
+
+
+def test_proxies_need_no_aiohttp(proxy: ForwardingProxy, server: LocalServer) -> None:
+    """On asyncio a client sends through the proxy with aiohttp absent (an optional extra)."""
+    code = (
+        "import asyncio, sys\n"
+        "sys.modules['aiohttp'] = None  # as if not installed: importing it fails\n"
+        "from openai_async import AsyncClient\n"
+        "async def main():\n"
+        f"    async with AsyncClient(base_url={server.url!r}, api_key='', max_retries=0) as c:\n"
+        "        print(len((await c.models.list()).data) > 0)\n"
+        "asyncio.run(main())\n"
+    )
+    environ = {name: value for name, value in os.environ.items() if "proxy" not in name.lower()}
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**environ, "HTTP_PROXY": proxy.url},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert out.strip() == "True"
     assert proxy.seen == [f"GET {server.url}/models HTTP/1.1"]
 
 
@@ -199,8 +236,24 @@ async def test_unspoken_proxy_leaves_our_pool_the_direct_requests(
         pool = client._http._transport
         assert isinstance(pool, Pool)
         assert isinstance(pool.inner, _ProxyRoutes)
-        assert isinstance(pool.inner._direct, AiohttpTransport | HTTP11Transport)
+        assert isinstance(pool.inner._direct, AsyncioTransport | HTTP11Transport)
         assert proxy_url in repr(pool)
+
+
+async def test_spoken_proxy_beside_an_unspoken_one_stays_on_our_pool(
+    proxy: ForwardingProxy, server: LocalServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a SOCKS proxy for https URLs, http ones still go through HTTP_PROXY on our
+    pool: httpcore's takes only what goes to the SOCKS proxy."""
+    monkeypatch.setenv("HTTP_PROXY", proxy.url)
+    monkeypatch.setenv("HTTPS_PROXY", "socks5://127.0.0.1:1")
+    async with AsyncClient(base_url=server.url, api_key="", max_retries=0) as client:
+        assert len((await client.models.list()).data) > 0
+        pool = client._http._transport
+        assert isinstance(pool, Pool)
+        assert isinstance(pool.inner, _ProxyRoutes)
+        assert pool.inner._via == {}  # no httpcore pool made
+    assert proxy.seen == [f"GET {server.url}/models HTTP/1.1"]
 
 
 @pytest.mark.parametrize("no_proxy", ["127.0.0.1", "localhost,127.0.0.1", "*"])
@@ -265,15 +318,19 @@ async def test_https_through_the_proxy_tunnel(
 
 
 class _RecordingTLSServer(ThreadedServer):
-    """Answers every request on a TLS connection with an empty list; keeps their heads."""
+    """Answers every request on a TLS connection with an empty list; keeps their heads.
 
-    def __init__(self, context: ssl.SSLContext) -> None:
+    ``padding``: bytes of white space the list ends with, for a long answer.
+    """
+
+    def __init__(self, context: ssl.SSLContext, padding: int = 0) -> None:
         self.context = context
+        self.padding = padding
         self.heads: list[str] = []
         super().__init__()
 
     def _serve(self, conn: socket.socket, number: int) -> None:
-        body = b'{"object": "list", "data": []}'
+        body = b'{"object": "list", "data": []}' + b" " * self.padding
         answer = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
         answer += b"content-length: %d\r\n\r\n%s" % (len(body), body)
         buffer = b""
@@ -319,7 +376,7 @@ async def test_tunnel_reused_and_its_credentials_for_the_proxy_alone(
                 assert (await client.models.list()).data == []
             pool = client._http._transport
             assert isinstance(pool, Pool)
-            assert isinstance(pool.inner, AiohttpTransport | HTTP11Transport)  # not httpcore's
+            assert isinstance(pool.inner, AsyncioTransport | HTTP11Transport)  # not httpcore's
     finally:
         target.listener.close()
     assert proxy.seen == [f"CONNECT localhost:{port} HTTP/1.1"]
@@ -347,9 +404,10 @@ _ECHO = b"Proxy-Authorization: Basic dXNlcjpzZWNyZXQ= (user:secret)"
             b"HTTP/1.1 502 Bad Gateway\r\ncontent-length: %d\r\n\r\n%s" % (len(_ECHO), _ECHO),
             "502",
         ),
-        (b"HTTP/1.1 2x0 " + _ECHO + b"\r\n\r\n", "proxy"),
+        (b"HTTP/1.1 2x0 " + _ECHO + b"\r\n\r\n", "not valid HTTP"),
+        (b"HTTP/1.1 200 OK\r\n\r\n" + _ECHO, "before it opened"),
     ],
-    ids=["407", "502", "garbled"],
+    ids=["407", "502", "garbled", "bytes before the tunnel opened"],
 )
 async def test_refused_tunnel_is_a_typed_error_without_credentials(
     refusal: bytes, shown: str, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
@@ -402,6 +460,180 @@ async def test_overrun_tls_connection_dropped_through_the_tunnel(
         target.listener.close()
     assert answers == [{"connection": 1}, {"connection": 2}]
     assert len(proxy.seen) == 2
+
+
+class TLSFront(ThreadedServer):
+    """TLS in front of a plain proxy listening on ``behind``: an ``https://`` proxy.
+
+    Each connection's bytes go both ways on one thread: an SSL object is not for two
+    threads at once.
+    """
+
+    def __init__(self, context: ssl.SSLContext, behind: int) -> None:
+        self.context = context
+        self.behind = behind
+        super().__init__()
+
+    def _serve(self, conn: socket.socket, number: int) -> None:
+        conn.settimeout(10)
+        try:
+            tls = self.context.wrap_socket(conn, server_side=True)
+        except OSError:
+            _shut(conn)
+            return
+        plain = socket.create_connection(("127.0.0.1", self.behind))
+        try:
+            while True:
+                # Bytes the TLS layer holds already are not for select to see.
+                ready = [tls] if tls.pending() else select.select([tls, plain], [], [], 10)[0]
+                if not ready:
+                    return
+                if tls in ready:
+                    data = tls.recv(65536)
+                    if not data:
+                        return
+                    plain.sendall(data)
+                if plain in ready:
+                    data = plain.recv(65536)
+                    if not data:
+                        return
+                    tls.sendall(data)
+        except OSError:
+            return
+        finally:
+            _shut(plain)
+            _shut(tls)
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_https_proxy_url_on_asyncio(
+    certificate: tuple[Path, Path],  # noqa: F811  (the fixture imported above)
+    proxy: ForwardingProxy,
+    server: LocalServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An ``https://`` proxy: TLS to the proxy, then an http URL's request in it, or for
+    an https URL a tunnel and TLS inside TLS; the credentials for the proxy alone."""
+    cert, key = certificate
+    front = TLSFront(server_tls(certificate), proxy.port)
+    target = _tls_target(cert, key)
+    port = target.port
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    monkeypatch.setenv("ALL_PROXY", f"https://user:secret@localhost:{front.port}")
+    try:
+        async with AsyncClient(base_url=server.url, api_key="", max_retries=0) as client:
+            assert len((await client.models.list()).data) > 0
+            assert len((await client.models.list()).data) > 0
+            pool = client._http._transport
+            assert isinstance(pool, Pool)
+            assert isinstance(pool.inner, AsyncioTransport)  # not httpcore's
+        url = f"https://localhost:{port}/v1"
+        async with AsyncClient(base_url=url, api_key="sk-target", max_retries=0) as client:
+            for _ in range(2):
+                assert (await client.models.list()).data == []
+    finally:
+        front.close()
+        target.close()
+    tunnel = f"CONNECT localhost:{port} HTTP/1.1"
+    assert proxy.seen == [f"GET {server.url}/models HTTP/1.1"] * 2 + [tunnel]
+    assert proxy.authorizations == [f"Basic {base64.b64encode(b'user:secret').decode()}"] * 3
+    assert front.connections == 2  # one per target, each kept alive
+    assert target.connections == 1
+    assert len(target.heads) == 2
+    for head in target.heads:
+        assert head.startswith("GET /v1/models HTTP/1.1\r\n")
+        assert "proxy-authorization" not in head.lower()
+
+
+async def test_direct_requests_carry_no_proxy_credentials(
+    proxy: ForwardingProxy, server: LocalServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A host NO_PROXY names gets its requests without the proxy's credentials."""
+    monkeypatch.setenv("HTTP_PROXY", f"http://user:secret@127.0.0.1:{proxy.port}")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    async with AsyncClient(base_url=server.url, api_key="", max_retries=0) as client:
+        await client.models.list()
+    assert proxy.seen == []
+    assert [request.headers.get("proxy-authorization") for request in server.requests] == [None]
+
+
+class _EndlessHeadProxy(ThreadedServer):
+    """Answers ``CONNECT`` with a head that never ends, up to ``limit`` bytes; ``sent``
+    counts what went out before the client stopped reading."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.sent = 0
+        self.done = threading.Event()
+        super().__init__()
+
+    def _serve(self, conn: socket.socket, number: int) -> None:
+        line = b"X-Filler: " + b"a" * 1000 + b"\r\n"
+        try:
+            data = b""
+            while b"\r\n\r\n" not in data:
+                data += conn.recv(65536)
+            conn.sendall(b"HTTP/1.1 200 Connection established\r\n")
+            while self.sent < self.limit:
+                conn.sendall(line * 64)
+                self.sent += len(line) * 64
+        except OSError:
+            pass
+        finally:
+            _shut(conn)
+            self.done.set()
+
+
+async def test_endless_connect_answer_is_cut_at_the_head_bound(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A ``CONNECT`` answer whose head never ends: a typed error once it passes the bound
+    of any answer's head, long before the proxy has sent all it would."""
+    endless = _EndlessHeadProxy(limit=256 * 1024 * 1024)
+    monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{endless.port}")
+    try:
+        async with AsyncClient(
+            base_url="https://localhost:9/v1", api_key="", max_retries=0
+        ) as client:
+            with pytest.raises(APIConnectionError) as info:
+                await client.models.list()
+        assert endless.done.wait(10)
+    finally:
+        endless.close()
+    assert "not valid HTTP" in str(info.value)
+    assert endless.sent < 32 * 1024 * 1024  # what the sockets' buffers held, at most
+
+
+@pytest.mark.parametrize("cut_after", [0, 64 * 1024], ids=["at its opening", "mid-answer"])
+async def test_proxy_closing_the_tunnel_is_a_typed_error(
+    cut_after: int,
+    certificate: tuple[Path, Path],  # noqa: F811  (the fixture imported above)
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A proxy that closes the tunnel, before the TLS handshake or in the middle of the
+    answer: an ``APIConnectionError``, and the pool is left with nothing counted."""
+    cert, key = certificate
+    target = _RecordingTLSServer(server_tls((cert, key)), padding=1024 * 1024)
+    port = target.port
+    cutting = ForwardingProxy(cut_after=cut_after)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    monkeypatch.setenv("HTTPS_PROXY", cutting.url)
+    try:
+        async with AsyncClient(
+            base_url=f"https://localhost:{port}/v1", api_key="", max_retries=0
+        ) as client:
+            with pytest.raises(APIConnectionError):
+                await client.models.list()
+            pool = client._http._transport
+            assert isinstance(pool, Pool)
+            inner = pool.inner
+            assert isinstance(inner, AsyncioTransport | HTTP11Transport)
+            assert inner.counts() == (0, 0)
+    finally:
+        cutting.close()
+        target.close()
+    assert cutting.seen == [f"CONNECT localhost:{port} HTTP/1.1"]
+    assert len(target.heads) == (0 if cut_after == 0 else 1)
 
 
 async def test_proxy_credentials_are_sent_and_never_shown(
@@ -555,7 +787,7 @@ def test_proxy_credentials_parsed_and_masked(user: str, password: str, port: int
     from urllib.parse import quote
 
     url = f"http://{quote(user, safe='')}:{quote(password, safe='')}@proxy.example:{port}"
-    proxy = _Proxy(url)
+    proxy = Proxy(url)
     assert (proxy.host, proxy.port) == ("proxy.example", port)
     if not (user or password):
         assert proxy.authorization is None  # as httpx: no credentials, no header
@@ -573,6 +805,6 @@ def test_proxy_credentials_parsed_and_masked(user: str, password: str, port: int
 )
 def test_authority_is_what_a_url_reads_back(host: str, port: int) -> None:
     """``CONNECT``'s target, IPv6 addresses in brackets: a URL made of it has that host and port."""
-    authority = _authority(host.encode("ascii"), port).decode("ascii")
-    url = httpx.URL(f"http://{authority}/")
+    shown = authority(host.encode("ascii"), port).decode("ascii")
+    url = httpx.URL(f"http://{shown}/")
     assert (url.host, url.port) == (host, None if port == 80 else port)

@@ -3,7 +3,7 @@
 Finished streams reuse their connection.
 
 How it is measured, on both sides of the socket:
-- client side: the pool (aiohttp's connector on asyncio, the HTTP/1.1 pool of
+- client side: the pool (``_asyncio_http``'s on asyncio, the HTTP/1.1 pool of
   ``_http11`` on trio) has no connection checked out, and every connection
   it still holds is idle;
 - server side: the local server's ``connections_open`` (sockets whose handler has not
@@ -28,7 +28,6 @@ import httpcore
 import pytest
 
 from openai_async import DEFAULT_LIMITS, APIStatusError, AsyncClient
-from openai_async._aiohttp import AiohttpTransport
 from openai_async._asyncio_http import AsyncioTransport
 from openai_async._http11 import HTTP11Transport
 from openai_async.testing import LocalServer
@@ -57,10 +56,6 @@ async def leak_client(leak_server: LocalServer) -> AsyncIterator[AsyncClient]:
 def pool_state(client: AsyncClient) -> tuple[int, int]:
     """(connections checked out or waited for, idle connections) of the client's pool."""
     inner = client._http._transport.inner  # type: ignore[attr-defined]
-    if isinstance(inner, AiohttpTransport):
-        connector = inner._session.connector  # type: ignore[union-attr]
-        idle = sum(len(conns) for conns in connector._conns.values())  # type: ignore[union-attr]
-        return len(connector._acquired) + len(connector._waiters), idle  # type: ignore[union-attr]
     if isinstance(inner, HTTP11Transport | AsyncioTransport):  # trio, asyncio
         return inner.counts()
     checked_out = idle = 0
