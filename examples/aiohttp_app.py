@@ -5,8 +5,9 @@
 
 Same routes, same configuration (OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_CHAT_MODEL):
 ``GET /`` the page, ``POST /chat`` the reply as server-sent events, ``POST /batch``
-many prompts at once. The client runs on aiohttp's own pool here
-(``openai_async.aiohttp_transport()``), as a service with many requests in flight would.
+many prompts at once. The client keeps its own pool, which costs less per request
+than aiohttp's at any number in flight (``benchmarks/README.md``);
+``AsyncClient(transport=openai_async.aiohttp_transport())`` would send on aiohttp's.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 
 from aiohttp import web
 
-from openai_async import AsyncClient, BatchRequest, OpenAIError, aiohttp_transport
+from openai_async import AsyncClient, BatchRequest, OpenAIError
 
 MODEL = os.environ.get("OPENAI_CHAT_MODEL", "gpt-4o-mini")
 PAGE = (Path(__file__).parent / "chat.html").read_text(encoding="utf-8")
@@ -29,7 +30,7 @@ CLIENT = web.AppKey("client", AsyncClient)
 
 async def client_context(app: web.Application) -> AsyncIterator[None]:
     # One client for the whole service: one connection pool, closed on shutdown.
-    async with AsyncClient(transport=aiohttp_transport()) as client:
+    async with AsyncClient() as client:
         app[CLIENT] = client
         yield
 

@@ -310,8 +310,8 @@ def _translated(exc: Exception, request: httpx.Request) -> Exception:
 
     Raise it outside the ``except`` block that caught ``exc``: raised inside, it would
     have ``exc`` as its ``__context__``, suppressed or not, and aiohttp's exceptions can
-    quote the server's words, the proxy's URL with its credentials, or (in their repr)
-    the request's headers. Out of the block, a withheld error chains to nothing.
+    quote the server's words or (in their repr) the request's headers. Out of the
+    block, a withheld error chains to nothing.
     """
     for kind, make in _errors():
         if isinstance(exc, kind):
@@ -339,35 +339,19 @@ def _connection(exc: BaseException, request: httpx.Request) -> APIConnectionErro
 
 def _bad_response(exc: BaseException, request: httpx.Request) -> APIConnectionError:
     # aiohttp's error carries the request's headers (``request_info``), so its repr
-    # shows the key and a proxy's credentials: the cause is what it wraps instead.
-    if getattr(getattr(exc, "request_info", None), "method", None) == "CONNECT":
-        # The proxy's answer to CONNECT: aiohttp's message names the proxy's URL,
-        # credentials and all, and quotes the proxy's words, which may echo them.
-        return _withheld(
-            "Connection error: the proxy's answer to CONNECT is not valid HTTP "
-            "(its text is withheld: it can quote the proxy's credentials)",
-            request,
-        )
+    # shows the key: the cause is what it wraps instead.
     error = _connection(exc, request)
     error.__cause__ = exc.__cause__
     error.__suppress_context__ = True
     return error
 
 
-def _refused_tunnel(exc: BaseException, request: httpx.Request) -> APIConnectionError:
-    # A proxy refusing CONNECT: aiohttp's message quotes the proxy's reason phrase (the
-    # proxy's words, which may echo what it was sent) and the proxy's URL, credentials
-    # and all; only the status goes on, and the cause is withheld as for a bad answer.
-    status = getattr(exc, "status", None)
-    return _withheld(f"Connection error: the proxy refused the tunnel (status {status})", request)
-
-
 def _invalid_url(exc: BaseException, request: httpx.Request) -> APIConnectionError:
-    # aiohttp's message is the URL it could not parse, the proxy's from the environment
-    # included, credentials and all: it is withheld, as is the cause that quotes it.
+    # aiohttp's message is the URL it could not parse, credentials and all: it is
+    # withheld, as is the cause that quotes it.
     del exc
     return _withheld(
-        "Connection error: the URL, or the proxy's from the environment, is not valid "
+        "Connection error: the URL is not valid "
         "(aiohttp.InvalidURL; its text is withheld: it can hold credentials)",
         request,
     )
@@ -402,7 +386,6 @@ def _errors() -> tuple[tuple[type[BaseException] | tuple[type[BaseException], ..
         (TimeoutError, _timeout),  # aiohttp's timeouts are TimeoutErrors too
         ((aiohttp.ClientConnectionError, aiohttp.ClientPayloadError), _connection),
         (_Desynchronised, _connection),
-        (aiohttp.ClientHttpProxyError, _refused_tunnel),
         # A malformed status line or header from the server.
         (aiohttp.ClientResponseError, _bad_response),
         (aiohttp.InvalidURL, _invalid_url),
