@@ -31,7 +31,7 @@ from openai_async._http11 import HTTP11Transport
 from .conftest import API_KEY
 from .sockets import ThreadedServer
 from .test_redaction import assert_withheld
-from .test_transport import certificate, server_tls  # noqa: F401  (a fixture)
+from .test_transport import server_tls
 
 pytestmark = pytest.mark.anyio
 
@@ -372,7 +372,7 @@ async def test_bytes_that_came_while_the_loop_was_busy_are_never_read_as_the_nex
 async def test_over_tls_bytes_past_an_answer_are_never_read_as_the_next(
     new_pool: NewPool,
     serve: Serve,
-    certificate: tuple[Path, Path],  # noqa: F811
+    certificate: tuple[Path, Path],
     when: str,
 ) -> None:
     """Over TLS, a forged answer in a record of its own: at once, or 50 ms later (idle).

@@ -38,14 +38,13 @@ from openai_async._retry import instant_retries
 from openai_async._transport import Pool, _ProxyRoutes
 from openai_async.testing import LocalServer
 
+from .conftest import PROXY_VARIABLES
 from .sockets import ThreadedServer
 from .test_desync import KeepAliveServer, _two_lists
 from .test_redaction import every_link
-from .test_transport import _ForgingTLSServer, _OneAnswerServer, certificate, server_tls  # noqa: F401  (a fixture)
+from .test_transport import _ForgingTLSServer, _OneAnswerServer, server_tls
 
 pytestmark = pytest.mark.anyio
-
-PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
 
 
 class ForwardingProxy(ThreadedServer):
@@ -153,15 +152,6 @@ def proxy() -> Iterator[ForwardingProxy]:
     proxy = ForwardingProxy()
     yield proxy
     proxy.close()
-
-
-@pytest.fixture(autouse=True)
-def _no_proxy_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The machine's own proxy settings must not reach these tests."""
-    for name in PROXY_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
-        monkeypatch.delenv(name.upper(), raising=False)
-    monkeypatch.delenv("REQUEST_METHOD", raising=False)  # urllib ignores HTTP_PROXY in CGI
 
 
 async def test_requests_go_through_the_proxy(
@@ -293,7 +283,7 @@ async def test_overrun_connection_dropped_through_the_proxy(
 
 
 async def test_https_through_the_proxy_tunnel(
-    certificate: tuple[Path, Path],  # noqa: F811  (the fixture imported above)
+    certificate: tuple[Path, Path],
     proxy: ForwardingProxy,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -354,7 +344,7 @@ def _tls_target(cert: Path, key: Path) -> _RecordingTLSServer:
 
 
 async def test_tunnel_reused_and_its_credentials_for_the_proxy_alone(
-    certificate: tuple[Path, Path],  # noqa: F811  (the fixture imported above)
+    certificate: tuple[Path, Path],
     proxy: ForwardingProxy,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -438,7 +428,7 @@ async def test_refused_tunnel_is_a_typed_error_without_credentials(
 
 
 async def test_overrun_tls_connection_dropped_through_the_tunnel(
-    certificate: tuple[Path, Path],  # noqa: F811  (the fixture imported above)
+    certificate: tuple[Path, Path],
     proxy: ForwardingProxy,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -507,7 +497,7 @@ class TLSFront(ThreadedServer):
 
 @pytest.mark.parametrize("anyio_backend", ["asyncio"])
 async def test_https_proxy_url_on_asyncio(
-    certificate: tuple[Path, Path],  # noqa: F811  (the fixture imported above)
+    certificate: tuple[Path, Path],
     proxy: ForwardingProxy,
     server: LocalServer,
     monkeypatch: pytest.MonkeyPatch,
@@ -607,7 +597,7 @@ async def test_endless_connect_answer_is_cut_at_the_head_bound(
 @pytest.mark.parametrize("cut_after", [0, 64 * 1024], ids=["at its opening", "mid-answer"])
 async def test_proxy_closing_the_tunnel_is_a_typed_error(
     cut_after: int,
-    certificate: tuple[Path, Path],  # noqa: F811  (the fixture imported above)
+    certificate: tuple[Path, Path],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A proxy that closes the tunnel, before the TLS handshake or in the middle of the

@@ -27,8 +27,8 @@ from openai_async._http11 import HTTP11Transport
 from openai_async._transport import Pool
 from openai_async.testing import LocalServer
 
-from .test_env_proxies import ForwardingProxy, _no_proxy_env, proxy  # noqa: F401  (fixtures)
-from .test_transport import _OneAnswerServer, certificate, server_tls  # noqa: F401  (a fixture)
+from .test_env_proxies import ForwardingProxy, proxy  # noqa: F401  (a fixture)
+from .test_transport import _OneAnswerServer, server_tls
 
 pytestmark = pytest.mark.anyio
 
@@ -39,7 +39,7 @@ def trusting(pair: tuple[Path, Path]) -> ssl.SSLContext:
 
 
 async def test_the_pool_trusts_the_certificates_it_is_given(
-    certificate: tuple[Path, Path],  # noqa: F811  (the fixture imported above)
+    certificate: tuple[Path, Path],
     anyio_backend: str,
 ) -> None:
     """``verify`` reaches the package's own pool: a CA bundle given is trusted, not others."""
@@ -114,7 +114,7 @@ async def test_a_transport_given_is_the_one_used(server: LocalServer) -> None:
 
 @pytest.mark.parametrize("anyio_backend", ["asyncio"])  # aiohttp runs on asyncio only
 async def test_the_aiohttp_client_sends_on_aiohttp_with_the_certificates_given(
-    certificate: tuple[Path, Path],  # noqa: F811  (the fixture imported above)
+    certificate: tuple[Path, Path],
 ) -> None:
     """``DefaultAioHttpClient`` sends on aiohttp's pool, trusting the CA bundle it is given."""
     server = _OneAnswerServer(tls=server_tls(certificate))
