@@ -228,6 +228,21 @@ async def with_aiohttp() -> None:
         assert_type(await client.models.list(), ListResponse[Model])
 
 
+async def with_http_client() -> None:
+    import ssl
+
+    http = openai_async.DefaultAsyncHttpxClient(
+        verify=ssl.create_default_context(), limits=httpx.Limits(max_connections=500)
+    )
+    assert_type(http, openai_async.DefaultAsyncHttpxClient)
+    assert isinstance(http, httpx.AsyncClient)
+    async with http, AsyncClient(api_key="", http_client=http) as client:
+        assert_type(await client.models.list(), ListResponse[Model])
+    async with openai_async.DefaultAioHttpClient(timeout=30) as aio:
+        assert_type(aio, openai_async.DefaultAioHttpClient)
+    openai_async.DefaultAsyncHttpxClient(verify=1.5)  # type: ignore[arg-type]
+
+
 async def endpoints(client: AsyncClient) -> None:
     from openai_async.types import (
         BinaryResponseContent,
