@@ -131,18 +131,23 @@ class AsyncioTransport(httpx.AsyncBaseTransport):
         if scheme not in (b"http", b"https"):
             raise httpx.UnsupportedProtocol(f"Request URL has an unsupported protocol '{url}'.")
         origin = (scheme, url.raw_host, url.port or (443 if scheme == b"https" else 80))
+        failure: Exception | None = None  # raised after the except block: see translated()
         try:
             route = origin if self._via is None else self._via.route(origin, url)
             connection = await self._acquire(loop, route, timeouts)
         except Exception as exc:
-            raise translated(exc, request)  # noqa: B904  (it carries its cause)
+            failure = exc
+        if failure is not None:
+            raise translated(failure, request)
         try:
             status, reason, headers = await connection.exchange(request, timeouts)
         except BaseException as exc:
             self._drop(connection)
-            if isinstance(exc, Exception):
-                raise translated(exc, request)  # noqa: B904  (it carries its cause)
-            raise
+            if not isinstance(exc, Exception):
+                raise
+            failure = exc
+        if failure is not None:
+            raise translated(failure, request)
         return httpx.Response(
             status,
             headers=headers,
@@ -707,8 +712,10 @@ class _Body(httpx.AsyncByteStream):
                     break  # the body's end
                 await connection.more()
         except Exception as exc:
-            raise translated(exc, self._request)  # noqa: B904  (it carries its cause)
-        raise StopAsyncIteration
+            failure = exc
+        else:
+            raise StopAsyncIteration
+        raise translated(failure, self._request)  # after the except block: see translated()
 
     def _take(self, connection: _Connection) -> bytes | None:
         """The next piece of a body framed by length or close, b"" at its end; None: wait."""
