@@ -3,8 +3,9 @@
 aiohttp's layers under our asyncio transport (its parser objects, its StreamReader, a
 read-timeout timer made and cancelled at every read) cost about as much per request,
 and per streamed chunk, as everything of ours above them. Here one ``asyncio.Protocol``
-per connection buffers what arrives, a small parser reads the answer's head and body
-from that buffer, and the body stream hands out each piece as it comes: a streamed
+per connection buffers what arrives, a small parser (``_http1`` for the head and the
+framing) reads the answer's head and body from that buffer, and the body stream hands
+out each piece as it comes: a streamed
 chunk costs one ``data_received`` and one wake-up of its reader.
 
 The guards are those of ``_http11``: the answer's head within 100 KiB, its framing
@@ -38,7 +39,6 @@ the same guards as direct ones. ``_transport.Pool`` uses this pool on asyncio.
 from __future__ import annotations
 
 import asyncio
-import re
 import ssl
 from collections import deque
 from collections.abc import Mapping
@@ -49,6 +49,20 @@ import httpx
 
 from ._config import DEFAULT_LIMITS, Proxies
 from ._exceptions import InvalidParameterError
+from ._http1 import (
+    AFTER_DATA,
+    CHUNK_SIZE,
+    CHUNKED,
+    FIELD,
+    LENGTH,
+    MAX_HEAD,
+    MAX_LINE,
+    SIZE_LINE,
+    TRAILERS,
+    UNTIL_CLOSE,
+    framing,
+    parse_head,
+)
 from ._proxy import (
     EARLY_BYTES,
     NOT_ANSWERED,
@@ -64,19 +78,9 @@ from ._transport import readable, translated
 
 __all__ = ["AsyncioTransport"]
 
-_MAX_HEAD: Final = 100 * 1024  # an answer's head, and its trailers, as on the other transports
-_MAX_LINE: Final = 4096  # a chunk's size line, extensions included
 _PAUSE_AT: Final = 64 * 1024  # unread bytes at which reading pauses until they are read
 _SLACK: Final = 0.001  # the watchdog may wake this much early, as asyncio's timers do
 _MAX_INTERIM: Final = 10  # 1xx answers before the real one
-
-_STATUS = re.compile(rb"HTTP/1\.([01]) ([0-9]{3})(?: ([\t\x20-\x7e\x80-\xff]*))?")
-_FIELD = re.compile(rb"([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*([\t\x20-\x7e\x80-\xff]*?)[ \t]*")
-_CHUNK_SIZE = re.compile(rb"([0-9A-Fa-f]{1,16})[ \t]*(?:;[\t\x20-\x7e\x80-\xff]*)?")
-
-# What frames an answer's body; in chunked bodies, where the parser stands.
-_LENGTH, _CHUNKED, _UNTIL_CLOSE = 0, 1, 2
-_SIZE_LINE, _AFTER_DATA, _TRAILERS = -1, -2, -3
 
 
 class AsyncioTransport(httpx.AsyncBaseTransport):
@@ -347,7 +351,7 @@ class _Connection(asyncio.Protocol):
         self.idle_since = 0.0
         self.keep_alive = True  # the answer being read allows a next request
         # How the answer's body is framed: its mode, and its length or chunked state.
-        self.framing = (_LENGTH, 0)
+        self.framing = (LENGTH, 0)
         self.reading_paused = False
         self.waiter: asyncio.Future[None] | None = None  # the reader's, while it waits
         self.writable: asyncio.Future[None] | None = None  # resolved when writing may go on
@@ -583,8 +587,8 @@ class _Connection(asyncio.Protocol):
         while True:
             buffer = self.buffer
             end = buffer.find(b"\r\n\r\n", searched)
-            if end < 0 or end > _MAX_HEAD:
-                if len(buffer) > _MAX_HEAD:
+            if end < 0 or end > MAX_HEAD:
+                if len(buffer) > MAX_HEAD:
                     raise httpx.RemoteProtocolError("The answer's head is larger than 100 KiB.")
                 if self.ended and not buffer and self.error is None:
                     raise _Ended("Server disconnected without sending a response.")
@@ -594,7 +598,7 @@ class _Connection(asyncio.Protocol):
             head = bytes(buffer[:end])
             del buffer[: end + 4]
             searched = 0
-            status, reason, headers = _parse_head(head)
+            status, reason, headers = parse_head(head)
             if status < 200 and status != 101:
                 # An interim answer (100 Continue, 103 Early Hints): the real one follows,
                 # unless a server sends them without end.
@@ -602,7 +606,7 @@ class _Connection(asyncio.Protocol):
                 if interim > _MAX_INTERIM:
                     raise httpx.RemoteProtocolError("The server sent too many interim answers.")
                 continue
-            mode, left, self.keep_alive = _framing(
+            mode, left, self.keep_alive = framing(
                 status, headers, no_body, head.startswith(b"HTTP/1.0")
             )
             self.framing = (mode, left)
@@ -611,70 +615,6 @@ class _Connection(asyncio.Protocol):
 
 class _Ended(httpx.RemoteProtocolError):
     """The server closed the connection before the answer's end (a proxy's, for ``tunnel``)."""
-
-
-def _parse_head(head: bytes) -> tuple[int, bytes, list[tuple[bytes, bytes]]]:
-    """The status, reason and header fields of a head; what is wrong, never its bytes."""
-    lines = head.split(b"\r\n")
-    status = _STATUS.fullmatch(lines[0])
-    if status is None:
-        raise httpx.RemoteProtocolError("The answer's status line is not HTTP/1.1 or HTTP/1.0.")
-    headers = []
-    for line in lines[1:]:
-        field = _FIELD.fullmatch(line)
-        if field is None:
-            if line[:1] in (b" ", b"\t"):
-                raise httpx.RemoteProtocolError("The answer's head folds a header over lines.")
-            raise httpx.RemoteProtocolError("The answer's head holds a malformed header line.")
-        headers.append((field[1], field[2]))
-    code = int(status[2])
-    if code < 100:
-        raise httpx.RemoteProtocolError("The answer's status code is below 100.")
-    return code, status[3] or b"", headers
-
-
-def _framing(
-    status: int, headers: list[tuple[bytes, bytes]], no_body: bool, http10: bool
-) -> tuple[int, int, bool]:
-    """How the body is framed: (mode, length or chunk state, whether the connection stays)."""
-    length: int | None = None
-    chunked: bool | None = None  # None: no Transfer-Encoding
-    keep_alive = not http10 and status != 101
-    for name, value in headers:
-        name = name.lower()
-        if name == b"content-length":
-            for item in value.split(b","):
-                item = item.strip(b" \t")
-                if not item.isdigit() or len(item) > 18:
-                    raise httpx.RemoteProtocolError("The answer's Content-Length is not valid.")
-                if length is not None and int(item) != length:
-                    raise httpx.RemoteProtocolError("The answer has several Content-Lengths.")
-                length = int(item)
-        elif name == b"transfer-encoding":
-            # Chunked alone, once: another coding would reach the caller still coded (no
-            # transport here decodes them), and h11 refuses them all the same.
-            codings = [coding.strip(b" \t").lower() for coding in value.split(b",")]
-            if chunked is not None or codings != [b"chunked"]:
-                raise httpx.RemoteProtocolError(
-                    "The answer's Transfer-Encoding is not chunked alone."
-                )
-            chunked = True
-        elif name == b"connection" and b"close" in (
-            token.strip(b" \t").lower() for token in value.split(b",")
-        ):
-            keep_alive = False
-    if no_body or status in (204, 304) or status == 101:
-        return _LENGTH, 0, keep_alive
-    if chunked is not None:
-        if length is not None:
-            # A smuggling attempt, or a proxy's mistake (RFC 9112, 6.3): read neither way.
-            raise httpx.RemoteProtocolError(
-                "The answer has both a Content-Length and a Transfer-Encoding."
-            )
-        return _CHUNKED, _SIZE_LINE, keep_alive
-    if length is not None:
-        return _LENGTH, length, keep_alive
-    return _UNTIL_CLOSE, 0, False
 
 
 class _Body(httpx.AsyncByteStream):
@@ -692,7 +632,7 @@ class _Body(httpx.AsyncByteStream):
         self._connection: _Connection | None = connection
         self._request = request
         self._mode, self._left = connection.framing
-        self._done = self._mode == _LENGTH and not self._left
+        self._done = self._mode == LENGTH and not self._left
 
     def __aiter__(self) -> _Body:
         return self
@@ -704,7 +644,7 @@ class _Body(httpx.AsyncByteStream):
         try:
             while True:
                 data = (
-                    self._chunked(connection) if self._mode == _CHUNKED else self._take(connection)
+                    self._chunked(connection) if self._mode == CHUNKED else self._take(connection)
                 )
                 if data:
                     return data
@@ -721,17 +661,17 @@ class _Body(httpx.AsyncByteStream):
         """The next piece of a body framed by length or close, b"" at its end; None: wait."""
         buffer = connection.buffer
         if not buffer:
-            if self._mode == _UNTIL_CLOSE and connection.ended and connection.error is None:
+            if self._mode == UNTIL_CLOSE and connection.ended and connection.error is None:
                 self._done = True
                 return b""
             return None
-        if self._mode == _UNTIL_CLOSE or len(buffer) <= self._left:
+        if self._mode == UNTIL_CLOSE or len(buffer) <= self._left:
             data = bytes(buffer)
             buffer.clear()
         else:
             data = bytes(buffer[: self._left])
             del buffer[: self._left]
-        if self._mode == _LENGTH:
+        if self._mode == LENGTH:
             self._left -= len(data)
             self._done = not self._left
         return data
@@ -750,37 +690,37 @@ class _Body(httpx.AsyncByteStream):
                 else:
                     data = bytes(buffer[:left])
                     del buffer[:left]
-                self._left = left - len(data) or _AFTER_DATA
+                self._left = left - len(data) or AFTER_DATA
                 return data
-            if left == _SIZE_LINE:
-                end = buffer.find(b"\r\n", 0, _MAX_LINE + 2)
+            if left == SIZE_LINE:
+                end = buffer.find(b"\r\n", 0, MAX_LINE + 2)
                 if end < 0:
-                    if len(buffer) > _MAX_LINE:
+                    if len(buffer) > MAX_LINE:
                         raise httpx.RemoteProtocolError("A chunk's size line is too long.")
                     return None
-                size = _CHUNK_SIZE.fullmatch(buffer, 0, end)
+                size = CHUNK_SIZE.fullmatch(buffer, 0, end)
                 if size is None:
                     raise httpx.RemoteProtocolError("A chunk's size line is not valid.")
-                self._left = int(size[1], 16) or _TRAILERS  # read before the bytes go
+                self._left = int(size[1], 16) or TRAILERS  # read before the bytes go
                 del buffer[: end + 2]
-            elif left == _AFTER_DATA:
+            elif left == AFTER_DATA:
                 if len(buffer) < 2:
                     return None
                 if buffer[:2] != b"\r\n":
                     raise httpx.RemoteProtocolError("A chunk's data runs past its size.")
                 del buffer[:2]
-                self._left = _SIZE_LINE
+                self._left = SIZE_LINE
             else:  # the trailers, read and dropped, up to the empty line that ends them
                 if buffer[:2] == b"\r\n":
                     end = -2
                 else:
-                    end = buffer.find(b"\r\n\r\n", 0, _MAX_HEAD + 4)
+                    end = buffer.find(b"\r\n\r\n", 0, MAX_HEAD + 4)
                     if end < 0:
-                        if len(buffer) > _MAX_HEAD:
+                        if len(buffer) > MAX_HEAD:
                             raise httpx.RemoteProtocolError("The answer's trailers are too large.")
                         return None
                     for line in bytes(buffer[:end]).split(b"\r\n"):
-                        if _FIELD.fullmatch(line) is None:
+                        if FIELD.fullmatch(line) is None:
                             raise httpx.RemoteProtocolError("A trailer line is malformed.")
                 del buffer[: end + 4]
                 self._done = True
