@@ -32,7 +32,7 @@ from ._exceptions import (
     APIError,
     APITimeoutError,
     ClientStateError,
-    quotes_credentials,
+    caused_by,
 )
 from ._middleware import options_of
 
@@ -86,13 +86,9 @@ def translated(exc: Exception, request: httpx.Request) -> Exception:
         )
     else:
         return exc
-    if quotes_credentials(exc, request):
-        # A server's bytes quoted in the error (h11's text for a malformed answer) hold
-        # the key it echoed: the message is redacted, and the cause is left out.
-        error.__suppress_context__ = True
-        return error
-    error.__cause__ = exc
-    return error
+    # A server's bytes quoted in the error (h11's text for a malformed answer) may hold
+    # the key it echoed: the message is redacted (APIError), and such a cause left out.
+    return caused_by(error, exc)
 
 
 def readable(fd: int) -> bool:
