@@ -368,38 +368,6 @@ class Shards(httpx.AsyncBaseTransport):
             await pool.aclose()
 
 
-class _Counted(httpx.AsyncByteStream):
-    """A response body whose read errors are ours; closed, it counts its request out."""
-
-    __slots__ = ("_in_flight", "_index", "_request", "_stream")
-
-    def __init__(
-        self, stream: object, in_flight: list[int], index: int, request: httpx.Request
-    ) -> None:
-        assert isinstance(stream, httpx.AsyncByteStream)
-        self._stream: httpx.AsyncByteStream | None = stream
-        self._in_flight = in_flight
-        self._index = index
-        self._request = request
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        assert self._stream is not None, "read after close"
-        failure: Exception | None = None
-        try:
-            async for chunk in self._stream:
-                yield chunk
-        except Exception as exc:
-            failure = translated(exc, self._request)
-        if failure is not None:
-            raise failure  # after the except block: see translated()
-
-    async def aclose(self) -> None:
-        stream, self._stream = self._stream, None
-        if stream is not None:
-            self._in_flight[self._index] -= 1
-            await stream.aclose()
-
-
 def _current_loop() -> object:
     """The running asyncio loop or trio run (its token), to tell event loops apart."""
     asyncio = sys.modules.get("asyncio")
@@ -531,3 +499,22 @@ class _Translated(httpx.AsyncByteStream):
 
     async def aclose(self) -> None:
         await self._stream.aclose()
+
+
+class _Counted(_Translated):
+    """A response body whose read errors are ours; closed, it counts its request out."""
+
+    __slots__ = ("_in_flight", "_index")
+
+    def __init__(
+        self, stream: object, in_flight: list[int], index: int, request: httpx.Request
+    ) -> None:
+        super().__init__(stream, request)
+        self._in_flight: list[int] | None = in_flight
+        self._index = index
+
+    async def aclose(self) -> None:
+        in_flight, self._in_flight = self._in_flight, None
+        if in_flight is not None:  # once, however often it is closed
+            in_flight[self._index] -= 1
+            await super().aclose()
