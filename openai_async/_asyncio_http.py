@@ -15,15 +15,11 @@ wrong without quoting the server's bytes (they may echo the key back), memory bo
 its answer ended exactly where its bytes did. Bytes or a close arriving on an idle
 connection mark it dead: it is closed, never handed to a request (issue 14).
 
-The pool keeps idle connections per origin (and proxy) within ``httpx.Limits``, as
-``_http11``'s does: ``max_connections`` open at once (a request waits, first come first
-served, up to httpx's ``pool`` timeout), at most ``max_keepalive_connections`` idle, none
-idle longer than ``keepalive_expiry``; its bookkeeping is synchronous between awaits, so a
-cancellation can never leave a connection counted but lost. httpx's ``connect`` and
-``write`` timeouts apply to connecting (through a proxy, the tunnel's opening too) and
-to each wait for the socket to drain; its
-``read`` timeout, between bytes, is kept by one watchdog timer per connection, which
-re-arms itself while bytes keep coming (no timer is made per read).
+The pool's rules (limits, expiry, waits, what is kept) are ``_pool.Pool``'s, as for
+``_http11``. httpx's ``connect`` and ``write`` timeouts apply to connecting (through a
+proxy, the tunnel's opening too) and to each wait for the socket to drain; its ``read``
+timeout, between bytes, is kept by one watchdog timer per connection, which re-arms
+itself while bytes keep coming (no timer is made per read).
 
 Through a proxy (``proxies``, from the environment; ``http://`` and ``https://`` proxy
 URLs), as through ``_http11``'s: an http URL goes to the proxy with its absolute form as

@@ -8,14 +8,10 @@ ended exactly where the bytes did (h11's public ``trailing_data`` is empty), and
 connection is reused only while its socket has nothing to read (an idle socket that is
 readable was closed by the server, or holds bytes nobody asked for).
 
-The pool keeps idle connections per origin (and proxy) within ``httpx.Limits``:
-``max_connections`` open at once (a request waits up to httpx's ``pool`` timeout for one),
-at most ``max_keepalive_connections`` idle, none idle longer than ``keepalive_expiry``.
-httpx's per-request timeouts apply to each step: ``connect`` (through a proxy, the
-tunnel's opening too), ``write`` per write, ``read`` per read. Errors become ours
-(``_transport.translated``) where the response and its body stream are made. The pool's
-bookkeeping is synchronous, so a cancellation can never leave a connection counted but
-lost: a body closed before its end closes its connection.
+The pool's rules (limits, expiry, waits, what is kept) are ``_pool.Pool``'s. httpx's
+per-request timeouts apply to each step: ``connect`` (through a proxy, the tunnel's
+opening too), ``write`` per write, ``read`` per read. Errors become ours
+(``_transport.translated``) where the response and its body stream are made.
 
 Through a proxy (``proxies``, from the environment; ``http://`` proxy URLs only), an http
 URL goes to the proxy with its absolute form as the request line, an https one through a
