@@ -15,11 +15,11 @@ wrong without quoting the server's bytes (they may echo the key back), memory bo
 its answer ended exactly where its bytes did. Bytes or a close arriving on an idle
 connection mark it dead: it is closed, never handed to a request (issue 14).
 
-The pool's rules (limits, expiry, waits, what is kept) are ``_pool.Pool``'s, as for
-``_http11``. httpx's ``connect`` and ``write`` timeouts apply to connecting (through a
-proxy, the tunnel's opening too) and to each wait for the socket to drain; its ``read``
-timeout, between bytes, is kept by one watchdog timer per connection, which re-arms
-itself while bytes keep coming (no timer is made per read).
+The pool's rules (limits, expiry, waits, what is kept) are ``_pool.ConnectionPool``'s,
+as for ``_http11``. httpx's ``connect`` and ``write`` timeouts apply to connecting
+(through a proxy, the tunnel's opening too) and to each wait for the socket to drain;
+its ``read`` timeout, between bytes, is kept by one watchdog timer per connection, which
+re-arms itself while bytes keep coming (no timer is made per read).
 
 Through a proxy (``proxies``, from the environment; ``http://`` and ``https://`` proxy
 URLs), as through ``_http11``'s: an http URL goes to the proxy with its absolute form as
@@ -59,7 +59,7 @@ from ._http1 import (
     framing,
     parse_head,
 )
-from ._pool import Pool, origin
+from ._pool import ConnectionPool, origin
 from ._proxy import (
     EARLY_BYTES,
     NOT_ANSWERED,
@@ -79,7 +79,7 @@ _SLACK: Final = 0.001  # the watchdog may wake this much early, as asyncio's tim
 _MAX_INTERIM: Final = 10  # 1xx answers before the real one
 
 
-class AsyncioTransport(Pool["_Connection"], httpx.AsyncBaseTransport):
+class AsyncioTransport(ConnectionPool["_Connection"], httpx.AsyncBaseTransport):
     """A keep-alive pool of HTTP/1.1 connections per origin, within ``limits`` (asyncio only).
 
     ``ssl_context`` for https (to ``https://`` proxies too): httpx's default (certifi's CA

@@ -8,9 +8,9 @@ ended exactly where the bytes did (h11's public ``trailing_data`` is empty), and
 connection is reused only while its socket has nothing to read (an idle socket that is
 readable was closed by the server, or holds bytes nobody asked for).
 
-The pool's rules (limits, expiry, waits, what is kept) are ``_pool.Pool``'s. httpx's
-per-request timeouts apply to each step: ``connect`` (through a proxy, the tunnel's
-opening too), ``write`` per write, ``read`` per read. Errors become ours
+The pool's rules (limits, expiry, waits, what is kept) are ``_pool.ConnectionPool``'s.
+httpx's per-request timeouts apply to each step: ``connect`` (through a proxy, the
+tunnel's opening too), ``write`` per write, ``read`` per read. Errors become ours
 (``_transport.translated``) where the response and its body stream are made.
 
 Through a proxy (``proxies``, from the environment; ``http://`` proxy URLs only), an http
@@ -38,7 +38,7 @@ import httpx
 from anyio.streams.tls import TLSAttribute, TLSStream
 
 from ._config import DEFAULT_LIMITS, Proxies
-from ._pool import Pool, origin
+from ._pool import ConnectionPool, origin
 from ._proxy import (
     EARLY_BYTES,
     NOT_ANSWERED,
@@ -58,7 +58,7 @@ _MAX_HEAD: Final = 100 * 1024
 _READ_SIZE: Final = 64 * 1024
 
 
-class HTTP11Transport(Pool["_Connection"], httpx.AsyncBaseTransport):
+class HTTP11Transport(ConnectionPool["_Connection"], httpx.AsyncBaseTransport):
     """A keep-alive pool of HTTP/1.1 connections per origin, within ``limits``.
 
     ``ssl_context`` for https: httpx's default (certifi's CA bundle) unless given.

@@ -39,7 +39,7 @@ import httpx
 from ._config import Proxies
 from ._proxy import Origin, Route, Via
 
-__all__ = ["Pool", "Pooled", "origin"]
+__all__ = ["ConnectionPool", "Pooled", "origin"]
 
 
 class Pooled(Protocol):
@@ -69,7 +69,7 @@ def origin(url: httpx.URL) -> Origin:
     return scheme, url.raw_host, url.port or (443 if scheme == b"https" else 80)
 
 
-class Pool(Generic[C]):
+class ConnectionPool(Generic[C]):
     """Connections of type ``C`` per route, within ``limits``; see the module's rules.
 
     ``ssl_context`` for https (and TLS proxies): httpx's default (certifi's CA bundle)
@@ -112,7 +112,7 @@ class Pool(Generic[C]):
         idle: list[C] = []
         for connections in self._idle.values():
             idle += connections
-            connections.clear()  # for a request that took the list before an await
+            connections.clear()  # a request holding the list across an await finds it empty
         self._idle.clear()
         self._idle_count = 0
         self._open -= len(idle)
