@@ -15,14 +15,10 @@ wrong without quoting the server's bytes (they may echo the key back), memory bo
 its answer ended exactly where its bytes did. Bytes or a close arriving on an idle
 connection mark it dead: it is closed, never handed to a request (issue 14).
 
-The pool keeps idle connections per origin (and proxy) within ``httpx.Limits``, as
-``_http11``'s does: ``max_connections`` open at once (a request waits, first come first
-served, up to httpx's ``pool`` timeout), at most ``max_keepalive_connections`` idle, none
-idle longer than ``keepalive_expiry``; its bookkeeping is synchronous between awaits, so a
-cancellation can never leave a connection counted but lost. httpx's ``connect`` and
-``write`` timeouts apply to connecting (through a proxy, the tunnel's opening too) and
-to each wait for the socket to drain; its
-``read`` timeout, between bytes, is kept by one watchdog timer per connection, which
+The pool's rules (limits, expiry, waits, what is kept) are ``_pool.ConnectionPool``'s,
+as for ``_http11``. httpx's ``connect`` and ``write`` timeouts apply to connecting
+(through a proxy, the tunnel's opening too) and to each wait for the socket to drain;
+its ``read`` timeout, between bytes, is kept by one watchdog timer per connection, which
 re-arms itself while bytes keep coming (no timer is made per read).
 
 Through a proxy (``proxies``, from the environment; ``http://`` and ``https://`` proxy
@@ -40,7 +36,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl
-from collections import deque
+import time
 from collections.abc import Mapping
 from typing import Final, cast
 
@@ -63,13 +59,13 @@ from ._http1 import (
     framing,
     parse_head,
 )
+from ._pool import ConnectionPool, origin
 from ._proxy import (
     EARLY_BYTES,
     NOT_ANSWERED,
     NOT_HTTP,
     Proxy,
     Route,
-    Via,
     absolute_target,
     connect_request,
     refused,
@@ -83,7 +79,7 @@ _SLACK: Final = 0.001  # the watchdog may wake this much early, as asyncio's tim
 _MAX_INTERIM: Final = 10  # 1xx answers before the real one
 
 
-class AsyncioTransport(httpx.AsyncBaseTransport):
+class AsyncioTransport(ConnectionPool["_Connection"], httpx.AsyncBaseTransport):
     """A keep-alive pool of HTTP/1.1 connections per origin, within ``limits`` (asyncio only).
 
     ``ssl_context`` for https (to ``https://`` proxies too): httpx's default (certifi's CA
@@ -92,6 +88,8 @@ class AsyncioTransport(httpx.AsyncBaseTransport):
     ``InvalidParameterError``, before anything is sent.
     """
 
+    _kind = "asyncio HTTP/1.1"
+
     def __init__(
         self,
         limits: httpx.Limits = DEFAULT_LIMITS,
@@ -99,30 +97,11 @@ class AsyncioTransport(httpx.AsyncBaseTransport):
         ssl_context: ssl.SSLContext | None = None,
         proxies: Proxies | None = None,
     ) -> None:
-        self._max_connections = limits.max_connections
-        self._max_keepalive = limits.max_keepalive_connections
-        self._expiry = limits.keepalive_expiry
-        self._ssl_context = ssl_context  # else loaded at the first https request
-        self._proxies = proxies
-        self._via = None if proxies is None else Via(proxies, ("http", "https"))
-        # Per route, oldest first: reuse takes the newest, expiry closes the oldest.
-        self._idle: dict[Route, deque[_Connection]] = {}
-        self._idle_count = 0
-        self._open = 0  # connections made and not yet closed, idle ones included
-        self._waiters: deque[asyncio.Future[None]] = deque()
-        self._closed = False
-
-    def __repr__(self) -> str:
-        via = "" if self._proxies is None else f", via {self._proxies!r}"
-        return f"<asyncio HTTP/1.1 pool: {self._open} open, {self._idle_count} idle{via}>"
-
-    def counts(self) -> tuple[int, int]:
-        """(connections in use or waited for, idle connections)."""
-        return self._open - self._idle_count + len(self._waiters), self._idle_count
+        super().__init__(limits, ssl_context, proxies, ("http", "https"))
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         try:
-            loop = asyncio.get_running_loop()
+            asyncio.get_running_loop()
         except RuntimeError:
             raise InvalidParameterError(
                 "transport",
@@ -131,14 +110,10 @@ class AsyncioTransport(httpx.AsyncBaseTransport):
             ) from None
         timeouts: Mapping[str, float | None] = request.extensions.get("timeout") or {}
         url = request.url
-        scheme = url.raw_scheme
-        if scheme not in (b"http", b"https"):
-            raise httpx.UnsupportedProtocol(f"Request URL has an unsupported protocol '{url}'.")
-        origin = (scheme, url.raw_host, url.port or (443 if scheme == b"https" else 80))
+        at = origin(url)
         failure: Exception | None = None  # raised after the except block: see translated()
         try:
-            route = origin if self._via is None else self._via.route(origin, url)
-            connection = await self._acquire(loop, route, timeouts)
+            connection = await self._acquire(at, url, timeouts)
         except Exception as exc:
             failure = exc
         if failure is not None:
@@ -146,7 +121,7 @@ class AsyncioTransport(httpx.AsyncBaseTransport):
         try:
             status, reason, headers = await connection.exchange(request, timeouts)
         except BaseException as exc:
-            self._drop(connection)
+            await self._drop(connection)
             if not isinstance(exc, Exception):
                 raise
             failure = exc
@@ -160,108 +135,24 @@ class AsyncioTransport(httpx.AsyncBaseTransport):
         )
 
     async def aclose(self) -> None:
-        self._closed = True
-        for connections in self._idle.values():
-            for connection in connections:
-                connection.abort()
-        self._open -= self._idle_count
-        self._idle.clear()
-        self._idle_count = 0
-        while self._waiters:
-            waiter = self._waiters.popleft()
-            if not waiter.done():
-                waiter.set_result(None)  # it finds the pool closed
+        await super().aclose()
         # asyncio closes an aborted connection's socket in a callback: one pass of the
         # loop runs those callbacks (this close's, and any earlier drop's), so that no
         # socket is left open once the client is closed. (anyio's: a transport made
         # under trio, which refuses to send, is closed there too.)
         await anyio.lowlevel.cancel_shielded_checkpoint()
 
-    # -- the pool: all bookkeeping between awaits, so a cancellation cannot split it ----
+    def _now(self) -> float:
+        # Idle times are compared with each other only: any monotonic clock serves, and
+        # this one (the default loop's) needs no loop at hand.
+        return time.monotonic()
 
-    async def _acquire(
-        self, loop: asyncio.AbstractEventLoop, route: Route, timeouts: Mapping[str, float | None]
-    ) -> _Connection:
-        wait_until: float | None = None  # the pool timeout covers all the waits together
-        while True:
-            if self._closed:
-                raise RuntimeError("Cannot send a request, as the transport has been closed.")
-            idle = self._idle.get(route)
-            if idle:
-                if self._expiry is not None:
-                    # Those idle too long go now, not when a burst needs them again.
-                    oldest = loop.time() - self._expiry
-                    while idle and idle[0].idle_since < oldest:
-                        self._idle_count -= 1
-                        self._drop(idle.popleft())
-                while idle:
-                    connection = idle.pop()  # the most recently used: the likeliest alive
-                    self._idle_count -= 1
-                    if connection.dead or connection.holds_bytes():
-                        # It got bytes, or its end, while idle: seen by the protocol, or
-                        # still in the socket while the loop was busy elsewhere.
-                        self._drop(connection)
-                        continue
-                    connection.idle = False
-                    return connection
-            if self._max_connections is None or self._open < self._max_connections:
-                self._open += 1
-                try:
-                    return await self._connect(loop, route, timeouts.get("connect"))
-                except BaseException:
-                    self._open -= 1
-                    self._wake()
-                    raise
-            if self._idle_count:
-                # Full, but with idle connections on other routes: close the oldest.
-                for connections in self._idle.values():
-                    if connections:
-                        self._idle_count -= 1
-                        self._drop(connections.popleft())
-                        break
-                continue
-            if wait_until is None:
-                pool_timeout = timeouts.get("pool")
-                wait_until = loop.time() + (float("inf") if pool_timeout is None else pool_timeout)
-            await self._wait(loop, wait_until)
-
-    async def _wait(self, loop: asyncio.AbstractEventLoop, until: float) -> None:
-        waiter: asyncio.Future[None] = loop.create_future()
-        self._waiters.append(waiter)
-        try:
-            async with asyncio.timeout_at(None if until == float("inf") else until):
-                await waiter
-        except BaseException as exc:
-            if waiter.done() and not waiter.cancelled():
-                self._wake()  # woken, but leaving: the turn goes to the next in line
-            elif waiter in self._waiters:  # a cancelled one may have been passed over already
-                self._waiters.remove(waiter)
-            if isinstance(exc, TimeoutError):
-                raise httpx.PoolTimeout("No connection became free in time.") from exc
-            raise
-
-    def _wake(self) -> None:
-        while self._waiters:
-            waiter = self._waiters.popleft()
-            if not waiter.done():
-                waiter.set_result(None)
-                return
-
-    def _context(self) -> ssl.SSLContext:
-        if self._ssl_context is None:
-            # httpx's own (certifi's CA bundle), so that every transport trusts the
-            # same servers; loading it takes tens of ms, once.
-            self._ssl_context = httpx.create_ssl_context()
-        return self._ssl_context
-
-    async def _connect(
-        self, loop: asyncio.AbstractEventLoop, route: Route, within: float | None
-    ) -> _Connection:
-        """A new connection for ``route``, made within ``within`` (a tunnel's too)."""
+    async def _connect(self, route: Route, within: float | None) -> _Connection:
         scheme, host, port = route[0], route[1], route[2]
         proxy = route[3] if len(route) == 4 else None
         context = self._context() if scheme == b"https" else None
         name = host.decode("ascii")
+        loop = asyncio.get_running_loop()
         connection = _Connection(loop, route)
         try:
             async with asyncio.timeout(within):
@@ -293,37 +184,6 @@ class AsyncioTransport(httpx.AsyncBaseTransport):
                 raise httpx.ConnectError(str(exc) or type(exc).__name__) from exc
             raise
         return connection
-
-    def _release(self, connection: _Connection, done: bool) -> None:
-        """Keep a connection whose answer was read to its exact end; close any other."""
-        if (
-            done
-            and connection.keep_alive
-            and not connection.buffer  # nothing past the answer's end: not desynchronised
-            and not connection.ended
-            and not self._closed
-            and (
-                self._max_keepalive is None
-                or self._idle_count < self._max_keepalive
-                or self._waiters
-            )
-        ):
-            connection.rest()
-            idle = self._idle.get(connection.route)
-            if idle is None:
-                idle = self._idle[connection.route] = deque()
-            idle.append(connection)
-            self._idle_count += 1
-        else:
-            self._open -= 1
-            connection.abort()
-        self._wake()
-
-    def _drop(self, connection: _Connection) -> None:
-        """Close a connection that is counted open and in no idle list."""
-        self._open -= 1
-        self._wake()
-        connection.abort()
 
 
 class _Connection(asyncio.Protocol):
@@ -411,16 +271,13 @@ class _Connection(asyncio.Protocol):
 
     # -- for the pool ----------------------------------------------------------------------
 
-    def holds_bytes(self) -> bool:
-        """Whether the socket has bytes or its end waiting that asyncio has not read yet."""
-        transport = self.transport
-        sock = None if transport is None else transport.get_extra_info("socket")
-        return sock is None or readable(sock.fileno())
-
-    def rest(self) -> None:
-        """Put the connection at rest in the pool: from now on, anything arriving kills it."""
+    def rest(self) -> bool:
+        """Put the connection at rest in the pool, if its answer ended where its bytes did
+        and allows another: from now on, anything arriving kills it. False: it cannot rest.
+        """
+        if not self.keep_alive or self.buffer or self.ended:
+            return False  # Connection: close, bytes past the answer's end, or closed
         self.idle = True
-        self.idle_since = self.loop.time()
         if self.watchdog is not None:
             self.watchdog.cancel()
             self.watchdog = None
@@ -428,6 +285,25 @@ class _Connection(asyncio.Protocol):
             self.reading_paused = False
             assert self.transport is not None
             self.transport.resume_reading()
+        return True
+
+    async def reuse(self) -> bool:
+        """Take it out of rest for a request, if nothing arrived while it was idle.
+
+        What arrived was seen by the protocol (``dead``), or is still in the socket while
+        the loop was busy elsewhere.
+        """
+        if self.dead:
+            return False
+        transport = self.transport
+        sock = None if transport is None else transport.get_extra_info("socket")
+        if sock is None or readable(sock.fileno()):
+            return False
+        self.idle = False
+        return True
+
+    async def close(self) -> None:
+        self.abort()
 
     def abort(self) -> None:
         if self.transport is not None:
@@ -728,5 +604,5 @@ class _Body(httpx.AsyncByteStream):
 
     async def aclose(self) -> None:
         connection, self._connection = self._connection, None
-        if connection is not None:
-            self._pool._release(connection, self._done)
+        if connection is not None and not self._pool._release(connection, self._done):
+            connection.abort()

@@ -8,14 +8,10 @@ ended exactly where the bytes did (h11's public ``trailing_data`` is empty), and
 connection is reused only while its socket has nothing to read (an idle socket that is
 readable was closed by the server, or holds bytes nobody asked for).
 
-The pool keeps idle connections per origin (and proxy) within ``httpx.Limits``:
-``max_connections`` open at once (a request waits up to httpx's ``pool`` timeout for one),
-at most ``max_keepalive_connections`` idle, none idle longer than ``keepalive_expiry``.
+The pool's rules (limits, expiry, waits, what is kept) are ``_pool.ConnectionPool``'s.
 httpx's per-request timeouts apply to each step: ``connect`` (through a proxy, the
 tunnel's opening too), ``write`` per write, ``read`` per read. Errors become ours
-(``_transport.translated``) where the response and its body stream are made. The pool's
-bookkeeping is synchronous, so a cancellation can never leave a connection counted but
-lost: a body closed before its end closes its connection.
+(``_transport.translated``) where the response and its body stream are made.
 
 Through a proxy (``proxies``, from the environment; ``http://`` proxy URLs only), an http
 URL goes to the proxy with its absolute form as the request line, an https one through a
@@ -32,7 +28,6 @@ from __future__ import annotations
 import contextlib
 import socket
 import ssl
-from collections import deque
 from collections.abc import AsyncIterator, Mapping
 from typing import Final
 
@@ -43,13 +38,13 @@ import httpx
 from anyio.streams.tls import TLSAttribute, TLSStream
 
 from ._config import DEFAULT_LIMITS, Proxies
+from ._pool import ConnectionPool, origin
 from ._proxy import (
     EARLY_BYTES,
     NOT_ANSWERED,
     NOT_HTTP,
     Proxy,
     Route,
-    Via,
     absolute_target,
     connect_request,
     refused,
@@ -63,7 +58,7 @@ _MAX_HEAD: Final = 100 * 1024
 _READ_SIZE: Final = 64 * 1024
 
 
-class HTTP11Transport(httpx.AsyncBaseTransport):
+class HTTP11Transport(ConnectionPool["_Connection"], httpx.AsyncBaseTransport):
     """A keep-alive pool of HTTP/1.1 connections per origin, within ``limits``.
 
     ``ssl_context`` for https: httpx's default (certifi's CA bundle) unless given.
@@ -77,38 +72,15 @@ class HTTP11Transport(httpx.AsyncBaseTransport):
         ssl_context: ssl.SSLContext | None = None,
         proxies: Proxies | None = None,
     ) -> None:
-        self._max_connections = limits.max_connections
-        self._max_keepalive = limits.max_keepalive_connections
-        self._expiry = limits.keepalive_expiry
-        self._ssl_context = ssl_context  # else loaded at the first https request
-        self._proxies = proxies
-        self._via = None if proxies is None else Via(proxies)
-        # Per route, oldest first: reuse takes the newest, expiry closes the oldest.
-        self._idle: dict[Route, deque[_Connection]] = {}
-        self._idle_count = 0
-        self._open = 0  # connections made and not yet closed, idle ones included
-        self._waiters: deque[anyio.Event] = deque()
-        self._closed = False
-
-    def __repr__(self) -> str:
-        via = "" if self._proxies is None else f", via {self._proxies!r}"
-        return f"<HTTP/1.1 pool: {self._open} open, {self._idle_count} idle{via}>"
-
-    def counts(self) -> tuple[int, int]:
-        """(connections in use or waited for, idle connections)."""
-        return self._open - self._idle_count + len(self._waiters), self._idle_count
+        super().__init__(limits, ssl_context, proxies, ("http",))
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         timeouts: Mapping[str, float | None] = request.extensions.get("timeout") or {}
         url = request.url
-        scheme = url.raw_scheme
-        if scheme not in (b"http", b"https"):
-            raise httpx.UnsupportedProtocol(f"Request URL has an unsupported protocol '{url}'.")
-        origin = (scheme, url.raw_host, url.port or (443 if scheme == b"https" else 80))
+        at = origin(url)
         failure: Exception | None = None  # raised out of the except blocks: see _ours
         try:
-            route = origin if self._via is None else self._via.route(origin, url)
-            connection = await self._acquire(route, timeouts)
+            connection = await self._acquire(at, url, timeouts)
         except Exception as exc:
             failure = exc
         if failure is not None:
@@ -131,94 +103,10 @@ class HTTP11Transport(httpx.AsyncBaseTransport):
             extensions=extensions,
         )
 
-    async def aclose(self) -> None:
-        self._closed = True
-        idle = [connection for connections in self._idle.values() for connection in connections]
-        self._idle.clear()
-        self._idle_count = 0
-        self._open -= len(idle)
-        while self._waiters:
-            self._waiters.popleft().set()  # they find the pool closed
-        with anyio.CancelScope(shield=True):
-            for connection in idle:
-                await anyio.aclose_forcefully(connection.stream)
-
-    # -- the pool: all bookkeeping between awaits, so a cancellation cannot split it ----
-
-    async def _acquire(self, route: Route, timeouts: Mapping[str, float | None]) -> _Connection:
-        wait_until: float | None = None  # the pool timeout covers all the waits together
-        while True:
-            if self._closed:
-                raise RuntimeError("Cannot send a request, as the transport has been closed.")
-            idle = self._idle.get(route)
-            if idle and self._expiry is not None:
-                # Those idle too long go now, not when a burst needs them again.
-                oldest = anyio.current_time() - self._expiry
-                while idle and idle[0].idle_since < oldest:
-                    self._idle_count -= 1
-                    await self._drop(idle.popleft())
-            while idle:
-                connection = idle.pop()  # the most recently used: the likeliest alive
-                self._idle_count -= 1
-                try:
-                    usable = await connection.reusable(self._expiry)
-                except BaseException:
-                    await self._drop(connection)
-                    raise
-                if usable:
-                    return connection
-                await self._drop(connection)
-            if self._max_connections is None or self._open < self._max_connections:
-                self._open += 1
-                try:
-                    return await self._connect(route, timeouts.get("connect"))
-                except BaseException:
-                    self._open -= 1
-                    self._wake()
-                    raise
-            if self._idle_count:
-                # Full, but with idle connections to other origins: close the oldest.
-                for connections in self._idle.values():
-                    if connections:
-                        self._idle_count -= 1
-                        await self._drop(connections.popleft())
-                        break
-                continue
-            if wait_until is None:
-                pool_timeout = timeouts.get("pool")
-                wait_until = anyio.current_time() + (
-                    float("inf") if pool_timeout is None else pool_timeout
-                )
-            await self._wait(wait_until - anyio.current_time())
-
-    async def _wait(self, within: float) -> None:
-        event = anyio.Event()
-        self._waiters.append(event)
-        try:
-            with anyio.fail_after(within):
-                await event.wait()
-        except BaseException as exc:
-            if event.is_set():
-                self._wake()  # woken, but leaving: the turn goes to the next in line
-            else:
-                self._waiters.remove(event)
-            if isinstance(exc, TimeoutError):
-                raise httpx.PoolTimeout("No connection became free in time.") from exc
-            raise
-
-    def _wake(self) -> None:
-        if self._waiters:
-            self._waiters.popleft().set()
-
-    def _context(self) -> ssl.SSLContext:
-        if self._ssl_context is None:
-            # httpx's own (certifi's CA bundle), so that every transport trusts the
-            # same servers; loading it takes tens of ms, once.
-            self._ssl_context = httpx.create_ssl_context()
-        return self._ssl_context
+    def _now(self) -> float:
+        return anyio.current_time()
 
     async def _connect(self, route: Route, within: float | None) -> _Connection:
-        """A new connection for ``route``, made within ``within`` (a tunnel's too)."""
         scheme, host, port = route[0], route[1], route[2]
         proxy = route[3] if len(route) == 4 else None
         context = self._context() if scheme == b"https" else None
@@ -257,37 +145,6 @@ class HTTP11Transport(httpx.AsyncBaseTransport):
         except TimeoutError as exc:
             raise httpx.ConnectTimeout("Connecting timed out.") from exc
         return _Connection(route, stream)
-
-    def _release(self, connection: _Connection, done: bool) -> bool:
-        """Keep a connection whose answer was read to its exact end; False: close it."""
-        if (
-            done
-            and not self._closed
-            and connection.next_cycle()
-            and (
-                self._max_keepalive is None
-                or self._idle_count < self._max_keepalive
-                or self._waiters
-            )
-        ):
-            connection.idle_since = anyio.current_time()
-            idle = self._idle.get(connection.route)
-            if idle is None:
-                idle = self._idle[connection.route] = deque()
-            idle.append(connection)
-            self._idle_count += 1
-            self._wake()
-            return True
-        self._open -= 1
-        self._wake()
-        return False
-
-    async def _drop(self, connection: _Connection) -> None:
-        """Close a connection that is counted open and in no idle list."""
-        self._open -= 1
-        self._wake()
-        with anyio.CancelScope(shield=True):
-            await anyio.aclose_forcefully(connection.stream)
 
 
 async def _open_tunnel(stream: anyio.abc.ByteStream, host: bytes, port: int, proxy: Proxy) -> None:
@@ -339,19 +196,17 @@ class _Connection:
         self.tls = stream.extra(TLSAttribute.ssl_object, None) is not None
         self.idle_since = 0.0
 
-    async def reusable(self, expiry: float | None) -> bool:
-        """Not idle too long, and nothing to read: no close, no bytes nobody asked for.
+    async def reuse(self) -> bool:
+        """Whether this idle one has nothing to read: no close, no bytes nobody asked for.
 
         Over TLS the bytes may have left the socket already: records that came with
         the answer's last one wait in the TLS layer, where the socket cannot show them.
         """
-        if expiry is not None and anyio.current_time() - self.idle_since > expiry:
-            return False
         if readable(self.socket.fileno()):
             return False
         return not (self.tls and await _holds_bytes(self.stream))
 
-    def next_cycle(self) -> bool:
+    def rest(self) -> bool:
         """Ready the connection for its next request, if its answer ended where its bytes did."""
         connection = self.h11
         if connection.our_state is not h11.DONE or connection.their_state is not h11.DONE:
@@ -361,6 +216,10 @@ class _Connection:
             return False  # bytes past the answer's end: a desynchronised connection
         connection.start_next_cycle()
         return True
+
+    async def close(self) -> None:
+        with anyio.CancelScope(shield=True):
+            await anyio.aclose_forcefully(self.stream)
 
     async def send(
         self, request: httpx.Request, write_timeout: float | None, read_timeout: float | None
@@ -501,8 +360,7 @@ class _Body(httpx.AsyncByteStream):
     async def aclose(self) -> None:
         connection, self._connection = self._connection, None
         if connection is not None and not self._pool._release(connection, self._done):
-            with anyio.CancelScope(shield=True):
-                await anyio.aclose_forcefully(connection.stream)
+            await connection.close()
 
 
 def _ours(exc: Exception, request: httpx.Request) -> Exception:

@@ -8,6 +8,7 @@ loops, ``_asyncio_http``'s on asyncio.
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import ssl
 import threading
@@ -242,11 +243,12 @@ async def test_own_pool_keepalive_limits(pool: OwnPool, server: LocalServer) -> 
         assert transport.counts() == (0, 1)
 
 
-async def test_http11_full_pool_closes_an_idle_connection_to_another_origin(
-    server: LocalServer,
+@POOLS
+async def test_own_pool_full_closes_an_idle_connection_to_another_origin(
+    pool: OwnPool, server: LocalServer
 ) -> None:
     """At max_connections, an idle connection to one origin makes way for another origin."""
-    transport = HTTP11Transport(httpx.Limits(max_connections=1))
+    transport = pool(httpx.Limits(max_connections=1))
     async with _client(server, transport) as client:
         await client.models.list()
         other = client.with_options(base_url=server.url.replace("127.0.0.1", "localhost"))
@@ -269,6 +271,69 @@ async def test_own_pool_cancelled_requests_leave_nothing_checked_out(
         assert in_use == 0
         assert idle <= 4
         await client.models.list()  # the pool still works
+
+
+@POOLS
+async def test_own_pool_timeout_covers_all_the_waits_of_a_request(
+    pool: OwnPool, server: LocalServer
+) -> None:
+    """A request woken, but beaten to the connection, waits again within its first deadline.
+
+    Here another task takes the one connection back each time it frees it, before the
+    woken waiter runs: the waiter's pool timeout still runs out on time.
+    """
+    server.inject(delay=0.05, times=40)
+    transport = pool(httpx.Limits(max_connections=1))
+    timeouts = {"connect": 5.0, "read": 5.0, "write": 5.0, "pool": 0.25}
+
+    async def hog(until: float) -> None:
+        while anyio.current_time() < until:
+            response = await transport.handle_async_request(_get(server, timeouts))
+            await response.aread()  # its end puts the connection back, and wakes the waiter
+
+    async with transport, anyio.create_task_group() as tg:
+        tg.start_soon(hog, anyio.current_time() + 0.8)
+        await anyio.sleep(0.02)  # the hog holds the connection
+        started = anyio.current_time()
+        with pytest.raises(APITimeoutError, match="PoolTimeout"):
+            await transport.handle_async_request(_get(server, timeouts))
+        assert anyio.current_time() - started < 0.6
+
+
+@pytest.mark.parametrize(
+    ("anyio_backend", "pool"),
+    [("asyncio", HTTP11Transport), ("asyncio", AsyncioTransport)],
+    ids=["http11-asyncio", "asyncio_http"],
+)
+async def test_own_pool_waiter_woken_but_cancelled_passes_its_turn_on(
+    pool: OwnPool, server: LocalServer
+) -> None:
+    """A waiter cancelled as its turn comes hands the turn to the next in line at once.
+
+    (asyncio only: there a task cancelled after its wake-up, before it runs, raises.)
+    """
+    transport = pool(httpx.Limits(max_connections=1))
+    timeouts = {"connect": 5.0, "read": 5.0, "write": 5.0, "pool": 2.0}
+    async with transport:
+        first = await transport.handle_async_request(_get(server, timeouts))
+        second = asyncio.create_task(transport.handle_async_request(_get(server, timeouts)))
+        await anyio.sleep(0.02)
+        third = asyncio.create_task(transport.handle_async_request(_get(server, timeouts)))
+        await anyio.sleep(0.02)
+        assert transport.counts() == (3, 0)  # one in use, two waiting
+        await first.aread()  # its end puts the connection back, and wakes the second
+        second.cancel()
+        started = anyio.current_time()
+        response = await third
+        assert anyio.current_time() - started < 1.0
+        await response.aread()
+        with pytest.raises(asyncio.CancelledError):
+            await second
+        assert transport.counts() == (0, 1)
+
+
+def _get(server: LocalServer, timeouts: dict[str, float]) -> httpx.Request:
+    return httpx.Request("GET", f"{server.url}/models", extensions={"timeout": timeouts})
 
 
 async def _list(client: AsyncClient) -> None:
@@ -442,10 +507,13 @@ async def test_an_answer_sent_before_the_body_was_read_is_returned(anyio_backend
     assert transport.counts() == (0, 0)
 
 
-async def test_http11_closes_expired_idle_connections_while_in_use(server: LocalServer) -> None:
+@POOLS
+async def test_own_pool_closes_expired_idle_connections_while_in_use(
+    pool: OwnPool, server: LocalServer
+) -> None:
     """Idle connections past keepalive_expiry close even while a newer one serves requests."""
     server.inject(delay=0.2, times=4)  # so that all four overlap
-    transport = HTTP11Transport(httpx.Limits(keepalive_expiry=0.3))
+    transport = pool(httpx.Limits(keepalive_expiry=0.3))
     async with _client(server, transport) as client:
         async with anyio.create_task_group() as tg:
             for _ in range(4):

@@ -1,0 +1,141 @@
+"""``_pool.ConnectionPool``'s rules, checked directly over any run of requests.
+
+The pool is driven here through its own interface (``Pooled``, ``_connect``, ``_now``)
+by connections held in memory, so that hypothesis can try thousands of runs: requests
+on a few routes, answers read to their end or not, idle connections that die, time that
+passes, limits of every size. Over real connections the same rules are checked in
+tests/test_transport.py (``test_own_pool_*``).
+"""
+
+from __future__ import annotations
+
+import anyio
+import httpx
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from openai_async._pool import ConnectionPool
+from openai_async._proxy import Origin, Route
+
+ROUTES: list[Origin] = [(b"http", b"a", 80), (b"https", b"a", 443)]
+EXPIRY = 10.0
+
+
+class _Line:
+    """A connection in memory: what the pool asks of one, and what the test watches."""
+
+    def __init__(self, route: Route) -> None:
+        self.route = route
+        self.idle_since = 0.0
+        self.ends_cleanly = True  # its answer ended where its bytes did
+        self.dead = False  # closed by the server while idle
+        self.closed = False
+
+    def rest(self) -> bool:
+        return self.ends_cleanly
+
+    async def reuse(self) -> bool:
+        return not self.dead
+
+    async def close(self) -> None:
+        assert not self.closed, "closed twice"
+        self.closed = True
+
+
+class _MemoryPool(ConnectionPool[_Line]):
+    def __init__(self, limits: httpx.Limits) -> None:
+        super().__init__(limits, None, None, ("http",))
+        self.clock = 0.0
+        self.made: list[_Line] = []
+
+    async def _connect(self, route: Route, within: float | None) -> _Line:
+        line = _Line(route)
+        self.made.append(line)
+        return line
+
+    def _now(self) -> float:
+        return self.clock
+
+
+# A step: what happens, and to which: a route, a connection in use or idle, a wait (of
+# 1, 6 or 11 s). An answer ends read to its end and cleanly, unless ``which`` says not.
+Step = tuple[str, int]
+STEPS = st.tuples(st.sampled_from(["get", "get", "end", "end", "die", "wait"]), st.integers(0, 20))
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.lists(STEPS, min_size=20, max_size=60),
+    st.one_of(st.none(), st.integers(1, 4)),
+    st.one_of(st.none(), st.integers(0, 3)),
+)
+def test_any_run_of_requests_keeps_the_rules(
+    steps: list[Step], max_connections: int | None, max_keepalive: int | None
+) -> None:
+    """Within the limits; the newest usable idle connection reused; nothing lost or leaked."""
+    limits = httpx.Limits(
+        max_connections=max_connections,
+        max_keepalive_connections=max_keepalive,
+        keepalive_expiry=EXPIRY,
+    )
+    anyio.run(_run, steps, limits)
+
+
+async def _run(steps: list[Step], limits: httpx.Limits) -> None:
+    pool = _MemoryPool(limits)
+    in_use: list[_Line] = []
+    idle: list[_Line] = []  # as the test expects them, oldest first
+    timeouts = {"pool": 0.0}  # a request that would wait fails at once instead
+    for kind, which in steps:
+        if kind == "get":
+            route = ROUTES[which % len(ROUTES)]
+            fresh = pool.clock - EXPIRY
+            usable = [c for c in idle if c.route == route and not c.dead and c.idle_since >= fresh]
+            full = limits.max_connections is not None and len(in_use) >= limits.max_connections
+            try:
+                line = await pool._acquire(route, httpx.URL(), timeouts)
+            except httpx.PoolTimeout:
+                idle = [c for c in idle if not c.closed]
+                assert full, "it waited with room for a new connection"
+                assert not idle, "it waited with an idle connection to give or close"
+                continue
+            if usable:
+                assert line is usable[-1], "not the newest usable idle connection"
+            else:
+                assert line is pool.made[-1], "not a new connection"
+            idle = [c for c in idle if not c.closed and c is not line]
+            in_use.append(line)
+        elif kind == "end" and in_use:
+            line = in_use.pop(which % len(in_use))
+            done = which % 4 != 0  # else closed before its end
+            cleanly = line.ends_cleanly = which % 4 != 1  # else bytes past its end
+            room = limits.max_keepalive_connections is None or (
+                len([c for c in idle if not c.closed]) < limits.max_keepalive_connections
+            )
+            if pool._release(line, done):
+                assert all((done, cleanly, room)), "kept a connection it should have closed"
+                idle.append(line)
+            else:
+                assert not (done and cleanly and room), "closed a connection it could keep"
+                await line.close()
+        elif kind == "die" and idle:
+            idle[which % len(idle)].dead = True
+        elif kind == "wait":
+            pool.clock += (1.0, 6.0, 11.0)[which % 3]
+        idle = [c for c in idle if not c.closed]
+        open_ = [c for c in pool.made if not c.closed]
+        assert all(not c.closed for c in in_use)
+        assert pool.counts() == (len(in_use), len(idle))
+        assert len(open_) == len(in_use) + len(idle), "a connection counted but lost"
+        if limits.max_connections is not None:
+            assert len(open_) <= limits.max_connections
+        if limits.max_keepalive_connections is not None:
+            assert len(idle) <= limits.max_keepalive_connections
+    for line in in_use:
+        pool._release(line, False)
+        await line.close()
+    await pool.aclose()
+    assert all(c.closed for c in pool.made), "a connection left open"
+    with pytest.raises(RuntimeError, match="closed"):
+        await pool._acquire(ROUTES[0], httpx.URL(), timeouts)
