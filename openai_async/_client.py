@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from .resources import (
         Audio,
         Batches,
+        Beta,
         Chat,
         Completions,
         Edits,
@@ -424,6 +425,13 @@ class AsyncClient:
         from .resources import Responses
 
         return Responses(self)
+
+    @cached_property
+    def beta(self) -> Beta:
+        """The SDK's ``client.beta``: ``beta.chat`` and ``beta.vector_stores`` lead to ours."""
+        from .resources import Beta
+
+        return Beta(self)
 
     def batch(
         self,

@@ -407,6 +407,11 @@ async def todays_chat(client: AsyncClient) -> None:
     otter: Otter | None = parsed.choices[0].message.parsed
     tool = pydantic_function_tool(Otter)
     await client.chat.completions.parse(model="m", messages=[], tools=[tool])
+    beta = await client.beta.chat.completions.parse(
+        model="gpt-4o", messages=[], response_format=Otter
+    )
+    assert_type(beta, ParsedChatCompletion[Otter])
+    print(client.beta.assistants)  # type: ignore[attr-defined]  # not wrapped: an error here too
     raw = await client.chat.completions.with_raw_response.create(model="m", messages=[])
     header: str | None = raw.headers.get("x-request-id")
     completion = raw.parse()
