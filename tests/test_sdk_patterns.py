@@ -11,7 +11,13 @@ from typing import Any
 import pydantic
 import pytest
 
-from openai_async import NOT_GIVEN, AsyncOpenAI
+from openai_async import (
+    NOT_GIVEN,
+    AsyncOpenAI,
+    InvalidParameterError,
+    StreamTruncatedError,
+    pydantic_function_tool,
+)
 from openai_async.testing import LocalServer
 
 pytestmark = pytest.mark.anyio
@@ -85,3 +91,136 @@ def test_beta_apis_not_wrapped_say_what_to_use() -> None:
         client.beta.realtime  # type: ignore[attr-defined]  # noqa: B018
     with pytest.raises(AttributeError, match="'Beta' object has no attribute 'nothing'"):
         client.beta.nothing  # type: ignore[attr-defined]  # noqa: B018
+
+
+class GetWeather(pydantic.BaseModel):
+    city: str
+
+
+class GetTime(pydantic.BaseModel):
+    zone: str
+
+
+async def test_chat_stream_events_and_final_completion(client: AsyncOpenAI) -> None:
+    """``async with chat.completions.stream(...)``: deltas add up, done parses, final parses."""
+    kinds: list[str] = []
+    deltas: list[str] = []
+    snapshots: list[str] = []
+    done: list[Any] = []
+    async with client.chat.completions.stream(
+        model="gpt-4o-2024-08-06", messages=MATH, response_format=MathResponse
+    ) as stream:
+        async for event in stream:
+            kinds.append(event.type)
+            if event.type == "content.delta":
+                deltas.append(event.delta)
+                snapshots.append(event.snapshot)
+            elif event.type == "content.done":
+                done.append(event.parsed)
+            elif event.type == "chunk":
+                assert event.snapshot.choices == [] or event.snapshot.id == event.chunk.id
+    completion = await stream.get_final_completion()
+    message = completion.choices[0].message
+    assert isinstance(message.parsed, MathResponse)
+    assert message.content == "".join(deltas) == snapshots[-1]
+    assert len(deltas) > 3
+    assert all(snapshots[i + 1].startswith(snapshots[i]) for i in range(len(snapshots) - 1))
+    assert done == [message.parsed]
+    assert kinds.count("content.done") == 1
+    assert kinds.index("content.done") > max(i for i, k in enumerate(kinds) if k == "content.delta")
+    assert set(kinds) == {"chunk", "content.delta", "content.done"}
+    assert completion.choices[0].finish_reason == "stop"
+    assert stream.current_completion_snapshot.choices[0].message.content == message.content
+
+
+async def test_chat_stream_tool_calls_parsed(client: AsyncOpenAI, server: LocalServer) -> None:
+    """Parallel tool calls stream their arguments; each ends parsed into its model."""
+    arguments: dict[int, str] = {}
+    done: list[Any] = []
+    async with client.chat.completions.stream(
+        model="gpt-4o",
+        messages=[{"role": "user", "content": "GetWeather and GetTime for Lima"}],
+        tools=[pydantic_function_tool(GetWeather), pydantic_function_tool(GetTime)],
+        parallel_tool_calls=True,
+    ) as stream:
+        async for event in stream:
+            if event.type == "tool_calls.function.arguments.delta":
+                arguments[event.index] = arguments.get(event.index, "") + event.arguments_delta
+                assert event.arguments == arguments[event.index]
+            elif event.type == "tool_calls.function.arguments.done":
+                done.append((event.index, event.name, event.parsed_arguments))
+    assert [(i, name) for i, name, _ in done] == [(0, "GetWeather"), (1, "GetTime")]
+    assert isinstance(done[0][2], GetWeather)
+    assert isinstance(done[1][2], GetTime)
+    completion = await stream.get_final_completion()
+    calls = completion.choices[0].message.tool_calls
+    assert calls is not None
+    assert [c.function.arguments for c in calls] == [arguments[0], arguments[1]]
+    assert [c.function.parsed_arguments for c in calls] == [d[2] for d in done]
+    assert server.requests[-1].json()["stream"] is True
+
+
+async def test_chat_stream_refusal_and_logprobs(client: AsyncOpenAI) -> None:
+    """A refusal streams as refusal events; logprobs as logprobs events, then done."""
+    refusal: list[str] = []
+    async with client.chat.completions.stream(
+        model="gpt-4o", messages=[{"role": "user", "content": "[refuse] this"}]
+    ) as stream:
+        async for event in stream:
+            if event.type == "refusal.delta":
+                refusal.append(event.delta)
+            elif event.type == "refusal.done":
+                assert event.refusal == "".join(refusal)
+            assert event.type != "content.done"
+    message = (await stream.get_final_completion()).choices[0].message
+    assert message.refusal == "".join(refusal) != ""
+    assert message.parsed is None
+    logprobs: list[Any] = []
+    async with client.chat.completions.stream(
+        model="gpt-4o", messages=QUESTION, logprobs=True
+    ) as stream:
+        async for event in stream:
+            if event.type == "logprobs.content.delta":
+                logprobs.extend(event.content)
+                assert event.snapshot == logprobs
+            elif event.type == "logprobs.content.done":
+                assert event.content == logprobs
+    assert [entry.token for entry in logprobs] == [
+        "You",
+        " said:",
+        " Say",
+        " this",
+        " is",
+        " a",
+        " test",
+    ]
+
+
+async def test_chat_stream_until_done_and_early_exit(client: AsyncOpenAI) -> None:
+    """``until_done`` reads to the end; a stream left early refuses to pass for whole."""
+    async with client.chat.completions.stream(model="gpt-4o", messages=QUESTION) as stream:
+        await stream.until_done()
+    final = await stream.get_final_completion()
+    assert final.choices[0].message.content == "You said: Say this is a test"
+    async with client.chat.completions.stream(model="gpt-4o", messages=QUESTION) as stream:
+        async for _ in stream:
+            break
+    with pytest.raises(StreamTruncatedError):
+        await stream.get_final_completion()
+
+
+async def test_chat_stream_checks_before_sending(client: AsyncOpenAI, server: LocalServer) -> None:
+    """Bad arguments fail at the call, naming the parameter; nothing is sent."""
+    with pytest.raises(InvalidParameterError, match="temperature"):
+        client.chat.completions.stream(model="gpt-4o", messages=QUESTION, temperature=3)
+    with pytest.raises(InvalidParameterError, match="stream"):
+        client.chat.completions.stream(
+            model="gpt-4o",
+            messages=QUESTION,
+            stream=True,  # type: ignore[call-arg]
+        )
+    manager = client.chat.completions.stream(model="gpt-4o", messages=QUESTION)
+    assert server.requests == []
+    async with manager as stream:
+        await stream.until_done()
+    assert len(server.requests) == 1

@@ -412,6 +412,19 @@ async def todays_chat(client: AsyncClient) -> None:
     )
     assert_type(beta, ParsedChatCompletion[Otter])
     print(client.beta.assistants)  # type: ignore[attr-defined]  # not wrapped: an error here too
+    async with client.chat.completions.stream(
+        model="m", messages=[], response_format=Otter
+    ) as chat_stream:
+        async for event in chat_stream:
+            if event.type == "content.done":
+                assert_type(event.parsed, Otter | None)
+            elif event.type == "content.delta":
+                assert_type(event.snapshot, str)
+            elif event.type == "tool_calls.function.arguments.done":
+                assert_type(event.index, int)
+    assert_type(await chat_stream.get_final_completion(), ParsedChatCompletion[Otter])
+    assert_type(chat_stream.current_completion_snapshot, ChatCompletion)
+    client.chat.completions.stream(model="m", messages=[], stream=True)  # type: ignore[call-overload]
     raw = await client.chat.completions.with_raw_response.create(model="m", messages=[])
     header: str | None = raw.headers.get("x-request-id")
     completion = raw.parse()
