@@ -90,8 +90,9 @@ class AsyncClient:
 
     Pass ``transport`` to choose the httpx transport of the pool the client creates
     (the default is an HTTP/1.1 pool of the package's own, on asyncio and trio), or
-    ``http_client`` to bring your own ``httpx.AsyncClient`` (you then close it; its
-    auth, event hooks, headers and redirect settings apply).
+    ``http_client`` to bring your own ``httpx.AsyncClient`` (you then close it, but
+    for a ``DefaultAsyncHttpxClient`` or ``DefaultAioHttpClient``, which ``aclose``
+    closes, as the SDK does; its auth, event hooks, headers and redirect settings apply).
     ``default_headers`` go with every request, and ``default_query`` into every
     request's query string; Azure OpenAI, for one, wants ``base_url=
     "https://NAME.openai.azure.com/openai/deployments/DEPLOYMENT"``, ``api_key=""``,
@@ -155,7 +156,8 @@ class AsyncClient:
             max_response_size=max_response_size,
             max_error_size=max_error_size,
         )
-        self._owns_http = http_client is None
+        self._pool_is_ours = http_client is None  # so its headers are the ones set below
+        self._owns_http = http_client is None or _made_for_a_client(http_client)
         if http_client is None:
             if transport is None:
                 # Our HTTP/1.1 pool on asyncio and trio (``Pool``), through the proxies
@@ -169,7 +171,6 @@ class AsyncClient:
                 timeout=self._config.timeout,
                 headers={"User-Agent": user_agent(), "Accept": "application/json"},
             )
-        self._pool_is_ours = self._owns_http  # so its headers are the ones set above
         _origin.install(http_client)
         if transport is None:  # a client of yours: on the pool one of ours made, maybe
             transport = getattr(http_client, "pool", None)
@@ -311,7 +312,13 @@ class AsyncClient:
         )
 
     async def aclose(self) -> None:
-        """Close the connection pool, unless it was passed in or is shared."""
+        """Close the connection pool, unless it was passed in or is shared.
+
+        A ``DefaultAsyncHttpxClient`` or ``DefaultAioHttpClient`` passed in is closed
+        too, as the official SDK closes its ``http_client``: code written for it makes
+        one in the call (``AsyncOpenAI(http_client=DefaultAioHttpClient())``) and keeps
+        no other handle to close it by. Any other ``httpx.AsyncClient`` stays open.
+        """
         if self._owns_http:
             await self._http.aclose()
 
@@ -753,6 +760,13 @@ def _identity(value: T) -> T:
 
 
 @functools.lru_cache(maxsize=512)
+def _made_for_a_client(http_client: httpx.AsyncClient) -> bool:
+    """Whether ``http_client`` is one of the SDK-named clients, which the client closes."""
+    from ._http_client import DefaultAsyncHttpxClient
+
+    return isinstance(http_client, DefaultAsyncHttpxClient)
+
+
 def _parse_url(url: str) -> httpx.URL:
     # Parsing costs ~10-15 us, a third of building a request, and a client
     # calls the same few URLs again and again. httpx.URL is immutable: safe to share.

@@ -14,6 +14,8 @@ import pytest
 from openai_async import (
     NOT_GIVEN,
     AsyncOpenAI,
+    DefaultAioHttpClient,
+    DefaultAsyncHttpxClient,
     InvalidParameterError,
     StreamTruncatedError,
     pydantic_function_tool,
@@ -224,3 +226,26 @@ async def test_chat_stream_checks_before_sending(client: AsyncOpenAI, server: Lo
     async with manager as stream:
         await stream.until_done()
     assert len(server.requests) == 1
+
+
+async def test_default_http_client_given_is_closed_with_the_client(server: LocalServer) -> None:
+    """``async with AsyncOpenAI(http_client=DefaultAsyncHttpxClient())`` leaves nothing open.
+
+    As the SDK: the program made that client in the call and has no other handle to
+    close it by. A plain ``httpx.AsyncClient`` stays its caller's (tests/test_client.py).
+    """
+    http = DefaultAsyncHttpxClient()
+    async with AsyncOpenAI(base_url=server.url, api_key="sk-test", http_client=http) as client:
+        await client.with_options(max_retries=1).models.list()  # a variant closes nothing
+        assert not http.is_closed
+        await client.models.list()
+    assert http.is_closed
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])  # aiohttp runs on asyncio only
+async def test_default_aiohttp_client_given_is_closed_with_the_client(server: LocalServer) -> None:
+    """The README's ``DefaultAioHttpClient`` example closes aiohttp's session at its end."""
+    http = DefaultAioHttpClient()
+    async with AsyncOpenAI(base_url=server.url, api_key="sk-test", http_client=http) as client:
+        await client.chat.completions.create(model="gpt-4o-mini", messages=QUESTION)
+    assert http.is_closed  # and with it aiohttp's session: no "Unclosed client session"
