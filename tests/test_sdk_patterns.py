@@ -21,6 +21,7 @@ from openai_async import (
     pydantic_function_tool,
 )
 from openai_async.testing import LocalServer
+from openai_async.types import ResponseFunctionToolCall
 
 pytestmark = pytest.mark.anyio
 
@@ -249,3 +250,50 @@ async def test_default_aiohttp_client_given_is_closed_with_the_client(server: Lo
     async with AsyncOpenAI(base_url=server.url, api_key="sk-test", http_client=http) as client:
         await client.chat.completions.create(model="gpt-4o-mini", messages=QUESTION)
     assert http.is_closed  # and with it aiohttp's session: no "Unclosed client session"
+
+
+@pytest.mark.latest_spec("/responses came after the 2023 spec")
+async def test_responses_stream_events_and_final_response(client: AsyncOpenAI) -> None:
+    """``async with responses.stream(text_format=...)``: the events, then the parsed whole."""
+    text: list[str] = []
+    async with client.responses.stream(
+        model="gpt-4o-2024-08-06", input="solve 8x + 31 = 2", text_format=MathResponse
+    ) as stream:
+        async for event in stream:
+            if event.type == "response.output_text.delta":
+                text.append(event.delta)
+    response = await stream.get_final_response()
+    assert isinstance(response.output_parsed, MathResponse)
+    assert response.output_text == "".join(text)
+    assert response.status == "completed"
+
+
+@pytest.mark.latest_spec("/responses came after the 2023 spec")
+async def test_responses_stream_parses_tool_arguments(client: AsyncOpenAI) -> None:
+    """A function tool made from a model gets its call's arguments parsed in the final response."""
+    async with client.responses.stream(
+        model="gpt-4o",
+        input="What is the weather in Paris?",
+        tools=[pydantic_function_tool(GetWeather, name="get_weather")],
+    ) as stream:
+        await stream.until_done()
+    (call,) = (await stream.get_final_response()).output
+    assert isinstance(call, ResponseFunctionToolCall)
+    assert isinstance(call.parsed_arguments, GetWeather)
+
+
+@pytest.mark.latest_spec("/responses came after the 2023 spec")
+async def test_responses_stream_checks_and_early_exit(
+    client: AsyncOpenAI, server: LocalServer
+) -> None:
+    """Bad arguments fail at the call, nothing sent; a stream left early is not whole."""
+    with pytest.raises(InvalidParameterError, match="text_format"):
+        client.responses.stream(model="gpt-4o", input="x", text_format=3)  # type: ignore[call-overload]
+    with pytest.raises(InvalidParameterError, match="stream"):
+        client.responses.stream(model="gpt-4o", input="x", stream=True)  # type: ignore[call-overload]
+    assert server.requests == []
+    async with client.responses.stream(model="gpt-4o", input="a b c d e f") as stream:
+        async for _ in stream:
+            break
+    with pytest.raises(StreamTruncatedError):
+        await stream.get_final_response()

@@ -668,6 +668,11 @@ async def responses_usage(client: AsyncClient) -> None:
     assert_type(parsed.output_parsed, Answer | None)
     loose = await client.responses.parse(model="gpt-4o-mini", input="x", text_format={})
     assert_type(loose, ParsedResponse[Any])
+    async with client.responses.stream(model="m", input="x", text_format=Answer) as events:
+        async for streamed in events:
+            assert_type(streamed, ResponseStreamEvent)
+    assert_type(await events.get_final_response(), ParsedResponse[Answer])
+    client.responses.stream(model="m", input="x", stream=True)  # type: ignore[call-overload]
 
     assert_type(await client.responses.retrieve(response.id), Response)
     replay = await client.responses.retrieve(response.id, stream=True, starting_after=3)
