@@ -230,6 +230,7 @@ class AsyncClient:
         stream_timeout: float | NotGiven | None = NOT_GIVEN,
         max_response_size: int | None = None,
         max_error_size: int | None = None,
+        http_client: None = None,
     ) -> AsyncClient:
         """A variant of this client with other settings, sharing its pool.
 
@@ -239,7 +240,15 @@ class AsyncClient:
         ``default_headers`` and ``default_query`` are added to this client's. Closing
         the variant does not close the shared pool; close the client it came from.
         ``copy`` is the same method, by the official SDK's other name for it.
+        Another ``http_client`` is refused (the SDK takes one here): a variant shares
+        the pool, so make a new ``AsyncClient(http_client=...)`` for another.
         """
+        if http_client is not None:
+            raise InvalidParameterError(
+                "http_client",
+                "a variant shares this client's pool: for another http_client, make a new "
+                "client, AsyncClient(http_client=..., ...)",
+            )
         config = self._config
         changes: dict[str, Any] = {}
         if not isinstance(timeout, NotGiven):
@@ -734,6 +743,102 @@ class AsyncClient:
                 options=pop_options(dict(options)),
             )
         )
+
+    # -- the SDK's low-level verbs, for code that calls them -------------------------
+
+    async def get(
+        self, path: str, *, cast_to: type[T], options: Mapping[str, Any] | None = None
+    ) -> T:
+        """``client.get(path, cast_to=...)``, as the SDK has it: ``request("GET", ...)``."""
+        return await self._verb("GET", path, cast_to, None, options)
+
+    async def post(
+        self,
+        path: str,
+        *,
+        cast_to: type[T],
+        body: Mapping[str, Any] | None = None,
+        options: Mapping[str, Any] | None = None,
+    ) -> T:
+        """``client.post(path, cast_to=..., body=...)``, as the SDK has it.
+
+        ``cast_to=httpx.Response`` gives the response, ``object`` the decoded JSON.
+        ``options`` takes the SDK's ``headers``, ``params``, ``timeout``,
+        ``max_retries`` and ``extra_json`` (added to ``body``); ``request`` is this
+        client's own, fuller way to call any endpoint.
+        """
+        return await self._verb("POST", path, cast_to, body, options)
+
+    async def put(
+        self,
+        path: str,
+        *,
+        cast_to: type[T],
+        body: Mapping[str, Any] | None = None,
+        options: Mapping[str, Any] | None = None,
+    ) -> T:
+        """``client.put``, as ``post``."""
+        return await self._verb("PUT", path, cast_to, body, options)
+
+    async def patch(
+        self,
+        path: str,
+        *,
+        cast_to: type[T],
+        body: Mapping[str, Any] | None = None,
+        options: Mapping[str, Any] | None = None,
+    ) -> T:
+        """``client.patch``, as ``post``."""
+        return await self._verb("PATCH", path, cast_to, body, options)
+
+    async def delete(
+        self,
+        path: str,
+        *,
+        cast_to: type[T],
+        body: Mapping[str, Any] | None = None,
+        options: Mapping[str, Any] | None = None,
+    ) -> T:
+        """``client.delete``, as ``post``."""
+        return await self._verb("DELETE", path, cast_to, body, options)
+
+    async def _verb(
+        self,
+        method: str,
+        path: str,
+        cast_to: type[T],
+        body: Mapping[str, Any] | None,
+        options: Mapping[str, Any] | None,
+    ) -> T:
+        given = dict(options or {})
+        unknown = sorted(set(given) - _VERB_OPTIONS)
+        if unknown:
+            raise InvalidParameterError(
+                "options",
+                f"{', '.join(map(repr, unknown))} not supported: use client.request(...) "
+                f"(its options are {', '.join(sorted(_VERB_OPTIONS))})",
+            )
+        client = self
+        if given.get("max_retries") is not None:
+            client = self.with_options(max_retries=given["max_retries"])
+        extra = given.get("extra_json")
+        if extra is not None:
+            body = {**(body or {}), **extra}
+        timeout: dict[str, Any] = {} if "timeout" not in given else {"timeout": given["timeout"]}
+        result: T = await client.request(
+            method,
+            path,
+            cast_to=None if cast_to is object else cast_to,
+            json=body,
+            params=given.get("params"),
+            headers=given.get("headers"),
+            **timeout,
+        )
+        return result
+
+
+# The keys of the SDK's request options that ``get`` and the other verbs take.
+_VERB_OPTIONS: Final = frozenset({"headers", "params", "timeout", "max_retries", "extra_json"})
 
 
 class _Sending:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import pydantic
 import pytest
 
@@ -21,7 +22,7 @@ from openai_async import (
     pydantic_function_tool,
 )
 from openai_async.testing import LocalServer
-from openai_async.types import ResponseFunctionToolCall
+from openai_async.types import ChatCompletion, ResponseFunctionToolCall
 
 pytestmark = pytest.mark.anyio
 
@@ -297,3 +298,41 @@ async def test_responses_stream_checks_and_early_exit(
             break
     with pytest.raises(StreamTruncatedError):
         await stream.get_final_response()
+
+
+async def test_low_level_verbs(client: AsyncOpenAI, server: LocalServer) -> None:
+    """``client.post(path, cast_to=httpx.Response, body=...)`` and ``client.get``, as the SDK's."""
+    response = await client.post(
+        "/chat/completions",
+        cast_to=httpx.Response,
+        body={"model": "gpt-4o-mini", "messages": QUESTION},
+        options={"headers": {"X-Mine": "1"}},
+    )
+    assert response.status_code == 200
+    assert response.headers["x-request-id"].startswith("req_")
+    assert response.json()["choices"][0]["message"]["content"] == "You said: Say this is a test"
+    assert server.requests[-1].headers["x-mine"] == "1"
+    files = await client.get("/files", cast_to=object, options={"params": {"purpose": "batch"}})
+    assert isinstance(files, dict)
+    assert (files["object"], files["data"]) == ("list", [])
+    assert dict(server.requests[-1].query) == {"purpose": "batch"}
+    typed = await client.post(
+        "chat/completions",
+        cast_to=ChatCompletion,
+        body={"model": "gpt-4o-mini"},
+        options={"extra_json": {"messages": QUESTION}, "max_retries": 0, "timeout": 5.0},
+    )
+    assert typed.choices[0].message.content == "You said: Say this is a test"
+    count = len(server.requests)
+    with pytest.raises(InvalidParameterError, match="options: 'idempotency_key' not supported"):
+        await client.post("/x", cast_to=object, options={"idempotency_key": "k"})
+    assert len(server.requests) == count
+
+
+async def test_with_options_http_client_says_what_to_use(client: AsyncOpenAI) -> None:
+    """``with_options(http_client=...)`` is refused with what to do instead."""
+    async with DefaultAsyncHttpxClient() as http:
+        with pytest.raises(
+            InvalidParameterError, match=r"http_client: .*AsyncClient\(http_client="
+        ):
+            client.with_options(http_client=http)  # type: ignore[arg-type]

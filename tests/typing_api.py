@@ -412,6 +412,11 @@ async def todays_chat(client: AsyncClient) -> None:
     )
     assert_type(beta, ParsedChatCompletion[Otter])
     print(client.beta.assistants)  # type: ignore[attr-defined]  # not wrapped: an error here too
+    assert_type(
+        await client.post("/chat/completions", cast_to=httpx.Response, body={}), httpx.Response
+    )
+    assert_type(await client.get("/models", cast_to=ListResponse[Model]), ListResponse[Model])
+    client.with_options(http_client=httpx.AsyncClient())  # type: ignore[arg-type]
     async with client.chat.completions.stream(
         model="m", messages=[], response_format=Otter
     ) as chat_stream:
