@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from ._middleware import RequestOptions as AttemptOptions
     from ._packing import ServerQuirks
     from ._request import APIRequest, RequestOptions
+    from ._response import ClientResponseMethods
     from ._streaming import AsyncStream, StreamEnd
     from .jobs import BatchJob, BatchOptions, BatchRequest
     from .resources import (
@@ -441,6 +442,20 @@ class AsyncClient:
         from .resources import Responses
 
         return Responses(self)
+
+    @property
+    def with_raw_response(self) -> ClientResponseMethods:
+        """``client.with_raw_response.chat.completions.create(...)``: an ``APIResponse``."""
+        from ._response import ClientResponseMethods
+
+        return ClientResponseMethods(self, streaming=False)
+
+    @property
+    def with_streaming_response(self) -> ClientResponseMethods:
+        """``client.with_streaming_response.chat.completions.create(...)``, for ``async with``."""
+        from ._response import ClientResponseMethods
+
+        return ClientResponseMethods(self, streaming=True)
 
     @cached_property
     def beta(self) -> Beta:

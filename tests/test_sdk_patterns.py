@@ -336,3 +336,35 @@ async def test_with_options_http_client_says_what_to_use(client: AsyncOpenAI) ->
             InvalidParameterError, match=r"http_client: .*AsyncClient\(http_client="
         ):
             client.with_options(http_client=http)  # type: ignore[arg-type]
+
+
+async def test_client_level_raw_and_streaming_response(
+    client: AsyncOpenAI, server: LocalServer
+) -> None:
+    """``client.with_raw_response.chat.completions.create``, and its streaming twin."""
+    raw = await client.with_raw_response.chat.completions.create(
+        model="gpt-4o-mini", messages=QUESTION
+    )
+    assert raw.http_request.url == server.url + "/chat/completions"
+    assert raw.http_request.method == "POST"
+    assert raw.http_version == "HTTP/1.1"
+    assert raw.is_closed
+    assert raw.parse().choices[0].message.content == "You said: Say this is a test"
+    async with client.with_streaming_response.chat.completions.create(
+        model="gpt-4o-mini", messages=QUESTION
+    ) as response:
+        assert not response.is_closed
+        completion = await response.parse()
+    assert completion.choices[0].message.content == "You said: Say this is a test"
+    with pytest.raises(AttributeError, match="no namespace 'nothing'"):
+        client.with_raw_response.nothing  # noqa: B018
+
+
+async def test_create_with_a_model_class_names_parse(client: AsyncOpenAI) -> None:
+    """A pydantic class given to create() is refused, pointing at parse(), as the SDK does."""
+    with pytest.raises(InvalidParameterError, match=r"response_format: .*chat\.completions\.parse"):
+        await client.chat.completions.create(
+            model="gpt-4o-mini",
+            messages=QUESTION,
+            response_format=MathResponse,  # type: ignore[typeddict-item]
+        )

@@ -417,6 +417,8 @@ async def todays_chat(client: AsyncClient) -> None:
     )
     assert_type(await client.get("/models", cast_to=ListResponse[Model]), ListResponse[Model])
     client.with_options(http_client=httpx.AsyncClient())  # type: ignore[arg-type]
+    whole = await client.with_raw_response.chat.completions.create(model="m", messages=[])
+    print(whole.http_request)  # Any, as every with_raw_response method
     async with client.chat.completions.stream(
         model="m", messages=[], response_format=Otter
     ) as chat_stream:

@@ -166,6 +166,12 @@ class ChatCompletions(Resource):
         ``extra_headers``, ``extra_query``, ``extra_body`` and ``timeout`` apply too.
         """
         given: dict[str, Any] = dict(params)
+        if isinstance(given.get("response_format"), type):
+            raise InvalidParameterError(
+                "response_format",
+                "a class is parsed into by chat.completions.parse(...) or .stream(...), as in "
+                "the SDK; create() takes a format mapping ({'type': 'json_schema', ...})",
+            )
         options = pop_options(given)
         check_types(given, ChatCompletionCreateParams)
         body = chat_body(given, stream=stream)
