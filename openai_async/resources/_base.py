@@ -26,7 +26,9 @@ class Resource:
     def __init_subclass__(cls, **kwargs: Any) -> None:
         # Code written for the SDK passes ``NOT_GIVEN`` for a parameter it means to leave
         # out (``tools=tools or NOT_GIVEN``): every endpoint method drops such arguments
-        # before its checks see them, as if they had not been passed.
+        # before its checks see them, as if they had not been passed. (The wrapper is one
+        # more frame between a method that is not async and its caller: a warning's
+        # stacklevel counts it; see engines.)
         super().__init_subclass__(**kwargs)
         for name, value in list(vars(cls).items()):
             if not name.startswith("_") and isinstance(value, FunctionType):
