@@ -457,6 +457,14 @@ class AsyncClient:
 
         return ClientResponseMethods(self, streaming=True)
 
+    if not TYPE_CHECKING:  # so that a type checker still reports these names as missing
+
+        def __getattr__(self, name: str) -> Any:
+            instead = _NOT_WRAPPED.get(name)
+            if instead is None:
+                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+            raise AttributeError(f"client.{name} (the SDK's) is not part of this client: {instead}")
+
     @cached_property
     def beta(self) -> Beta:
         """The SDK's ``client.beta``: ``beta.chat`` and ``beta.vector_stores`` lead to ours."""
@@ -851,6 +859,26 @@ class AsyncClient:
         )
         return result
 
+
+# The SDK's namespaces with no counterpart here -> what to do instead.
+_REQUEST: Final = "call its endpoints with client.request(...) or client.post(...)"
+_NOT_WRAPPED: Final = {
+    "realtime": "the Realtime API speaks WebSockets, not the HTTP this client speaks",
+    "webhooks": "OpenAI's webhooks follow the Standard Webhooks spec: verify them with "
+    "its standardwebhooks library",
+    **{
+        name: _REQUEST
+        for name in (
+            "conversations",
+            "evals",
+            "containers",
+            "videos",
+            "skills",
+            "admin",
+            "content_provenance_checks",
+        )
+    },
+}
 
 # The keys of the SDK's request options that ``get`` and the other verbs take.
 _VERB_OPTIONS: Final = frozenset({"headers", "params", "timeout", "max_retries", "extra_json"})

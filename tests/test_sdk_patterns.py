@@ -368,3 +368,15 @@ async def test_create_with_a_model_class_names_parse(client: AsyncOpenAI) -> Non
             messages=QUESTION,
             response_format=MathResponse,  # type: ignore[typeddict-item]
         )
+
+
+def test_sdk_namespaces_not_wrapped_say_what_to_use() -> None:
+    """The SDK's namespaces that have no counterpart here name what to do instead."""
+    client = AsyncOpenAI(api_key="sk-test")
+    with pytest.raises(AttributeError, match=r"client\.conversations .*client\.request\("):
+        client.conversations  # type: ignore[attr-defined]  # noqa: B018
+    with pytest.raises(AttributeError, match=r"client\.realtime .*WebSockets"):
+        client.realtime  # type: ignore[attr-defined]  # noqa: B018
+    with pytest.raises(AttributeError, match="'AsyncClient' object has no attribute 'nothing'"):
+        client.nothing  # type: ignore[attr-defined]  # noqa: B018
+    assert not hasattr(client, "webhooks")

@@ -412,6 +412,7 @@ async def todays_chat(client: AsyncClient) -> None:
     )
     assert_type(beta, ParsedChatCompletion[Otter])
     print(client.beta.assistants)  # type: ignore[attr-defined]  # not wrapped: an error here too
+    print(client.conversations)  # type: ignore[attr-defined]  # not wrapped: an error here too
     assert_type(
         await client.post("/chat/completions", cast_to=httpx.Response, body={}), httpx.Response
     )
