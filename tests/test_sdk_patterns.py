@@ -6,6 +6,8 @@ checks is what that user relies on.
 
 from __future__ import annotations
 
+import json
+import socket
 from typing import Any
 
 import httpx
@@ -23,6 +25,8 @@ from openai_async import (
 )
 from openai_async.testing import LocalServer
 from openai_async.types import ChatCompletion, ResponseFunctionToolCall
+
+from .sockets import ThreadedServer
 
 pytestmark = pytest.mark.anyio
 
@@ -380,3 +384,59 @@ def test_sdk_namespaces_not_wrapped_say_what_to_use() -> None:
     with pytest.raises(AttributeError, match="'AsyncClient' object has no attribute 'nothing'"):
         client.nothing  # type: ignore[attr-defined]  # noqa: B018
     assert not hasattr(client, "webhooks")
+
+
+class _OneStreamServer(ThreadedServer):
+    """Answers each connection's request with the same server-sent chunks, then closes."""
+
+    def __init__(self, chunks: list[dict[str, Any]]) -> None:
+        events = b"".join(b"data: %s\n\n" % json.dumps(c).encode() for c in chunks)
+        self.body = events + b"data: [DONE]\n\n"
+        super().__init__()
+
+    def _serve(self, conn: socket.socket, number: int) -> None:
+        with conn:
+            received = b""
+            while b"\r\n\r\n" not in received:
+                received += conn.recv(65536)
+            head = b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n"
+            conn.sendall(head + b"content-length: %d\r\n\r\n" % len(self.body) + self.body)
+
+
+def _chunk(delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
+    choice = {"index": 0, "delta": delta, "finish_reason": finish}
+    return {"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "m",
+            "choices": [choice]}  # fmt: skip
+
+
+async def test_chat_stream_tool_indices_that_skip() -> None:
+    """A server whose tool call indices skip one (0, then 2) still gets each call's events."""
+
+    def call(index: int, name: str | None, arguments: str) -> dict[str, Any]:
+        function = {"arguments": arguments} if name is None else {"name": name, "arguments": ""}
+        piece: dict[str, Any] = {"index": index, "function": function}
+        if name is not None:
+            piece |= {"id": f"call_{index}", "type": "function"}
+        return piece
+
+    server = _OneStreamServer([
+        _chunk({"role": "assistant", "tool_calls": [call(0, "a", "")]}),
+        _chunk({"tool_calls": [call(0, None, '{"x": 1}')]}),
+        _chunk({"tool_calls": [call(2, "b", "")]}),
+        _chunk({"tool_calls": [call(2, None, '{"y": 2}')]}),
+        _chunk({}, finish="tool_calls"),
+    ])  # fmt: skip
+    done: list[tuple[int, str, str]] = []
+    deltas: list[tuple[int, str]] = []
+    try:
+        client = AsyncOpenAI(base_url=f"http://127.0.0.1:{server.port}/v1", api_key="sk-test")
+        async with client, client.chat.completions.stream(model="m", messages=QUESTION) as stream:
+            async for event in stream:
+                if event.type == "tool_calls.function.arguments.delta":
+                    deltas.append((event.index, event.name))
+                elif event.type == "tool_calls.function.arguments.done":
+                    done.append((event.index, event.name, event.arguments))
+    finally:
+        server.close()
+    assert done == [(0, "a", '{"x": 1}'), (2, "b", '{"y": 2}')]
+    assert deltas == [(0, "a"), (0, "a"), (2, "b"), (2, "b")]

@@ -12,6 +12,7 @@ through unchanged.
 
 from __future__ import annotations
 
+import bisect
 from collections import deque
 from collections.abc import Awaitable, Callable
 from types import TracebackType
@@ -57,6 +58,15 @@ class _ChoiceEnds:
     logprobs: bool = False
     tool_calls: set[int] = attrs.field(factory=set)
     current_tool: int | None = None  # the tool call whose arguments are streaming
+    # The tool call indices seen, in order: the snapshot lists the calls so, whatever
+    # the indices (a server may skip one).
+    tool_indices: list[int] = attrs.field(factory=list)
+
+    def position(self, index: int) -> int:
+        """Where the call of ``index`` is in the snapshot's ``tool_calls``."""
+        if index not in self.tool_indices:
+            bisect.insort(self.tool_indices, index)
+        return self.tool_indices.index(index)
 
 
 class ChatCompletionStream(Generic[T]):
@@ -136,6 +146,7 @@ class ChatCompletionStream(Generic[T]):
         by_index = {choice.index: choice for choice in snapshot.choices}
         for choice in chunk.choices:
             whole = by_index[choice.index]
+            ends = self._ends.setdefault(choice.index, _ChoiceEnds())
             message = whole.message
             delta = choice.delta
             if delta.content is not None and message.content is not None:
@@ -144,8 +155,9 @@ class ChatCompletionStream(Generic[T]):
                 events.append(RefusalDeltaEvent(delta=delta.refusal, snapshot=message.refusal))
             calls = message.tool_calls or []
             for piece in delta.tool_calls or ():
-                if piece.index < len(calls):  # indices come in order, from 0
-                    call = calls[piece.index].function
+                position = ends.position(piece.index)
+                if position < len(calls):
+                    call = calls[position].function
                     fragment = piece.function.arguments if piece.function is not None else None
                     events.append(
                         FunctionToolCallArgumentsDeltaEvent(
@@ -161,18 +173,17 @@ class ChatCompletionStream(Generic[T]):
                         content=choice.logprobs.content, snapshot=whole.logprobs.content or []
                     )
                 )
-            events.extend(self._ended(choice, whole))
+            events.extend(self._ended(ends, choice, whole))
         return events
 
     def _ended(
-        self, choice: ChatCompletionChunkChoice, whole: ChatCompletionChoice
+        self, ends: _ChoiceEnds, choice: ChatCompletionChunkChoice, whole: ChatCompletionChoice
     ) -> list[ChatCompletionStreamEvent[T]]:
         """The ``.done`` events of what this chunk of the choice ended.
 
         The content ends when the choice finishes or its tool calls begin; a tool
         call's arguments when the next call begins or the choice finishes.
         """
-        ends = self._ends.setdefault(choice.index, _ChoiceEnds())
         events: list[ChatCompletionStreamEvent[T]] = []
         for piece in choice.delta.tool_calls or ():
             if piece.index != ends.current_tool:
@@ -207,10 +218,11 @@ class ChatCompletionStream(Generic[T]):
         self, ends: _ChoiceEnds, whole: ChatCompletionChoice, index: int
     ) -> list[ChatCompletionStreamEvent[T]]:
         calls = whole.message.tool_calls or []
-        if index in ends.tool_calls or index >= len(calls):
+        position = ends.position(index)
+        if index in ends.tool_calls or position >= len(calls):
             return []
         ends.tool_calls.add(index)
-        function = calls[index].function
+        function = calls[position].function
         parsed = self._spec.parse_arguments(function, self.response)
         return [
             FunctionToolCallArgumentsDoneEvent(
