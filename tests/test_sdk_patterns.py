@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import socket
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -440,3 +441,36 @@ async def test_chat_stream_tool_indices_that_skip() -> None:
         server.close()
     assert done == [(0, "a", '{"x": 1}'), (2, "b", '{"y": 2}')]
     assert deltas == [(0, "a"), (0, "a"), (2, "b"), (2, "b")]
+
+
+@pytest.mark.latest_spec("/audio/speech is not in the 2023 spec")
+async def test_speech_stream_to_file_as_tutorials_write_it(
+    client: AsyncOpenAI, tmp_path: Path
+) -> None:
+    """``response.stream_to_file(path)`` on ``speech.create``: deprecated, as in the SDK; writes."""
+    response = await client.audio.speech.create(model="tts-1", voice="alloy", input="hello")
+    path = tmp_path / "speech.mp3"
+    with pytest.warns(DeprecationWarning, match="with_streaming_response") as record:
+        response.stream_to_file(path)
+    assert record[0].filename == __file__  # the warning points at the caller's line
+    assert path.read_bytes() == response.content
+    again = tmp_path / "again.mp3"
+    with pytest.warns(DeprecationWarning, match="write_to_file"):
+        await response.astream_to_file(again)
+    assert again.read_bytes() == response.content
+    assert b"".join(response.iter_bytes(1000)) == response.content
+    assert len(next(iter(response.iter_bytes(1000)))) == 1000
+    assert b"".join([piece async for piece in response.aiter_bytes()]) == response.content
+    response.close()
+    await response.aclose()
+
+
+async def test_file_content_readers(client: AsyncOpenAI) -> None:
+    """``files.content``'s text readers, as the SDK's binary content has them."""
+    data = b'{"a": 1}\n{"b": 2}\n'
+    file = await client.files.create(file=("data.jsonl", data), purpose="fine-tune")
+    content = await client.files.content(file.id)
+    assert list(content.iter_lines()) == ['{"a": 1}', '{"b": 2}']
+    assert [line async for line in content.aiter_lines()] == ['{"a": 1}', '{"b": 2}']
+    assert "".join(content.iter_text(4)) == data.decode()
+    assert "".join([t async for t in content.aiter_text()]) == data.decode()

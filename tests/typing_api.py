@@ -413,6 +413,11 @@ async def todays_chat(client: AsyncClient) -> None:
     assert_type(beta, ParsedChatCompletion[Otter])
     print(client.beta.assistants)  # type: ignore[attr-defined]  # not wrapped: an error here too
     print(client.conversations)  # type: ignore[attr-defined]  # not wrapped: an error here too
+    speech = await client.audio.speech.create(model="tts-1", voice="alloy", input="x")
+    speech.stream_to_file("speech.mp3")
+    await speech.astream_to_file(Path("speech.mp3"))
+    async for audio_piece in speech.aiter_bytes(1024):
+        assert_type(audio_piece, bytes)
     assert_type(
         await client.post("/chat/completions", cast_to=httpx.Response, body={}), httpx.Response
     )
