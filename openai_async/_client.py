@@ -45,11 +45,13 @@ if TYPE_CHECKING:
     from ._middleware import RequestOptions as AttemptOptions
     from ._packing import ServerQuirks
     from ._request import APIRequest, RequestOptions
+    from ._response import ClientResponseMethods
     from ._streaming import AsyncStream, StreamEnd
     from .jobs import BatchJob, BatchOptions, BatchRequest
     from .resources import (
         Audio,
         Batches,
+        Beta,
         Chat,
         Completions,
         Edits,
@@ -89,8 +91,9 @@ class AsyncClient:
 
     Pass ``transport`` to choose the httpx transport of the pool the client creates
     (the default is an HTTP/1.1 pool of the package's own, on asyncio and trio), or
-    ``http_client`` to bring your own ``httpx.AsyncClient`` (you then close it; its
-    auth, event hooks, headers and redirect settings apply).
+    ``http_client`` to bring your own ``httpx.AsyncClient`` (you then close it, but
+    for a ``DefaultAsyncHttpxClient`` or ``DefaultAioHttpClient``, which ``aclose``
+    closes, as the SDK does; its auth, event hooks, headers and redirect settings apply).
     ``default_headers`` go with every request, and ``default_query`` into every
     request's query string; Azure OpenAI, for one, wants ``base_url=
     "https://NAME.openai.azure.com/openai/deployments/DEPLOYMENT"``, ``api_key=""``,
@@ -154,7 +157,8 @@ class AsyncClient:
             max_response_size=max_response_size,
             max_error_size=max_error_size,
         )
-        self._owns_http = http_client is None
+        self._pool_is_ours = http_client is None  # so its headers are the ones set below
+        self._owns_http = http_client is None or _made_for_a_client(http_client)
         if http_client is None:
             if transport is None:
                 # Our HTTP/1.1 pool on asyncio and trio (``Pool``), through the proxies
@@ -168,7 +172,6 @@ class AsyncClient:
                 timeout=self._config.timeout,
                 headers={"User-Agent": user_agent(), "Accept": "application/json"},
             )
-        self._pool_is_ours = self._owns_http  # so its headers are the ones set above
         _origin.install(http_client)
         if transport is None:  # a client of yours: on the pool one of ours made, maybe
             transport = getattr(http_client, "pool", None)
@@ -228,6 +231,7 @@ class AsyncClient:
         stream_timeout: float | NotGiven | None = NOT_GIVEN,
         max_response_size: int | None = None,
         max_error_size: int | None = None,
+        http_client: None = None,
     ) -> AsyncClient:
         """A variant of this client with other settings, sharing its pool.
 
@@ -237,7 +241,15 @@ class AsyncClient:
         ``default_headers`` and ``default_query`` are added to this client's. Closing
         the variant does not close the shared pool; close the client it came from.
         ``copy`` is the same method, by the official SDK's other name for it.
+        Another ``http_client`` is refused (the SDK takes one here): a variant shares
+        the pool, so make a new ``AsyncClient(http_client=...)`` for another.
         """
+        if http_client is not None:
+            raise InvalidParameterError(
+                "http_client",
+                "a variant shares this client's pool: for another http_client, make a new "
+                "client, AsyncClient(http_client=..., ...)",
+            )
         config = self._config
         changes: dict[str, Any] = {}
         if not isinstance(timeout, NotGiven):
@@ -310,7 +322,13 @@ class AsyncClient:
         )
 
     async def aclose(self) -> None:
-        """Close the connection pool, unless it was passed in or is shared."""
+        """Close the connection pool, unless it was passed in or is shared.
+
+        A ``DefaultAsyncHttpxClient`` or ``DefaultAioHttpClient`` passed in is closed
+        too, as the official SDK closes its ``http_client``: code written for it makes
+        one in the call (``AsyncOpenAI(http_client=DefaultAioHttpClient())``) and keeps
+        no other handle to close it by. Any other ``httpx.AsyncClient`` stays open.
+        """
         if self._owns_http:
             await self._http.aclose()
 
@@ -424,6 +442,35 @@ class AsyncClient:
         from .resources import Responses
 
         return Responses(self)
+
+    @property
+    def with_raw_response(self) -> ClientResponseMethods:
+        """``client.with_raw_response.chat.completions.create(...)``: an ``APIResponse``."""
+        from ._response import ClientResponseMethods
+
+        return ClientResponseMethods(self, streaming=False)
+
+    @property
+    def with_streaming_response(self) -> ClientResponseMethods:
+        """``client.with_streaming_response.chat.completions.create(...)``, for ``async with``."""
+        from ._response import ClientResponseMethods
+
+        return ClientResponseMethods(self, streaming=True)
+
+    if not TYPE_CHECKING:  # so that a type checker still reports these names as missing
+
+        def __getattr__(self, name: str) -> Any:
+            instead = _NOT_WRAPPED.get(name)
+            if instead is None:
+                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+            raise AttributeError(f"client.{name} (the SDK's) is not part of this client: {instead}")
+
+    @cached_property
+    def beta(self) -> Beta:
+        """The SDK's ``client.beta``: ``beta.chat`` and ``beta.vector_stores`` lead to ours."""
+        from .resources import Beta
+
+        return Beta(self)
 
     def batch(
         self,
@@ -720,6 +767,122 @@ class AsyncClient:
             )
         )
 
+    # -- the SDK's low-level verbs, for code that calls them -------------------------
+
+    async def get(
+        self, path: str, *, cast_to: type[T], options: Mapping[str, Any] | None = None
+    ) -> T:
+        """``client.get(path, cast_to=...)``, as the SDK has it: ``request("GET", ...)``."""
+        return await self._verb("GET", path, cast_to, None, options)
+
+    async def post(
+        self,
+        path: str,
+        *,
+        cast_to: type[T],
+        body: Mapping[str, Any] | None = None,
+        options: Mapping[str, Any] | None = None,
+    ) -> T:
+        """``client.post(path, cast_to=..., body=...)``, as the SDK has it.
+
+        ``cast_to=httpx.Response`` gives the response, ``object`` the decoded JSON.
+        ``options`` takes the SDK's ``headers``, ``params``, ``timeout``,
+        ``max_retries`` and ``extra_json`` (added to ``body``); ``request`` is this
+        client's own, fuller way to call any endpoint.
+        """
+        return await self._verb("POST", path, cast_to, body, options)
+
+    async def put(
+        self,
+        path: str,
+        *,
+        cast_to: type[T],
+        body: Mapping[str, Any] | None = None,
+        options: Mapping[str, Any] | None = None,
+    ) -> T:
+        """``client.put``, as ``post``."""
+        return await self._verb("PUT", path, cast_to, body, options)
+
+    async def patch(
+        self,
+        path: str,
+        *,
+        cast_to: type[T],
+        body: Mapping[str, Any] | None = None,
+        options: Mapping[str, Any] | None = None,
+    ) -> T:
+        """``client.patch``, as ``post``."""
+        return await self._verb("PATCH", path, cast_to, body, options)
+
+    async def delete(
+        self,
+        path: str,
+        *,
+        cast_to: type[T],
+        body: Mapping[str, Any] | None = None,
+        options: Mapping[str, Any] | None = None,
+    ) -> T:
+        """``client.delete``, as ``post``."""
+        return await self._verb("DELETE", path, cast_to, body, options)
+
+    async def _verb(
+        self,
+        method: str,
+        path: str,
+        cast_to: type[T],
+        body: Mapping[str, Any] | None,
+        options: Mapping[str, Any] | None,
+    ) -> T:
+        given = dict(options or {})
+        unknown = sorted(set(given) - _VERB_OPTIONS)
+        if unknown:
+            raise InvalidParameterError(
+                "options",
+                f"{', '.join(map(repr, unknown))} not supported: use client.request(...) "
+                f"(its options are {', '.join(sorted(_VERB_OPTIONS))})",
+            )
+        client = self
+        if given.get("max_retries") is not None:
+            client = self.with_options(max_retries=given["max_retries"])
+        extra = given.get("extra_json")
+        if extra is not None:
+            body = {**(body or {}), **extra}
+        timeout: dict[str, Any] = {} if "timeout" not in given else {"timeout": given["timeout"]}
+        result: T = await client.request(
+            method,
+            path,
+            cast_to=None if cast_to is object else cast_to,
+            json=body,
+            params=given.get("params"),
+            headers=given.get("headers"),
+            **timeout,
+        )
+        return result
+
+
+# The SDK's namespaces with no counterpart here -> what to do instead.
+_REQUEST: Final = "call its endpoints with client.request(...) or client.post(...)"
+_NOT_WRAPPED: Final = {
+    "realtime": "the Realtime API speaks WebSockets, not the HTTP this client speaks",
+    "webhooks": "OpenAI's webhooks follow the Standard Webhooks spec: verify them with "
+    "its standardwebhooks library",
+    **{
+        name: _REQUEST
+        for name in (
+            "conversations",
+            "evals",
+            "containers",
+            "videos",
+            "skills",
+            "admin",
+            "content_provenance_checks",
+        )
+    },
+}
+
+# The keys of the SDK's request options that ``get`` and the other verbs take.
+_VERB_OPTIONS: Final = frozenset({"headers", "params", "timeout", "max_retries", "extra_json"})
+
 
 class _Sending:
     """The parts of every request that depend only on the client: see ``_sending``."""
@@ -745,6 +908,13 @@ def _identity(value: T) -> T:
 
 
 @functools.lru_cache(maxsize=512)
+def _made_for_a_client(http_client: httpx.AsyncClient) -> bool:
+    """Whether ``http_client`` is one of the SDK-named clients, which the client closes."""
+    from ._http_client import DefaultAsyncHttpxClient
+
+    return isinstance(http_client, DefaultAsyncHttpxClient)
+
+
 def _parse_url(url: str) -> httpx.URL:
     # Parsing costs ~10-15 us, a third of building a request, and a client
     # calls the same few URLs again and again. httpx.URL is immutable: safe to share.

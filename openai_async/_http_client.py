@@ -29,8 +29,8 @@ class DefaultAsyncHttpxClient(OwnHTTPClient):
     ``cert`` (a client certificate) set its TLS, as httpx's arguments of those names
     do. Proxies come from the environment, as for ``AsyncClient()``; with
     ``trust_env=False`` neither proxies nor ``SSL_CERT_FILE`` are read. Pass it as
-    ``AsyncClient(http_client=...)`` and close it yourself (``async with``, or
-    ``aclose()``)::
+    ``AsyncClient(http_client=...)``; closing that client closes it too, as the SDK's
+    ``AsyncOpenAI`` closes its ``http_client``::
 
         http = DefaultAsyncHttpxClient(
             verify=ssl.create_default_context(cafile="/etc/ssl/my-ca.pem"),

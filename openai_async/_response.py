@@ -31,10 +31,12 @@ import httpx
 from ._decode import decode_json
 
 if TYPE_CHECKING:
+    from ._client import AsyncClient
     from .resources._base import Resource
 
 __all__ = [
     "APIResponse",
+    "ClientResponseMethods",
     "RawResponseMethods",
     "StreamedAPIResponse",
     "StreamingResponseMethods",
@@ -78,6 +80,19 @@ class _ResponseInfo:
     @property
     def elapsed(self) -> Any:
         return self.http_response.elapsed
+
+    @property
+    def http_request(self) -> httpx.Request:
+        """The request as it was last sent (the SDK's name)."""
+        return self.http_response.request
+
+    @property
+    def http_version(self) -> str:
+        return self.http_response.http_version
+
+    @property
+    def is_closed(self) -> bool:
+        return self.http_response.is_closed
 
     def __repr__(self) -> str:
         response = self.http_response
@@ -317,6 +332,36 @@ class StreamingResponseMethods:
 
     def __repr__(self) -> str:
         return f"<with_streaming_response of {self._resource!r}>"
+
+
+class ClientResponseMethods:
+    """``client.with_raw_response`` / ``client.with_streaming_response``, as the SDK has them.
+
+    ``client.with_raw_response.chat.completions.create(...)`` is
+    ``client.chat.with_raw_response.completions.create(...)``: each namespace of the
+    client, through the resource's own ``with_raw_response`` (or
+    ``with_streaming_response``).
+    """
+
+    __slots__ = ("_client", "_streaming")
+
+    def __init__(self, client: AsyncClient, *, streaming: bool) -> None:
+        self._client = client
+        self._streaming = streaming
+
+    def __getattr__(self, name: str) -> Any:
+        from .resources._base import Resource
+
+        namespace = getattr(self._client, name, None) if not name.startswith("_") else None
+        if not isinstance(namespace, Resource):
+            raise AttributeError(f"the client has no namespace {name!r} of endpoint methods")
+        if self._streaming:
+            return namespace.with_streaming_response
+        return namespace.with_raw_response
+
+    def __repr__(self) -> str:
+        kind = "with_streaming_response" if self._streaming else "with_raw_response"
+        return f"<{kind} of {self._client!r}>"
 
 
 def _endpoint(resource: Resource, name: str) -> Any:

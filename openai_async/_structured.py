@@ -21,7 +21,7 @@ from ._exceptions import APIResponseValidationError, InvalidParameterError, caus
 
 if TYPE_CHECKING:
     from ._request import APIRequest, RequestOptions
-    from .types import ParsedChatCompletion
+    from .types import Function, ParsedChatCompletion
 
 __all__ = ["FunctionTool", "ParseSpec", "pydantic_function_tool", "to_strict_json_schema"]
 
@@ -154,24 +154,36 @@ class ParseSpec:
         return APIRequest(method=method, path=path, read=self._read, body=body, options=options)
 
     def _read(self, response: httpx.Response) -> ParsedChatCompletion[Any]:
-        from ._decode import decode_json, structure_body
+        from ._decode import decode_json
+
+        return self.parsed(response, decode_json(response))
+
+    def parsed(self, response: httpx.Response, data: object) -> ParsedChatCompletion[Any]:
+        """The completion ``data`` (decoded JSON) came in ``response``, parsed as asked."""
+        from ._decode import structure_body
         from .types import ParsedChatCompletion
 
-        data = decode_json(response)
         completion: ParsedChatCompletion[Any] = structure_body(
             response, data, ParsedChatCompletion[Any]
         )
         for choice in completion.choices:
             message = choice.message
-            if self.content is not None and message.content is not None and not message.refusal:
-                parsed = _parse(self.content, message.content, response, choice.finish_reason)
+            if message.content is not None and not message.refusal:
+                parsed = self.parse_content(message.content, response, choice.finish_reason)
                 object.__setattr__(message, "parsed", parsed)
             for call in message.tool_calls or ():
-                parser = self.tools.get(call.function.name)
-                if parser is not None:
-                    arguments = _parse(parser, call.function.arguments, response, None)
-                    object.__setattr__(call.function, "parsed_arguments", arguments)
+                arguments = self.parse_arguments(call.function, response)
+                object.__setattr__(call.function, "parsed_arguments", arguments)
         return completion
+
+    def parse_content(self, text: str, response: httpx.Response, finish: str | None) -> Any:
+        """A message's content as the response format asked (None without one)."""
+        return None if self.content is None else _parse(self.content, text, response, finish)
+
+    def parse_arguments(self, function: Function, response: httpx.Response) -> Any:
+        """A tool call's arguments, parsed if the tool was strict or made from a model."""
+        parser = self.tools.get(function.name)
+        return None if parser is None else _parse(parser, function.arguments, response, None)
 
 
 def _looks_like_schema(value: Mapping[str, Any]) -> bool:

@@ -407,6 +407,37 @@ async def todays_chat(client: AsyncClient) -> None:
     otter: Otter | None = parsed.choices[0].message.parsed
     tool = pydantic_function_tool(Otter)
     await client.chat.completions.parse(model="m", messages=[], tools=[tool])
+    beta = await client.beta.chat.completions.parse(
+        model="gpt-4o", messages=[], response_format=Otter
+    )
+    assert_type(beta, ParsedChatCompletion[Otter])
+    print(client.beta.assistants)  # type: ignore[attr-defined]  # not wrapped: an error here too
+    print(client.conversations)  # type: ignore[attr-defined]  # not wrapped: an error here too
+    speech = await client.audio.speech.create(model="tts-1", voice="alloy", input="x")
+    speech.stream_to_file("speech.mp3")
+    await speech.astream_to_file(Path("speech.mp3"))
+    async for audio_piece in speech.aiter_bytes(1024):
+        assert_type(audio_piece, bytes)
+    assert_type(
+        await client.post("/chat/completions", cast_to=httpx.Response, body={}), httpx.Response
+    )
+    assert_type(await client.get("/models", cast_to=ListResponse[Model]), ListResponse[Model])
+    client.with_options(http_client=httpx.AsyncClient())  # type: ignore[arg-type]
+    whole = await client.with_raw_response.chat.completions.create(model="m", messages=[])
+    print(whole.http_request)  # Any, as every with_raw_response method
+    async with client.chat.completions.stream(
+        model="m", messages=[], response_format=Otter
+    ) as chat_stream:
+        async for event in chat_stream:
+            if event.type == "content.done":
+                assert_type(event.parsed, Otter | None)
+            elif event.type == "content.delta":
+                assert_type(event.snapshot, str)
+            elif event.type == "tool_calls.function.arguments.done":
+                assert_type(event.index, int)
+    assert_type(await chat_stream.get_final_completion(), ParsedChatCompletion[Otter])
+    assert_type(chat_stream.current_completion_snapshot, ChatCompletion)
+    client.chat.completions.stream(model="m", messages=[], stream=True)  # type: ignore[call-overload]
     raw = await client.chat.completions.with_raw_response.create(model="m", messages=[])
     header: str | None = raw.headers.get("x-request-id")
     completion = raw.parse()
@@ -650,6 +681,11 @@ async def responses_usage(client: AsyncClient) -> None:
     assert_type(parsed.output_parsed, Answer | None)
     loose = await client.responses.parse(model="gpt-4o-mini", input="x", text_format={})
     assert_type(loose, ParsedResponse[Any])
+    async with client.responses.stream(model="m", input="x", text_format=Answer) as events:
+        async for streamed in events:
+            assert_type(streamed, ResponseStreamEvent)
+    assert_type(await events.get_final_response(), ParsedResponse[Answer])
+    client.responses.stream(model="m", input="x", stream=True)  # type: ignore[call-overload]
 
     assert_type(await client.responses.retrieve(response.id), Response)
     replay = await client.responses.retrieve(response.id, stream=True, starting_after=3)

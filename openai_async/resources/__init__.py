@@ -2,6 +2,7 @@
 
 from .audio import Audio, Speech, Transcriptions, Translations
 from .batches import Batches
+from .beta import Beta
 from .chat import Chat, ChatCompletions
 from .completions import Completions
 from .edits import Edits
@@ -21,6 +22,7 @@ from .vector_stores import VectorStores, VectorStoreSearch
 __all__ = [
     "Audio",
     "Batches",
+    "Beta",
     "Chat",
     "ChatCompletions",
     "Completions",

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import functools
+from collections.abc import Callable
+from types import FunctionType
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from .._config import NotGiven
 from .._exceptions import InvalidParameterError, shown
 
 if TYPE_CHECKING:
@@ -18,6 +22,17 @@ class Resource:
     """A namespace of endpoint methods bound to one client."""
 
     __slots__ = ("_client",)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # Code written for the SDK passes ``NOT_GIVEN`` for a parameter it means to leave
+        # out (``tools=tools or NOT_GIVEN``): every endpoint method drops such arguments
+        # before its checks see them, as if they had not been passed. (The wrapper is one
+        # more frame between a method that is not async and its caller: a warning's
+        # stacklevel counts it; see engines.)
+        super().__init_subclass__(**kwargs)
+        for name, value in list(vars(cls).items()):
+            if not name.startswith("_") and isinstance(value, FunctionType):
+                setattr(cls, name, _dropping_not_given(value))
 
     def __init__(self, client: AsyncClient) -> None:
         self._client = client
@@ -38,6 +53,20 @@ class Resource:
         from .._response import StreamingResponseMethods
 
         return StreamingResponseMethods(self)
+
+
+def _dropping_not_given(method: Callable[..., Any]) -> Callable[..., Any]:
+    """``method``, called without the keyword arguments whose value is ``NOT_GIVEN``."""
+
+    @functools.wraps(method)
+    def call(self: Resource, *args: Any, **kwargs: Any) -> Any:
+        for value in kwargs.values():
+            if isinstance(value, NotGiven):
+                kwargs = {k: v for k, v in kwargs.items() if not isinstance(v, NotGiven)}
+                break
+        return method(self, *args, **kwargs)
+
+    return call
 
 
 def path_param(name: str, value: object) -> str:

@@ -79,9 +79,14 @@ class ParsedReader:
     tools: Mapping[str, Parser]
 
     def __call__(self, response: httpx.Response) -> ParsedResponse[Any]:
-        from .._decode import decode_json, structure_body
+        from .._decode import decode_json
 
-        data = decode_json(response)
+        return self.parsed(response, decode_json(response))
+
+    def parsed(self, response: httpx.Response, data: object) -> ParsedResponse[Any]:
+        """The response ``data`` (decoded JSON) came in ``response``, parsed as asked."""
+        from .._decode import structure_body
+
         parsed: ParsedResponse[Any] = structure_body(response, data, ParsedResponse[Any])
         finish = parsed.incomplete_details.reason if parsed.incomplete_details else None
         for item in parsed.output:

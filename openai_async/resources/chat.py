@@ -23,6 +23,7 @@ from ._params import (
 
 if TYPE_CHECKING:
     from .._client import AsyncClient
+    from ._chat_stream import ChatCompletionStreamManager
 
 __all__ = [
     "Chat",
@@ -165,6 +166,12 @@ class ChatCompletions(Resource):
         ``extra_headers``, ``extra_query``, ``extra_body`` and ``timeout`` apply too.
         """
         given: dict[str, Any] = dict(params)
+        if isinstance(given.get("response_format"), type):
+            raise InvalidParameterError(
+                "response_format",
+                "a class is parsed into by chat.completions.parse(...) or .stream(...), as in "
+                "the SDK; create() takes a format mapping ({'type': 'json_schema', ...})",
+            )
         options = pop_options(given)
         check_types(given, ChatCompletionCreateParams)
         body = chat_body(given, stream=stream)
@@ -212,6 +219,56 @@ class ChatCompletions(Resource):
         body = chat_body(given, stream=False)
         request = spec.request(CHAT_COMPLETIONS.method, CHAT_COMPLETIONS.path, body, options)
         return await self._client.call(request)
+
+    @overload
+    def stream(
+        self, *, response_format: type[T], **params: Unpack[ChatCompletionParseParams]
+    ) -> ChatCompletionStreamManager[T]: ...
+
+    @overload
+    def stream(
+        self,
+        *,
+        response_format: JSONObject | None = None,
+        **params: Unpack[ChatCompletionParseParams],
+    ) -> ChatCompletionStreamManager[Any]: ...
+
+    def stream(
+        self,
+        *,
+        response_format: type[Any] | JSONObject | None = None,
+        **params: Unpack[ChatCompletionParseParams],
+    ) -> ChatCompletionStreamManager[Any]:
+        """A streamed completion as events, for ``async with``: the SDK's streaming helper.
+
+        ``async with client.chat.completions.stream(...) as stream``, then ``async for
+        event in stream`` (``event.type``: ``"chunk"``, ``"content.delta"``,
+        ``"content.done"``, ``"refusal.delta"``, ``"tool_calls.function.arguments.done"``
+        and the rest of ``ChatCompletionStreamEvent``) and ``await
+        stream.get_final_completion()`` for the ``ParsedChatCompletion``. The parameters
+        are ``parse``'s, and are checked here, before anything is sent; the request goes
+        when the block is entered. ``stream=True`` is implied (and refused if given).
+        """
+        from .._structured import ParseSpec
+        from ._chat_stream import ChatCompletionStreamManager
+
+        if "stream" in params:
+            raise InvalidParameterError(
+                "stream", "stream() always streams: leave stream out, or use create(stream=True)"
+            )
+        spec = ParseSpec.build(response_format, params.get("tools"))
+        given: dict[str, Any] = dict(params)
+        if spec.response_format is not None:
+            given["response_format"] = spec.response_format
+        options = pop_options(given)
+        check_types(given, ChatCompletionParseParams)
+        body = chat_body(given, stream=True)
+        client = self._client
+
+        async def send() -> AsyncStream[ChatCompletionChunk]:
+            return await client.call(CHAT_COMPLETIONS.stream(body, options))
+
+        return ChatCompletionStreamManager(send, spec)
 
 
 class Chat(Resource):

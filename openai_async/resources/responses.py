@@ -35,6 +35,7 @@ from ._response_parse import ParsedReader, Parser, format_for, parse_tools
 
 if TYPE_CHECKING:
     from .._client import AsyncClient
+    from ._response_stream import ResponseStreamManager
 
 __all__ = [
     "InputItems",
@@ -185,6 +186,28 @@ def response_body(params: Mapping[str, Any], *, stream: bool) -> dict[str, Any]:
     return body
 
 
+def _parse_request(
+    text_format: object, params: Mapping[str, Any], *, stream: bool
+) -> tuple[dict[str, Any], RequestOptions, ParsedReader]:
+    """The body and options of a ``parse`` or ``stream`` call, and how to parse its answer."""
+    given: dict[str, Any] = dict(params)
+    content: Parser | None = None
+    if text_format is not None:
+        text = given.get("text") or {}
+        if not isinstance(text, Mapping):
+            raise InvalidParameterError("text", f"expected a mapping, got {shown(text)}")
+        if text.get("format") is not None:
+            raise InvalidParameterError("text_format", "give text_format or text.format")
+        format_, content = format_for(text_format)
+        given["text"] = {**text, "format": format_}
+    tools, tool_parsers = parse_tools(given.get("tools"))
+    if tools is not None:
+        given["tools"] = tools
+    options = pop_options(given)
+    check_types(given, ResponseCreateParams)
+    return response_body(given, stream=stream), options, ParsedReader(content, tool_parsers)
+
+
 def _checked_input(value: object) -> str | list[Any]:
     if isinstance(value, str):
         return value
@@ -321,27 +344,50 @@ class Responses(Resource):
         ``pydantic_function_tool`` (or strict dict tools) get ``parsed_arguments`` on
         their calls. pydantic is used only through the class you pass.
         """
-        given: dict[str, Any] = dict(params)
-        content: Parser | None = None
-        if text_format is not None:
-            text = given.get("text") or {}
-            if not isinstance(text, Mapping):
-                raise InvalidParameterError("text", f"expected a mapping, got {shown(text)}")
-            if text.get("format") is not None:
-                raise InvalidParameterError("text_format", "give text_format or text.format")
-            format_, content = format_for(text_format)
-            given["text"] = {**text, "format": format_}
-        tools, tool_parsers = parse_tools(given.get("tools"))
-        if tools is not None:
-            given["tools"] = tools
-        options = pop_options(given)
-        check_types(given, ResponseCreateParams)
-        body = response_body(given, stream=False)
-        reader = ParsedReader(content, tool_parsers)
+        body, options, reader = _parse_request(text_format, params, stream=False)
         request: APIRequest[ParsedResponse[Any]] = APIRequest(
             method=RESPONSES.method, path=RESPONSES.path, read=reader, body=body, options=options
         )
         return await self._client.call(request)
+
+    @overload
+    def stream(
+        self, *, text_format: type[T], **params: Unpack[ResponseCreateParams]
+    ) -> ResponseStreamManager[T]: ...
+
+    @overload
+    def stream(
+        self, *, text_format: JSONObject | None = None, **params: Unpack[ResponseCreateParams]
+    ) -> ResponseStreamManager[Any]: ...
+
+    def stream(
+        self,
+        *,
+        text_format: type[Any] | JSONObject | None = None,
+        **params: Unpack[ResponseCreateParams],
+    ) -> ResponseStreamManager[Any]:
+        """A streamed response for ``async with``: the SDK's ``responses.stream`` helper.
+
+        ``async with client.responses.stream(...) as stream``, then ``async for event
+        in stream`` (the events of ``create(stream=True)``) and ``await
+        stream.get_final_response()`` for the ``ParsedResponse``, parsed as ``parse``
+        parses (``text_format``, strict and model-made function tools). The parameters
+        are checked here, before anything is sent; the request goes when the block is
+        entered. ``stream=True`` is implied (and refused if given).
+        """
+        from ._response_stream import ResponseStreamManager
+
+        if "stream" in params:
+            raise InvalidParameterError(
+                "stream", "stream() always streams: leave stream out, or use create(stream=True)"
+            )
+        body, options, reader = _parse_request(text_format, params, stream=True)
+        client = self._client
+
+        async def send() -> AsyncStream[ResponseStreamEvent]:
+            return await client.call(RESPONSES.stream(body, options))
+
+        return ResponseStreamManager(send, reader)
 
     @overload
     async def retrieve(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -43,8 +45,10 @@ class BinaryResponseContent(bytes):
 
     It is ``bytes`` (compares, hashes, slices and measures as the plain bytes), plus
     what code written for the official SDK's ``HttpxBinaryResponseContent`` calls:
-    ``content``, ``text``, ``encoding``, ``json()``, ``read()``, ``aread()`` and
-    ``write_to_file(path)``.
+    ``content``, ``text``, ``encoding``, ``json()``, ``read()``, ``aread()``,
+    ``write_to_file(path)``, the ``iter_*`` / ``aiter_*`` readers, ``close()`` /
+    ``aclose()`` (nothing to close: the body was read whole), and the SDK's deprecated
+    ``stream_to_file`` / ``astream_to_file``, which warn and write as ``write_to_file``.
     """
 
     encoding: str
@@ -80,3 +84,66 @@ class BinaryResponseContent(bytes):
         To stream a large file to disk instead of holding it, use ``files.download``.
         """
         Path(file).write_bytes(self)
+
+    def stream_to_file(
+        self, file: str | os.PathLike[str], *, chunk_size: int | None = None
+    ) -> None:
+        """Deprecated in the SDK, as here: ``write_to_file``, with a ``DeprecationWarning``.
+
+        The answer was read whole before this was called, so nothing streams: for that,
+        use ``with_streaming_response`` (``await response.stream_to_file(path)`` in its
+        ``async with``).
+        """
+        _warn_not_streamed()
+        self.write_to_file(file)
+
+    async def astream_to_file(
+        self, file: str | os.PathLike[str], *, chunk_size: int | None = None
+    ) -> None:
+        """Deprecated in the SDK, as here: ``write_to_file``, with a ``DeprecationWarning``."""
+        _warn_not_streamed()
+        self.write_to_file(file)
+
+    def iter_bytes(self, chunk_size: int | None = None) -> Iterator[bytes]:
+        """The bytes in pieces of ``chunk_size`` (all at once without one)."""
+        step = chunk_size or len(self) or 1
+        for start in range(0, len(self), step):
+            yield bytes(self[start : start + step])
+
+    def iter_text(self, chunk_size: int | None = None) -> Iterator[str]:
+        """``text`` in pieces of ``chunk_size`` characters (all at once without one)."""
+        text = self.text
+        step = chunk_size or len(text) or 1
+        for start in range(0, len(text), step):
+            yield text[start : start + step]
+
+    def iter_lines(self) -> Iterator[str]:
+        """``text`` line by line, without the line ends (as httpx)."""
+        yield from self.text.splitlines()
+
+    async def aiter_bytes(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
+        for piece in self.iter_bytes(chunk_size):
+            yield piece
+
+    async def aiter_text(self, chunk_size: int | None = None) -> AsyncIterator[str]:
+        for piece in self.iter_text(chunk_size):
+            yield piece
+
+    async def aiter_lines(self) -> AsyncIterator[str]:
+        for line in self.iter_lines():
+            yield line
+
+    def close(self) -> None:
+        """Nothing to release: the body was read whole."""
+
+    async def aclose(self) -> None:
+        """Nothing to release: the body was read whole."""
+
+
+def _warn_not_streamed() -> None:
+    warnings.warn(
+        "stream_to_file on a response read whole streams nothing (deprecated in the SDK "
+        "too): use write_to_file, or with_streaming_response to stream to disk",
+        DeprecationWarning,
+        stacklevel=3,
+    )
