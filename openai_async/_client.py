@@ -907,7 +907,6 @@ def _identity(value: T) -> T:
     return value
 
 
-@functools.lru_cache(maxsize=512)
 def _made_for_a_client(http_client: httpx.AsyncClient) -> bool:
     """Whether ``http_client`` is one of the SDK-named clients, which the client closes."""
     from ._http_client import DefaultAsyncHttpxClient
@@ -915,6 +914,7 @@ def _made_for_a_client(http_client: httpx.AsyncClient) -> bool:
     return isinstance(http_client, DefaultAsyncHttpxClient)
 
 
+@functools.lru_cache(maxsize=512)
 def _parse_url(url: str) -> httpx.URL:
     # Parsing costs ~10-15 us, a third of building a request, and a client
     # calls the same few URLs again and again. httpx.URL is immutable: safe to share.
