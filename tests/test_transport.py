@@ -244,6 +244,24 @@ async def test_own_pool_keepalive_limits(pool: OwnPool, server: LocalServer) -> 
 
 
 @POOLS
+async def test_own_pool_keeps_a_connection_for_a_waiting_request(
+    pool: OwnPool, server: LocalServer
+) -> None:
+    """Beyond max_keepalive_connections, a connection that comes back goes to a waiter."""
+    server.inject(delay=0.1, times=1)  # the first request holds the one connection a while
+    opened = server.connections_opened
+    transport = pool(httpx.Limits(max_connections=1, max_keepalive_connections=0))
+    async with _client(server, transport) as client:
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(_list, client)
+            await anyio.sleep(0.03)  # the second finds the pool full, and waits
+            tg.start_soon(_list, client)
+        assert transport.counts() == (0, 0)  # kept for no one once both are done
+    assert server.connections_opened - opened == 1
+    assert len(server.requests) == 2
+
+
+@POOLS
 async def test_own_pool_full_closes_an_idle_connection_to_another_origin(
     pool: OwnPool, server: LocalServer
 ) -> None:
