@@ -50,7 +50,7 @@ if _typing.TYPE_CHECKING:
     from ._file_input import FileInput
     from ._http_client import DefaultAioHttpClient, DefaultAsyncHttpxClient
     from ._packing import PromptCompletion
-    from ._pages import AsyncPaginator
+    from ._pages import AsyncPaginator, PageInfo
     from ._progress import BatchProgress
     from ._ratelimit import RateLimits
     from ._request import APIRequest
@@ -101,6 +101,7 @@ __all__ = [
     "NotGiven",
     "OpenAIError",
     "PackingError",
+    "PageInfo",
     "PermissionDeniedError",
     "PromptCompletion",
     "RateLimitError",
@@ -134,6 +135,7 @@ __all__ = [
 _LAZY = {
     "APIRequest": "._request",
     "AsyncPaginator": "._pages",
+    "PageInfo": "._pages",
     "AsyncStream": "._streaming",
     "aiohttp_transport": "._aiohttp",
     "BatchJob": ".jobs",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import functools
 import json
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from types import NoneType, UnionType
 from typing import (
     TYPE_CHECKING,
@@ -28,6 +28,8 @@ import attrs
 
 if TYPE_CHECKING:
     import cattrs
+
+    from ._pages import PageInfo
 
 __all__ = [
     "JSON_KEY",
@@ -125,7 +127,13 @@ class APIObject:
 
 @attrs.frozen(kw_only=True, slots=False)
 class ListResponse(APIObject, Generic[T]):
-    """A ``{"object": "list", "data": [...]}`` answer; ``for`` and ``async for`` go over data."""
+    """A ``{"object": "list", "data": [...]}`` answer, a page of a list.
+
+    ``for``, ``len`` and indexing go over ``data``, this page's items. ``async for``
+    walks on, as the official SDK's pages do: this page's items, then those of the
+    pages after it, fetched one at a time (see ``AsyncPaginator``). A page made by
+    hand, or from a raw response, knows of no next page and gives its own items.
+    """
 
     object: str = "list"
     data: list[T] = attrs.field(factory=list)
@@ -134,8 +142,9 @@ class ListResponse(APIObject, Generic[T]):
         return iter(self.data)
 
     def __aiter__(self) -> AsyncIterator[T]:
-        # For code written for the official SDK, whose pages are async-iterable.
-        return _AsyncItems(self.data)
+        from ._pages import items_from
+
+        return items_from(self)
 
     def __len__(self) -> int:
         return len(self.data)
@@ -143,20 +152,30 @@ class ListResponse(APIObject, Generic[T]):
     def __getitem__(self, index: int) -> T:
         return self.data[index]
 
+    def has_next_page(self) -> bool:
+        """Whether a page follows this one: a cursor endpoint's answer said ``has_more``."""
+        return self.next_page_info() is not None
 
-class _AsyncItems(Generic[T]):
-    __slots__ = ("_items",)
+    def next_page_info(self) -> PageInfo | None:
+        """What the next page's request adds (``after=<last id>``), or None on the last page."""
+        from ._pages import next_page_info
 
-    def __init__(self, items: Iterable[T]) -> None:
-        self._items = iter(items)
+        return next_page_info(self)
 
-    def __aiter__(self) -> _AsyncItems[T]:
-        return self
+    async def get_next_page(self) -> ListResponse[T]:
+        """Fetch the page after this one; RuntimeError when ``has_next_page()`` is false."""
+        from ._pages import next_page
 
-    async def __anext__(self) -> T:
-        for item in self._items:
-            return item
-        raise StopAsyncIteration
+        return await next_page(self)
+
+    async def iter_pages(self) -> AsyncIterator[ListResponse[T]]:
+        """This page, then each page after it, fetched as the loop reaches it."""
+        page = self
+        while True:
+            yield page
+            if not page.has_next_page():
+                return
+            page = await page.get_next_page()
 
 
 def _dumps(data: dict[str, Any], indent: int | None) -> str:

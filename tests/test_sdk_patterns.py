@@ -17,6 +17,7 @@ import pytest
 
 from openai_async import (
     NOT_GIVEN,
+    APIResponseValidationError,
     AsyncOpenAI,
     DefaultAioHttpClient,
     DefaultAsyncHttpxClient,
@@ -25,13 +26,14 @@ from openai_async import (
     pydantic_function_tool,
 )
 from openai_async.testing import LocalServer
-from openai_async.types import ChatCompletion, ResponseFunctionToolCall
+from openai_async.types import ChatCompletion, ListResponse, ResponseFunctionToolCall
 
 from .sockets import ThreadedServer
 
 pytestmark = pytest.mark.anyio
 
 QUESTION = [{"role": "user", "content": "Say this is a test"}]
+FILE = {"object": "file", "bytes": 3, "created_at": 1, "filename": "a.jsonl", "purpose": "x"}
 
 
 async def test_not_given_leaves_a_parameter_out(client: AsyncOpenAI, server: LocalServer) -> None:
@@ -474,3 +476,72 @@ async def test_file_content_readers(client: AsyncOpenAI) -> None:
     assert [line async for line in content.aiter_lines()] == ['{"a": 1}', '{"b": 2}']
     assert "".join(content.iter_text(4)) == data.decode()
     assert "".join([t async for t in content.aiter_text()]) == data.decode()
+
+
+async def _upload_files(client: AsyncOpenAI, count: int) -> list[str]:
+    ids = []
+    for i in range(count):
+        upload = await client.files.create(file=(f"{i}.jsonl", b"{}\n"), purpose="fine-tune")
+        ids.append(upload.id)
+    return ids
+
+
+@pytest.mark.latest_spec("GET /files?limit=&after= came after the 2023 spec")
+async def test_async_for_over_an_awaited_page_walks_every_page(
+    client: AsyncOpenAI, server: LocalServer
+) -> None:
+    """``async for f in await client.files.list()``: every file, as the SDK's auto-pagination."""
+    ids = await _upload_files(client, 5)
+    server.requests.clear()
+    page = await client.files.list(limit=2)
+    assert [f.id async for f in page] == ids
+    assert [f.id for f in page.data] == [f.id for f in page] == ids[:2]  # data: this page
+    assert [r.query.get("after") for r in server.requests] == [None, ids[1], ids[3]]
+    assert [f.id async for f in page] == ids  # again: the pages after it fetched anew
+
+
+@pytest.mark.latest_spec("GET /files?limit=&after= came after the 2023 spec")
+async def test_page_next_page_methods(client: AsyncOpenAI, server: LocalServer) -> None:
+    """The SDK's has_next_page(), next_page_info(), get_next_page() and iter_pages()."""
+    ids = await _upload_files(client, 3)
+    first = await client.files.list(limit=2)
+    assert first.has_next_page()
+    info = first.next_page_info()
+    assert info is not None
+    assert info.params == {"after": ids[1]}
+    second = await first.get_next_page()
+    assert [f.id for f in second] == ids[2:]
+    assert server.requests[-1].query == {"limit": "2", "after": ids[1]}
+    assert not second.has_next_page()
+    assert second.next_page_info() is None
+    with pytest.raises(RuntimeError, match="has_next_page"):
+        await second.get_next_page()
+    pages = [[f.id for f in p] async for p in first.iter_pages()]
+    assert pages == [ids[:2], ids[2:]]
+    models = await client.models.list()  # no cursor: one page, as the SDK's AsyncPage
+    assert not models.has_next_page()
+    assert [m async for m in models] == models.data
+
+
+async def test_a_page_made_by_hand_has_no_next_page() -> None:
+    """A page not from a list() call gives its own items and knows of no next page."""
+    body = {"object": "list", "data": [{"id": "a"}], "has_more": True}
+    page = ListResponse[Any](data=[1, 2], object="list")
+    assert [x async for x in page] == [1, 2]
+    assert not page.has_next_page()
+    with pytest.raises(RuntimeError):
+        await page.get_next_page()
+    assert ListResponse(data=body["data"]).next_page_info() is None
+
+
+async def test_get_next_page_refuses_pages_that_loop(
+    client: AsyncOpenAI, server: LocalServer
+) -> None:
+    """A server whose has_more pages lead back to a followed cursor: a typed error, no loop."""
+    for last_id in ["file-a", "file-b", "file-a"]:
+        body = {"object": "list", "data": [{**FILE, "id": last_id}], "has_more": True}
+        server.inject(status=200, body=json.dumps(body), path="/v1/files", method="GET")
+    page = await client.files.list()
+    page = await page.get_next_page()  # after file-a: file-b
+    with pytest.raises(APIResponseValidationError, match="loop"):
+        await page.get_next_page()  # after file-b: file-a, which leads to file-b again

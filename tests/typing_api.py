@@ -292,6 +292,13 @@ async def endpoints(client: AsyncClient) -> None:
     upload = await client.files.create(file=("a.jsonl", b"{}", "application/jsonl"), purpose="x")
     assert_type(await client.files.list(), ListResponse[FileObject])
     assert_type(await client.files.list(purpose="fine-tune"), ListResponse[FileObject])
+    file_page = await client.files.list(limit=10)
+    assert_type(file_page.has_next_page(), bool)
+    assert_type(file_page.next_page_info(), openai_async.PageInfo | None)
+    if file_page.has_next_page():
+        assert_type(await file_page.get_next_page(), ListResponse[FileObject])
+    async for each_page in file_page.iter_pages():
+        assert_type(each_page, ListResponse[FileObject])
     async for listed_file in client.files.list(purpose="fine-tune", limit=100, after=upload.id):
         assert_type(listed_file, FileObject)
     assert_type(await client.files.retrieve(upload.id), FileObject)
