@@ -26,7 +26,12 @@ from openai_async import (
     pydantic_function_tool,
 )
 from openai_async.testing import LocalServer
-from openai_async.types import ChatCompletion, ListResponse, ResponseFunctionToolCall
+from openai_async.types import (
+    ChatCompletion,
+    ChatCompletionMessage,
+    ListResponse,
+    ResponseFunctionToolCall,
+)
 
 from .sockets import ThreadedServer
 
@@ -545,3 +550,101 @@ async def test_get_next_page_refuses_pages_that_loop(
     page = await page.get_next_page()  # after file-a: file-b
     with pytest.raises(APIResponseValidationError, match="loop"):
         await page.get_next_page()  # after file-b: file-a, which leads to file-b again
+
+
+# A chat answer with a tool call, nulls, a key no model declares (in the message and at
+# the top) and nulls inside it. The expected dicts below are what the SDK (openai 3.63,
+# pydantic 2.14) gives for this JSON.
+TOOL_REPLY = {
+    "id": "chatcmpl-1",
+    "object": "chat.completion",
+    "created": 1,
+    "model": "gpt-4o-mini",
+    "choices": [
+        {
+            "index": 0,
+            "finish_reason": "tool_calls",
+            "logprobs": None,
+            "message": {
+                "role": "assistant",
+                "content": None,
+                "refusal": None,
+                "annotations": [],
+                "tool_calls": [
+                    {
+                        "id": "call_1",
+                        "type": "function",
+                        "function": {"name": "f", "arguments": "{}"},
+                    }
+                ],
+                "novel": {"a": None, "b": 1},
+            },
+        }
+    ],
+    "usage": {"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3},
+    "service_tier": None,
+    "surprise": [1, {"x": None}],
+}
+TOOL_CALLS = [{"id": "call_1", "type": "function", "function": {"name": "f", "arguments": "{}"}}]
+
+
+async def test_tool_loop_appends_model_dump_as_the_sdk(
+    client: AsyncOpenAI, server: LocalServer
+) -> None:
+    """A tool loop's ``messages.append(message.model_dump(exclude_unset=True))``: the SDK's dict."""
+    server.inject(status=200, body=json.dumps(TOOL_REPLY), path="/v1/chat/completions")
+    reply = await client.chat.completions.create(model="gpt-4o-mini", messages=QUESTION)
+    message = reply.choices[0].message
+    sent = TOOL_REPLY["choices"][0]["message"]  # type: ignore[index]
+    assert message.model_dump(exclude_unset=True) == sent
+    no_nulls = {
+        "role": "assistant",
+        "annotations": [],
+        "tool_calls": TOOL_CALLS,
+        "novel": sent["novel"],
+    }
+    assert message.model_dump(exclude_none=True) == no_nulls
+    assert message.model_dump(exclude_unset=True, exclude_none=True, mode="json") == no_nulls
+    assert json.loads(message.model_dump_json(exclude_none=True)) == no_nulls
+    assert message.model_dump(include={"role", "content"}) == {"role": "assistant", "content": None}
+    assert message.model_dump(exclude={"tool_calls", "novel"}, by_alias=True) == {
+        "role": "assistant",
+        "content": None,
+        "refusal": None,
+        "annotations": [],
+    }
+    whole = reply.model_dump(exclude_none=True)
+    assert whole["choices"] == [{"index": 0, "finish_reason": "tool_calls", "message": no_nulls}]
+    assert "service_tier" not in whole
+    assert whole["surprise"] == [1, {"x": None}]  # a plain JSON value keeps its nulls
+    assert reply.model_dump(include={"choices": {0: {"message": {"role"}}}}) == {
+        "choices": [{"message": {"role": "assistant"}}]
+    }
+    messages: list[Any] = [*QUESTION, message.model_dump(exclude_none=True)]
+    await client.chat.completions.create(model="gpt-4o-mini", messages=messages)
+    assert server.requests[-1].json()["messages"][-1] == no_nulls
+
+
+def test_pydantic_model_api() -> None:
+    """model_extra, model_fields_set, model_fields, model_validate, construct; bad options."""
+    reply = ChatCompletion.model_validate(TOOL_REPLY)
+    message = reply.choices[0].message
+    assert message.model_extra == {"novel": {"a": None, "b": 1}}
+    assert message.model_fields_set == {"role", "content", "refusal", "annotations", "tool_calls"}
+    assert "tool_calls" in ChatCompletionMessage.model_fields
+    assert reply.model_fields_set == {
+        "id", "object", "created", "model", "choices", "usage", "service_tier"
+    }  # fmt: skip
+    built = ChatCompletionMessage.construct(role="assistant", content="hi")
+    assert built.model_dump(exclude_unset=True) == {"role": "assistant", "content": "hi"}
+    assert built.model_fields_set == {"role", "content"}
+    by_hand = ChatCompletionMessage(content="hi")  # role is at its default
+    assert by_hand.model_fields_set == {"content"}
+    assert by_hand.model_dump(exclude_unset=True) == {"content": "hi"}
+    assert by_hand.model_dump(exclude_none=True) == {"role": "assistant", "content": "hi"}
+    with pytest.raises(ValueError, match="model_validate"):
+        ChatCompletion.model_validate({"choices": 3})
+    with pytest.raises(TypeError, match="exclude_defaults"):
+        message.model_dump(exclude_defaults=True)  # type: ignore[call-arg]
+    with pytest.raises(ValueError, match="mode"):
+        message.model_dump(mode="xml")

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, assert_type
 
+import attrs
 import httpx
 
 import openai_async
@@ -117,7 +118,15 @@ async def main() -> None:
         assert_type(model.model_dump_json(indent=2), str)
         assert_type(model.to_json(indent=None), str)
         assert_type(model._request_id, str | None)
-        model.model_dump(exclude_none=True)  # type: ignore[call-arg]
+        assert_type(model.model_dump(exclude_none=True, exclude_unset=True), dict[str, Any])
+        assert_type(model.model_dump(include={"id"}, exclude={"data": {0: True}}), dict[str, Any])
+        assert_type(model.model_dump_json(exclude_none=True, by_alias=True), str)
+        assert_type(model.model_extra, dict[str, Any])
+        assert_type(model.model_fields_set, set[str])
+        assert_type(Model.model_validate({"id": "m"}), Model)
+        assert_type(Model.construct(id="m"), Model)
+        assert_type(Model.model_fields, dict[str, attrs.Attribute[Any]])
+        model.model_dump(exclude_defaults=True)  # type: ignore[call-arg]
 
 
 async def batch_usage(client: AsyncClient) -> None:
