@@ -16,8 +16,10 @@ from ._exceptions import (
     BadRequestError,
     ClientStateError,
     ConflictError,
+    ContentFilterFinishReasonError,
     InternalServerError,
     InvalidParameterError,
+    LengthFinishReasonError,
     MissingAPIKeyError,
     NotFoundError,
     OpenAIError,
@@ -37,6 +39,7 @@ from ._version import __version__
 # The official SDK's name for the same thing: `from openai_async import AsyncOpenAI`
 # is the whole change that code written for `openai.AsyncOpenAI` needs.
 AsyncOpenAI = AsyncClient
+not_given = NOT_GIVEN  # the SDK's newer spelling
 
 if _typing.TYPE_CHECKING:
     from ._accumulate import (
@@ -55,6 +58,12 @@ if _typing.TYPE_CHECKING:
     from ._ratelimit import RateLimits
     from ._request import APIRequest
     from ._response_meta import rate_limits_of, response_headers
+    from ._sdk_names import (
+        DEFAULT_CONNECTION_LIMITS,
+        Omit,
+        file_from_path,
+        omit,
+    )
     from ._streaming import AsyncStream, StreamEnd
     from ._structured import pydantic_function_tool
     from ._tokens import approximate_tokens
@@ -62,6 +71,7 @@ if _typing.TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "DEFAULT_CONNECTION_LIMITS",
     "DEFAULT_LIMITS",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
@@ -90,15 +100,18 @@ __all__ = [
     "ClientStateError",
     "CompletionAccumulator",
     "ConflictError",
+    "ContentFilterFinishReasonError",
     "DefaultAioHttpClient",
     "DefaultAsyncHttpxClient",
     "FileInput",
     "InternalServerError",
     "InvalidParameterError",
+    "LengthFinishReasonError",
     "Middleware",
     "MissingAPIKeyError",
     "NotFoundError",
     "NotGiven",
+    "Omit",
     "OpenAIError",
     "PackingError",
     "PageInfo",
@@ -120,6 +133,9 @@ __all__ = [
     "accumulate_completion",
     "aiohttp_transport",
     "approximate_tokens",
+    "file_from_path",
+    "not_given",
+    "omit",
     "pydantic_function_tool",
     "rate_limits_of",
     "response_headers",
@@ -134,6 +150,10 @@ __all__ = [
 # module.
 _LAZY = {
     "APIRequest": "._request",
+    "DEFAULT_CONNECTION_LIMITS": "._sdk_names",
+    "Omit": "._sdk_names",
+    "file_from_path": "._sdk_names",
+    "omit": "._sdk_names",
     "AsyncPaginator": "._pages",
     "PageInfo": "._pages",
     "AsyncStream": "._streaming",

@@ -16,13 +16,20 @@ import pydantic
 import pytest
 
 from openai_async import (
+    DEFAULT_CONNECTION_LIMITS,
     NOT_GIVEN,
     APIResponseValidationError,
     AsyncOpenAI,
+    ContentFilterFinishReasonError,
     DefaultAioHttpClient,
     DefaultAsyncHttpxClient,
     InvalidParameterError,
+    LengthFinishReasonError,
+    Omit,
     StreamTruncatedError,
+    file_from_path,
+    not_given,
+    omit,
     pydantic_function_tool,
 )
 from openai_async.testing import LocalServer
@@ -648,3 +655,78 @@ def test_pydantic_model_api() -> None:
         message.model_dump(exclude_defaults=True)  # type: ignore[call-arg]
     with pytest.raises(ValueError, match="mode"):
         message.model_dump(mode="xml")
+
+
+async def test_parse_of_a_cut_answer_raises_length_finish_reason_error(
+    client: AsyncOpenAI,
+) -> None:
+    """parse() and stream() on finish_reason "length": LengthFinishReasonError, as the SDK."""
+    with pytest.raises(LengthFinishReasonError, match="length limit") as info:
+        await client.chat.completions.parse(
+            model="gpt-4o-2024-08-06", messages=MATH, response_format=MathResponse, max_tokens=5
+        )
+    assert isinstance(info.value, APIResponseValidationError)  # one of our typed errors
+    assert info.value.completion.choices[0].finish_reason == "length"
+    assert info.value.status_code == 200
+    with pytest.raises(LengthFinishReasonError):  # the SDK raises without a format too
+        await client.chat.completions.parse(model="gpt-4o-mini", messages=QUESTION, max_tokens=2)
+    events = []
+
+    async def follow() -> None:
+        async with client.chat.completions.stream(
+            model="gpt-4o-2024-08-06", messages=MATH, response_format=MathResponse, max_tokens=5
+        ) as stream:
+            async for event in stream:
+                events.append(event.type)
+
+    with pytest.raises(LengthFinishReasonError) as streamed:
+        await follow()
+    assert "content.done" not in events  # raised at the chunk that ends it, as the SDK
+    assert streamed.value.completion.choices[0].finish_reason == "length"
+    async with client.chat.completions.stream(
+        model="gpt-4o-mini", messages=QUESTION, max_tokens=2
+    ) as plain:
+        assert [e.type async for e in plain][-1] == "content.done"  # nothing to parse
+        with pytest.raises(LengthFinishReasonError):
+            await plain.get_final_completion()
+
+
+async def test_parse_of_a_filtered_answer_raises_content_filter_error(
+    client: AsyncOpenAI, server: LocalServer
+) -> None:
+    """finish_reason "content_filter" on a parse: ContentFilterFinishReasonError, as the SDK."""
+    choice = {"index": 0, "finish_reason": "content_filter", "logprobs": None}
+    message = {"role": "assistant", "content": '{"steps": [], "final_an'}
+    body = {**TOOL_REPLY, "choices": [{**choice, "message": message}]}
+    server.inject(status=200, body=json.dumps(body), path="/v1/chat/completions")
+    with pytest.raises(ContentFilterFinishReasonError, match="content filter") as info:
+        await client.chat.completions.parse(
+            model="gpt-4o-2024-08-06", messages=MATH, response_format=MathResponse
+        )
+    assert isinstance(info.value, APIResponseValidationError)
+    assert info.value.completion.choices[0].message.content == message["content"]
+
+
+async def test_omit_and_the_sdk_top_level_names(
+    client: AsyncOpenAI, server: LocalServer, tmp_path: Path
+) -> None:
+    """``omit`` / ``not_given`` leave a parameter out as NOT_GIVEN; file_from_path reads a file."""
+    reply = await client.chat.completions.create(
+        model="gpt-4o-mini",
+        messages=QUESTION,
+        tools=omit,  # type: ignore[typeddict-item]
+        temperature=not_given,  # type: ignore[typeddict-item]
+    )
+    assert reply.choices[0].message.content == "You said: Say this is a test"
+    assert server.requests[-1].json() == {"model": "gpt-4o-mini", "messages": QUESTION}
+    assert isinstance(omit, Omit)
+    assert repr(omit) == "omit"
+    variant = client.with_options(timeout=omit)
+    assert (await variant.files.list(purpose=omit)).data == []  # type: ignore[arg-type]
+    assert dict(server.requests[-1].query) == {}
+    path = tmp_path / "train.jsonl"
+    path.write_bytes(b'{"a": 1}\n')
+    assert file_from_path(str(path)) == ("train.jsonl", b'{"a": 1}\n')
+    uploaded = await client.files.create(file=file_from_path(path), purpose="fine-tune")
+    assert uploaded.filename == "train.jsonl"
+    assert DEFAULT_CONNECTION_LIMITS.max_connections is not None

@@ -427,6 +427,18 @@ async def todays_chat(client: AsyncClient) -> None:
         model="gpt-4o", messages=[], response_format=Otter
     )
     assert_type(beta, ParsedChatCompletion[Otter])
+    try:
+        await client.chat.completions.parse(model="m", messages=[], response_format=Otter)
+    except openai_async.LengthFinishReasonError as cut:
+        assert_type(cut.completion, ChatCompletion)
+    except openai_async.ContentFilterFinishReasonError as filtered:
+        assert_type(filtered.completion, ChatCompletion)
+    # omit runs (it is a NOT_GIVEN) but our parameters are typed without it, as for NOT_GIVEN
+    leave_out = openai_async.omit
+    await client.chat.completions.create(model="m", messages=[], top_p=leave_out)  # type: ignore[call-overload]
+    assert_type(openai_async.file_from_path("train.jsonl"), tuple[str, bytes])
+    assert_type(openai_async.not_given, openai_async.NotGiven)
+    assert isinstance(openai_async.omit, openai_async.Omit)
     print(client.beta.assistants)  # type: ignore[attr-defined]  # not wrapped: an error here too
     print(client.conversations)  # type: ignore[attr-defined]  # not wrapped: an error here too
     speech = await client.audio.speech.create(model="tts-1", voice="alloy", input="x")
