@@ -50,6 +50,7 @@ if _typing.TYPE_CHECKING:
         text_deltas,
     )
     from ._aiohttp import aiohttp_transport
+    from ._azure import AsyncAzureOpenAI
     from ._file_input import FileInput
     from ._http_client import DefaultAioHttpClient, DefaultAsyncHttpxClient
     from ._packing import PromptCompletion
@@ -83,6 +84,7 @@ __all__ = [
     "APIStatusError",
     "APIStreamError",
     "APITimeoutError",
+    "AsyncAzureOpenAI",
     "AsyncClient",
     "AsyncOpenAI",
     "AsyncPaginator",
@@ -150,6 +152,7 @@ __all__ = [
 # module.
 _LAZY = {
     "APIRequest": "._request",
+    "AsyncAzureOpenAI": "._azure",
     "DEFAULT_CONNECTION_LIMITS": "._sdk_names",
     "Omit": "._sdk_names",
     "file_from_path": "._sdk_names",

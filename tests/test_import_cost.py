@@ -39,6 +39,7 @@ LAZY_MODULES = [
     "openai_async._tokens",
     "openai_async._sse",
     "openai_async._sdk_names",
+    "openai_async._azure",
 ]
 
 

@@ -439,6 +439,18 @@ async def todays_chat(client: AsyncClient) -> None:
     assert_type(openai_async.file_from_path("train.jsonl"), tuple[str, bytes])
     assert_type(openai_async.not_given, openai_async.NotGiven)
     assert isinstance(openai_async.omit, openai_async.Omit)
+    azure = openai_async.AsyncAzureOpenAI(
+        azure_endpoint="https://x.openai.azure.com", api_version="2024-10-21", api_key="k"
+    )
+    assert_type(await azure.models.list(), ListResponse[Model])
+    assert_type(azure.with_options(timeout=3.0), openai_async.AsyncAzureOpenAI)
+    assert_type(azure.api_version, str)
+
+    async def token() -> str:
+        return "t"
+
+    openai_async.AsyncAzureOpenAI(azure_endpoint="https://x", azure_ad_token_provider=token)
+    openai_async.AsyncAzureOpenAI(azure_endpoint="https://x", azure_ad_token_provider=lambda: "t")
     print(client.beta.assistants)  # type: ignore[attr-defined]  # not wrapped: an error here too
     print(client.conversations)  # type: ignore[attr-defined]  # not wrapped: an error here too
     speech = await client.audio.speech.create(model="tts-1", voice="alloy", input="x")
