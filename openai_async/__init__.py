@@ -16,8 +16,10 @@ from ._exceptions import (
     BadRequestError,
     ClientStateError,
     ConflictError,
+    ContentFilterFinishReasonError,
     InternalServerError,
     InvalidParameterError,
+    LengthFinishReasonError,
     MissingAPIKeyError,
     NotFoundError,
     OpenAIError,
@@ -37,6 +39,7 @@ from ._version import __version__
 # The official SDK's name for the same thing: `from openai_async import AsyncOpenAI`
 # is the whole change that code written for `openai.AsyncOpenAI` needs.
 AsyncOpenAI = AsyncClient
+not_given = NOT_GIVEN  # the SDK's newer spelling
 
 if _typing.TYPE_CHECKING:
     from ._accumulate import (
@@ -47,14 +50,21 @@ if _typing.TYPE_CHECKING:
         text_deltas,
     )
     from ._aiohttp import aiohttp_transport
+    from ._azure import AsyncAzureOpenAI
     from ._file_input import FileInput
     from ._http_client import DefaultAioHttpClient, DefaultAsyncHttpxClient
     from ._packing import PromptCompletion
-    from ._pages import AsyncPaginator
+    from ._pages import AsyncPaginator, PageInfo
     from ._progress import BatchProgress
     from ._ratelimit import RateLimits
     from ._request import APIRequest
     from ._response_meta import rate_limits_of, response_headers
+    from ._sdk_names import (
+        DEFAULT_CONNECTION_LIMITS,
+        Omit,
+        file_from_path,
+        omit,
+    )
     from ._streaming import AsyncStream, StreamEnd
     from ._structured import pydantic_function_tool
     from ._tokens import approximate_tokens
@@ -62,6 +72,7 @@ if _typing.TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "DEFAULT_CONNECTION_LIMITS",
     "DEFAULT_LIMITS",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
@@ -73,6 +84,7 @@ __all__ = [
     "APIStatusError",
     "APIStreamError",
     "APITimeoutError",
+    "AsyncAzureOpenAI",
     "AsyncClient",
     "AsyncOpenAI",
     "AsyncPaginator",
@@ -90,17 +102,21 @@ __all__ = [
     "ClientStateError",
     "CompletionAccumulator",
     "ConflictError",
+    "ContentFilterFinishReasonError",
     "DefaultAioHttpClient",
     "DefaultAsyncHttpxClient",
     "FileInput",
     "InternalServerError",
     "InvalidParameterError",
+    "LengthFinishReasonError",
     "Middleware",
     "MissingAPIKeyError",
     "NotFoundError",
     "NotGiven",
+    "Omit",
     "OpenAIError",
     "PackingError",
+    "PageInfo",
     "PermissionDeniedError",
     "PromptCompletion",
     "RateLimitError",
@@ -119,6 +135,9 @@ __all__ = [
     "accumulate_completion",
     "aiohttp_transport",
     "approximate_tokens",
+    "file_from_path",
+    "not_given",
+    "omit",
     "pydantic_function_tool",
     "rate_limits_of",
     "response_headers",
@@ -133,7 +152,13 @@ __all__ = [
 # module.
 _LAZY = {
     "APIRequest": "._request",
+    "AsyncAzureOpenAI": "._azure",
+    "DEFAULT_CONNECTION_LIMITS": "._sdk_names",
+    "Omit": "._sdk_names",
+    "file_from_path": "._sdk_names",
+    "omit": "._sdk_names",
     "AsyncPaginator": "._pages",
+    "PageInfo": "._pages",
     "AsyncStream": "._streaming",
     "aiohttp_transport": "._aiohttp",
     "BatchJob": ".jobs",

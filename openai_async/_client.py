@@ -211,7 +211,7 @@ class AsyncClient:
             return self
         variant = self._variants.get(mode)
         if variant is None:
-            variant = AsyncClient._derive(self, self._config)
+            variant = type(self)._derive(self, self._config)
             variant._mode = mode
             self._variants[mode] = variant
         return variant
@@ -278,7 +278,7 @@ class AsyncClient:
             who["default_headers"] = merge_headers(identity.default_headers, default_headers)
         if who:
             changes["identity"] = attrs.evolve(config.identity, **who)
-        return AsyncClient._derive(self, attrs.evolve(config, **changes) if changes else config)
+        return type(self)._derive(self, attrs.evolve(config, **changes) if changes else config)
 
     copy = with_options
 

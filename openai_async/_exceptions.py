@@ -55,6 +55,7 @@ import httpx
 
 if TYPE_CHECKING:
     from ._ratelimit import RateLimits
+    from .types import ChatCompletion
 
 __all__ = [
     "APIConnectionError",
@@ -66,8 +67,10 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "ConflictError",
+    "ContentFilterFinishReasonError",
     "InternalServerError",
     "InvalidParameterError",
+    "LengthFinishReasonError",
     "MissingAPIKeyError",
     "NotFoundError",
     "OpenAIError",
@@ -271,6 +274,55 @@ class APIResponseValidationError(APIError):
         self.response = response
         self.status_code = response.status_code
         self.body = body
+
+
+class LengthFinishReasonError(APIResponseValidationError):
+    """An answer to parse was cut at the token limit (``finish_reason`` ``"length"``).
+
+    The official SDK's error, raised where it raises it: by ``chat.completions.parse()``
+    and ``stream().get_final_completion()`` whatever was asked, and while iterating a
+    ``stream()`` with a response format class or a strict tool, at the chunk that says
+    so. The cut answer would not parse, or would parse to less than was asked.
+    ``completion`` is the completion (when streaming, the chunks so far).
+    """
+
+    def __init__(
+        self, *, completion: ChatCompletion, response: httpx.Response, body: object = None
+    ) -> None:
+        message = "Could not parse response content as the length limit was reached"
+        if completion.usage is not None:
+            message += f" - {completion.usage}"
+        super().__init__(message, response=response, body=body)
+        self.completion = completion
+
+
+class ContentFilterFinishReasonError(APIResponseValidationError):
+    """An answer to parse was stopped by the content filter (finish_reason "content_filter").
+
+    Raised where ``LengthFinishReasonError`` is (the official SDK's error too);
+    ``completion`` is the completion (when streaming, the chunks so far).
+    """
+
+    def __init__(
+        self, *, completion: ChatCompletion, response: httpx.Response, body: object = None
+    ) -> None:
+        super().__init__(
+            "Could not parse response content as the request was rejected by the content filter",
+            response=response,
+            body=body,
+        )
+        self.completion = completion
+
+
+def finish_reason_error(
+    reason: str | None, completion: ChatCompletion, response: httpx.Response, body: object
+) -> APIResponseValidationError | None:
+    """The error a parse raises for an answer that ended for ``reason``, if any."""
+    if reason == "length":
+        return LengthFinishReasonError(completion=completion, response=response, body=body)
+    if reason == "content_filter":
+        return ContentFilterFinishReasonError(completion=completion, response=response, body=body)
+    return None
 
 
 class PackingError(APIError):

@@ -10,13 +10,15 @@ from __future__ import annotations
 import copy
 import functools
 import json
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from types import NoneType, UnionType
 from typing import (
     TYPE_CHECKING,
     Any,
+    ClassVar,
     Final,
     Generic,
+    Self,
     TypeVar,
     Union,
     get_args,
@@ -28,6 +30,8 @@ import attrs
 
 if TYPE_CHECKING:
     import cattrs
+
+    from ._pages import PageInfo
 
 __all__ = [
     "JSON_KEY",
@@ -61,6 +65,13 @@ STRUCTURE_ERRORS = (
 )
 
 
+class _FieldsOf:
+    """``Model.model_fields``: computed on the class it is read from."""
+
+    def __get__(self, obj: object, owner: type) -> dict[str, attrs.Attribute[Any]]:
+        return {field.name: field for field in _declared(owner)}
+
+
 @attrs.frozen(kw_only=True, slots=False)
 class APIObject:
     """Base of every response model.
@@ -78,6 +89,12 @@ class APIObject:
     _raw: Mapping[str, Any] | None = attrs.field(
         init=False, default=None, eq=False, repr=False, hash=False
     )
+
+    if TYPE_CHECKING:
+        # pydantic's ``Model.model_fields``: attribute name -> the attrs field.
+        model_fields: ClassVar[dict[str, attrs.Attribute[Any]]]
+    else:
+        model_fields = _FieldsOf()
 
     @property
     def extra(self) -> Mapping[str, Any]:
@@ -97,13 +114,99 @@ class APIObject:
 
     # The official SDK's models are pydantic ones; code written for it calls these.
 
-    def model_dump(self) -> dict[str, Any]:
-        """``to_dict()`` under pydantic's name."""
-        return self.to_dict()
+    def model_dump(
+        self,
+        *,
+        mode: str = "python",
+        include: _Keys | None = None,
+        exclude: _Keys | None = None,
+        by_alias: bool | None = None,
+        exclude_unset: bool = False,
+        exclude_none: bool = False,
+        round_trip: bool = False,
+        warnings: bool | str = True,
+    ) -> dict[str, Any]:
+        """The object as a dict, taking pydantic's options, as the SDK's models do.
 
-    def model_dump_json(self, *, indent: int | None = None) -> str:
-        """``to_dict()`` as JSON text, compact unless ``indent`` is given (as pydantic)."""
-        return _dumps(self.to_dict(), indent)
+        Without options it is ``to_dict()``: what the server sent. A received object
+        never gains the declared fields the server left out (the SDK's adds them, as
+        null, unless ``exclude_unset=True``; the code its docs show passes that or
+        ``exclude_none=True``, and gets the same dict here). ``exclude_unset`` leaves
+        out, on a model made by hand, the fields at their default. ``exclude_none``
+        leaves out the keys of every model, nested ones too, whose value is null, and
+        not those inside a plain JSON value, as pydantic. ``include`` / ``exclude``
+        take keys, as a set or a nested mapping (``{"choices": {0: {"message": True}}}``,
+        ``"__all__"`` for every item). ``by_alias=False`` names the fields whose JSON
+        key is no identifier by their attribute (``hate_threatening``); otherwise keys
+        are the JSON keys. With options, values are as the model holds them (decoded
+        base64 embeddings, say) and keys in the model's order. ``mode`` is
+        ``"python"`` or ``"json"``, the same here (values are JSON already), and so
+        are ``round_trip`` and ``warnings`` either way. pydantic's other keywords
+        (``exclude_defaults``, ``context``, ``fallback``, ...) raise TypeError.
+        """
+        if mode not in ("python", "json"):
+            raise ValueError(f"model_dump: mode must be 'python' or 'json', got {mode!r}")
+        if include is exclude is None and not (exclude_unset or exclude_none or by_alias is False):
+            return self.to_dict()
+        options = _DumpOptions(exclude_unset, exclude_none, by_alias is False)
+        return _dump_model(self, options, include, exclude)
+
+    def model_dump_json(
+        self,
+        *,
+        indent: int | None = None,
+        ensure_ascii: bool = False,
+        include: _Keys | None = None,
+        exclude: _Keys | None = None,
+        by_alias: bool | None = None,
+        exclude_unset: bool = False,
+        exclude_none: bool = False,
+        round_trip: bool = False,
+        warnings: bool | str = True,
+    ) -> str:
+        """``model_dump(...)`` as JSON text, compact unless ``indent`` is given (as pydantic)."""
+        data = self.model_dump(
+            include=include,
+            exclude=exclude,
+            by_alias=by_alias,
+            exclude_unset=exclude_unset,
+            exclude_none=exclude_none,
+        )
+        return _dumps(data, indent, ensure_ascii=ensure_ascii)
+
+    @property
+    def model_extra(self) -> dict[str, Any]:
+        """pydantic's name for ``extra``: the keys sent that this model does not declare."""
+        return dict(self.extra)
+
+    @property
+    def model_fields_set(self) -> set[str]:
+        """The declared fields (attribute names) the server sent, null ones included.
+
+        For a model made by hand, the fields whose value is not their default.
+        """
+        return {field.name for field in _declared(type(self)) if _is_set(self, field)}
+
+    @classmethod
+    def model_validate(cls, obj: Any) -> Self:
+        """Build this model from decoded JSON (a dict), as the client builds an answer.
+
+        A dict that does not fit (a required key missing, a value of the wrong kind)
+        raises ValueError; keys the model does not declare are kept, as ``extra``.
+        """
+        try:
+            return structure(obj, cls)
+        except STRUCTURE_ERRORS as exc:
+            raise ValueError(
+                f"{cls.__name__}.model_validate: the data does not fit: {exc}"
+            ) from exc
+
+    @classmethod
+    def construct(cls, **values: Any) -> Self:
+        """``model_validate(values)``: the SDK's (and pydantic's) name for building from keys."""
+        return cls.model_validate(values)
+
+    model_construct = construct
 
     def to_json(self, *, indent: int | None = 2) -> str:
         """``to_dict()`` as JSON text, indented by 2 by default (as the official SDK)."""
@@ -125,7 +228,13 @@ class APIObject:
 
 @attrs.frozen(kw_only=True, slots=False)
 class ListResponse(APIObject, Generic[T]):
-    """A ``{"object": "list", "data": [...]}`` answer; ``for`` and ``async for`` go over data."""
+    """A ``{"object": "list", "data": [...]}`` answer, a page of a list.
+
+    ``for``, ``len`` and indexing go over ``data``, this page's items. ``async for``
+    walks on, as the official SDK's pages do: this page's items, then those of the
+    pages after it, fetched one at a time (see ``AsyncPaginator``). A page made by
+    hand, or from a raw response, knows of no next page and gives its own items.
+    """
 
     object: str = "list"
     data: list[T] = attrs.field(factory=list)
@@ -134,8 +243,9 @@ class ListResponse(APIObject, Generic[T]):
         return iter(self.data)
 
     def __aiter__(self) -> AsyncIterator[T]:
-        # For code written for the official SDK, whose pages are async-iterable.
-        return _AsyncItems(self.data)
+        from ._pages import items_from
+
+        return items_from(self)
 
     def __len__(self) -> int:
         return len(self.data)
@@ -143,26 +253,156 @@ class ListResponse(APIObject, Generic[T]):
     def __getitem__(self, index: int) -> T:
         return self.data[index]
 
+    def has_next_page(self) -> bool:
+        """Whether a page follows this one: a cursor endpoint's answer said ``has_more``."""
+        return self.next_page_info() is not None
 
-class _AsyncItems(Generic[T]):
-    __slots__ = ("_items",)
+    def next_page_info(self) -> PageInfo | None:
+        """What the next page's request adds (``after=<last id>``), or None on the last page."""
+        from ._pages import next_page_info
 
-    def __init__(self, items: Iterable[T]) -> None:
-        self._items = iter(items)
+        return next_page_info(self)
 
-    def __aiter__(self) -> _AsyncItems[T]:
-        return self
+    async def get_next_page(self) -> ListResponse[T]:
+        """Fetch the page after this one; RuntimeError when ``has_next_page()`` is false."""
+        from ._pages import next_page
 
-    async def __anext__(self) -> T:
-        for item in self._items:
-            return item
-        raise StopAsyncIteration
+        return await next_page(self)
+
+    async def iter_pages(self) -> AsyncIterator[ListResponse[T]]:
+        """This page, then each page after it, fetched as the loop reaches it."""
+        page = self
+        while True:
+            yield page
+            if not page.has_next_page():
+                return
+            page = await page.get_next_page()
 
 
-def _dumps(data: dict[str, Any], indent: int | None) -> str:
+def _dumps(data: dict[str, Any], indent: int | None, *, ensure_ascii: bool = False) -> str:
     # pydantic's output: no spaces when compact, non-ASCII characters left as they are.
     separators = (",", ":") if indent is None else None
-    return json.dumps(data, ensure_ascii=False, indent=indent, separators=separators)
+    return json.dumps(data, ensure_ascii=ensure_ascii, indent=indent, separators=separators)
+
+
+# ``include`` / ``exclude`` of model_dump: keys, or keys (list indices, "__all__") to
+# what to keep or leave out below them (True: all of it).
+_Keys = set[str] | set[int] | Mapping[str, Any] | Mapping[int, Any]
+
+
+@attrs.frozen
+class _DumpOptions:
+    exclude_unset: bool
+    exclude_none: bool
+    attribute_names: bool  # by_alias=False: a field whose JSON key is no identifier
+
+
+_declared_cache: dict[type, tuple[attrs.Attribute[Any], ...]] = {}
+
+
+def _declared(cls: type) -> tuple[attrs.Attribute[Any], ...]:
+    """The fields of a model that come from JSON keys (not ``_raw``)."""
+    fields = _declared_cache.get(cls)
+    if fields is None:
+        fields = _declared_cache[cls] = tuple(a for a in attrs.fields(cls) if a.init)
+    return fields
+
+
+def _default_of(field: attrs.Attribute[Any]) -> Any:
+    default: Any = field.default
+    if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+        return default.factory()
+    return default
+
+
+def _is_set(obj: APIObject, field: attrs.Attribute[Any]) -> bool:
+    """Whether the server sent ``field`` (by hand: whether it is not at its default)."""
+    if obj._raw is not None:
+        return field.metadata.get(JSON_KEY, field.name) in obj._raw
+    return field.default is attrs.NOTHING or getattr(obj, field.name) != _default_of(field)
+
+
+def _sub(keys: _Keys | None, key: str | int) -> tuple[bool, Any]:
+    """Whether ``key`` is in ``keys`` (an include or exclude), and what of it is, below."""
+    if keys is None:
+        return False, None
+    if isinstance(keys, Mapping):
+        spec: Mapping[Any, Any] = keys
+        below = spec.get(key, spec.get("__all__"))
+        if below is None or below is False:
+            return False, None
+        return True, None if below is True or below is Ellipsis else below
+    return key in keys, None
+
+
+def _wanted(
+    include: _Keys | None, exclude: _Keys | None, *keys: str | int
+) -> tuple[bool, _Keys | None, _Keys | None]:
+    """Whether a value under one of ``keys`` is dumped, and its own include and exclude."""
+    below_include = below_exclude = None
+    if include is not None:
+        found = [_sub(include, key) for key in keys]
+        if not any(hit for hit, _ in found):
+            return False, None, None
+        below_include = next(below for hit, below in found if hit)
+    if exclude is not None:
+        for key in keys:
+            hit, below = _sub(exclude, key)
+            if hit and below is None:
+                return False, None, None
+            if hit:
+                below_exclude = below
+    return True, below_include, below_exclude
+
+
+def _dump_model(
+    obj: APIObject, options: _DumpOptions, include: _Keys | None, exclude: _Keys | None
+) -> dict[str, Any]:
+    """``model_dump`` with options: the fields as the model holds them, then its extra keys."""
+    result: dict[str, Any] = {}
+    for field in _declared(type(obj)):
+        json_key: str = field.metadata.get(JSON_KEY, field.name)
+        wanted, below_include, below_exclude = _wanted(include, exclude, field.name, json_key)
+        if not wanted:
+            continue
+        # A received object gives the keys that were sent; one made by hand all its
+        # fields (as to_dict()), unless exclude_unset.
+        if (options.exclude_unset or obj._raw is not None) and not _is_set(obj, field):
+            continue
+        value = getattr(obj, field.name)
+        if value is None and options.exclude_none:
+            continue
+        key = field.name if options.attribute_names else json_key
+        result[key] = _dump_value(value, options, below_include, below_exclude)
+    for key, value in obj.extra.items():
+        wanted, below_include, below_exclude = _wanted(include, exclude, key)
+        if wanted and not (value is None and options.exclude_none):
+            result[key] = _dump_value(value, options, below_include, below_exclude)
+    return result
+
+
+def _dump_value(
+    value: Any, options: _DumpOptions, include: _Keys | None, exclude: _Keys | None
+) -> Any:
+    if isinstance(value, APIObject):
+        return _dump_model(value, options, include, exclude)
+    if isinstance(value, list | tuple):
+        items = []
+        for index, item in enumerate(value):
+            wanted, below_include, below_exclude = _wanted(include, exclude, index)
+            if wanted:
+                items.append(_dump_value(item, options, below_include, below_exclude))
+        return items
+    if isinstance(value, dict):
+        # A plain JSON object (pydantic's exclude_none does not reach into one either),
+        # or a mapping to models.
+        result = {}
+        for key, item in value.items():
+            wanted, below_include, below_exclude = _wanted(include, exclude, key)
+            if wanted:
+                result[key] = _dump_value(item, options, below_include, below_exclude)
+        return result
+    return value
 
 
 _names_cache: dict[type, frozenset[str]] = {}

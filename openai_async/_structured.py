@@ -17,7 +17,13 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeGuard
 import attrs
 import httpx
 
-from ._exceptions import APIResponseValidationError, InvalidParameterError, caused_by, shown
+from ._exceptions import (
+    APIResponseValidationError,
+    InvalidParameterError,
+    caused_by,
+    finish_reason_error,
+    shown,
+)
 
 if TYPE_CHECKING:
     from ._request import APIRequest, RequestOptions
@@ -118,6 +124,14 @@ class ParseSpec:
     response_format: dict[str, Any] | None
     content: Parser | None
     tools: Mapping[str, Parser]
+    # A model class as the response format: with a parsed tool, what makes a stream
+    # raise on a cut answer at the chunk that ends it (as the SDK's "parseable input").
+    rich: bool = False
+
+    @property
+    def parseable(self) -> bool:
+        """Whether a stream's answer is parsed into objects: a model class, or a parsed tool."""
+        return self.rich or bool(self.tools)
 
     @classmethod
     def build(cls, response_format: object, tools: object) -> ParseSpec:
@@ -144,7 +158,7 @@ class ParseSpec:
                 "expected a pydantic model class or a JSON schema dict, "
                 f"got {shown(response_format)}",
             )
-        return cls(sent, content, _tool_parsers(tools))
+        return cls(sent, content, _tool_parsers(tools), _is_model_class(response_format))
 
     def request(
         self, method: str, path: str, body: Mapping[str, Any], options: RequestOptions
@@ -167,6 +181,10 @@ class ParseSpec:
             response, data, ParsedChatCompletion[Any]
         )
         for choice in completion.choices:
+            # The SDK's rule: an answer cut short is not parsed, whatever was asked.
+            error = finish_reason_error(choice.finish_reason, completion, response, data)
+            if error is not None:
+                raise error
             message = choice.message
             if message.content is not None and not message.refusal:
                 parsed = self.parse_content(message.content, response, choice.finish_reason)

@@ -38,6 +38,8 @@ LAZY_MODULES = [
     "openai_async._response_meta",
     "openai_async._tokens",
     "openai_async._sse",
+    "openai_async._sdk_names",
+    "openai_async._azure",
 ]
 
 

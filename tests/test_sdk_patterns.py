@@ -16,22 +16,36 @@ import pydantic
 import pytest
 
 from openai_async import (
+    DEFAULT_CONNECTION_LIMITS,
     NOT_GIVEN,
+    APIResponseValidationError,
     AsyncOpenAI,
+    ContentFilterFinishReasonError,
     DefaultAioHttpClient,
     DefaultAsyncHttpxClient,
     InvalidParameterError,
+    LengthFinishReasonError,
+    Omit,
     StreamTruncatedError,
+    file_from_path,
+    not_given,
+    omit,
     pydantic_function_tool,
 )
 from openai_async.testing import LocalServer
-from openai_async.types import ChatCompletion, ResponseFunctionToolCall
+from openai_async.types import (
+    ChatCompletion,
+    ChatCompletionMessage,
+    ListResponse,
+    ResponseFunctionToolCall,
+)
 
 from .sockets import ThreadedServer
 
 pytestmark = pytest.mark.anyio
 
 QUESTION = [{"role": "user", "content": "Say this is a test"}]
+FILE = {"object": "file", "bytes": 3, "created_at": 1, "filename": "a.jsonl", "purpose": "x"}
 
 
 async def test_not_given_leaves_a_parameter_out(client: AsyncOpenAI, server: LocalServer) -> None:
@@ -474,3 +488,245 @@ async def test_file_content_readers(client: AsyncOpenAI) -> None:
     assert [line async for line in content.aiter_lines()] == ['{"a": 1}', '{"b": 2}']
     assert "".join(content.iter_text(4)) == data.decode()
     assert "".join([t async for t in content.aiter_text()]) == data.decode()
+
+
+async def _upload_files(client: AsyncOpenAI, count: int) -> list[str]:
+    ids = []
+    for i in range(count):
+        upload = await client.files.create(file=(f"{i}.jsonl", b"{}\n"), purpose="fine-tune")
+        ids.append(upload.id)
+    return ids
+
+
+@pytest.mark.latest_spec("GET /files?limit=&after= came after the 2023 spec")
+async def test_async_for_over_an_awaited_page_walks_every_page(
+    client: AsyncOpenAI, server: LocalServer
+) -> None:
+    """``async for f in await client.files.list()``: every file, as the SDK's auto-pagination."""
+    ids = await _upload_files(client, 5)
+    server.requests.clear()
+    page = await client.files.list(limit=2)
+    assert [f.id async for f in page] == ids
+    assert [f.id for f in page.data] == [f.id for f in page] == ids[:2]  # data: this page
+    assert [r.query.get("after") for r in server.requests] == [None, ids[1], ids[3]]
+    assert [f.id async for f in page] == ids  # again: the pages after it fetched anew
+
+
+@pytest.mark.latest_spec("GET /files?limit=&after= came after the 2023 spec")
+async def test_page_next_page_methods(client: AsyncOpenAI, server: LocalServer) -> None:
+    """The SDK's has_next_page(), next_page_info(), get_next_page() and iter_pages()."""
+    ids = await _upload_files(client, 3)
+    first = await client.files.list(limit=2)
+    assert first.has_next_page()
+    info = first.next_page_info()
+    assert info is not None
+    assert info.params == {"after": ids[1]}
+    second = await first.get_next_page()
+    assert [f.id for f in second] == ids[2:]
+    assert server.requests[-1].query == {"limit": "2", "after": ids[1]}
+    assert not second.has_next_page()
+    assert second.next_page_info() is None
+    with pytest.raises(RuntimeError, match="has_next_page"):
+        await second.get_next_page()
+    pages = [[f.id for f in p] async for p in first.iter_pages()]
+    assert pages == [ids[:2], ids[2:]]
+    models = await client.models.list()  # no cursor: one page, as the SDK's AsyncPage
+    assert not models.has_next_page()
+    assert [m async for m in models] == models.data
+
+
+async def test_a_page_made_by_hand_has_no_next_page() -> None:
+    """A page not from a list() call gives its own items and knows of no next page."""
+    body = {"object": "list", "data": [{"id": "a"}], "has_more": True}
+    page = ListResponse[Any](data=[1, 2], object="list")
+    assert [x async for x in page] == [1, 2]
+    assert not page.has_next_page()
+    with pytest.raises(RuntimeError):
+        await page.get_next_page()
+    assert ListResponse(data=body["data"]).next_page_info() is None
+
+
+async def test_get_next_page_refuses_pages_that_loop(
+    client: AsyncOpenAI, server: LocalServer
+) -> None:
+    """A server whose has_more pages lead back to a followed cursor: a typed error, no loop."""
+    for last_id in ["file-a", "file-b", "file-a"]:
+        body = {"object": "list", "data": [{**FILE, "id": last_id}], "has_more": True}
+        server.inject(status=200, body=json.dumps(body), path="/v1/files", method="GET")
+    page = await client.files.list()
+    page = await page.get_next_page()  # after file-a: file-b
+    with pytest.raises(APIResponseValidationError, match="loop"):
+        await page.get_next_page()  # after file-b: file-a, which leads to file-b again
+
+
+# A chat answer with a tool call, nulls, a key no model declares (in the message and at
+# the top) and nulls inside it. The expected dicts below are what the SDK (openai 3.63,
+# pydantic 2.14) gives for this JSON.
+TOOL_REPLY = {
+    "id": "chatcmpl-1",
+    "object": "chat.completion",
+    "created": 1,
+    "model": "gpt-4o-mini",
+    "choices": [
+        {
+            "index": 0,
+            "finish_reason": "tool_calls",
+            "logprobs": None,
+            "message": {
+                "role": "assistant",
+                "content": None,
+                "refusal": None,
+                "annotations": [],
+                "tool_calls": [
+                    {
+                        "id": "call_1",
+                        "type": "function",
+                        "function": {"name": "f", "arguments": "{}"},
+                    }
+                ],
+                "novel": {"a": None, "b": 1},
+            },
+        }
+    ],
+    "usage": {"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3},
+    "service_tier": None,
+    "surprise": [1, {"x": None}],
+}
+TOOL_CALLS = [{"id": "call_1", "type": "function", "function": {"name": "f", "arguments": "{}"}}]
+
+
+async def test_tool_loop_appends_model_dump_as_the_sdk(
+    client: AsyncOpenAI, server: LocalServer
+) -> None:
+    """A tool loop's ``messages.append(message.model_dump(exclude_unset=True))``: the SDK's dict."""
+    server.inject(status=200, body=json.dumps(TOOL_REPLY), path="/v1/chat/completions")
+    reply = await client.chat.completions.create(model="gpt-4o-mini", messages=QUESTION)
+    message = reply.choices[0].message
+    sent = TOOL_REPLY["choices"][0]["message"]  # type: ignore[index]
+    assert message.model_dump(exclude_unset=True) == sent
+    no_nulls = {
+        "role": "assistant",
+        "annotations": [],
+        "tool_calls": TOOL_CALLS,
+        "novel": sent["novel"],
+    }
+    assert message.model_dump(exclude_none=True) == no_nulls
+    assert message.model_dump(exclude_unset=True, exclude_none=True, mode="json") == no_nulls
+    assert json.loads(message.model_dump_json(exclude_none=True)) == no_nulls
+    assert message.model_dump(include={"role", "content"}) == {"role": "assistant", "content": None}
+    assert message.model_dump(exclude={"tool_calls", "novel"}, by_alias=True) == {
+        "role": "assistant",
+        "content": None,
+        "refusal": None,
+        "annotations": [],
+    }
+    whole = reply.model_dump(exclude_none=True)
+    assert whole["choices"] == [{"index": 0, "finish_reason": "tool_calls", "message": no_nulls}]
+    assert "service_tier" not in whole
+    assert whole["surprise"] == [1, {"x": None}]  # a plain JSON value keeps its nulls
+    assert reply.model_dump(include={"choices": {0: {"message": {"role"}}}}) == {
+        "choices": [{"message": {"role": "assistant"}}]
+    }
+    messages: list[Any] = [*QUESTION, message.model_dump(exclude_none=True)]
+    await client.chat.completions.create(model="gpt-4o-mini", messages=messages)
+    assert server.requests[-1].json()["messages"][-1] == no_nulls
+
+
+def test_pydantic_model_api() -> None:
+    """model_extra, model_fields_set, model_fields, model_validate, construct; bad options."""
+    reply = ChatCompletion.model_validate(TOOL_REPLY)
+    message = reply.choices[0].message
+    assert message.model_extra == {"novel": {"a": None, "b": 1}}
+    assert message.model_fields_set == {"role", "content", "refusal", "annotations", "tool_calls"}
+    assert "tool_calls" in ChatCompletionMessage.model_fields
+    assert reply.model_fields_set == {
+        "id", "object", "created", "model", "choices", "usage", "service_tier"
+    }  # fmt: skip
+    built = ChatCompletionMessage.construct(role="assistant", content="hi")
+    assert built.model_dump(exclude_unset=True) == {"role": "assistant", "content": "hi"}
+    assert built.model_fields_set == {"role", "content"}
+    by_hand = ChatCompletionMessage(content="hi")  # role is at its default
+    assert by_hand.model_fields_set == {"content"}
+    assert by_hand.model_dump(exclude_unset=True) == {"content": "hi"}
+    assert by_hand.model_dump(exclude_none=True) == {"role": "assistant", "content": "hi"}
+    with pytest.raises(ValueError, match="model_validate"):
+        ChatCompletion.model_validate({"choices": 3})
+    with pytest.raises(TypeError, match="exclude_defaults"):
+        message.model_dump(exclude_defaults=True)  # type: ignore[call-arg]
+    with pytest.raises(ValueError, match="mode"):
+        message.model_dump(mode="xml")
+
+
+async def test_parse_of_a_cut_answer_raises_length_finish_reason_error(
+    client: AsyncOpenAI,
+) -> None:
+    """parse() and stream() on finish_reason "length": LengthFinishReasonError, as the SDK."""
+    with pytest.raises(LengthFinishReasonError, match="length limit") as info:
+        await client.chat.completions.parse(
+            model="gpt-4o-2024-08-06", messages=MATH, response_format=MathResponse, max_tokens=5
+        )
+    assert isinstance(info.value, APIResponseValidationError)  # one of our typed errors
+    assert info.value.completion.choices[0].finish_reason == "length"
+    assert info.value.status_code == 200
+    with pytest.raises(LengthFinishReasonError):  # the SDK raises without a format too
+        await client.chat.completions.parse(model="gpt-4o-mini", messages=QUESTION, max_tokens=2)
+    events = []
+
+    async def follow() -> None:
+        async with client.chat.completions.stream(
+            model="gpt-4o-2024-08-06", messages=MATH, response_format=MathResponse, max_tokens=5
+        ) as stream:
+            async for event in stream:
+                events.append(event.type)
+
+    with pytest.raises(LengthFinishReasonError) as streamed:
+        await follow()
+    assert "content.done" not in events  # raised at the chunk that ends it, as the SDK
+    assert streamed.value.completion.choices[0].finish_reason == "length"
+    async with client.chat.completions.stream(
+        model="gpt-4o-mini", messages=QUESTION, max_tokens=2
+    ) as plain:
+        assert [e.type async for e in plain][-1] == "content.done"  # nothing to parse
+        with pytest.raises(LengthFinishReasonError):
+            await plain.get_final_completion()
+
+
+async def test_parse_of_a_filtered_answer_raises_content_filter_error(
+    client: AsyncOpenAI, server: LocalServer
+) -> None:
+    """finish_reason "content_filter" on a parse: ContentFilterFinishReasonError, as the SDK."""
+    choice = {"index": 0, "finish_reason": "content_filter", "logprobs": None}
+    message = {"role": "assistant", "content": '{"steps": [], "final_an'}
+    body = {**TOOL_REPLY, "choices": [{**choice, "message": message}]}
+    server.inject(status=200, body=json.dumps(body), path="/v1/chat/completions")
+    with pytest.raises(ContentFilterFinishReasonError, match="content filter") as info:
+        await client.chat.completions.parse(
+            model="gpt-4o-2024-08-06", messages=MATH, response_format=MathResponse
+        )
+    assert isinstance(info.value, APIResponseValidationError)
+    assert info.value.completion.choices[0].message.content == message["content"]
+
+
+async def test_omit_and_the_sdk_top_level_names(
+    client: AsyncOpenAI, server: LocalServer, tmp_path: Path
+) -> None:
+    """``omit`` / ``not_given`` leave a parameter out as NOT_GIVEN; file_from_path reads a file."""
+    reply = await client.chat.completions.create(
+        model="gpt-4o-mini",
+        messages=QUESTION,
+        tools=omit,  # type: ignore[typeddict-item]
+        temperature=not_given,  # type: ignore[typeddict-item]
+    )
+    assert reply.choices[0].message.content == "You said: Say this is a test"
+    assert server.requests[-1].json() == {"model": "gpt-4o-mini", "messages": QUESTION}
+    assert isinstance(omit, Omit)
+    assert repr(omit) == "omit"
+    variant = client.with_options(timeout=omit)
+    assert (await variant.files.list(purpose=omit)).data == []  # type: ignore[arg-type]
+    assert dict(server.requests[-1].query) == {}
+    path = tmp_path / "train.jsonl"
+    path.write_bytes(b'{"a": 1}\n')
+    assert file_from_path(str(path)) == ("train.jsonl", b'{"a": 1}\n')
+    uploaded = await client.files.create(file=file_from_path(path), purpose="fine-tune")
+    assert uploaded.filename == "train.jsonl"
+    assert DEFAULT_CONNECTION_LIMITS.max_connections is not None

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, assert_type
 
+import attrs
 import httpx
 
 import openai_async
@@ -117,7 +118,15 @@ async def main() -> None:
         assert_type(model.model_dump_json(indent=2), str)
         assert_type(model.to_json(indent=None), str)
         assert_type(model._request_id, str | None)
-        model.model_dump(exclude_none=True)  # type: ignore[call-arg]
+        assert_type(model.model_dump(exclude_none=True, exclude_unset=True), dict[str, Any])
+        assert_type(model.model_dump(include={"id"}, exclude={"data": {0: True}}), dict[str, Any])
+        assert_type(model.model_dump_json(exclude_none=True, by_alias=True), str)
+        assert_type(model.model_extra, dict[str, Any])
+        assert_type(model.model_fields_set, set[str])
+        assert_type(Model.model_validate({"id": "m"}), Model)
+        assert_type(Model.construct(id="m"), Model)
+        assert_type(Model.model_fields, dict[str, attrs.Attribute[Any]])
+        model.model_dump(exclude_defaults=True)  # type: ignore[call-arg]
 
 
 async def batch_usage(client: AsyncClient) -> None:
@@ -292,6 +301,13 @@ async def endpoints(client: AsyncClient) -> None:
     upload = await client.files.create(file=("a.jsonl", b"{}", "application/jsonl"), purpose="x")
     assert_type(await client.files.list(), ListResponse[FileObject])
     assert_type(await client.files.list(purpose="fine-tune"), ListResponse[FileObject])
+    file_page = await client.files.list(limit=10)
+    assert_type(file_page.has_next_page(), bool)
+    assert_type(file_page.next_page_info(), openai_async.PageInfo | None)
+    if file_page.has_next_page():
+        assert_type(await file_page.get_next_page(), ListResponse[FileObject])
+    async for each_page in file_page.iter_pages():
+        assert_type(each_page, ListResponse[FileObject])
     async for listed_file in client.files.list(purpose="fine-tune", limit=100, after=upload.id):
         assert_type(listed_file, FileObject)
     assert_type(await client.files.retrieve(upload.id), FileObject)
@@ -411,6 +427,30 @@ async def todays_chat(client: AsyncClient) -> None:
         model="gpt-4o", messages=[], response_format=Otter
     )
     assert_type(beta, ParsedChatCompletion[Otter])
+    try:
+        await client.chat.completions.parse(model="m", messages=[], response_format=Otter)
+    except openai_async.LengthFinishReasonError as cut:
+        assert_type(cut.completion, ChatCompletion)
+    except openai_async.ContentFilterFinishReasonError as filtered:
+        assert_type(filtered.completion, ChatCompletion)
+    # omit runs (it is a NOT_GIVEN) but our parameters are typed without it, as for NOT_GIVEN
+    leave_out = openai_async.omit
+    await client.chat.completions.create(model="m", messages=[], top_p=leave_out)  # type: ignore[call-overload]
+    assert_type(openai_async.file_from_path("train.jsonl"), tuple[str, bytes])
+    assert_type(openai_async.not_given, openai_async.NotGiven)
+    assert isinstance(openai_async.omit, openai_async.Omit)
+    azure = openai_async.AsyncAzureOpenAI(
+        azure_endpoint="https://x.openai.azure.com", api_version="2024-10-21", api_key="k"
+    )
+    assert_type(await azure.models.list(), ListResponse[Model])
+    assert_type(azure.with_options(timeout=3.0), openai_async.AsyncAzureOpenAI)
+    assert_type(azure.api_version, str)
+
+    async def token() -> str:
+        return "t"
+
+    openai_async.AsyncAzureOpenAI(azure_endpoint="https://x", azure_ad_token_provider=token)
+    openai_async.AsyncAzureOpenAI(azure_endpoint="https://x", azure_ad_token_provider=lambda: "t")
     print(client.beta.assistants)  # type: ignore[attr-defined]  # not wrapped: an error here too
     print(client.conversations)  # type: ignore[attr-defined]  # not wrapped: an error here too
     speech = await client.audio.speech.create(model="tts-1", voice="alloy", input="x")

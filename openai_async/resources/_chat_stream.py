@@ -22,6 +22,7 @@ import attrs
 import httpx
 
 from .._accumulate import ChatCompletionAccumulator
+from .._exceptions import finish_reason_error
 from ..types import (
     ChatCompletion,
     ChatCompletionChoice,
@@ -145,6 +146,10 @@ class ChatCompletionStream(Generic[T]):
         events: list[ChatCompletionStreamEvent[T]] = [ChunkEvent(chunk=chunk, snapshot=snapshot)]
         by_index = {choice.index: choice for choice in snapshot.choices}
         for choice in chunk.choices:
+            if self._spec.parseable:  # the SDK raises here, before this chunk's events
+                error = finish_reason_error(choice.finish_reason, snapshot, self.response, None)
+                if error is not None:
+                    raise error
             whole = by_index[choice.index]
             ends = self._ends.setdefault(choice.index, _ChoiceEnds())
             message = whole.message

@@ -192,6 +192,8 @@ def current_fault() -> Fault | None:
     return _CURRENT_FAULT.get()
 
 
+_AZURE_PATH = re.compile(r"/openai(?:/deployments/[^/]+)?(?P<rest>/.+)")
+
 RouteHandler = Callable[[State, ServerRequest, Mapping[str, str]], Awaitable[ServerResponse]]
 _ROUTES: list[tuple[str, re.Pattern[str], RouteHandler]] = []
 
@@ -244,7 +246,17 @@ class App:
                 return RESET
             if fault.status is not None:
                 return fault.response()
+        azure = None if is_control else _AZURE_PATH.fullmatch(request.path)
+        if azure is not None:
+            # Azure OpenAI's URLs (``/openai/deployments/{name}/chat/completions``, or
+            # ``/openai/models``, with ``?api-version=``) answered as OpenAI's, and its
+            # ``api-key`` header taken as the key, so that Azure clients can be tested.
+            if "api-version" not in request.query:
+                return error_response(404, "Resource not found", code="404")
+            request = attrs.evolve(request, path="/v1" + azure["rest"])
         authorized = state.api_key is None or is_control
+        if azure is not None and state.api_key is not None:
+            authorized = request.headers.get("api-key") == state.api_key
         if not authorized and request.headers.get("authorization") != f"Bearer {state.api_key}":
             # The real service echoes part of the key; this server never does.
             return error_response(401, "Incorrect API key provided.", code="invalid_api_key")
