@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable
 from types import FunctionType
 from typing import TYPE_CHECKING, Any
@@ -56,17 +57,31 @@ class Resource:
 
 
 def _dropping_not_given(method: Callable[..., Any]) -> Callable[..., Any]:
-    """``method``, called without the keyword arguments whose value is ``NOT_GIVEN``."""
+    """``method``, called without the keyword arguments whose value is ``NOT_GIVEN``.
+
+    A coroutine function stays one (``inspect.iscoroutinefunction``), so that decorators
+    that choose their async path by it (tenacity's ``retry``, say) still await it.
+    """
+    if inspect.iscoroutinefunction(method):
+
+        @functools.wraps(method)
+        async def call_async(self: Resource, *args: Any, **kwargs: Any) -> Any:
+            return await method(self, *args, **_given(kwargs))
+
+        return call_async
 
     @functools.wraps(method)
     def call(self: Resource, *args: Any, **kwargs: Any) -> Any:
-        for value in kwargs.values():
-            if isinstance(value, NotGiven):
-                kwargs = {k: v for k, v in kwargs.items() if not isinstance(v, NotGiven)}
-                break
-        return method(self, *args, **kwargs)
+        return method(self, *args, **_given(kwargs))
 
     return call
+
+
+def _given(kwargs: dict[str, Any]) -> dict[str, Any]:
+    for value in kwargs.values():
+        if isinstance(value, NotGiven):
+            return {k: v for k, v in kwargs.items() if not isinstance(v, NotGiven)}
+    return kwargs
 
 
 def path_param(name: str, value: object) -> str:
