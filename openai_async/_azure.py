@@ -100,6 +100,7 @@ class AsyncAzureOpenAI(AsyncClient):
         azure_ad_token: str | None = None,
         azure_ad_token_provider: AsyncAzureADTokenProvider | None = None,
         organization: str | None = None,
+        project: str | None = None,
         base_url: str | None = None,
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         max_retries: int | None = None,
@@ -181,6 +182,7 @@ class AsyncAzureOpenAI(AsyncClient):
             api_key="",  # no Authorization: Bearer of OpenAI's; the headers above instead
             base_url=base_url,
             organization=organization,
+            project=project,
             timeout=timeout,
             max_retries=max_retries,
             retry=retry,

@@ -84,8 +84,9 @@ STREAMING: Final = "streaming"
 class AsyncClient:
     """An asyncio-native client for the OpenAI API and OpenAI-compatible servers.
 
-    Arguments left as None come from ``OPENAI_API_KEY``, ``OPENAI_BASE_URL`` and
-    ``OPENAI_ORG_ID``, read here, when the client is built. A local server may need no
+    Arguments left as None come from ``OPENAI_API_KEY``, ``OPENAI_BASE_URL``,
+    ``OPENAI_ORG_ID`` and ``OPENAI_PROJECT_ID`` (sent as ``OpenAI-Organization`` and
+    ``OpenAI-Project``), read here, when the client is built. A local server may need no
     key: pass ``api_key=""`` to send no ``Authorization`` header at all. Without any
     key, the first request raises ``MissingAPIKeyError``.
 
@@ -126,6 +127,7 @@ class AsyncClient:
         api_key: str | None = None,
         base_url: str | httpx.URL | None = None,
         organization: str | None = None,
+        project: str | None = None,
         timeout: TimeoutTypes = DEFAULT_TIMEOUT,
         max_retries: int | None = None,
         retry: RetryPolicy | None = None,
@@ -147,6 +149,7 @@ class AsyncClient:
             api_key=api_key,
             base_url=base_url,
             organization=organization,
+            project=project,
             timeout=timeout,
             max_retries=max_retries,
             retry=retry,
@@ -224,6 +227,7 @@ class AsyncClient:
         retry: RetryPolicy | None = None,
         api_key: str | None = None,
         organization: str | None = None,
+        project: str | None = None,
         base_url: str | httpx.URL | None = None,
         default_headers: Mapping[str, str] | None = None,
         default_query: Mapping[str, str] | None = None,
@@ -273,6 +277,8 @@ class AsyncClient:
             who["api_key"] = api_key
         if organization is not None:
             who["organization"] = organization
+        if project is not None:
+            who["project"] = project
         if default_headers is not None:
             identity = config.identity
             who["default_headers"] = merge_headers(identity.default_headers, default_headers)
@@ -294,6 +300,11 @@ class AsyncClient:
     @property
     def organization(self) -> str | None:
         return self._config.organization
+
+    @property
+    def project(self) -> str | None:
+        """Sent as ``OpenAI-Project`` (``project=``, else ``OPENAI_PROJECT_ID``), if set."""
+        return self._config.project
 
     @property
     def timeout(self) -> httpx.Timeout:
@@ -333,6 +344,10 @@ class AsyncClient:
             await self._http.aclose()
 
     close = aclose  # the official SDK's name
+
+    def is_closed(self) -> bool:
+        """Whether the pool this client sends on is closed (the SDK's method)."""
+        return self._http.is_closed
 
     async def __aenter__(self) -> AsyncClient:
         return self

@@ -113,9 +113,9 @@ def _optional_seconds(
 
 @attrs.frozen
 class Identity:
-    """Who the requests are from: key, organization and headers, checked once when made.
+    """Who the requests are from: key, organization, project and headers, checked once.
 
-    ``headers`` (user agent, auth, organization, ``default_headers``) is derived; a
+    ``headers`` (user agent, auth, organization, project, ``default_headers``) is derived; a
     ``with_options`` variant that changes only timeouts or retries shares its parent's
     ``Identity`` rather than building and checking the same headers again.
     """
@@ -123,6 +123,7 @@ class Identity:
     api_key: str | None = attrs.field(repr=False)
     organization: str | None
     default_headers: Mapping[str, str] = attrs.field(repr=False, factory=dict)
+    project: str | None = None
     headers: httpx.Headers = attrs.field(init=False, repr=False, eq=False)
     # The header names never sent to another origin than the base URL's (``_origin``).
     secret_names: frozenset[str] = attrs.field(init=False, repr=False, eq=False)
@@ -140,6 +141,9 @@ class Identity:
         if self.organization:
             _check_token("organization", "OPENAI_ORG_ID", self.organization)
             headers["OpenAI-Organization"] = self.organization
+        if self.project:
+            _check_token("project", "OPENAI_PROJECT_ID", self.project)
+            headers["OpenAI-Project"] = self.project
         check_headers(self.default_headers, "default_headers")
         headers.update(self.default_headers)
         object.__setattr__(self, "headers", headers)  # frozen: set once, here
@@ -177,6 +181,10 @@ class Config:
         return self.identity.organization
 
     @property
+    def project(self) -> str | None:
+        return self.identity.project
+
+    @property
     def headers(self) -> httpx.Headers:
         return self.identity.headers
 
@@ -202,6 +210,7 @@ class Config:
         base_url: str | httpx.URL | None,
         organization: str | None,
         timeout: object,
+        project: str | None = None,
         max_retries: int | None,
         retry: RetryPolicy | None,
         default_headers: Mapping[str, str] | None,
@@ -216,6 +225,8 @@ class Config:
             api_key = os.environ.get("OPENAI_API_KEY")
         if organization is None:
             organization = os.environ.get("OPENAI_ORG_ID") or None
+        if project is None:
+            project = os.environ.get("OPENAI_PROJECT_ID") or None
         if base_url is None:
             base_url = os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL
         return cls(
@@ -223,6 +234,7 @@ class Config:
             identity=Identity(
                 api_key=api_key,
                 organization=organization,
+                project=project,
                 default_headers=dict(default_headers or {}),
             ),
             timeout=as_timeout(timeout),

@@ -65,6 +65,36 @@ async def test_arguments_beat_environment(
     assert headers["openai-organization"] == "org-arg"
 
 
+async def test_project_as_the_sdk_sends_it(
+    server: LocalServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``project=`` (else ``OPENAI_PROJECT_ID``) goes out as ``OpenAI-Project``, as the SDK's."""
+    monkeypatch.setenv("OPENAI_PROJECT_ID", "proj-env")
+    async with AsyncClient(base_url=server.url, api_key="sk-test") as client:
+        assert client.project == "proj-env"
+        await client.models.list()
+        assert server.requests[-1].headers["openai-project"] == "proj-env"
+        variant = client.with_options(project="proj-variant")
+        await variant.models.list()
+        assert server.requests[-1].headers["openai-project"] == "proj-variant"
+    async with AsyncClient(base_url=server.url, api_key="sk-test", project="proj-arg") as client:
+        await client.models.list()
+        assert server.requests[-1].headers["openai-project"] == "proj-arg"
+    with pytest.raises(InvalidParameterError, match="project"):
+        AsyncClient(base_url=server.url, api_key="sk-test", project="proj\nX-Evil: 1")
+
+
+async def test_is_closed_as_the_sdk_has_it(server: LocalServer) -> None:
+    client = AsyncClient(base_url=server.url, api_key="sk-test")
+    variant = client.with_options(max_retries=5)
+    await client.models.list()
+    assert not client.is_closed()
+    assert not variant.is_closed()
+    await client.close()
+    assert client.is_closed()
+    assert variant.is_closed()  # the variant shares the pool
+
+
 async def test_environment_read_at_construction(
     server: LocalServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:

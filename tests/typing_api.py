@@ -237,6 +237,13 @@ async def with_aiohttp() -> None:
         assert_type(await client.models.list(), ListResponse[Model])
 
 
+async def with_project() -> None:
+    async with AsyncClient(api_key="", project="proj-1", organization="org-1") as client:
+        assert_type(client.project, str | None)
+        assert_type(client.with_options(project="proj-2").is_closed(), bool)
+    AsyncClient(project=1)  # type: ignore[arg-type]
+
+
 async def with_http_client() -> None:
     import ssl
 
