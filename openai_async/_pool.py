@@ -19,8 +19,9 @@ Its rules, within ``httpx.Limits``:
 - The bookkeeping is synchronous between awaits: a connection is idle in its route's
   list, in use (counted open), or closed (counted nowhere), and moves from one to the
   other before any await, so that a cancellation can never leave it counted but lost.
-- Once closed, the pool refuses requests: its idle connections are closed and its
-  waiters woken to find it so.
+- Once closed, the pool refuses requests: its idle connections are closed, its waiters
+  woken to find it so, and a request that was connecting, or checking an idle connection,
+  refuses as it resumes (closing the connection it was given).
 
 A transport supplies its connection type (``Pooled``), how a connection is made
 (``_connect``) and the clock it keeps the idle times by (``_now``).
@@ -143,12 +144,16 @@ class ConnectionPool(Generic[C]):
     async def _acquire(
         self, origin: Origin, url: httpx.URL, timeouts: Mapping[str, float | None]
     ) -> C:
-        """A connection for ``url`` (at ``origin``), idle or new, counted in use."""
+        """A connection for ``url`` (at ``origin``), idle or new, counted in use.
+
+        After each await, a pool closed meanwhile refuses: what the request holds then
+        (a connection reused or made) is closed and no longer counted.
+        """
         route = origin if self._via is None else self._via.route(origin, url)
         wait_until: float | None = None  # the pool timeout covers all the waits together
         while True:
             if self._closed:
-                raise RuntimeError("Cannot send a request, as the transport has been closed.")
+                raise _closed()
             idle = self._idle.get(route)
             if idle:
                 if self._expiry is not None:
@@ -156,6 +161,8 @@ class ConnectionPool(Generic[C]):
                     while idle and idle[0].idle_since < oldest:
                         self._idle_count -= 1
                         await self._drop(idle.popleft())
+                        if self._closed:
+                            raise _closed()
                 while idle:
                     connection = idle.pop()  # the most recently used: the likeliest alive
                     self._idle_count -= 1
@@ -164,17 +171,25 @@ class ConnectionPool(Generic[C]):
                     except BaseException:
                         await self._drop(connection)
                         raise
-                    if usable:
+                    if usable and not self._closed:
                         return connection
                     await self._drop(connection)
+                    if self._closed:
+                        raise _closed()
             if self._max_connections is None or self._open < self._max_connections:
                 self._open += 1
+                made: C | None = None
                 try:
-                    return await self._connect(route, timeouts.get("connect"))
+                    made = await self._connect(route, timeouts.get("connect"))
+                    if self._closed:  # as it connected: the connection is never used
+                        raise _closed()
                 except BaseException:
                     self._open -= 1
                     self._wake()
+                    if made is not None:
+                        await made.close()
                     raise
+                return made
             if self._idle_count:
                 # Full, but with idle connections on other routes: close the oldest.
                 for connections in self._idle.values():
@@ -239,3 +254,7 @@ class ConnectionPool(Generic[C]):
         self._open -= 1
         self._wake()
         await connection.close()
+
+
+def _closed() -> RuntimeError:
+    return RuntimeError("Cannot send a request, as the transport has been closed.")

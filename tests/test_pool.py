@@ -31,15 +31,20 @@ class _Line:
         self.ends_cleanly = True  # its answer ended where its bytes did
         self.dead = False  # closed by the server while idle
         self.closed = False
+        self.gate: anyio.Event | None = None  # if any: reuse and close wait for it (h11's may)
 
     def rest(self) -> bool:
         return self.ends_cleanly
 
     async def reuse(self) -> bool:
+        if self.gate is not None:
+            await self.gate.wait()
         return not self.dead
 
     async def close(self) -> None:
         assert not self.closed, "closed twice"
+        if self.gate is not None:
+            await self.gate.wait()
         self.closed = True
 
 
@@ -48,8 +53,11 @@ class _MemoryPool(ConnectionPool[_Line]):
         super().__init__(limits, None, None, ("http",))
         self.clock = 0.0
         self.made: list[_Line] = []
+        self.gate: anyio.Event | None = None  # if any: connecting waits for it
 
     async def _connect(self, route: Route, within: float | None) -> _Line:
+        if self.gate is not None:
+            await self.gate.wait()
         line = _Line(route)
         self.made.append(line)
         return line
@@ -139,3 +147,45 @@ async def _run(steps: list[Step], limits: httpx.Limits) -> None:
     assert all(c.closed for c in pool.made), "a connection left open"
     with pytest.raises(RuntimeError, match="closed"):
         await pool._acquire(ROUTES[0], httpx.URL(), timeouts)
+
+
+# -- requests that suspend: a close meanwhile, the order of waiters ----------------------
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("where", ["connect", "reuse", "dead", "expired", "making way"])
+async def test_a_pool_closed_while_a_request_awaits_refuses_it(where: str) -> None:
+    """A request inside an await of its own (connecting, checking or closing a connection)
+    as the pool closes is refused when it resumes: the connection it got is closed."""
+    pool = _MemoryPool(httpx.Limits(max_connections=1, keepalive_expiry=EXPIRY))
+    gate = anyio.Event()
+    route = ROUTES[0]
+    if where == "connect":
+        pool.gate = gate
+    else:
+        kept = await pool._acquire(ROUTES[1] if where == "making way" else route, httpx.URL(), {})
+        assert pool._release(kept, True)
+        kept.gate = gate
+        kept.dead = where == "dead"
+        if where == "expired":
+            pool.clock += EXPIRY + 1
+    outcome: list[object] = []
+
+    async def request() -> None:
+        try:
+            outcome.append(await pool._acquire(route, httpx.URL(), {}))
+        except RuntimeError as exc:
+            outcome.append(exc)
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(request)
+        await anyio.wait_all_tasks_blocked()  # the request waits at the gate
+        await pool.aclose()
+        gate.set()
+    assert len(outcome) == 1
+    assert isinstance(outcome[0], RuntimeError), "a closed pool gave a connection"
+    assert "closed" in str(outcome[0])
+    assert len(pool.made) == 1, "a connection made after the close"
+    assert all(line.closed for line in pool.made), "a connection left open"
+    assert pool.counts() == (0, 0)
+    assert pool._open == 0

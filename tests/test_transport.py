@@ -433,6 +433,75 @@ async def test_own_pool_https_sends_the_host_name(
     assert server.server_names[0] == "localhost"
 
 
+class _HeldTLSServer(ThreadedServer):
+    """Over TLS: each connection's handshake waits until ``go`` is set; then it answers
+    the requests that come, counted in ``requests``."""
+
+    def __init__(self, tls: ssl.SSLContext) -> None:
+        self.tls = tls
+        self.go = threading.Event()
+        self.requests = 0
+        super().__init__()
+
+    def _serve(self, conn: socket.socket, number: int) -> None:
+        conn.settimeout(5)
+        self.go.wait(5)
+        try:
+            with self.tls.wrap_socket(conn, server_side=True) as tls:
+                while True:
+                    data = b""
+                    while b"\r\n\r\n" not in data:
+                        chunk = tls.recv(65536)
+                        if not chunk:
+                            return
+                        data += chunk
+                    self.requests += 1
+                    body = b'{"object": "list", "data": []}'
+                    head = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
+                    tls.sendall(head + b"content-length: %d\r\n\r\n" % len(body) + body)
+        except OSError:
+            return
+
+
+@POOLS
+async def test_own_pool_closed_while_connecting_sends_nothing(
+    pool: OwnPool, certificate: tuple[Path, Path]
+) -> None:
+    """A request still connecting as the pool closes is refused: the connection it then
+    gets is closed, and nothing is sent on it."""
+    server = _HeldTLSServer(server_tls(certificate))
+    transport = pool(ssl_context=ssl.create_default_context(cafile=str(certificate[0])))
+    timeouts = {"connect": 5.0, "read": 5.0, "write": 5.0, "pool": 5.0}
+    request = httpx.Request(
+        "GET", f"https://localhost:{server.port}/v1/models", extensions={"timeout": timeouts}
+    )
+    outcome: list[object] = []
+
+    async def send() -> None:
+        try:
+            response = await transport.handle_async_request(request)
+            await response.aread()
+            outcome.append(response.status_code)
+        except RuntimeError as exc:
+            outcome.append(exc)
+
+    try:
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(send)
+            await anyio.wait_all_tasks_blocked()  # connecting: the handshake is held
+            assert transport.counts() == (1, 0)
+            await transport.aclose()
+            server.go.set()
+    finally:
+        server.go.set()
+        server.close()
+    assert len(outcome) == 1
+    assert isinstance(outcome[0], RuntimeError), "a closed pool sent a request"
+    assert "closed" in str(outcome[0])
+    assert server.requests == 0
+    assert transport.counts() == (0, 0)
+
+
 class _ForgingTLSServer(ThreadedServer):
     """Over TLS: each connection's first answer is followed at once by a forged one,
     in a TLS record of its own, that no request asked for."""
