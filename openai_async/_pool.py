@@ -9,9 +9,11 @@ Its rules, within ``httpx.Limits``:
   needs them again.
 - At most ``max_connections`` are open, idle ones included. At the limit, the oldest idle
   connection of another route is closed to make room; with none idle, a request waits,
-  first come first served. One deadline, httpx's ``pool`` timeout, covers all the waits
-  of one request together. A waiter woken but leaving (cancelled, timed out) passes its
-  turn on to the next in line.
+  first come first served: one arriving while others wait (woken ones not yet running
+  included) waits behind them, and a waiter woken but finding nothing (another woken
+  one took it) waits again first in line. One deadline, httpx's ``pool`` timeout, covers
+  all the waits of one request together. A waiter woken but leaving (cancelled, timed
+  out) passes its turn on to the next in line.
 - An answer's connection comes back only when its body was read to its exact end and the
   connection agrees (``Pooled.rest``: the answer ended where its bytes did, and the
   server allows another request); it is kept if fewer than ``max_keepalive_connections``
@@ -19,8 +21,9 @@ Its rules, within ``httpx.Limits``:
 - The bookkeeping is synchronous between awaits: a connection is idle in its route's
   list, in use (counted open), or closed (counted nowhere), and moves from one to the
   other before any await, so that a cancellation can never leave it counted but lost.
-- Once closed, the pool refuses requests: its idle connections are closed and its
-  waiters woken to find it so.
+- Once closed, the pool refuses requests: its idle connections are closed, its waiters
+  woken to find it so, and a request that was connecting, or checking an idle connection,
+  refuses as it resumes (closing the connection it was given).
 
 A transport supplies its connection type (``Pooled``), how a connection is made
 (``_connect``) and the clock it keeps the idle times by (``_now``).
@@ -116,8 +119,8 @@ class ConnectionPool(Generic[C]):
         self._idle.clear()
         self._idle_count = 0
         self._open -= len(idle)
-        while self._waiters:
-            self._waiters.popleft().set()  # they find the pool closed
+        for event in self._waiters:
+            event.set()  # they find the pool closed (and leave the line themselves)
         for connection in idle:
             await connection.close()
 
@@ -143,12 +146,19 @@ class ConnectionPool(Generic[C]):
     async def _acquire(
         self, origin: Origin, url: httpx.URL, timeouts: Mapping[str, float | None]
     ) -> C:
-        """A connection for ``url`` (at ``origin``), idle or new, counted in use."""
+        """A connection for ``url`` (at ``origin``), idle or new, counted in use.
+
+        After each await, a pool closed meanwhile refuses: what the request holds then
+        (a connection reused or made) is closed and no longer counted.
+        """
         route = origin if self._via is None else self._via.route(origin, url)
         wait_until: float | None = None  # the pool timeout covers all the waits together
+        if self._waiters and not self._closed:  # others wait: first come, first served
+            wait_until = self._deadline(timeouts)
+            await self._wait(wait_until, first=False)
         while True:
             if self._closed:
-                raise RuntimeError("Cannot send a request, as the transport has been closed.")
+                raise _closed()
             idle = self._idle.get(route)
             if idle:
                 if self._expiry is not None:
@@ -156,6 +166,8 @@ class ConnectionPool(Generic[C]):
                     while idle and idle[0].idle_since < oldest:
                         self._idle_count -= 1
                         await self._drop(idle.popleft())
+                        if self._closed:
+                            raise _closed()
                 while idle:
                     connection = idle.pop()  # the most recently used: the likeliest alive
                     self._idle_count -= 1
@@ -164,48 +176,90 @@ class ConnectionPool(Generic[C]):
                     except BaseException:
                         await self._drop(connection)
                         raise
-                    if usable:
+                    if usable and not self._closed:
                         return connection
                     await self._drop(connection)
+                    if self._closed:
+                        raise _closed()
+            making_way: C | None = None
             if self._max_connections is None or self._open < self._max_connections:
                 self._open += 1
-                try:
-                    return await self._connect(route, timeouts.get("connect"))
-                except BaseException:
-                    self._open -= 1
-                    self._wake()
-                    raise
-            if self._idle_count:
-                # Full, but with idle connections on other routes: close the oldest.
+            elif self._idle_count:
+                # Full, but with idle connections on other routes: the oldest makes way, its
+                # place in the count going to this request's new connection (not to another
+                # request while it closes).
                 for connections in self._idle.values():
                     if connections:
+                        making_way = connections.popleft()
                         self._idle_count -= 1
-                        await self._drop(connections.popleft())
                         break
+            else:
+                if wait_until is None:
+                    wait_until = self._deadline(timeouts)
+                # Nothing free: wait first in line, before those who came while this one
+                # looked (a woken waiter beaten to its connection by another keeps its place).
+                await self._wait(wait_until, first=True)
                 continue
-            if wait_until is None:
-                pool_timeout = timeouts.get("pool")
-                wait_until = self._now() + (float("inf") if pool_timeout is None else pool_timeout)
-            await self._wait(wait_until - self._now())
+            made: C | None = None
+            try:
+                if making_way is not None:
+                    await making_way.close()
+                    if self._closed:
+                        raise _closed()
+                made = await self._connect(route, timeouts.get("connect"))
+                if self._closed:  # as it connected: the connection is never used
+                    raise _closed()
+            except BaseException:
+                self._open -= 1
+                self._wake()
+                if made is not None:
+                    await made.close()
+                raise
+            return made
 
-    async def _wait(self, within: float) -> None:
+    def _deadline(self, timeouts: Mapping[str, float | None]) -> float:
+        """When the pool timeout of a request that starts waiting now runs out."""
+        pool_timeout = timeouts.get("pool")
+        return self._now() + (float("inf") if pool_timeout is None else pool_timeout)
+
+    async def _wait(self, until: float, first: bool) -> None:
+        """Wait in line (at its front if ``first``) to be woken, until ``until`` at most.
+
+        A woken waiter stays in line until it runs, so that a request arriving in between
+        finds it there and waits behind it.
+        """
         event = anyio.Event()
-        self._waiters.append(event)
+        if first:
+            self._waiters.appendleft(event)
+        else:
+            self._waiters.append(event)
         try:
-            with anyio.fail_after(within):
+            with anyio.fail_after(until - self._now()):
                 await event.wait()
         except BaseException as exc:
+            self._waiters.remove(event)
             if event.is_set():
                 self._wake()  # woken, but leaving: the turn goes to the next in line
-            else:
-                self._waiters.remove(event)
             if isinstance(exc, TimeoutError):
                 raise httpx.PoolTimeout("No connection became free in time.") from exc
             raise
+        self._waiters.remove(event)
+        if self._waiters and self._free() > 1:
+            self._wake()  # more is free than this one needs: the next in line may come too
+
+    def _free(self) -> float:
+        """How many requests could be served now without waiting: idle ones, and room."""
+        if self._max_connections is None:
+            return float("inf")
+        return self._idle_count + self._max_connections - self._open
 
     def _wake(self) -> None:
+        """Wake the first in line not woken yet."""
         if self._waiters:
-            self._waiters.popleft().set()
+            for event in self._waiters:
+                if not event.is_set():
+                    event.set()
+                    return
 
     def _release(self, connection: C, done: bool) -> bool:
         """Keep a connection whose answer was read to its exact end (``done``), if it may.
@@ -239,3 +293,7 @@ class ConnectionPool(Generic[C]):
         self._open -= 1
         self._wake()
         await connection.close()
+
+
+def _closed() -> RuntimeError:
+    return RuntimeError("Cannot send a request, as the transport has been closed.")

@@ -31,15 +31,20 @@ class _Line:
         self.ends_cleanly = True  # its answer ended where its bytes did
         self.dead = False  # closed by the server while idle
         self.closed = False
+        self.gate: anyio.Event | None = None  # if any: reuse and close wait for it (h11's may)
 
     def rest(self) -> bool:
         return self.ends_cleanly
 
     async def reuse(self) -> bool:
+        if self.gate is not None:
+            await self.gate.wait()
         return not self.dead
 
     async def close(self) -> None:
         assert not self.closed, "closed twice"
+        if self.gate is not None:
+            await self.gate.wait()
         self.closed = True
 
 
@@ -48,8 +53,11 @@ class _MemoryPool(ConnectionPool[_Line]):
         super().__init__(limits, None, None, ("http",))
         self.clock = 0.0
         self.made: list[_Line] = []
+        self.gate: anyio.Event | None = None  # if any: connecting waits for it
 
     async def _connect(self, route: Route, within: float | None) -> _Line:
+        if self.gate is not None:
+            await self.gate.wait()
         line = _Line(route)
         self.made.append(line)
         return line
@@ -139,3 +147,155 @@ async def _run(steps: list[Step], limits: httpx.Limits) -> None:
     assert all(c.closed for c in pool.made), "a connection left open"
     with pytest.raises(RuntimeError, match="closed"):
         await pool._acquire(ROUTES[0], httpx.URL(), timeouts)
+
+
+# -- requests that suspend: a close meanwhile, the order of waiters ----------------------
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("where", ["connect", "reuse", "dead", "expired", "making way"])
+async def test_a_pool_closed_while_a_request_awaits_refuses_it(where: str) -> None:
+    """A request inside an await of its own (connecting, checking or closing a connection)
+    as the pool closes is refused when it resumes: the connection it got is closed."""
+    pool = _MemoryPool(httpx.Limits(max_connections=1, keepalive_expiry=EXPIRY))
+    gate = anyio.Event()
+    route = ROUTES[0]
+    if where == "connect":
+        pool.gate = gate
+    else:
+        kept = await pool._acquire(ROUTES[1] if where == "making way" else route, httpx.URL(), {})
+        assert pool._release(kept, True)
+        kept.gate = gate
+        kept.dead = where == "dead"
+        if where == "expired":
+            pool.clock += EXPIRY + 1
+    outcome: list[object] = []
+
+    async def request() -> None:
+        try:
+            outcome.append(await pool._acquire(route, httpx.URL(), {}))
+        except RuntimeError as exc:
+            outcome.append(exc)
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(request)
+        await anyio.wait_all_tasks_blocked()  # the request waits at the gate
+        await pool.aclose()
+        gate.set()
+    assert len(outcome) == 1
+    assert isinstance(outcome[0], RuntimeError), "a closed pool gave a connection"
+    assert "closed" in str(outcome[0])
+    assert len(pool.made) == 1, "a connection made after the close"
+    assert all(line.closed for line in pool.made), "a connection left open"
+    assert pool.counts() == (0, 0)
+    assert pool._open == 0
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("waiting", [1, 2])
+async def test_waiters_are_served_first_come_first_served(waiting: int) -> None:
+    """A request arriving as a waiter is woken (before it runs) waits behind the waiters."""
+    pool = _MemoryPool(httpx.Limits(max_connections=1))
+    order: list[str] = []
+    held = await pool._acquire(ROUTES[0], httpx.URL(), {})
+
+    async def request(name: str) -> None:
+        line = await pool._acquire(ROUTES[0], httpx.URL(), {"pool": 5.0})
+        order.append(name)
+        await anyio.sleep(0.01)
+        pool._release(line, True)
+
+    waiters = [f"waiter {n}" for n in range(waiting)]
+    with anyio.fail_after(5):
+        async with anyio.create_task_group() as tg:
+            for name in waiters:
+                tg.start_soon(request, name)
+                await anyio.wait_all_tasks_blocked()
+            assert pool.counts() == (1 + waiting, 0)
+            pool._release(held, True)  # wakes the first waiter, which has not run yet
+            await request("newcomer")  # asks at once
+    assert order == [*waiters, "newcomer"]
+
+
+@pytest.mark.anyio
+async def test_a_waiter_woken_for_nothing_keeps_its_place() -> None:
+    """A waiter woken as a place came free, which the one woken before took, is served
+    before those who came after it.
+
+    The first waiter, woken by a connection coming back, finds it dead and makes a new
+    one in its place: the second, woken by the place coming free, finds nothing.
+    """
+    pool = _MemoryPool(httpx.Limits(max_connections=1, keepalive_expiry=None))
+    held = await pool._acquire(ROUTES[0], httpx.URL(), {})
+    order: list[str] = []
+
+    async def request(name: str) -> None:
+        line = await pool._acquire(ROUTES[0], httpx.URL(), {"pool": 5.0})
+        order.append(name)
+        await anyio.sleep(0.01)
+        pool._release(line, True)
+
+    with anyio.fail_after(5):
+        async with anyio.create_task_group() as tg:
+            for name in ("first", "second", "third"):
+                tg.start_soon(request, name)
+                await anyio.wait_all_tasks_blocked()
+            assert pool._release(held, True)  # wakes the first
+            held.dead = True
+    assert order == ["first", "second", "third"]
+    assert len(pool.made) == 2
+
+
+@pytest.mark.anyio
+async def test_a_request_behind_a_woken_waiter_is_served_with_what_is_left() -> None:
+    """Behind a woken waiter, a request waits; if more came free than that waiter takes,
+    it is woken for the rest (no one else will free it)."""
+    pool = _MemoryPool(httpx.Limits(max_connections=2))
+    first = await pool._acquire(ROUTES[0], httpx.URL(), {})
+    second = await pool._acquire(ROUTES[0], httpx.URL(), {})
+    got: list[_Line] = []
+
+    async def request() -> None:
+        got.append(await pool._acquire(ROUTES[0], httpx.URL(), {"pool": 5.0}))
+
+    with anyio.fail_after(2):
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(request)
+            await anyio.wait_all_tasks_blocked()  # it waits, the pool full
+            assert pool._release(first, True)  # wakes it
+            assert not pool._release(second, False)  # room for one more, no one to wake
+            await second.close()
+            await request()  # waits behind the woken one, then takes the room left
+    assert len(got) == 2
+    assert pool.counts() == (2, 0)
+
+
+@pytest.mark.anyio
+async def test_the_pool_timeout_covers_a_wait_after_a_wake_up_for_nothing() -> None:
+    """A waiter woken for a connection another takes waits again within its first deadline.
+
+    Here the woken first waiter finds the idle connection dead and makes a new one in its
+    place: the second, woken by the place coming free, finds nothing, and waits again
+    with no time left (the pool's clock moved past its deadline meanwhile).
+    """
+    pool = _MemoryPool(httpx.Limits(max_connections=1, keepalive_expiry=None))
+    held = await pool._acquire(ROUTES[0], httpx.URL(), {})
+    outcome: list[object] = []
+
+    async def request() -> None:
+        try:
+            outcome.append(await pool._acquire(ROUTES[0], httpx.URL(), {"pool": 100.0}))
+        except httpx.PoolTimeout as exc:
+            outcome.append(exc)
+
+    with anyio.fail_after(5):  # a deadline reset at the second wait would wait 100 s
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(request)
+            await anyio.wait_all_tasks_blocked()
+            tg.start_soon(request)
+            await anyio.wait_all_tasks_blocked()
+            assert pool._release(held, True)  # wakes the first
+            held.dead = True
+            pool.clock += 100.0
+    assert outcome[0] is pool.made[-1]
+    assert isinstance(outcome[1], httpx.PoolTimeout)

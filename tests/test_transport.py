@@ -295,27 +295,69 @@ async def test_own_pool_cancelled_requests_leave_nothing_checked_out(
 async def test_own_pool_timeout_covers_all_the_waits_of_a_request(
     pool: OwnPool, server: LocalServer
 ) -> None:
-    """A request woken, but beaten to the connection, waits again within its first deadline.
+    """A request in line behind others times out from its arrival, not from its turn.
 
-    Here another task takes the one connection back each time it frees it, before the
-    woken waiter runs: the waiter's pool timeout still runs out on time.
+    Three requests ahead each hold the one connection 0.15 s: the last one's turn would
+    come after 0.45 s, and its pool timeout of 0.25 s runs out first, on time. (A wait
+    again after a wake-up for nothing is in tests/test_pool.py, where it can be made.)
     """
-    server.inject(delay=0.05, times=40)
+    server.inject(delay=0.15, times=3)
     transport = pool(httpx.Limits(max_connections=1))
-    timeouts = {"connect": 5.0, "read": 5.0, "write": 5.0, "pool": 0.25}
+    patient = {"connect": 5.0, "read": 5.0, "write": 5.0, "pool": 5.0}
+    served: list[float] = []
 
-    async def hog(until: float) -> None:
-        while anyio.current_time() < until:
-            response = await transport.handle_async_request(_get(server, timeouts))
-            await response.aread()  # its end puts the connection back, and wakes the waiter
+    async def ahead() -> None:
+        response = await transport.handle_async_request(_get(server, patient))
+        await response.aread()
+        served.append(anyio.current_time())
 
     async with transport, anyio.create_task_group() as tg:
-        tg.start_soon(hog, anyio.current_time() + 0.8)
-        await anyio.sleep(0.02)  # the hog holds the connection
+        for waiting in range(3):
+            tg.start_soon(ahead)
+            await _until_counted(transport, waiting + 1)
         started = anyio.current_time()
         with pytest.raises(APITimeoutError, match="PoolTimeout"):
-            await transport.handle_async_request(_get(server, timeouts))
-        assert anyio.current_time() - started < 0.6
+            await transport.handle_async_request(_get(server, {**patient, "pool": 0.25}))
+        assert anyio.current_time() - started < 0.4
+    assert len(served) == 3
+    assert transport.counts() == (0, 0)
+
+
+@POOLS
+@pytest.mark.parametrize("waiting", [1, 2])
+async def test_own_pool_serves_waiters_first_come_first_served(
+    pool: OwnPool, waiting: int, server: LocalServer
+) -> None:
+    """A request that asks as a connection comes back waits behind those waiting already.
+
+    The connection goes to the first waiter, woken but not yet running, not to the
+    newcomer that asks right then; nor does the woken waiter lose its place.
+    """
+    transport = pool(httpx.Limits(max_connections=1))
+    timeouts = {"connect": 5.0, "read": 5.0, "write": 5.0, "pool": 5.0}
+    order: list[str] = []
+
+    async def request(name: str) -> None:
+        response = await transport.handle_async_request(_get(server, timeouts))
+        order.append(name)
+        await response.aread()
+
+    async with transport, anyio.create_task_group() as tg:
+        held = await transport.handle_async_request(_get(server, timeouts))
+        waiters = [f"waiter {n}" for n in range(waiting)]
+        for n, name in enumerate(waiters):
+            tg.start_soon(request, name)
+            await _until_counted(transport, n + 2)
+        await held.aread()  # its end puts the connection back, and wakes the first waiter
+        await request("newcomer")  # asks before the waiter runs
+    assert order == [*waiters, "newcomer"]
+    assert transport.counts() == (0, 0)
+
+
+async def _until_counted(transport: HTTP11Transport | AsyncioTransport, in_use: int) -> None:
+    """Until the other tasks wait, and then ``in_use`` requests hold or wait for a connection."""
+    await anyio.wait_all_tasks_blocked()
+    assert transport.counts() == (in_use, 0)
 
 
 @pytest.mark.parametrize(
@@ -431,6 +473,75 @@ async def test_own_pool_https_sends_the_host_name(
     finally:
         server.close()
     assert server.server_names[0] == "localhost"
+
+
+class _HeldTLSServer(ThreadedServer):
+    """Over TLS: each connection's handshake waits until ``go`` is set; then it answers
+    the requests that come, counted in ``requests``."""
+
+    def __init__(self, tls: ssl.SSLContext) -> None:
+        self.tls = tls
+        self.go = threading.Event()
+        self.requests = 0
+        super().__init__()
+
+    def _serve(self, conn: socket.socket, number: int) -> None:
+        conn.settimeout(5)
+        self.go.wait(5)
+        try:
+            with self.tls.wrap_socket(conn, server_side=True) as tls:
+                while True:
+                    data = b""
+                    while b"\r\n\r\n" not in data:
+                        chunk = tls.recv(65536)
+                        if not chunk:
+                            return
+                        data += chunk
+                    self.requests += 1
+                    body = b'{"object": "list", "data": []}'
+                    head = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
+                    tls.sendall(head + b"content-length: %d\r\n\r\n" % len(body) + body)
+        except OSError:
+            return
+
+
+@POOLS
+async def test_own_pool_closed_while_connecting_sends_nothing(
+    pool: OwnPool, certificate: tuple[Path, Path]
+) -> None:
+    """A request still connecting as the pool closes is refused: the connection it then
+    gets is closed, and nothing is sent on it."""
+    server = _HeldTLSServer(server_tls(certificate))
+    transport = pool(ssl_context=ssl.create_default_context(cafile=str(certificate[0])))
+    timeouts = {"connect": 5.0, "read": 5.0, "write": 5.0, "pool": 5.0}
+    request = httpx.Request(
+        "GET", f"https://localhost:{server.port}/v1/models", extensions={"timeout": timeouts}
+    )
+    outcome: list[object] = []
+
+    async def send() -> None:
+        try:
+            response = await transport.handle_async_request(request)
+            await response.aread()
+            outcome.append(response.status_code)
+        except RuntimeError as exc:
+            outcome.append(exc)
+
+    try:
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(send)
+            await anyio.wait_all_tasks_blocked()  # connecting: the handshake is held
+            assert transport.counts() == (1, 0)
+            await transport.aclose()
+            server.go.set()
+    finally:
+        server.go.set()
+        server.close()
+    assert len(outcome) == 1
+    assert isinstance(outcome[0], RuntimeError), "a closed pool sent a request"
+    assert "closed" in str(outcome[0])
+    assert server.requests == 0
+    assert transport.counts() == (0, 0)
 
 
 class _ForgingTLSServer(ThreadedServer):
