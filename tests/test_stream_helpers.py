@@ -1,0 +1,173 @@
+"""The SDK's stream helpers under a server that sends more, or other, than the happy path.
+
+``chat.completions.stream()`` costs the same per chunk however long the answer is (the
+server sets the length); ``responses.stream()`` gives only a completed response, and
+resumes a stored one as the SDK's does; the raw and streaming wrappers refuse
+``stream``, which manages its connection itself; and the SDK-shaped accessors refuse
+arguments of the wrong kind before anything is sent.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from openai_async import (
+    AsyncClient,
+)
+from openai_async._accumulate import ChatCompletionAccumulator
+from openai_async.testing import LocalServer
+from openai_async.types import (
+    ChatCompletion,
+    ChatCompletionChunk,
+    ChunkEvent,
+    LogprobsContentDeltaEvent,
+)
+
+pytestmark = pytest.mark.anyio
+
+QUESTION = [{"role": "user", "content": "hi there"}]
+SSE = {"content-type": "text/event-stream"}
+
+
+def _chunk(delta: dict[str, Any], **choice: Any) -> dict[str, Any]:
+    return {
+        "id": "chatcmpl-1",
+        "object": "chat.completion.chunk",
+        "created": 1,
+        "model": "m",
+        "choices": [{"index": 0, "delta": delta, "finish_reason": None, **choice}],
+    }
+
+
+def _logprob(token: str) -> dict[str, Any]:
+    return {"token": token, "logprob": -0.5, "bytes": list(token.encode()), "top_logprobs": []}
+
+
+def _long_answer(words: int, calls: int) -> list[dict[str, Any]]:
+    """Chunks of a long answer: words with logprobs, then tool calls in pieces."""
+    chunks = [_chunk({"role": "assistant", "content": ""})]
+    for k in range(words):
+        word = f" w{k}"
+        chunks.append(_chunk({"content": word}, logprobs={"content": [_logprob(word)]}))
+    for k in range(calls):
+        first = {"index": k, "id": f"call_{k}", "type": "function", "function": {"name": "f"}}
+        chunks.append(_chunk({"tool_calls": [first]}))
+        for piece in ('{"a"', ": ", f"{k}}}"):
+            chunks.append(_chunk({"tool_calls": [{"index": k, "function": {"arguments": piece}}]}))
+    chunks.append(_chunk({}, finish_reason="tool_calls"))
+    usage = {"prompt_tokens": 1, "completion_tokens": words, "total_tokens": words + 1}
+    chunks.append({**_chunk({}), "choices": [], "usage": usage})
+    return chunks
+
+
+def _sse(*payloads: dict[str, Any], named: bool = False) -> str:
+    blocks = []
+    for payload in payloads:
+        name = f"event: {payload['type']}\n" if named else ""
+        blocks.append(f"{name}data: {json.dumps(payload)}\n\n")
+    return "".join(blocks)
+
+
+def _inject_chat(server: LocalServer, chunks: list[dict[str, Any]]) -> None:
+    body = _sse(*chunks) + "data: [DONE]\n\n"
+    server.inject(path="/v1/chat/completions", status=200, headers=SSE, body=body)
+
+
+@pytest.fixture
+def builds(monkeypatch: pytest.MonkeyPatch) -> list[ChatCompletion]:
+    """Every ``ChatCompletion`` built from now on: the snapshots a chat stream made."""
+    made: list[ChatCompletion] = []
+    init = ChatCompletion.__init__
+
+    def counted(self: ChatCompletion, *args: Any, **kwargs: Any) -> None:
+        init(self, *args, **kwargs)
+        made.append(self)
+
+    monkeypatch.setattr(ChatCompletion, "__init__", counted)
+    return made
+
+
+async def test_chat_stream_builds_no_snapshot_per_chunk(
+    client: AsyncClient, server: LocalServer, builds: list[ChatCompletion]
+) -> None:
+    """Reading every event builds no whole completion; the final one is built once.
+
+    Before, each chunk rebuilt the completion so far (and its tool calls): work that
+    grew with the answer, per chunk, for as many chunks as the server chose to send.
+    """
+    _inject_chat(server, _long_answer(words=300, calls=40))
+    kinds: set[str] = set()
+    async with client.chat.completions.stream(model="m", messages=QUESTION) as stream:
+        async for event in stream:
+            kinds.add(event.type)
+        assert builds == []
+        final = await stream.get_final_completion()
+    assert len(builds) == 1
+    assert "logprobs.content.delta" in kinds
+    assert "tool_calls.function.arguments.done" in kinds
+    message = final.choices[0].message
+    assert message.content == "".join(f" w{k}" for k in range(300))
+    assert message.tool_calls is not None
+    assert [call.function.arguments for call in message.tool_calls] == [
+        f'{{"a": {k}}}' for k in range(40)
+    ]
+    assert final.usage is not None
+    assert final.usage.completion_tokens == 300
+
+
+async def test_chat_stream_snapshots_read_later_are_as_of_their_event(
+    client: AsyncClient, server: LocalServer
+) -> None:
+    """A ``ChunkEvent``'s snapshot read after the stream ended is the one of its chunk.
+
+    So is a logprobs event's: what the events carry did not change with the
+    snapshots being built only when read.
+    """
+    chunks = _long_answer(words=30, calls=5)
+    _inject_chat(server, chunks)
+    events: list[Any] = []
+    async with client.chat.completions.stream(model="m", messages=QUESTION) as stream:
+        events = [event async for event in stream]
+        final = stream.current_completion_snapshot
+    chunk_events = [event for event in events if isinstance(event, ChunkEvent)]
+    assert len(chunk_events) == len(chunks)
+    accumulator = ChatCompletionAccumulator()
+    for event, sent in zip(chunk_events, chunks, strict=True):
+        accumulator.add(ChatCompletionChunk.model_validate(sent))
+        assert event.snapshot == accumulator.result()
+    assert chunk_events[-1].snapshot is final  # the stream's, built once for both
+    logprobs = [event for event in events if isinstance(event, LogprobsContentDeltaEvent)]
+    assert [len(event.snapshot) for event in logprobs] == list(range(1, 31))
+    assert logprobs[4].snapshot[-1].token == " w4"
+    assert logprobs[4] == LogprobsContentDeltaEvent(
+        content=logprobs[4].content, snapshot=list(logprobs[4].snapshot)
+    )
+
+
+async def test_chat_stream_refusal_logprobs(client: AsyncClient, server: LocalServer) -> None:
+    """``logprobs.refusal`` streams as the SDK's events and is kept in the final completion."""
+    words = ["I", " can't"]
+    chunks = [_chunk({"role": "assistant", "refusal": ""})]
+    for word in words:
+        chunks.append(
+            _chunk({"refusal": word}, logprobs={"content": None, "refusal": [_logprob(word)]})
+        )
+    chunks.append(_chunk({}, finish_reason="stop"))
+    _inject_chat(server, chunks)
+    seen: list[Any] = []
+    async with client.chat.completions.stream(model="m", messages=QUESTION) as stream:
+        async for event in stream:
+            if event.type == "logprobs.refusal.delta":
+                seen.append([entry.token for entry in event.snapshot])
+            elif event.type == "logprobs.refusal.done":
+                assert [entry.token for entry in event.refusal] == words
+        final = await stream.get_final_completion()
+    assert seen == [["I"], ["I", " can't"]]
+    logprobs = final.choices[0].logprobs
+    assert logprobs is not None
+    assert logprobs.content is None
+    assert [entry.token for entry in logprobs.refusal or ()] == words
+    assert final.choices[0].message.refusal == "I can't"
