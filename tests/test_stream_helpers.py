@@ -12,10 +12,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pydantic
 import pytest
 
 from openai_async import (
     AsyncClient,
+    StreamEventError,
 )
 from openai_async._accumulate import ChatCompletionAccumulator
 from openai_async.testing import LocalServer
@@ -24,6 +26,7 @@ from openai_async.types import (
     ChatCompletionChunk,
     ChunkEvent,
     LogprobsContentDeltaEvent,
+    ResponseErrorEvent,
 )
 
 pytestmark = pytest.mark.anyio
@@ -171,3 +174,72 @@ async def test_chat_stream_refusal_logprobs(client: AsyncClient, server: LocalSe
     assert logprobs.content is None
     assert [entry.token for entry in logprobs.refusal or ()] == words
     assert final.choices[0].message.refusal == "I can't"
+
+
+def _response(status: str, **fields: Any) -> dict[str, Any]:
+    return {"id": "resp_1", "object": "response", "created_at": 1, "model": "m", "output": [],
+            "status": status, **fields}  # fmt: skip
+
+
+def _inject_responses(server: LocalServer, *events: dict[str, Any], named: bool = True) -> None:
+    created = {"type": "response.created", "sequence_number": 0, "response": _response("queued")}
+    body = _sse(created, *events, named=named)
+    server.inject(path="/v1/responses", status=200, headers=SSE, body=body)
+
+
+class Answer(pydantic.BaseModel):
+    x: int
+
+
+@pytest.mark.latest_spec("/responses came after the 2023 spec")
+async def test_responses_stream_error_event_without_its_name(
+    client: AsyncClient, server: LocalServer
+) -> None:
+    """An ``error`` event sent without ``event: error`` is the last event, then a typed error.
+
+    Before: an AssertionError from get_final_response() (an AttributeError under -O).
+    """
+    error = {"type": "error", "sequence_number": 1, "code": "server_error", "message": "boom"}
+    _inject_responses(server, {**error, "param": None}, named=False)
+    async with client.responses.stream(model="m", input="hi") as stream:
+        events = [event async for event in stream]
+        with pytest.raises(
+            StreamEventError, match=r"in stream: boom \(code server_error\)"
+        ) as caught:
+            await stream.get_final_response()
+    assert isinstance(events[-1], ResponseErrorEvent)
+    assert caught.value.code == "server_error"
+    assert caught.value.body == {**error, "param": None}
+
+
+@pytest.mark.latest_spec("/responses came after the 2023 spec")
+async def test_responses_stream_final_response_must_have_completed(
+    client: AsyncClient, server: LocalServer
+) -> None:
+    """As the SDK's: a failed or incomplete response is no final response; it raises.
+
+    ``StreamEventError``, with the terminal event as ``body`` and a failure's code.
+    Before, the failed or incomplete response was returned as if it were the answer.
+    """
+    failure = {"code": "server_error", "message": "The model failed"}
+    failed = _response("failed", error=failure)
+    _inject_responses(server, {"type": "response.failed", "sequence_number": 1, "response": failed})
+    async with client.responses.stream(model="m", input="hi", text_format=Answer) as stream:
+        with pytest.raises(
+            StreamEventError, match="The response failed: The model failed"
+        ) as caught:
+            await stream.get_final_response()
+    assert caught.value.code == "server_error"
+    assert isinstance(caught.value.body, dict)
+    assert caught.value.body["response"]["error"] == failure
+    details = {"reason": "max_output_tokens"}
+    cut = _response("incomplete", incomplete_details=details)
+    _inject_responses(
+        server, {"type": "response.incomplete", "sequence_number": 1, "response": cut}
+    )
+    async with client.responses.stream(model="m", input="hi") as stream:
+        with pytest.raises(StreamEventError, match=r"incomplete \(max_output_tokens\)") as caught:
+            await stream.get_final_response()
+    assert caught.value.code is None
+    assert isinstance(caught.value.body, dict)
+    assert caught.value.body["response"]["incomplete_details"] == details
