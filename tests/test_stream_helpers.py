@@ -17,6 +17,7 @@ import pytest
 
 from openai_async import (
     AsyncClient,
+    InvalidParameterError,
     StreamEventError,
 )
 from openai_async._accumulate import ChatCompletionAccumulator
@@ -26,6 +27,7 @@ from openai_async.types import (
     ChatCompletionChunk,
     ChunkEvent,
     LogprobsContentDeltaEvent,
+    ResponseCompletedEvent,
     ResponseErrorEvent,
 )
 
@@ -243,3 +245,35 @@ async def test_responses_stream_final_response_must_have_completed(
     assert caught.value.code is None
     assert isinstance(caught.value.body, dict)
     assert caught.value.body["response"]["incomplete_details"] == details
+
+
+@pytest.mark.latest_spec("/responses came after the 2023 spec")
+async def test_responses_stream_resumes_a_stored_response(
+    client: AsyncClient, server: LocalServer
+) -> None:
+    """``stream(response_id=, starting_after=)``: that response's events, as the SDK's."""
+    created = await client.responses.create(
+        model="gpt-4o-2024-08-06", input="x", background=True, text={"format": {
+            "type": "json_schema", "name": "Answer", "strict": True,
+            "schema": {"type": "object", "properties": {"x": {"type": "integer"}},
+                       "required": ["x"], "additionalProperties": False}}},
+    )  # fmt: skip
+    async with client.responses.stream(
+        response_id=created.id, starting_after=4, text_format=Answer
+    ) as stream:
+        events = [event async for event in stream]
+        final = await stream.get_final_response()
+    assert events[0].sequence_number == 5
+    assert isinstance(events[-1], ResponseCompletedEvent)
+    assert isinstance(final.output_parsed, Answer)
+    sent = server.requests[-1]
+    assert (sent.method, sent.path) == ("GET", f"/v1/responses/{created.id}")
+    assert dict(sent.query) == {"stream": "true", "starting_after": "4"}
+    count = len(server.requests)
+    with pytest.raises(InvalidParameterError, match=r"starting_after: .*give its response_id"):
+        client.responses.stream(starting_after=3)
+    with pytest.raises(InvalidParameterError, match=r"response_id: .*input, model cannot be"):
+        client.responses.stream(response_id=created.id, model="m", input="again")
+    with pytest.raises(InvalidParameterError, match="starting_after"):
+        client.responses.stream(response_id=created.id, starting_after=-1)
+    assert len(server.requests) == count
