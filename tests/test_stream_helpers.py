@@ -12,11 +12,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import httpx
 import pydantic
 import pytest
 
 from openai_async import (
     AsyncClient,
+    DefaultAsyncHttpxClient,
     InvalidParameterError,
     StreamEventError,
 )
@@ -277,3 +279,32 @@ async def test_responses_stream_resumes_a_stored_response(
     with pytest.raises(InvalidParameterError, match="starting_after"):
         client.responses.stream(response_id=created.id, starting_after=-1)
     assert len(server.requests) == count
+
+
+async def test_raw_and_streaming_wrappers_refuse_stream(server: LocalServer) -> None:
+    """``with_raw_response.stream`` is refused, naming what to use, before anything is sent.
+
+    Before, it sent the request and left the connection held (with one connection, the
+    next request waited for the pool), or failed with an unrelated error.
+    """
+    http = DefaultAsyncHttpxClient(limits=httpx.Limits(max_connections=1))
+    async with AsyncClient(
+        base_url=server.url, api_key="sk-test", max_retries=0, http_client=http
+    ) as client:
+        for helper in (
+            lambda: client.chat.completions.with_raw_response.stream,
+            lambda: client.chat.with_raw_response.completions.stream,
+            lambda: client.with_raw_response.chat.completions.stream,
+            lambda: client.chat.completions.with_streaming_response.stream,
+            lambda: client.with_streaming_response.chat.completions.stream,
+            lambda: client.responses.with_raw_response.stream,
+            lambda: client.responses.with_streaming_response.stream,
+        ):
+            with pytest.raises(AttributeError, match=r"has no stream\(\) .*namespace itself"):
+                helper()
+        assert not hasattr(client.chat.completions.with_raw_response, "stream")
+        assert server.requests == []
+        raw = await client.chat.with_raw_response.completions.create(
+            model="gpt-4o-mini", messages=QUESTION
+        )
+        assert raw.parse().choices[0].message.content == "You said: hi there"
