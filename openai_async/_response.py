@@ -188,14 +188,18 @@ class StreamedAPIResponse(_ResponseInfo, Generic[R]):
 
     async def iter_bytes(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
         from ._transport import translate_errors
+        from .types._file import check_chunk_size
 
+        check_chunk_size(chunk_size)  # before anything is read
         with translate_errors(self.http_response.request):
             async for chunk in self.http_response.aiter_bytes(chunk_size):
                 yield chunk
 
     async def iter_text(self, chunk_size: int | None = None) -> AsyncIterator[str]:
         from ._transport import translate_errors
+        from .types._file import check_chunk_size
 
+        check_chunk_size(chunk_size)  # before anything is read
         with translate_errors(self.http_response.request):
             async for chunk in self.http_response.aiter_text(chunk_size):
                 yield chunk
@@ -218,7 +222,9 @@ class StreamedAPIResponse(_ResponseInfo, Generic[R]):
         """
         from ._streaming import finish_chunks
         from ._transport import translate_errors
+        from .types._file import check_chunk_size
 
+        check_chunk_size(chunk_size)  # before the file is opened
         target = Path(file)
         partial = target.with_name(f".{target.name}.{os.urandom(4).hex()}.part")
         request = self.http_response.request

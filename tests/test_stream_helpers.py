@@ -10,6 +10,8 @@ arguments of the wrong kind before anything is sent.
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -25,6 +27,7 @@ from openai_async import (
 from openai_async._accumulate import ChatCompletionAccumulator
 from openai_async.testing import LocalServer
 from openai_async.types import (
+    BinaryResponseContent,
     ChatCompletion,
     ChatCompletionChunk,
     ChunkEvent,
@@ -308,3 +311,39 @@ async def test_raw_and_streaming_wrappers_refuse_stream(server: LocalServer) -> 
             model="gpt-4o-mini", messages=QUESTION
         )
         assert raw.parse().choices[0].message.content == "You said: hi there"
+
+
+def test_binary_content_refuses_a_chunk_size_below_one() -> None:
+    """``iter_bytes(-2)`` and its siblings raise, instead of giving no pieces at all."""
+    content = BinaryResponseContent(b"abcdef")
+    for make in (
+        lambda: content.iter_bytes(-2),
+        lambda: content.iter_bytes(0),
+        lambda: content.iter_text(-1),
+        lambda: content.aiter_bytes(-2),
+        lambda: content.aiter_text(0),
+    ):
+        with pytest.raises(InvalidParameterError, match="chunk_size: expected a positive"):
+            make()
+    assert list(content.iter_bytes(4)) == [b"abcd", b"ef"]
+    assert list(content.iter_text()) == ["abcdef"]
+    assert list(BinaryResponseContent(b"").iter_bytes(3)) == []
+
+
+async def test_streamed_body_refuses_a_chunk_size_below_one(
+    client: AsyncClient, tmp_path: Path
+) -> None:
+    """The same through ``with_streaming_response``: before anything is read or written.
+
+    Before, httpx's readers gave overlapping or empty pieces, or an IndexError.
+    """
+    uploaded = await client.files.create(file=("a.jsonl", b'{"a": 1}\n', None), purpose="batch")
+    async with client.files.with_streaming_response.content(uploaded.id) as response:
+        with pytest.raises(InvalidParameterError, match="chunk_size"):
+            await anext(response.iter_bytes(-2))
+        with pytest.raises(InvalidParameterError, match="chunk_size"):
+            await anext(response.iter_text(0))
+        with pytest.raises(InvalidParameterError, match="chunk_size"):
+            await response.stream_to_file(tmp_path / "out", chunk_size=0)
+        assert os.listdir(tmp_path) == []
+        assert [piece async for piece in response.iter_bytes(4)] == [b'{"a"', b": 1}", b"\n"]
