@@ -347,3 +347,24 @@ async def test_streamed_body_refuses_a_chunk_size_below_one(
             await response.stream_to_file(tmp_path / "out", chunk_size=0)
         assert os.listdir(tmp_path) == []
         assert [piece async for piece in response.iter_bytes(4)] == [b'{"a"', b": 1}", b"\n"]
+
+
+async def test_verbs_refuse_options_of_the_wrong_kind(
+    client: AsyncClient, server: LocalServer
+) -> None:
+    """``client.post(..., options={"extra_json": [1]})`` and the like name the option.
+
+    Before: a bare TypeError or AttributeError from deep in the request path.
+    """
+    body = {"model": "gpt-4o-mini", "messages": QUESTION}
+    for options, name in (
+        ({"extra_json": [1]}, "extra_json"),
+        ({"params": 5}, "params"),
+        ({"headers": [("x", "1")]}, "headers"),
+        ([("headers", {})], "options"),
+    ):
+        with pytest.raises(InvalidParameterError, match=rf"^options\W*{name}|^{name}"):
+            await client.post("/chat/completions", cast_to=object, body=body, options=options)  # type: ignore[arg-type]
+    with pytest.raises(InvalidParameterError, match="body: expected a mapping to add extra_json"):
+        await client.post("/x", cast_to=object, body=[1], options={"extra_json": {}})  # type: ignore[arg-type]
+    assert server.requests == []
