@@ -290,7 +290,7 @@ class ChatCompletionAccumulator:
 @attrs.define
 class _CompletionChoiceState:
     text: list[str] = attrs.field(factory=list)
-    logprobs: Logprobs | None = None
+    logprobs: list[Logprobs] = attrs.field(factory=list)  # each chunk's, joined by result()
     finish_reason: str | None = None
 
 
@@ -314,7 +314,7 @@ class CompletionAccumulator:
             state = self._choices.setdefault(choice.index, _CompletionChoiceState())
             state.text.append(choice.text)
             if choice.logprobs is not None:
-                state.logprobs = _join_logprobs(state.logprobs, choice.logprobs)
+                state.logprobs.append(choice.logprobs)
             if choice.finish_reason is not None:
                 state.finish_reason = choice.finish_reason
         return chunk
@@ -329,7 +329,7 @@ class CompletionAccumulator:
                 CompletionChoice(
                     text="".join(state.text),
                     index=index,
-                    logprobs=state.logprobs,
+                    logprobs=_join_logprobs(state.logprobs),
                     finish_reason=state.finish_reason,
                 )
                 for index, state in sorted(self._choices.items())
@@ -338,17 +338,18 @@ class CompletionAccumulator:
         )
 
 
-def _join_logprobs(first: Logprobs | None, more: Logprobs) -> Logprobs:
-    if first is None:
-        return more
+def _join_logprobs(parts: list[Logprobs]) -> Logprobs | None:
+    """The chunks' logprobs as one: their lists concatenated, once (not per chunk)."""
+    if len(parts) < 2:
+        return parts[0] if parts else None
     top = None
-    if first.top_logprobs is not None or more.top_logprobs is not None:
-        top = [*(first.top_logprobs or []), *(more.top_logprobs or [])]
+    if any(part.top_logprobs is not None for part in parts):
+        top = [entry for part in parts for entry in part.top_logprobs or ()]
     return Logprobs(
-        tokens=[*first.tokens, *more.tokens],
-        token_logprobs=[*first.token_logprobs, *more.token_logprobs],
+        tokens=[token for part in parts for token in part.tokens],
+        token_logprobs=[value for part in parts for value in part.token_logprobs],
         top_logprobs=top,
-        text_offset=[*first.text_offset, *more.text_offset],
+        text_offset=[offset for part in parts for offset in part.text_offset],
     )
 
 

@@ -25,13 +25,14 @@ from openai_async import (
     InvalidParameterError,
     StreamEventError,
 )
-from openai_async._accumulate import ChatCompletionAccumulator
+from openai_async._accumulate import ChatCompletionAccumulator, CompletionAccumulator
 from openai_async.testing import LocalServer
 from openai_async.types import (
     BinaryResponseContent,
     ChatCompletion,
     ChatCompletionChunk,
     ChunkEvent,
+    Logprobs,
     LogprobsContentDeltaEvent,
     ResponseCompletedEvent,
     ResponseErrorEvent,
@@ -215,6 +216,42 @@ async def test_chat_stream_refusal_logprobs(client: AsyncClient, server: LocalSe
     assert logprobs.content is None
     assert [entry.token for entry in logprobs.refusal or ()] == words
     assert final.choices[0].message.refusal == "I can't"
+
+
+async def test_completion_logprobs_are_joined_once(
+    client: AsyncClient, server: LocalServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A streamed completion's logprobs are joined by result(), not rebuilt per chunk.
+
+    Before, each chunk made a Logprobs of all the lists so far (as many as the chunks,
+    less one): work that grew with the answer, per chunk.
+    """
+    made: list[Logprobs] = []
+    init = Logprobs.__init__
+
+    def counted(self: Logprobs, *args: Any, **kwargs: Any) -> None:
+        init(self, *args, **kwargs)
+        made.append(self)
+
+    prompt = "one two three four five six seven eight"
+    stream = await client.completions.create(
+        model="gpt-3.5-turbo-instruct", prompt=prompt, logprobs=2, stream=True
+    )
+    async with stream:
+        chunks = [chunk async for chunk in stream]
+    accumulator = CompletionAccumulator()
+    monkeypatch.setattr(Logprobs, "__init__", counted)  # the chunks' are made already
+    for chunk in chunks:
+        accumulator.add(chunk)
+    assert made == []
+    logprobs = accumulator.result().choices[0].logprobs
+    assert len(made) == 1
+    assert logprobs is not None
+    sent = [chunk.choices[0].logprobs for chunk in chunks if chunk.choices[0].logprobs]
+    assert len(sent) > 3
+    assert logprobs.tokens == [token for part in sent for token in part.tokens]
+    assert logprobs.text_offset == [offset for part in sent for offset in part.text_offset]
+    assert logprobs.top_logprobs == [top for part in sent for top in part.top_logprobs or ()]
 
 
 def _response(status: str, **fields: Any) -> dict[str, Any]:
