@@ -100,11 +100,14 @@ class _Choice:
                 if piece.function.arguments:
                     call.arguments += piece.function.arguments
         if choice.logprobs is not None:
+            # One list each, grown in place: the delta events' snapshots are its prefixes.
             if choice.logprobs.content is not None:
-                self.logprobs = self.logprobs or []
+                if self.logprobs is None:
+                    self.logprobs = []
                 self.logprobs.extend(choice.logprobs.content)
             if choice.logprobs.refusal is not None:
-                self.refusal_logprobs = self.refusal_logprobs or []
+                if self.refusal_logprobs is None:
+                    self.refusal_logprobs = []
                 self.refusal_logprobs.extend(choice.logprobs.refusal)
         if choice.finish_reason is not None:
             self.finish_reason = choice.finish_reason
