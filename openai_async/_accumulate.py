@@ -16,7 +16,11 @@ function call, and the usage of an ``include_usage`` stream's last chunk::
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator
+import bisect
+import functools
+import itertools
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Sequence
+from typing import Generic, TypeVar
 
 import attrs
 
@@ -62,45 +66,103 @@ async def text_deltas(
                 yield text
 
 
+V = TypeVar("V")
+
+
+@attrs.define
+class _Pieces(Generic[V]):
+    """What one field received, piece by piece, readable as it was after any chunk.
+
+    ``chunks`` holds the number of the chunk each piece came in (never decreasing), so
+    that the field as of an earlier chunk is the pieces up to it: a snapshot taken then
+    is built only when read, and adding a piece costs the same however many came before.
+    ``started`` is the chunk of the first ``add`` (which may bring no piece: logprobs
+    ``[]``); None until then, as content ``""`` and content never sent differ.
+    """
+
+    pieces: list[V] = attrs.field(factory=list)
+    chunks: list[int] = attrs.field(factory=list)
+    started: int | None = None
+
+    def add(self, chunk: int, pieces: Sequence[V]) -> None:
+        if self.started is None:
+            self.started = chunk
+        self.pieces.extend(pieces)
+        self.chunks.extend(itertools.repeat(chunk, len(pieces)))
+
+    def upto(self, chunk: int | None) -> list[V] | None:
+        """A new list of the pieces as of ``chunk`` (all of them with None)."""
+        if self.started is None or (chunk is not None and self.started > chunk):
+            return None
+        if chunk is None:
+            return list(self.pieces)
+        return self.pieces[: bisect.bisect_right(self.chunks, chunk)]
+
+
+def _text(field: _Pieces[str], chunk: int | None) -> str | None:
+    """A text field's pieces joined, as of ``chunk``; None if none had come by then."""
+    pieces = field.upto(chunk)
+    return None if pieces is None else "".join(pieces)
+
+
+@attrs.define
+class _Latest(Generic[V]):
+    """A value each chunk may replace, readable as it was after any chunk."""
+
+    values: list[V] = attrs.field(factory=list)
+    chunks: list[int] = attrs.field(factory=list)
+
+    def set(self, chunk: int, value: V) -> None:
+        if self.values and self.values[-1] == value:
+            return  # the same again (a role sent in every chunk): nothing to remember
+        self.values.append(value)
+        self.chunks.append(chunk)
+
+    def at(self, chunk: int | None) -> V | None:
+        """The value as of ``chunk`` (the last one with None); None if none was set."""
+        count = len(self.values) if chunk is None else bisect.bisect_right(self.chunks, chunk)
+        return self.values[count - 1] if count else None
+
+
 @attrs.define
 class _ToolCallState:
-    id: str = ""
-    type: str = "function"
-    name: list[str] = attrs.field(factory=list)
-    arguments: list[str] = attrs.field(factory=list)
+    first: int  # the chunk it came in
+    id: _Latest[str] = attrs.field(factory=_Latest)
+    type: _Latest[str] = attrs.field(factory=_Latest)
+    name: _Pieces[str] = attrs.field(factory=_Pieces)
+    arguments: _Pieces[str] = attrs.field(factory=_Pieces)
 
 
 @attrs.define
 class _ChatChoiceState:
-    role: str | None = None
-    content: list[str] | None = None
-    refusal: list[str] | None = None
-    function_name: list[str] | None = None
-    arguments: list[str] | None = None
+    first: int  # the chunk it came in
+    role: _Latest[str] = attrs.field(factory=_Latest)
+    content: _Pieces[str] = attrs.field(factory=_Pieces)
+    refusal: _Pieces[str] = attrs.field(factory=_Pieces)
+    function_name: _Pieces[str] = attrs.field(factory=_Pieces)
+    arguments: _Pieces[str] = attrs.field(factory=_Pieces)
     tool_calls: dict[int, _ToolCallState] = attrs.field(factory=dict)
-    logprobs: list[ChatCompletionTokenLogprob] | None = None
-    finish_reason: str | None = None
-
-
-def _append(parts: list[str] | None, piece: str) -> list[str]:
-    # None until a first piece arrives: content "" and content never sent differ.
-    if parts is None:
-        return [piece]
-    parts.append(piece)
-    return parts
+    logprobs: _Pieces[ChatCompletionTokenLogprob] = attrs.field(factory=_Pieces)
+    refusal_logprobs: _Pieces[ChatCompletionTokenLogprob] = attrs.field(factory=_Pieces)
+    finish_reason: _Latest[str] = attrs.field(factory=_Latest)
 
 
 @attrs.define
 class ChatCompletionAccumulator:
-    """Fold ``ChatCompletionChunk`` objects into the ``ChatCompletion`` they add up to."""
+    """Fold ``ChatCompletionChunk`` objects into the ``ChatCompletion`` they add up to.
+
+    Adding a chunk costs the same however long the answer already is: the pieces are
+    kept, and joined only by ``result()`` (or by a function of ``result_later()``).
+    """
 
     _id: str | None = None
     _created: int = 0
     _model: str = ""
-    _usage: CompletionUsage | None = None
-    _system_fingerprint: str | None = None
-    _service_tier: str | None = None
+    _usage: _Latest[CompletionUsage] = attrs.field(factory=_Latest)
+    _system_fingerprint: _Latest[str] = attrs.field(factory=_Latest)
+    _service_tier: _Latest[str] = attrs.field(factory=_Latest)
     _choices: dict[int, _ChatChoiceState] = attrs.field(factory=dict)
+    _added: int = 0  # the chunks taken in; the next one's number
 
     def add(self, chunk: ChatCompletionChunk) -> ChatCompletionChunk:
         """Take in one chunk; returns it, so that ``add`` can sit inside a loop header.
@@ -108,79 +170,109 @@ class ChatCompletionAccumulator:
         The usage-only last chunk of an ``include_usage`` stream has no choices: its
         usage is kept.
         """
+        number = self._added
+        self._added += 1
         if self._id is None:
             self._id, self._created, self._model = chunk.id, chunk.created, chunk.model
         if chunk.usage is not None:
-            self._usage = chunk.usage
+            self._usage.set(number, chunk.usage)
         if chunk.system_fingerprint is not None:
-            self._system_fingerprint = chunk.system_fingerprint
+            self._system_fingerprint.set(number, chunk.system_fingerprint)
         if chunk.service_tier is not None:
-            self._service_tier = chunk.service_tier
+            self._service_tier.set(number, chunk.service_tier)
         for choice in chunk.choices:
-            state = self._choices.setdefault(choice.index, _ChatChoiceState())
+            state = self._choices.get(choice.index)
+            if state is None:
+                state = self._choices[choice.index] = _ChatChoiceState(first=number)
             delta = choice.delta
             if delta.role is not None:
-                state.role = delta.role
+                state.role.set(number, delta.role)
             if delta.content is not None:
-                state.content = _append(state.content, delta.content)
+                state.content.add(number, (delta.content,))
             if delta.refusal is not None:
-                state.refusal = _append(state.refusal, delta.refusal)
+                state.refusal.add(number, (delta.refusal,))
             for piece in delta.tool_calls or ():
-                tool = state.tool_calls.setdefault(piece.index, _ToolCallState())
+                tool = state.tool_calls.get(piece.index)
+                if tool is None:
+                    tool = state.tool_calls[piece.index] = _ToolCallState(first=number)
                 if piece.id:
-                    tool.id = piece.id
+                    tool.id.set(number, piece.id)
                 if piece.type:
-                    tool.type = piece.type
+                    tool.type.set(number, piece.type)
                 if piece.function is not None:
                     if piece.function.name:
-                        tool.name.append(piece.function.name)
+                        tool.name.add(number, (piece.function.name,))
                     if piece.function.arguments:
-                        tool.arguments.append(piece.function.arguments)
-            if choice.logprobs is not None and choice.logprobs.content is not None:
-                state.logprobs = [*(state.logprobs or ()), *choice.logprobs.content]
+                        tool.arguments.add(number, (piece.function.arguments,))
+            if choice.logprobs is not None:
+                if choice.logprobs.content is not None:
+                    state.logprobs.add(number, choice.logprobs.content)
+                if choice.logprobs.refusal is not None:
+                    state.refusal_logprobs.add(number, choice.logprobs.refusal)
             call = delta.function_call
             if call is not None:
                 # Pieces are concatenated, the name too: some servers stream it in parts.
                 if call.name is not None:
-                    state.function_name = _append(state.function_name, call.name)
+                    state.function_name.add(number, (call.name,))
                 if call.arguments is not None:
-                    state.arguments = _append(state.arguments, call.arguments)
+                    state.arguments.add(number, (call.arguments,))
             if choice.finish_reason is not None:
-                state.finish_reason = choice.finish_reason
+                state.finish_reason.set(number, choice.finish_reason)
         return chunk
 
     def result(self) -> ChatCompletion:
         """The completion so far (complete once the stream reached ``[DONE]``)."""
+        return self._result(None)
+
+    def result_later(self) -> Callable[[], ChatCompletion]:
+        """A function that gives the completion as it is now, built only when called.
+
+        Called after more chunks came, it still gives what the chunks up to now add up
+        to: a snapshot per chunk, for the cost of building the ones that are read.
+        """
+        return functools.partial(self._result, self._added - 1)
+
+    def _result(self, upto: int | None) -> ChatCompletion:
+        """The completion the chunks up to number ``upto`` add up to (all with None)."""
         choices = []
         for index in sorted(self._choices):
             state = self._choices[index]
+            if upto is not None and state.first > upto:
+                continue
             call = None
-            if state.function_name is not None or state.arguments is not None:
-                call = FunctionCall(
-                    name="".join(state.function_name or ()),
-                    arguments="".join(state.arguments or ()),
-                )
+            function_name = _text(state.function_name, upto)
+            arguments = _text(state.arguments, upto)
+            if function_name is not None or arguments is not None:
+                call = FunctionCall(name=function_name or "", arguments=arguments or "")
             tool_calls = [
                 ChatCompletionMessageToolCall(
-                    id=tool.id,
-                    type=tool.type,
-                    function=Function(name="".join(tool.name), arguments="".join(tool.arguments)),
+                    id=tool.id.at(upto) or "",
+                    type=tool.type.at(upto) or "function",
+                    function=Function(
+                        name=_text(tool.name, upto) or "",
+                        arguments=_text(tool.arguments, upto) or "",
+                    ),
                 )
                 for _, tool in sorted(state.tool_calls.items())
+                if upto is None or tool.first <= upto
             ]
             message = ChatCompletionMessage(
-                role=state.role or "assistant",
-                content=None if state.content is None else "".join(state.content),
-                refusal=None if state.refusal is None else "".join(state.refusal),
+                role=state.role.at(upto) or "assistant",
+                content=_text(state.content, upto),
+                refusal=_text(state.refusal, upto),
                 tool_calls=tool_calls or None,
                 function_call=call,
             )
-            logprobs = None if state.logprobs is None else ChoiceLogprobs(content=state.logprobs)
+            content_logprobs = state.logprobs.upto(upto)
+            refusal_logprobs = state.refusal_logprobs.upto(upto)
+            logprobs = None
+            if content_logprobs is not None or refusal_logprobs is not None:
+                logprobs = ChoiceLogprobs(content=content_logprobs, refusal=refusal_logprobs)
             choices.append(
                 ChatCompletionChoice(
                     index=index,
                     message=message,
-                    finish_reason=state.finish_reason,
+                    finish_reason=state.finish_reason.at(upto),
                     logprobs=logprobs,
                 )
             )
@@ -189,16 +281,16 @@ class ChatCompletionAccumulator:
             created=self._created,
             model=self._model,
             choices=choices,
-            usage=self._usage,
-            service_tier=self._service_tier,
-            system_fingerprint=self._system_fingerprint,
+            usage=self._usage.at(upto),
+            service_tier=self._service_tier.at(upto),
+            system_fingerprint=self._system_fingerprint.at(upto),
         )
 
 
 @attrs.define
 class _CompletionChoiceState:
     text: list[str] = attrs.field(factory=list)
-    logprobs: Logprobs | None = None
+    logprobs: list[Logprobs] = attrs.field(factory=list)  # each chunk's, joined by result()
     finish_reason: str | None = None
 
 
@@ -222,7 +314,7 @@ class CompletionAccumulator:
             state = self._choices.setdefault(choice.index, _CompletionChoiceState())
             state.text.append(choice.text)
             if choice.logprobs is not None:
-                state.logprobs = _join_logprobs(state.logprobs, choice.logprobs)
+                state.logprobs.append(choice.logprobs)
             if choice.finish_reason is not None:
                 state.finish_reason = choice.finish_reason
         return chunk
@@ -237,7 +329,7 @@ class CompletionAccumulator:
                 CompletionChoice(
                     text="".join(state.text),
                     index=index,
-                    logprobs=state.logprobs,
+                    logprobs=_join_logprobs(state.logprobs),
                     finish_reason=state.finish_reason,
                 )
                 for index, state in sorted(self._choices.items())
@@ -246,17 +338,18 @@ class CompletionAccumulator:
         )
 
 
-def _join_logprobs(first: Logprobs | None, more: Logprobs) -> Logprobs:
-    if first is None:
-        return more
+def _join_logprobs(parts: list[Logprobs]) -> Logprobs | None:
+    """The chunks' logprobs as one: their lists concatenated, once (not per chunk)."""
+    if len(parts) < 2:
+        return parts[0] if parts else None
     top = None
-    if first.top_logprobs is not None or more.top_logprobs is not None:
-        top = [*(first.top_logprobs or []), *(more.top_logprobs or [])]
+    if any(part.top_logprobs is not None for part in parts):
+        top = [entry for part in parts for entry in part.top_logprobs or ()]
     return Logprobs(
-        tokens=[*first.tokens, *more.tokens],
-        token_logprobs=[*first.token_logprobs, *more.token_logprobs],
+        tokens=[token for part in parts for token in part.tokens],
+        token_logprobs=[value for part in parts for value in part.token_logprobs],
         top_logprobs=top,
-        text_offset=[*first.text_offset, *more.text_offset],
+        text_offset=[offset for part in parts for offset in part.text_offset],
     )
 
 

@@ -848,6 +848,13 @@ class AsyncClient:
         body: Mapping[str, Any] | None,
         options: Mapping[str, Any] | None,
     ) -> T:
+        from ._exceptions import shown
+
+        # Checked before anything is sent, each named: the SDK's options come as a dict
+        # whose values no type checker sees. headers, timeout and max_retries are
+        # checked where they are used, as for every request.
+        if options is not None and not isinstance(options, Mapping):
+            raise InvalidParameterError("options", f"expected a mapping, got {shown(options)}")
         given = dict(options or {})
         unknown = sorted(set(given) - _VERB_OPTIONS)
         if unknown:
@@ -856,11 +863,21 @@ class AsyncClient:
                 f"{', '.join(map(repr, unknown))} not supported: use client.request(...) "
                 f"(its options are {', '.join(sorted(_VERB_OPTIONS))})",
             )
+        for name in ("params", "extra_json"):
+            value = given.get(name)
+            if value is not None and not isinstance(value, Mapping):
+                raise InvalidParameterError(
+                    f"options[{name!r}]", f"expected a mapping, got {shown(value)}"
+                )
         client = self
         if given.get("max_retries") is not None:
             client = self.with_options(max_retries=given["max_retries"])
         extra = given.get("extra_json")
         if extra is not None:
+            if body is not None and not isinstance(body, Mapping):
+                raise InvalidParameterError(
+                    "body", f"expected a mapping to add extra_json to, got {shown(body)}"
+                )
             body = {**(body or {}), **extra}
         timeout: dict[str, Any] = {} if "timeout" not in given else {"timeout": given["timeout"]}
         result: T = await client.request(

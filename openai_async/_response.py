@@ -23,7 +23,7 @@ import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar
 
 import anyio
 import httpx
@@ -188,14 +188,18 @@ class StreamedAPIResponse(_ResponseInfo, Generic[R]):
 
     async def iter_bytes(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
         from ._transport import translate_errors
+        from .types._file import check_chunk_size
 
+        check_chunk_size(chunk_size)  # before anything is read
         with translate_errors(self.http_response.request):
             async for chunk in self.http_response.aiter_bytes(chunk_size):
                 yield chunk
 
     async def iter_text(self, chunk_size: int | None = None) -> AsyncIterator[str]:
         from ._transport import translate_errors
+        from .types._file import check_chunk_size
 
+        check_chunk_size(chunk_size)  # before anything is read
         with translate_errors(self.http_response.request):
             async for chunk in self.http_response.aiter_text(chunk_size):
                 yield chunk
@@ -218,7 +222,9 @@ class StreamedAPIResponse(_ResponseInfo, Generic[R]):
         """
         from ._streaming import finish_chunks
         from ._transport import translate_errors
+        from .types._file import check_chunk_size
 
+        check_chunk_size(chunk_size)  # before the file is opened
         target = Path(file)
         partial = target.with_name(f".{target.name}.{os.urandom(4).hex()}.part")
         request = self.http_response.request
@@ -302,7 +308,12 @@ class RawResponseMethods:
     def __getattr__(self, name: str) -> Any:
         # A method, or a nested namespace (``client.chat.with_raw_response.completions``),
         # already bound to the client that answers raw.
-        return _endpoint(self._resource, name)
+        from .resources._base import Resource
+
+        method = _endpoint(self._resource, name, "with_raw_response")
+        if isinstance(method, Resource):
+            return RawResponseMethods(method)  # whose helpers are refused as here
+        return method
 
     def __repr__(self) -> str:
         return f"<with_raw_response of {self._resource!r}>"
@@ -321,7 +332,7 @@ class StreamingResponseMethods:
     def __getattr__(self, name: str) -> Any:
         from .resources._base import Resource
 
-        method = _endpoint(self._resource, name)
+        method = _endpoint(self._resource, name, "with_streaming_response")
         if isinstance(method, Resource):
             return StreamingResponseMethods(method)
 
@@ -364,10 +375,22 @@ class ClientResponseMethods:
         return f"<{kind} of {self._client!r}>"
 
 
-def _endpoint(resource: Resource, name: str) -> Any:
+# The helpers that manage a stream of their own: the SDK has them on the namespace only.
+# Through these wrappers they would send and leave the connection to nobody.
+_HELPERS: Final = frozenset({"stream"})
+
+
+def _endpoint(resource: Resource, name: str, kind: str) -> Any:
     from .resources._base import Resource
 
+    owner = type(resource).__name__
+    if name in _HELPERS and hasattr(resource, name):
+        raise AttributeError(
+            f"{owner}.{kind} has no {name}() (nor has the SDK's): call {name}() on the "
+            f"namespace itself, whose stream.response is the HTTP response, or "
+            f"{kind}.create(..., stream=True)"
+        )
     method = getattr(resource, name, None) if not name.startswith("_") else None
     if not callable(method) and not isinstance(method, Resource):
-        raise AttributeError(f"{type(resource).__name__} has no endpoint method {name!r}")
+        raise AttributeError(f"{owner} has no endpoint method {name!r}")
     return method

@@ -31,6 +31,8 @@ from openai_async._sse import EventTooLarge, SSEDecoder
 MODELS = [getattr(api_types, name) for name in api_types.__all__]
 MODELS = [cls for cls in MODELS if isinstance(cls, type) and cls is not api_types.APIObject]
 MODELS.remove(api_types.BinaryResponseContent)  # bytes, not JSON
+# chat.completions.stream()'s events are made by the client from chunks, never decoded.
+MODELS = [cls for cls in MODELS if cls.__module__ != "openai_async.types._chat_stream"]
 # Generic models (ListResponse, parsed replies) are structured as the endpoints use them.
 MODELS = [cls for cls in MODELS if not getattr(cls, "__parameters__", ())]
 MODELS += [api_types.ListResponse[cls] for cls in (api_types.Model, api_types.FileObject)]

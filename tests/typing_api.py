@@ -733,6 +733,10 @@ async def responses_usage(client: AsyncClient) -> None:
             assert_type(streamed, ResponseStreamEvent)
     assert_type(await events.get_final_response(), ParsedResponse[Answer])
     client.responses.stream(model="m", input="x", stream=True)  # type: ignore[call-overload]
+    resumed = client.responses.stream(response_id="resp_1", starting_after=3, text_format=Answer)
+    async with resumed as events:
+        assert_type(await events.get_final_response(), ParsedResponse[Answer])
+    client.responses.stream(response_id=3)  # type: ignore[call-overload]
 
     assert_type(await client.responses.retrieve(response.id), Response)
     replay = await client.responses.retrieve(response.id, stream=True, starting_after=3)

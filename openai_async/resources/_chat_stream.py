@@ -3,16 +3,19 @@
 The official SDK's streaming helper: ``async with client.chat.completions.stream(...)
 as stream`` sends the request; ``async for event in stream`` gives, for each chunk, a
 ``ChunkEvent`` and then what the chunk changed (``content.delta``, ``refusal.delta``,
-``tool_calls.function.arguments.delta``, ``logprobs.content.delta``) and what it ended
-(the ``.done`` events, with the answer or the arguments parsed as ``parse`` would);
-``await stream.get_final_completion()`` gives the ``ParsedChatCompletion``. The
-chunks come from an ``AsyncStream``, whose errors (a cut-off stream among them) pass
-through unchanged.
+``tool_calls.function.arguments.delta``, ``logprobs.content.delta``,
+``logprobs.refusal.delta``) and what it ended (the ``.done`` events, with the answer
+or the arguments parsed as ``parse`` would); ``await stream.get_final_completion()``
+gives the ``ParsedChatCompletion``. The chunks come from an ``AsyncStream``, whose
+errors (a cut-off stream among them) pass through unchanged.
+
+Each chunk costs the same however long the answer already is: the texts the events
+carry are kept joined as they grow, and a snapshot of the whole completion is built
+only when read.
 """
 
 from __future__ import annotations
 
-import bisect
 from collections import deque
 from collections.abc import Awaitable, Callable
 from types import TracebackType
@@ -25,13 +28,14 @@ from .._accumulate import ChatCompletionAccumulator
 from .._exceptions import finish_reason_error
 from ..types import (
     ChatCompletion,
-    ChatCompletionChoice,
     ChatCompletionChunk,
     ChatCompletionChunkChoice,
     ChatCompletionStreamEvent,
+    ChatCompletionTokenLogprob,
     ChunkEvent,
     ContentDeltaEvent,
     ContentDoneEvent,
+    Function,
     FunctionToolCallArgumentsDeltaEvent,
     FunctionToolCallArgumentsDoneEvent,
     LogprobsContentDeltaEvent,
@@ -40,6 +44,7 @@ from ..types import (
     RefusalDeltaEvent,
     RefusalDoneEvent,
 )
+from ..types._chat_stream import Later, LogprobsRefusalDeltaEvent, LogprobsRefusalDoneEvent
 
 if TYPE_CHECKING:
     from .._streaming import AsyncStream
@@ -48,26 +53,69 @@ if TYPE_CHECKING:
 __all__ = ["ChatCompletionStream", "ChatCompletionStreamManager"]
 
 T = TypeVar("T")
+V = TypeVar("V")
 
 
 @attrs.define
-class _ChoiceEnds:
-    """Which parts of one choice have had their ``.done`` event."""
+class _ToolCall:
+    """A tool call's name and arguments so far."""
 
-    content: bool = False
-    refusal: bool = False
-    logprobs: bool = False
-    tool_calls: set[int] = attrs.field(factory=set)
+    name: str = ""
+    arguments: str = ""
+
+
+@attrs.define
+class _Choice:
+    """One choice as its chunks so far made it, and which parts had their ``.done`` event.
+
+    The events' texts come from here, kept joined as they grow; the whole completion
+    is built only when read (``ChunkEvent.snapshot``, ``current_completion_snapshot``).
+    """
+
+    content: str | None = None
+    refusal: str | None = None
+    logprobs: list[ChatCompletionTokenLogprob] | None = None
+    refusal_logprobs: list[ChatCompletionTokenLogprob] | None = None
+    finish_reason: str | None = None
+    tool_calls: dict[int, _ToolCall] = attrs.field(factory=dict)
     current_tool: int | None = None  # the tool call whose arguments are streaming
-    # The tool call indices seen, in order: the snapshot lists the calls so, whatever
-    # the indices (a server may skip one).
-    tool_indices: list[int] = attrs.field(factory=list)
+    content_done: bool = False
+    refusal_done: bool = False
+    logprobs_done: bool = False
+    refusal_logprobs_done: bool = False
+    tools_done: set[int] = attrs.field(factory=set)
 
-    def position(self, index: int) -> int:
-        """Where the call of ``index`` is in the snapshot's ``tool_calls``."""
-        if index not in self.tool_indices:
-            bisect.insort(self.tool_indices, index)
-        return self.tool_indices.index(index)
+    def add(self, choice: ChatCompletionChunkChoice) -> None:
+        """Take in the choice's part of a chunk, as ``ChatCompletionAccumulator`` does."""
+        delta = choice.delta
+        if delta.content is not None:
+            self.content = delta.content if self.content is None else self.content + delta.content
+        if delta.refusal is not None:
+            self.refusal = delta.refusal if self.refusal is None else self.refusal + delta.refusal
+        for piece in delta.tool_calls or ():
+            call = self.tool_calls.setdefault(piece.index, _ToolCall())
+            if piece.function is not None:
+                if piece.function.name:
+                    call.name += piece.function.name
+                if piece.function.arguments:
+                    call.arguments += piece.function.arguments
+        if choice.logprobs is not None:
+            # One list each, grown in place: the delta events' snapshots are its prefixes.
+            if choice.logprobs.content is not None:
+                if self.logprobs is None:
+                    self.logprobs = []
+                self.logprobs.extend(choice.logprobs.content)
+            if choice.logprobs.refusal is not None:
+                if self.refusal_logprobs is None:
+                    self.refusal_logprobs = []
+                self.refusal_logprobs.extend(choice.logprobs.refusal)
+        if choice.finish_reason is not None:
+            self.finish_reason = choice.finish_reason
+
+
+def _first(entries: list[V], count: int) -> Later[list[V]]:
+    # The list as it is now, copied only if read: it grows in place.
+    return Later(lambda: entries[:count])
 
 
 class ChatCompletionStream(Generic[T]):
@@ -81,8 +129,8 @@ class ChatCompletionStream(Generic[T]):
         self._chunks = chunks
         self._spec = spec
         self._accumulator = ChatCompletionAccumulator()
-        self._snapshot: ChatCompletion | None = None
-        self._ends: dict[int, _ChoiceEnds] = {}
+        self._snapshot = Later(self._accumulator.result)
+        self._choices: dict[int, _Choice] = {}
         self._pending: deque[ChatCompletionStreamEvent[T]] = deque()
         self._finished = False
 
@@ -96,10 +144,8 @@ class ChatCompletionStream(Generic[T]):
 
     @property
     def current_completion_snapshot(self) -> ChatCompletion:
-        """The completion the chunks read so far add up to."""
-        if self._snapshot is None:
-            self._snapshot = self._accumulator.result()
-        return self._snapshot
+        """The completion the chunks read so far add up to (the last ``ChunkEvent``'s)."""
+        return self._snapshot.get()
 
     def __aiter__(self) -> ChatCompletionStream[T]:
         return self
@@ -141,48 +187,56 @@ class ChatCompletionStream(Generic[T]):
     close = aclose  # the official SDK's name
 
     def _events(self, chunk: ChatCompletionChunk) -> list[ChatCompletionStreamEvent[T]]:
+        """The events of one chunk: work in proportion to the chunk, not to the answer."""
         self._accumulator.add(chunk)
-        self._snapshot = snapshot = self._accumulator.result()
-        events: list[ChatCompletionStreamEvent[T]] = [ChunkEvent(chunk=chunk, snapshot=snapshot)]
-        by_index = {choice.index: choice for choice in snapshot.choices}
+        self._snapshot = Later(self._accumulator.result_later())
+        events: list[ChatCompletionStreamEvent[T]] = [
+            ChunkEvent(chunk=chunk, snapshot=self._snapshot)
+        ]
+        # The whole chunk first, as the events show the choice after it.
         for choice in chunk.choices:
-            if self._spec.parseable:  # the SDK raises here, before this chunk's events
-                error = finish_reason_error(choice.finish_reason, snapshot, self.response, None)
+            self._choices.setdefault(choice.index, _Choice()).add(choice)
+        for choice in chunk.choices:
+            # The SDK raises here, before this chunk's events (only these reasons raise).
+            if self._spec.parseable and choice.finish_reason in ("length", "content_filter"):
+                error = finish_reason_error(
+                    choice.finish_reason, self.current_completion_snapshot, self.response, None
+                )
                 if error is not None:
                     raise error
-            whole = by_index[choice.index]
-            ends = self._ends.setdefault(choice.index, _ChoiceEnds())
-            message = whole.message
+            state = self._choices[choice.index]
             delta = choice.delta
-            if delta.content is not None and message.content is not None:
-                events.append(ContentDeltaEvent(delta=delta.content, snapshot=message.content))
-            if delta.refusal is not None and message.refusal is not None:
-                events.append(RefusalDeltaEvent(delta=delta.refusal, snapshot=message.refusal))
-            calls = message.tool_calls or []
+            if delta.content is not None and state.content is not None:
+                events.append(ContentDeltaEvent(delta=delta.content, snapshot=state.content))
+            if delta.refusal is not None and state.refusal is not None:
+                events.append(RefusalDeltaEvent(delta=delta.refusal, snapshot=state.refusal))
             for piece in delta.tool_calls or ():
-                position = ends.position(piece.index)
-                if position < len(calls):
-                    call = calls[position].function
-                    fragment = piece.function.arguments if piece.function is not None else None
-                    events.append(
-                        FunctionToolCallArgumentsDeltaEvent(
-                            name=call.name,
-                            index=piece.index,
-                            arguments=call.arguments,
-                            arguments_delta=fragment or "",
-                        )
-                    )
-            if choice.logprobs is not None and choice.logprobs.content and whole.logprobs:
+                call = state.tool_calls[piece.index]
+                fragment = piece.function.arguments if piece.function is not None else None
                 events.append(
-                    LogprobsContentDeltaEvent(
-                        content=choice.logprobs.content, snapshot=whole.logprobs.content or []
+                    FunctionToolCallArgumentsDeltaEvent(
+                        name=call.name,
+                        index=piece.index,
+                        arguments=call.arguments,
+                        arguments_delta=fragment or "",
                     )
                 )
-            events.extend(self._ended(ends, choice, whole))
+            logprobs = choice.logprobs
+            if logprobs is not None and logprobs.content and state.logprobs is not None:
+                snapshot = _first(state.logprobs, len(state.logprobs))
+                events.append(
+                    LogprobsContentDeltaEvent(content=logprobs.content, snapshot=snapshot)
+                )
+            if logprobs is not None and logprobs.refusal and state.refusal_logprobs is not None:
+                snapshot = _first(state.refusal_logprobs, len(state.refusal_logprobs))
+                events.append(
+                    LogprobsRefusalDeltaEvent(refusal=logprobs.refusal, snapshot=snapshot)
+                )
+            events.extend(self._ended(state, choice))
         return events
 
     def _ended(
-        self, ends: _ChoiceEnds, choice: ChatCompletionChunkChoice, whole: ChatCompletionChoice
+        self, state: _Choice, choice: ChatCompletionChunkChoice
     ) -> list[ChatCompletionStreamEvent[T]]:
         """The ``.done`` events of what this chunk of the choice ended.
 
@@ -191,49 +245,46 @@ class ChatCompletionStream(Generic[T]):
         """
         events: list[ChatCompletionStreamEvent[T]] = []
         for piece in choice.delta.tool_calls or ():
-            if piece.index != ends.current_tool:
-                events.extend(self._content_ended(ends, whole))
-                if ends.current_tool is not None:
-                    events.extend(self._tool_ended(ends, whole, ends.current_tool))
-                ends.current_tool = piece.index
-        if whole.finish_reason is not None:
-            events.extend(self._content_ended(ends, whole))
-            if ends.current_tool is not None:
-                events.extend(self._tool_ended(ends, whole, ends.current_tool))
+            if piece.index != state.current_tool:
+                events.extend(self._content_ended(state))
+                if state.current_tool is not None:
+                    events.extend(self._tool_ended(state, state.current_tool))
+                state.current_tool = piece.index
+        if state.finish_reason is not None:
+            events.extend(self._content_ended(state))
+            if state.current_tool is not None:
+                events.extend(self._tool_ended(state, state.current_tool))
         return events
 
-    def _content_ended(
-        self, ends: _ChoiceEnds, whole: ChatCompletionChoice
-    ) -> list[ChatCompletionStreamEvent[T]]:
-        message = whole.message
+    def _content_ended(self, state: _Choice) -> list[ChatCompletionStreamEvent[T]]:
         events: list[ChatCompletionStreamEvent[T]] = []
-        if message.content and not message.refusal and not ends.content:
-            ends.content = True
-            parsed = self._spec.parse_content(message.content, self.response, whole.finish_reason)
-            events.append(ContentDoneEvent(content=message.content, parsed=parsed))
-        if message.refusal is not None and not ends.refusal:
-            ends.refusal = True
-            events.append(RefusalDoneEvent(refusal=message.refusal))
-        if whole.logprobs is not None and whole.logprobs.content is not None and not ends.logprobs:
-            ends.logprobs = True
-            events.append(LogprobsContentDoneEvent(content=whole.logprobs.content))
+        if state.content and not state.refusal and not state.content_done:
+            state.content_done = True
+            parsed = self._spec.parse_content(state.content, self.response, state.finish_reason)
+            events.append(ContentDoneEvent(content=state.content, parsed=parsed))
+        if state.refusal is not None and not state.refusal_done:
+            state.refusal_done = True
+            events.append(RefusalDoneEvent(refusal=state.refusal))
+        if state.logprobs is not None and not state.logprobs_done:
+            state.logprobs_done = True
+            events.append(LogprobsContentDoneEvent(content=list(state.logprobs)))
+        if state.refusal_logprobs is not None and not state.refusal_logprobs_done:
+            state.refusal_logprobs_done = True
+            events.append(LogprobsRefusalDoneEvent(refusal=list(state.refusal_logprobs)))
         return events
 
-    def _tool_ended(
-        self, ends: _ChoiceEnds, whole: ChatCompletionChoice, index: int
-    ) -> list[ChatCompletionStreamEvent[T]]:
-        calls = whole.message.tool_calls or []
-        position = ends.position(index)
-        if index in ends.tool_calls or position >= len(calls):
+    def _tool_ended(self, state: _Choice, index: int) -> list[ChatCompletionStreamEvent[T]]:
+        if index in state.tools_done:
             return []
-        ends.tool_calls.add(index)
-        function = calls[position].function
+        state.tools_done.add(index)
+        call = state.tool_calls[index]
+        function = Function(name=call.name, arguments=call.arguments)
         parsed = self._spec.parse_arguments(function, self.response)
         return [
             FunctionToolCallArgumentsDoneEvent(
-                name=function.name,
+                name=call.name,
                 index=index,
-                arguments=function.arguments,
+                arguments=call.arguments,
                 parsed_arguments=parsed,
             )
         ]

@@ -352,18 +352,30 @@ class Responses(Resource):
 
     @overload
     def stream(
-        self, *, text_format: type[T], **params: Unpack[ResponseCreateParams]
+        self,
+        *,
+        text_format: type[T],
+        response_id: str | None = None,
+        starting_after: int | None = None,
+        **params: Unpack[ResponseCreateParams],
     ) -> ResponseStreamManager[T]: ...
 
     @overload
     def stream(
-        self, *, text_format: JSONObject | None = None, **params: Unpack[ResponseCreateParams]
+        self,
+        *,
+        text_format: JSONObject | None = None,
+        response_id: str | None = None,
+        starting_after: int | None = None,
+        **params: Unpack[ResponseCreateParams],
     ) -> ResponseStreamManager[Any]: ...
 
     def stream(
         self,
         *,
         text_format: type[Any] | JSONObject | None = None,
+        response_id: str | None = None,
+        starting_after: int | None = None,
         **params: Unpack[ResponseCreateParams],
     ) -> ResponseStreamManager[Any]:
         """A streamed response for ``async with``: the SDK's ``responses.stream`` helper.
@@ -374,6 +386,11 @@ class Responses(Resource):
         parses (``text_format``, strict and model-made function tools). The parameters
         are checked here, before anything is sent; the request goes when the block is
         entered. ``stream=True`` is implied (and refused if given).
+
+        With ``response_id``, as the SDK's: the events of that stored (background)
+        response, from the one after ``starting_after`` (a ``sequence_number``) if
+        given, read with ``retrieve(response_id, stream=True)``. Only ``include``,
+        ``text_format``, ``tools`` (for parsing) and the per-call options go with it.
         """
         from ._response_stream import ResponseStreamManager
 
@@ -381,13 +398,43 @@ class Responses(Resource):
             raise InvalidParameterError(
                 "stream", "stream() always streams: leave stream out, or use create(stream=True)"
             )
-        body, options, reader = _parse_request(text_format, params, stream=True)
         client = self._client
+        if response_id is None and starting_after is None:
+            body, options, reader = _parse_request(text_format, params, stream=True)
 
-        async def send() -> AsyncStream[ResponseStreamEvent]:
-            return await client.call(RESPONSES.stream(body, options))
+            async def send() -> AsyncStream[ResponseStreamEvent]:
+                return await client.call(RESPONSES.stream(body, options))
 
-        return ResponseStreamManager(send, reader)
+            return ResponseStreamManager(send, reader)
+        if response_id is None:
+            raise InvalidParameterError(
+                "starting_after", "resumes a stored response's events: give its response_id too"
+            )
+        path_param("response_id", response_id)
+        check_range("starting_after", starting_after, 0)
+        given: dict[str, Any] = dict(params)
+        options = pop_options(given)
+        made = sorted(set(given) - {"include", "tools"})
+        if made:
+            raise InvalidParameterError(
+                "response_id",
+                f"streams a response made already: {', '.join(made)} cannot be given with "
+                "it (only include, text_format, tools and the per-call options can)",
+            )
+        check_types(given, ResponseCreateParams)
+        content: Parser | None = None
+        if text_format is not None:
+            _, content = format_for(text_format)
+        _, tool_parsers = parse_tools(given.get("tools"))
+        include = given.get("include")
+        retrieve = self.retrieve
+
+        async def resume() -> AsyncStream[ResponseStreamEvent]:
+            return await retrieve(
+                response_id, stream=True, include=include, starting_after=starting_after, **options
+            )
+
+        return ResponseStreamManager(resume, ParsedReader(content, tool_parsers))
 
     @overload
     async def retrieve(

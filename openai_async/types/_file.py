@@ -7,13 +7,15 @@ import os
 import warnings
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
 from .._models import APIObject
 
 __all__ = ["BinaryResponseContent", "FileDeleted", "FileObject"]
+
+T = TypeVar("T")
 
 
 @attrs.frozen(kw_only=True, slots=False)
@@ -106,38 +108,61 @@ class BinaryResponseContent(bytes):
 
     def iter_bytes(self, chunk_size: int | None = None) -> Iterator[bytes]:
         """The bytes in pieces of ``chunk_size`` (all at once without one)."""
-        step = chunk_size or len(self) or 1
-        for start in range(0, len(self), step):
-            yield bytes(self[start : start + step])
+        step = _step(chunk_size, len(self))
+        return (bytes(self[start : start + step]) for start in range(0, len(self), step))
 
     def iter_text(self, chunk_size: int | None = None) -> Iterator[str]:
         """``text`` in pieces of ``chunk_size`` characters (all at once without one)."""
         text = self.text
-        step = chunk_size or len(text) or 1
-        for start in range(0, len(text), step):
-            yield text[start : start + step]
+        step = _step(chunk_size, len(text))
+        return (text[start : start + step] for start in range(0, len(text), step))
 
     def iter_lines(self) -> Iterator[str]:
         """``text`` line by line, without the line ends (as httpx)."""
-        yield from self.text.splitlines()
+        return iter(self.text.splitlines())
 
-    async def aiter_bytes(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
-        for piece in self.iter_bytes(chunk_size):
-            yield piece
+    def aiter_bytes(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
+        return _aiter(self.iter_bytes(chunk_size))
 
-    async def aiter_text(self, chunk_size: int | None = None) -> AsyncIterator[str]:
-        for piece in self.iter_text(chunk_size):
-            yield piece
+    def aiter_text(self, chunk_size: int | None = None) -> AsyncIterator[str]:
+        return _aiter(self.iter_text(chunk_size))
 
-    async def aiter_lines(self) -> AsyncIterator[str]:
-        for line in self.iter_lines():
-            yield line
+    def aiter_lines(self) -> AsyncIterator[str]:
+        return _aiter(self.iter_lines())
 
     def close(self) -> None:
         """Nothing to release: the body was read whole."""
 
     async def aclose(self) -> None:
         """Nothing to release: the body was read whole."""
+
+
+def check_chunk_size(chunk_size: object) -> None:
+    """Refuse a ``chunk_size`` that is not a positive integer (None is: as it comes).
+
+    Below 1, a reader here gives no pieces at all (a negative step) and httpx's give
+    empty or overlapping ones: neither says anything is wrong.
+    """
+    if chunk_size is not None and (type(chunk_size) is not int or chunk_size < 1):
+        from .._exceptions import InvalidParameterError, shown
+
+        raise InvalidParameterError(
+            "chunk_size", f"expected a positive integer or None, got {shown(chunk_size)}"
+        )
+
+
+def _step(chunk_size: int | None, whole: int) -> int:
+    """The piece size for ``chunk_size``: ``whole`` (at least 1) without one.
+
+    Checked when the reader is made, not when first read.
+    """
+    check_chunk_size(chunk_size)
+    return (whole or 1) if chunk_size is None else chunk_size
+
+
+async def _aiter(pieces: Iterator[T]) -> AsyncIterator[T]:
+    for piece in pieces:
+        yield piece
 
 
 def _warn_not_streamed() -> None:
