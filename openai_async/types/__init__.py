@@ -47,6 +47,8 @@ from ._chat_stream import (
     FunctionToolCallArgumentsDoneEvent,
     LogprobsContentDeltaEvent,
     LogprobsContentDoneEvent,
+    LogprobsRefusalDeltaEvent,
+    LogprobsRefusalDoneEvent,
     RefusalDeltaEvent,
     RefusalDoneEvent,
 )
@@ -207,6 +209,8 @@ __all__ = [
     "Logprobs",
     "LogprobsContentDeltaEvent",
     "LogprobsContentDoneEvent",
+    "LogprobsRefusalDeltaEvent",
+    "LogprobsRefusalDoneEvent",
     "Model",
     "ModelDeleted",
     "ModelPermission",
