@@ -54,17 +54,45 @@ class RequestOptions(TypedDict, total=False):
     ``extra_headers`` go over the client's headers; ``extra_query`` into the query
     string; ``extra_body`` is merged into the JSON body (or the form of a file upload),
     its keys winning; ``timeout`` replaces the client's timeout for this call
-    (``None``: no timeout).
+    (``None``: no timeout). Each may be ``NOT_GIVEN`` (or ``omit``), as every optional
+    parameter of an endpoint method may: left out, as the SDK types them.
+    """
+
+    extra_headers: Mapping[str, str] | NotGiven | None
+    extra_query: Mapping[str, object] | NotGiven | None
+    extra_body: Mapping[str, object] | NotGiven | None
+    timeout: TimeoutTypes | NotGiven
+
+
+class GivenOptions(TypedDict, total=False):
+    """The per-call options a request carries: ``RequestOptions`` without ``NOT_GIVEN``.
+
+    What ``AsyncClient.call`` applies; an ``APIRequest`` made with ``RequestOptions``
+    drops the ones left out (``given_options``).
     """
 
     extra_headers: Mapping[str, str] | None
     extra_query: Mapping[str, object] | None
     extra_body: Mapping[str, object] | None
-    timeout: TimeoutTypes | NotGiven
+    timeout: TimeoutTypes
 
 
 OPTION_NAMES: Final = frozenset(RequestOptions.__optional_keys__)
-_NO_OPTIONS: Final = RequestOptions()  # never changed: shared by the calls given none
+_NO_OPTIONS: Final = GivenOptions()  # never changed: shared by the calls given none
+
+
+def given_options(options: RequestOptions | GivenOptions) -> GivenOptions:
+    """``options`` without those given as ``NOT_GIVEN`` (or ``omit``): they are left out.
+
+    Endpoint methods drop them with their other arguments; this is for the rest
+    (``client.request(..., extra_body=NOT_GIVEN)``), and what lets the type say so.
+    """
+    kept: Mapping[str, object] = options
+    for value in options.values():
+        if isinstance(value, NotGiven):
+            kept = {name: v for name, v in options.items() if not isinstance(v, NotGiven)}
+            break
+    return kept  # type: ignore[return-value]
 
 
 def pop_options(params: dict[str, Any]) -> RequestOptions:
@@ -109,7 +137,7 @@ class APIRequest(Generic[R]):
     headers: Mapping[str, str] | None = None
     # The escape hatch's ``content``, ``files`` and ``data``, for httpx as they are.
     httpx_body: Mapping[str, Any] | None = None
-    options: RequestOptions = attrs.field(default=_NO_OPTIONS, repr=False)
+    options: GivenOptions = attrs.field(default=_NO_OPTIONS, converter=given_options, repr=False)
     # Per-request values for the middleware (e.g. a batch item's attempt counter).
     extensions: Mapping[str, object] = attrs.field(factory=dict, repr=False)
 

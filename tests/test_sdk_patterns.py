@@ -54,18 +54,18 @@ async def test_not_given_leaves_a_parameter_out(client: AsyncOpenAI, server: Loc
     reply = await client.chat.completions.create(
         model="gpt-4o-mini",
         messages=QUESTION,
-        tools=tools or NOT_GIVEN,  # type: ignore[typeddict-item]
-        temperature=NOT_GIVEN,  # type: ignore[typeddict-item]
+        tools=tools or NOT_GIVEN,
+        temperature=NOT_GIVEN,
     )
     assert reply.choices[0].message.content == "You said: Say this is a test"
     assert server.requests[-1].json() == {"model": "gpt-4o-mini", "messages": QUESTION}
-    files = await client.files.list(purpose=NOT_GIVEN)  # type: ignore[arg-type]
+    files = await client.files.list(purpose=NOT_GIVEN)
     assert files.data == []
     assert dict(server.requests[-1].query) == {}
     raw = await client.chat.completions.with_raw_response.create(
         model="gpt-4o-mini",
         messages=QUESTION,
-        user=NOT_GIVEN,  # type: ignore[typeddict-item]
+        user=NOT_GIVEN,
     )
     assert raw.parse().choices[0].message.content == "You said: Say this is a test"
     assert "user" not in server.requests[-1].json()
@@ -714,15 +714,15 @@ async def test_omit_and_the_sdk_top_level_names(
     reply = await client.chat.completions.create(
         model="gpt-4o-mini",
         messages=QUESTION,
-        tools=omit,  # type: ignore[typeddict-item]
-        temperature=not_given,  # type: ignore[typeddict-item]
+        tools=omit,
+        temperature=not_given,
     )
     assert reply.choices[0].message.content == "You said: Say this is a test"
     assert server.requests[-1].json() == {"model": "gpt-4o-mini", "messages": QUESTION}
     assert isinstance(omit, Omit)
     assert repr(omit) == "omit"
     variant = client.with_options(timeout=omit)
-    assert (await variant.files.list(purpose=omit)).data == []  # type: ignore[arg-type]
+    assert (await variant.files.list(purpose=omit)).data == []
     assert dict(server.requests[-1].query) == {}
     path = tmp_path / "train.jsonl"
     path.write_bytes(b'{"a": 1}\n')

@@ -440,9 +440,9 @@ async def todays_chat(client: AsyncClient) -> None:
         assert_type(cut.completion, ChatCompletion)
     except openai_async.ContentFilterFinishReasonError as filtered:
         assert_type(filtered.completion, ChatCompletion)
-    # omit runs (it is a NOT_GIVEN) but our parameters are typed without it, as for NOT_GIVEN
+    # omit is a NOT_GIVEN: any optional parameter takes it (see leaving_parameters_out)
     leave_out = openai_async.omit
-    await client.chat.completions.create(model="m", messages=[], top_p=leave_out)  # type: ignore[call-overload]
+    await client.chat.completions.create(model="m", messages=[], top_p=leave_out)
     assert_type(openai_async.file_from_path("train.jsonl"), tuple[str, bytes])
     assert_type(openai_async.not_given, openai_async.NotGiven)
     assert isinstance(openai_async.omit, openai_async.Omit)
@@ -876,3 +876,133 @@ async def today_endpoints(client: AsyncClient) -> None:
     )
     assert_type(expiring, FileObject)
     await client.files.list(order="newest")  # type: ignore[arg-type]
+
+
+async def leaving_parameters_out(client: AsyncClient, tools: list[dict[str, Any]]) -> None:
+    """``NOT_GIVEN`` / ``not_given`` / ``omit`` for any optional parameter, as the SDK types it.
+
+    Code moving over passes them (``tools=tools or NOT_GIVEN``); each is left out.
+    """
+    from openai_async import NOT_GIVEN, not_given, omit
+    from openai_async.types import (
+        BinaryResponseContent,
+        CreateEmbeddingResponse,
+        FileObject,
+        FineTuneEvent,
+        FineTuningJob,
+        ImagesResponse,
+        ParsedChatCompletion,
+        ParsedResponse,
+        Response,
+        ResponseStreamEvent,
+        Transcription,
+        TranscriptionVerbose,
+        Translation,
+        Upload,
+        VectorStore,
+        VectorStoreFile,
+        VectorStoreFileBatch,
+    )
+
+    chat = client.chat.completions
+    reply = await chat.create(
+        model="m", messages=[], tools=tools or NOT_GIVEN, temperature=omit, user=not_given
+    )
+    assert_type(reply, ChatCompletion)
+    # stream left out is the whole answer, as in the SDK; True still streams.
+    assert_type(await chat.create(model="m", messages=[], stream=NOT_GIVEN), ChatCompletion)
+    assert_type(await chat.create(model="m", messages=[], stream=omit, n=omit), ChatCompletion)
+    chunks = await chat.create(model="m", messages=[], stream=True, stream_options=NOT_GIVEN)
+    assert_type(chunks, AsyncStream[ChatCompletionChunk])
+    parsed = await chat.parse(model="m", messages=[], response_format=NOT_GIVEN, seed=omit)
+    assert_type(parsed, ParsedChatCompletion[Any])
+    # The per-call options, on an endpoint method and on client.request.
+    model = await client.models.retrieve(
+        "m", extra_headers=NOT_GIVEN, extra_query=omit, extra_body=not_given, timeout=NOT_GIVEN
+    )
+    assert_type(model, Model)
+    assert_type(await client.request("GET", "models", extra_body=NOT_GIVEN), Any)
+
+    response = await client.responses.create(
+        model="m", input="x", instructions=omit, tools=NOT_GIVEN, stream=NOT_GIVEN
+    )
+    assert_type(response, Response)
+    events = await client.responses.create(model="m", input="x", stream=True, store=omit)
+    assert_type(events, AsyncStream[ResponseStreamEvent])
+    stored = await client.responses.retrieve("resp_1", stream=omit, include=NOT_GIVEN)
+    assert_type(stored, Response)
+    async with client.responses.stream(
+        model="m", input="x", text_format=NOT_GIVEN, response_id=omit, starting_after=omit
+    ) as streamed:
+        assert_type(await streamed.get_final_response(), ParsedResponse[Any])
+
+    vectors = await client.embeddings.create(
+        model="m", input="x", dimensions=NOT_GIVEN, encoding_format=omit, user=NOT_GIVEN
+    )
+    assert_type(vectors, CreateEmbeddingResponse)
+    many = await client.embeddings.create_many(["a"], model="m", batch_size=NOT_GIVEN)
+    assert_type(many, list[list[float]])
+    completion = await client.completions.create(
+        model="m", prompt="x", suffix=omit, stream=NOT_GIVEN
+    )
+    assert_type(completion, Completion)
+
+    files = await client.files.list(purpose=NOT_GIVEN, limit=omit, after=omit, order=NOT_GIVEN)
+    assert_type(files, ListResponse[FileObject])
+    uploaded = await client.files.create(file=b"{}", purpose="batch", expires_after=NOT_GIVEN)
+    assert_type(uploaded, FileObject)
+
+    drawn = await client.images.generate(prompt="o", n=NOT_GIVEN, size=omit, stream=NOT_GIVEN)
+    assert_type(drawn, ImagesResponse)
+    edited = await client.images.edit(image=b"png", prompt="x", mask=omit, stream=omit)
+    assert_type(edited, ImagesResponse)
+    varied = await client.images.create_variation(image=b"png", n=NOT_GIVEN, user=omit)
+    assert_type(varied, ImagesResponse)
+
+    transcriptions = client.audio.transcriptions
+    text = await transcriptions.create(
+        file=b"...", model="m", response_format=NOT_GIVEN, stream=NOT_GIVEN, language=omit
+    )
+    assert_type(text, Transcription)
+    timed = await transcriptions.create(
+        file=b"...", model="m", response_format="verbose_json", stream=omit, prompt=NOT_GIVEN
+    )
+    assert_type(timed, TranscriptionVerbose)
+    english = await client.audio.translations.create(
+        file=b"...", model="m", response_format=omit, temperature=NOT_GIVEN
+    )
+    assert_type(english, Translation)
+    speech = await client.audio.speech.create(
+        model="tts-1", voice="alloy", input="x", speed=NOT_GIVEN, instructions=omit
+    )
+    assert_type(speech, BinaryResponseContent)
+
+    # Methods with their parameters in the signature, not in a TypedDict.
+    events_so_far = await client.fine_tunes.list_events("ft-1", stream=NOT_GIVEN)
+    assert_type(events_so_far, ListResponse[FineTuneEvent])
+    jobs = await client.fine_tuning.jobs.list(after=NOT_GIVEN, limit=omit, metadata=omit)
+    assert_type(jobs, ListResponse[FineTuningJob])
+    store = await client.vector_stores.create(name=NOT_GIVEN, expires_after=omit)
+    assert_type(store, VectorStore)
+    kept = await client.vector_stores.update(store.id, name=omit, metadata=NOT_GIVEN)
+    assert_type(kept, VectorStore)
+    listed = await client.vector_stores.files.list(store.id, after=NOT_GIVEN, filter=omit)
+    assert_type(listed, ListResponse[VectorStoreFile])
+    polled = await client.vector_stores.files.create_and_poll(
+        "file-1", vector_store_id=store.id, attributes=NOT_GIVEN, poll_interval_ms=omit
+    )
+    assert_type(polled, VectorStoreFile)
+    batch = await client.vector_stores.file_batches.upload_and_poll(
+        store.id, files=[b"x"], max_concurrency=NOT_GIVEN, file_ids=omit
+    )
+    assert_type(batch, VectorStoreFileBatch)
+    upload = await client.uploads.upload_file_chunked(
+        file=b"x", mime_type="text/plain", purpose="batch", filename="x", part_size=NOT_GIVEN
+    )
+    assert_type(upload, Upload)
+
+    # A required parameter is not optional: leaving it out is refused, as in the SDK.
+    await chat.create(model=NOT_GIVEN, messages=[])  # type: ignore[call-overload]
+    await client.embeddings.create(model="m", input=omit)  # type: ignore[arg-type]
+    await client.files.create(file=b"x", purpose=NOT_GIVEN)  # type: ignore[arg-type]
+    await client.models.retrieve(NOT_GIVEN)  # type: ignore[arg-type]

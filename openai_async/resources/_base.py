@@ -6,7 +6,7 @@ import functools
 import inspect
 from collections.abc import Callable
 from types import FunctionType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
 from .._config import NotGiven
@@ -16,7 +16,9 @@ if TYPE_CHECKING:
     from .._client import AsyncClient
     from .._response import RawResponseMethods, StreamingResponseMethods
 
-__all__ = ["Resource", "path_param"]
+__all__ = ["Resource", "path_param", "present"]
+
+T = TypeVar("T")
 
 
 class Resource:
@@ -27,9 +29,11 @@ class Resource:
     def __init_subclass__(cls, **kwargs: Any) -> None:
         # Code written for the SDK passes ``NOT_GIVEN`` for a parameter it means to leave
         # out (``tools=tools or NOT_GIVEN``): every endpoint method drops such arguments
-        # before its checks see them, as if they had not been passed. (The wrapper is one
-        # more frame between a method that is not async and its caller: a warning's
-        # stacklevel counts it; see engines.)
+        # before its checks see them, as if they had not been passed. Its optional
+        # parameters are typed ``X | NotGiven`` for that, as the SDK's; ``present``
+        # gives the body such a parameter as ``X``. (The wrapper is one more frame
+        # between a method that is not async and its caller: a warning's stacklevel
+        # counts it; see engines.)
         super().__init_subclass__(**kwargs)
         for name, value in list(vars(cls).items()):
             if not name.startswith("_") and isinstance(value, FunctionType):
@@ -82,6 +86,16 @@ def _given(kwargs: dict[str, Any]) -> dict[str, Any]:
         if isinstance(value, NotGiven):
             return {k: v for k, v in kwargs.items() if not isinstance(v, NotGiven)}
     return kwargs
+
+
+def present(value: T | NotGiven) -> T:
+    """``value``, which a method's body never sees as ``NOT_GIVEN``: ``Resource`` drops it.
+
+    Optional parameters are typed ``X | NotGiven``, as the SDK types them, for code
+    that passes ``NOT_GIVEN``; the body, called without them, uses them as ``X``.
+    """
+    assert not isinstance(value, NotGiven), "Resource drops NOT_GIVEN arguments"
+    return value
 
 
 def path_param(name: str, value: object) -> str:

@@ -7,6 +7,7 @@ import typing
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any, Final, Literal, Union
 
+from .._config import NotGiven
 from .._exceptions import InvalidParameterError, shown
 
 __all__ = [
@@ -105,8 +106,11 @@ def _rules(declared: type) -> dict[str, _Rule]:
 
 
 def _kinds(hint: object) -> set[type] | None:
-    """The runtime types an annotation allows, or None when it has one we do not model."""
-    if hint is type(None):
+    """The runtime types an annotation allows, or None when it has one we do not model.
+
+    ``NotGiven`` allows none: endpoint methods drop such arguments before their checks.
+    """
+    if hint is type(None) or hint is NotGiven:
         return set()
     if hint in _PLAIN:
         return {hint}

@@ -54,7 +54,7 @@ def check_attributes(value: object) -> None:
 
 
 def list_query(
-    *, after: str | None, before: str | None, limit: int | None, order: str | None, **more: Any
+    *, after: object, before: object, limit: object, order: object, **more: Any
 ) -> dict[str, Any]:
     check_range("limit", limit, 1, _MAX_PAGE)
     check_choice("order", order, ("asc", "desc"))

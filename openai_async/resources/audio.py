@@ -7,6 +7,7 @@ from typing import Any, Final, Literal, Required, Unpack, cast, overload
 
 import httpx
 
+from .._config import NotGiven
 from .._exceptions import InvalidParameterError, shown
 from .._file_input import FileInput
 from .._request import APIRequest, RequestOptions, pop_options
@@ -61,8 +62,8 @@ class TranslationCreateParams(RequestOptions, total=False):
 
     file: Required[FileInput]
     model: Required[str]
-    prompt: str | None
-    temperature: float | None
+    prompt: str | NotGiven | None
+    temperature: float | NotGiven | None
 
 
 class TranscriptionCreateParams(TranslationCreateParams, total=False):
@@ -73,14 +74,14 @@ class TranscriptionCreateParams(TranslationCreateParams, total=False):
     ``chunking_strategy[key]`` fields, as the API reads them.
     """
 
-    language: str | None
-    languages: Sequence[str] | None
-    keywords: Sequence[str] | None
-    include: Sequence[Literal["logprobs"]] | None
-    timestamp_granularities: Sequence[Literal["word", "segment"]] | None
-    chunking_strategy: Literal["auto"] | Mapping[str, Any] | None
-    known_speaker_names: Sequence[str] | None
-    known_speaker_references: Sequence[str] | None
+    language: str | NotGiven | None
+    languages: Sequence[str] | NotGiven | None
+    keywords: Sequence[str] | NotGiven | None
+    include: Sequence[Literal["logprobs"]] | NotGiven | None
+    timestamp_granularities: Sequence[Literal["word", "segment"]] | NotGiven | None
+    chunking_strategy: Literal["auto"] | Mapping[str, Any] | NotGiven | None
+    known_speaker_names: Sequence[str] | NotGiven | None
+    known_speaker_references: Sequence[str] | NotGiven | None
 
 
 def _list(name: str, value: object, limit: int | None = None) -> list[Any] | None:
@@ -94,7 +95,7 @@ def _list(name: str, value: object, limit: int | None = None) -> list[Any] | Non
     return items
 
 
-def _fields(params: dict[str, Any], response_format: str | None, formats: tuple[str, ...]) -> Any:
+def _fields(params: dict[str, Any], response_format: object, formats: tuple[str, ...]) -> Any:
     check_choice("response_format", response_format, formats)
     check_number("temperature", params.get("temperature"), 0, 1)
     fields = {"response_format": response_format, **params}
@@ -110,7 +111,7 @@ def _fields(params: dict[str, Any], response_format: str | None, formats: tuple[
     return {name: value for name, value in fields.items() if value is not None}
 
 
-def _result_type(response_format: str | None, models: tuple[type, type, type]) -> type[object]:
+def _result_type(response_format: object, models: tuple[type, type, type]) -> type[object]:
     if response_format in _TEXT_FORMATS:
         return str
     if response_format == "verbose_json":
@@ -140,8 +141,8 @@ class Transcriptions(Resource):
     async def create(
         self,
         *,
-        response_format: Literal["json"] | None = None,
-        stream: Literal[False] = False,
+        response_format: Literal["json"] | NotGiven | None = None,
+        stream: Literal[False] | NotGiven = False,
         **params: Unpack[TranscriptionCreateParams],
     ) -> Transcription: ...
 
@@ -150,7 +151,7 @@ class Transcriptions(Resource):
         self,
         *,
         response_format: Literal["verbose_json"],
-        stream: Literal[False] = False,
+        stream: Literal[False] | NotGiven = False,
         **params: Unpack[TranscriptionCreateParams],
     ) -> TranscriptionVerbose: ...
 
@@ -159,7 +160,7 @@ class Transcriptions(Resource):
         self,
         *,
         response_format: Literal["diarized_json"],
-        stream: Literal[False] = False,
+        stream: Literal[False] | NotGiven = False,
         **params: Unpack[TranscriptionCreateParams],
     ) -> TranscriptionDiarized: ...
 
@@ -168,7 +169,7 @@ class Transcriptions(Resource):
         self,
         *,
         response_format: TextFormat,
-        stream: Literal[False] = False,
+        stream: Literal[False] | NotGiven = False,
         **params: Unpack[TranscriptionCreateParams],
     ) -> str: ...
 
@@ -176,8 +177,8 @@ class Transcriptions(Resource):
     async def create(
         self,
         *,
-        response_format: str | None = None,
-        stream: Literal[False] = False,
+        response_format: str | NotGiven | None = None,
+        stream: Literal[False] | NotGiven = False,
         **params: Unpack[TranscriptionCreateParams],
     ) -> Transcription | TranscriptionVerbose | TranscriptionDiarized | str: ...
 
@@ -185,7 +186,7 @@ class Transcriptions(Resource):
     async def create(
         self,
         *,
-        response_format: AudioResponseFormat | None = None,
+        response_format: AudioResponseFormat | NotGiven | None = None,
         stream: Literal[True],
         **params: Unpack[TranscriptionCreateParams],
     ) -> AsyncStream[TranscriptionStreamEvent]: ...
@@ -194,7 +195,7 @@ class Transcriptions(Resource):
     async def create(
         self,
         *,
-        response_format: str | None = None,
+        response_format: str | NotGiven | None = None,
         stream: bool,
         **params: Unpack[TranscriptionCreateParams],
     ) -> (
@@ -208,8 +209,8 @@ class Transcriptions(Resource):
     async def create(
         self,
         *,
-        response_format: str | None = None,
-        stream: bool = False,
+        response_format: str | NotGiven | None = None,
+        stream: bool | NotGiven = False,
         **params: Unpack[TranscriptionCreateParams],
     ) -> (
         Transcription
@@ -260,7 +261,7 @@ class Translations(Resource):
     async def create(
         self,
         *,
-        response_format: Literal["json"] | None = None,
+        response_format: Literal["json"] | NotGiven | None = None,
         **params: Unpack[TranslationCreateParams],
     ) -> Translation: ...
 
@@ -279,11 +280,17 @@ class Translations(Resource):
 
     @overload
     async def create(
-        self, *, response_format: str | None = None, **params: Unpack[TranslationCreateParams]
+        self,
+        *,
+        response_format: str | NotGiven | None = None,
+        **params: Unpack[TranslationCreateParams],
     ) -> Translation | TranslationVerbose | str: ...
 
     async def create(
-        self, *, response_format: str | None = None, **params: Unpack[TranslationCreateParams]
+        self,
+        *,
+        response_format: str | NotGiven | None = None,
+        **params: Unpack[TranslationCreateParams],
     ) -> Translation | TranslationVerbose | str:
         """``POST /audio/translations``: ``file``'s speech as English text.
 
@@ -311,10 +318,10 @@ class SpeechCreateParams(RequestOptions, total=False):
     input: Required[str]
     model: Required[str]
     voice: Required[str | Mapping[str, str]]
-    instructions: str | None
-    response_format: Literal["mp3", "opus", "aac", "flac", "wav", "pcm"] | None
-    speed: float | None
-    stream_format: Literal["sse", "audio"] | None
+    instructions: str | NotGiven | None
+    response_format: Literal["mp3", "opus", "aac", "flac", "wav", "pcm"] | NotGiven | None
+    speed: float | NotGiven | None
+    stream_format: Literal["sse", "audio"] | NotGiven | None
 
 
 _SPEECH_FORMATS = ("mp3", "opus", "aac", "flac", "wav", "pcm")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final, Literal, Required, TypedDict, Unpack
 
+from .._config import NotGiven
 from .._exceptions import InvalidParameterError, shown
 from .._pages import AsyncPaginator
 from .._request import Endpoint, RequestOptions, json_request, pop_options
@@ -46,8 +47,8 @@ class BatchCreateParams(RequestOptions, total=False):
     input_file_id: Required[str]
     endpoint: Required[BatchEndpoint]
     completion_window: Required[Literal["24h"]]
-    metadata: Mapping[str, str] | None
-    output_expires_after: FileExpiresAfter | Mapping[str, Any] | None
+    metadata: Mapping[str, str] | NotGiven | None
+    output_expires_after: FileExpiresAfter | Mapping[str, Any] | NotGiven | None
 
 
 BATCHES = Endpoint("POST", "batches", Batch, BatchCreateParams)
@@ -97,8 +98,8 @@ class Batches(Resource):
     def list(
         self,
         *,
-        after: str | None = None,
-        limit: int | None = None,
+        after: str | NotGiven | None = None,
+        limit: int | NotGiven | None = None,
         **options: Unpack[RequestOptions],
     ) -> AsyncPaginator[Batch]:
         """``GET /batches``, newest first: await it for a page, ``async for`` every batch.

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, Required, TypeVar, Unpack, overload
 
+from .._config import NotGiven
 from .._exceptions import InvalidParameterError, shown
 from .._messages import ChatMessage
 from .._request import RequestOptions, StreamingEndpoint, pop_options
 from .._streaming import AsyncStream
 from ..types import ChatCompletion, ChatCompletionChunk, ParsedChatCompletion
-from ._base import Resource
+from ._base import Resource, present
 from ._checks import check_choice, check_flag, check_range, check_types, json_body
 from ._params import (
     LogitBias,
@@ -44,43 +45,43 @@ class ChatCompletionParseParams(RequestOptions, total=False):
     model: Required[str]
     messages: Required[Sequence[ChatMessage]]
     # Tools, and the 2023 function calling they replace.
-    tools: Sequence[JSONObject] | None
-    tool_choice: Literal["none", "auto", "required"] | JSONObject | None
-    parallel_tool_calls: bool | None
-    functions: Sequence[JSONObject] | None
-    function_call: Literal["none", "auto"] | JSONObject | None
+    tools: Sequence[JSONObject] | NotGiven | None
+    tool_choice: Literal["none", "auto", "required"] | JSONObject | NotGiven | None
+    parallel_tool_calls: bool | NotGiven | None
+    functions: Sequence[JSONObject] | NotGiven | None
+    function_call: Literal["none", "auto"] | JSONObject | NotGiven | None
     # What the answer looks like.
-    n: int | None
-    stop: str | Sequence[str] | None
-    max_tokens: int | None
-    max_completion_tokens: int | None
-    modalities: Sequence[Literal["text", "audio"]] | None
-    audio: JSONObject | None
-    prediction: JSONObject | None
-    logprobs: bool | None
-    top_logprobs: int | None
-    stream_options: JSONObject | None
+    n: int | NotGiven | None
+    stop: str | Sequence[str] | NotGiven | None
+    max_tokens: int | NotGiven | None
+    max_completion_tokens: int | NotGiven | None
+    modalities: Sequence[Literal["text", "audio"]] | NotGiven | None
+    audio: JSONObject | NotGiven | None
+    prediction: JSONObject | NotGiven | None
+    logprobs: bool | NotGiven | None
+    top_logprobs: int | NotGiven | None
+    stream_options: JSONObject | NotGiven | None
     # Sampling.
-    temperature: float | None
-    top_p: float | None
-    presence_penalty: float | None
-    frequency_penalty: float | None
-    logit_bias: LogitBias | None
-    seed: int | None
+    temperature: float | NotGiven | None
+    top_p: float | NotGiven | None
+    presence_penalty: float | NotGiven | None
+    frequency_penalty: float | NotGiven | None
+    logit_bias: LogitBias | NotGiven | None
+    seed: int | NotGiven | None
     # Reasoning models.
-    reasoning_effort: ReasoningEffort | None
-    verbosity: Literal["low", "medium", "high"] | None
+    reasoning_effort: ReasoningEffort | NotGiven | None
+    verbosity: Literal["low", "medium", "high"] | NotGiven | None
     # Service options.
-    store: bool | None
-    metadata: Mapping[str, str] | None
-    service_tier: str | None
-    web_search_options: JSONObject | None
-    moderation: JSONObject | None
-    prompt_cache_key: str | None
-    prompt_cache_options: JSONObject | None
-    prompt_cache_retention: Literal["in_memory", "24h"] | None
-    safety_identifier: str | None
-    user: str | None
+    store: bool | NotGiven | None
+    metadata: Mapping[str, str] | NotGiven | None
+    service_tier: str | NotGiven | None
+    web_search_options: JSONObject | NotGiven | None
+    moderation: JSONObject | NotGiven | None
+    prompt_cache_key: str | NotGiven | None
+    prompt_cache_options: JSONObject | NotGiven | None
+    prompt_cache_retention: Literal["in_memory", "24h"] | NotGiven | None
+    safety_identifier: str | NotGiven | None
+    user: str | NotGiven | None
 
 
 class ChatCompletionCreateParams(ChatCompletionParseParams, total=False):
@@ -91,7 +92,7 @@ class ChatCompletionCreateParams(ChatCompletionParseParams, total=False):
     formats, audio settings) are plain mappings, as the API documents them.
     """
 
-    response_format: JSONObject | None
+    response_format: JSONObject | NotGiven | None
 
 
 CHAT_COMPLETIONS = StreamingEndpoint(
@@ -139,7 +140,10 @@ class ChatCompletions(Resource):
 
     @overload
     async def create(
-        self, *, stream: Literal[False] = False, **params: Unpack[ChatCompletionCreateParams]
+        self,
+        *,
+        stream: Literal[False] | NotGiven = False,
+        **params: Unpack[ChatCompletionCreateParams],
     ) -> ChatCompletion: ...
 
     @overload
@@ -153,7 +157,7 @@ class ChatCompletions(Resource):
     ) -> ChatCompletion | AsyncStream[ChatCompletionChunk]: ...
 
     async def create(
-        self, *, stream: bool = False, **params: Unpack[ChatCompletionCreateParams]
+        self, *, stream: bool | NotGiven = False, **params: Unpack[ChatCompletionCreateParams]
     ) -> ChatCompletion | AsyncStream[ChatCompletionChunk]:
         """Answer a conversation; ``stream=True`` gives an ``AsyncStream`` of chunks.
 
@@ -174,7 +178,7 @@ class ChatCompletions(Resource):
             )
         options = pop_options(given)
         check_types(given, ChatCompletionCreateParams)
-        body = chat_body(given, stream=stream)
+        body = chat_body(given, stream=present(stream))
         if stream:
             return await self._client.call(CHAT_COMPLETIONS.stream(body, options))
         return await self._client.call(CHAT_COMPLETIONS.request(body, options))
@@ -188,14 +192,14 @@ class ChatCompletions(Resource):
     async def parse(
         self,
         *,
-        response_format: JSONObject | None = None,
+        response_format: JSONObject | NotGiven | None = None,
         **params: Unpack[ChatCompletionParseParams],
     ) -> ParsedChatCompletion[Any]: ...
 
     async def parse(
         self,
         *,
-        response_format: type[Any] | JSONObject | None = None,
+        response_format: type[Any] | JSONObject | NotGiven | None = None,
         **params: Unpack[ChatCompletionParseParams],
     ) -> ParsedChatCompletion[Any]:
         """A chat completion whose answer is parsed: Structured Outputs, as the SDK has them.
@@ -229,14 +233,14 @@ class ChatCompletions(Resource):
     def stream(
         self,
         *,
-        response_format: JSONObject | None = None,
+        response_format: JSONObject | NotGiven | None = None,
         **params: Unpack[ChatCompletionParseParams],
     ) -> ChatCompletionStreamManager[Any]: ...
 
     def stream(
         self,
         *,
-        response_format: type[Any] | JSONObject | None = None,
+        response_format: type[Any] | JSONObject | NotGiven | None = None,
         **params: Unpack[ChatCompletionParseParams],
     ) -> ChatCompletionStreamManager[Any]:
         """A streamed completion as events, for ``async with``: the SDK's streaming helper.

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, Required, TypedDict, Unpack, overload
 
+from .._config import NotGiven
 from .._exceptions import InvalidParameterError
 from .._request import RequestOptions, StreamingEndpoint, pop_options
 from .._streaming import AsyncStream
 from ..types import Completion
-from ._base import Resource
+from ._base import Resource, present
 from ._checks import check_flag, check_range, check_types, json_body
 from ._params import LogitBias, check_sampling, check_stop
 
@@ -28,19 +29,19 @@ _MAX_BEST_OF = 20
 class CompletionParams(TypedDict, total=False):
     """The ``create`` parameters ``create_many`` passes on to every request."""
 
-    suffix: str | None
-    max_tokens: int | None
-    temperature: float | None
-    top_p: float | None
-    logprobs: int | None
-    echo: bool | None
-    stop: str | Sequence[str] | None
-    presence_penalty: float | None
-    frequency_penalty: float | None
-    best_of: int | None
-    logit_bias: LogitBias | None
-    seed: int | None
-    user: str | None
+    suffix: str | NotGiven | None
+    max_tokens: int | NotGiven | None
+    temperature: float | NotGiven | None
+    top_p: float | NotGiven | None
+    logprobs: int | NotGiven | None
+    echo: bool | NotGiven | None
+    stop: str | Sequence[str] | NotGiven | None
+    presence_penalty: float | NotGiven | None
+    frequency_penalty: float | NotGiven | None
+    best_of: int | NotGiven | None
+    logit_bias: LogitBias | NotGiven | None
+    seed: int | NotGiven | None
+    user: str | NotGiven | None
 
 
 class CompletionCreateParams(CompletionParams, RequestOptions, total=False):
@@ -48,8 +49,8 @@ class CompletionCreateParams(CompletionParams, RequestOptions, total=False):
 
     model: Required[str]
     prompt: Required[Prompt | None]
-    n: int | None
-    stream_options: Mapping[str, Any] | None
+    n: int | NotGiven | None
+    stream_options: Mapping[str, Any] | NotGiven | None
 
 
 COMPLETIONS = StreamingEndpoint(
@@ -64,7 +65,7 @@ class Completions(Resource):
 
     @overload
     async def create(
-        self, *, stream: Literal[False] = False, **params: Unpack[CompletionCreateParams]
+        self, *, stream: Literal[False] | NotGiven = False, **params: Unpack[CompletionCreateParams]
     ) -> Completion: ...
 
     @overload
@@ -78,7 +79,7 @@ class Completions(Resource):
     ) -> Completion | AsyncStream[Completion]: ...
 
     async def create(
-        self, *, stream: bool = False, **params: Unpack[CompletionCreateParams]
+        self, *, stream: bool | NotGiven = False, **params: Unpack[CompletionCreateParams]
     ) -> Completion | AsyncStream[Completion]:
         """Complete ``prompt``; ``stream=True`` gives an ``AsyncStream`` of ``Completion``.
 
@@ -120,8 +121,8 @@ class Completions(Resource):
         prompts: Sequence[str] | Sequence[Sequence[int]],
         *,
         model: str,
-        n: int = 1,
-        max_concurrency: int = 8,
+        n: int | NotGiven = 1,
+        max_concurrency: int | NotGiven = 8,
         **params: Unpack[CompletionParams],
     ) -> list[PromptCompletion]:
         """Complete many prompts, 20 to a request, concurrently; results in input order.
@@ -141,8 +142,8 @@ class Completions(Resource):
             self.create,
             prompts,
             model=model,
-            n=n,
-            max_concurrency=max_concurrency,
+            n=present(n),
+            max_concurrency=present(max_concurrency),
             quirks=self._client._quirks,
             params=params,
             probe=Probe(client.with_options(max_retries=0).completions.create, then),

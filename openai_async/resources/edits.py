@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Required, Unpack
 
+from .._config import NotGiven
 from .._exceptions import InvalidParameterError
 from .._request import Endpoint, RequestOptions, pop_options
 from ..types import Edit
@@ -19,10 +20,10 @@ class EditCreateParams(RequestOptions, total=False):
 
     model: Required[str]
     instruction: Required[str]
-    input: str | None
-    n: int | None
-    temperature: float | None
-    top_p: float | None
+    input: str | NotGiven | None
+    n: int | NotGiven | None
+    temperature: float | NotGiven | None
+    top_p: float | NotGiven | None
 
 
 EDITS = Endpoint("POST", "edits", Edit, EditCreateParams)

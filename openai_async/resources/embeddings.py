@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Literal, Required, TypedDict, Unpack
 
+from .._config import NotGiven
 from .._exceptions import InvalidParameterError
 from .._request import Endpoint, RequestOptions, pop_options
 from ..types import CreateEmbeddingResponse
-from ._base import Resource
+from ._base import Resource, present
 from ._checks import check_choice, check_range, check_types, json_body
 
 __all__ = ["EmbeddingCreateParams", "EmbeddingParams", "Embeddings"]
@@ -19,10 +20,10 @@ EmbeddingInput = str | Sequence[str] | Sequence[int] | Sequence[Sequence[int]]
 class EmbeddingParams(TypedDict, total=False):
     """The ``create`` parameters ``create_many`` passes on to every request."""
 
-    encoding_format: Literal["float", "base64"] | None
+    encoding_format: Literal["float", "base64"] | NotGiven | None
     # Only text-embedding-3 and later models shorten their vectors.
-    dimensions: int | None
-    user: str | None
+    dimensions: int | NotGiven | None
+    user: str | NotGiven | None
 
 
 class EmbeddingCreateParams(EmbeddingParams, RequestOptions, total=False):
@@ -75,8 +76,8 @@ class Embeddings(Resource):
         inputs: Sequence[str] | Sequence[Sequence[int]],
         *,
         model: str,
-        batch_size: int = 256,
-        max_concurrency: int = 8,
+        batch_size: int | NotGiven = 256,
+        max_concurrency: int | NotGiven = 8,
         **params: Unpack[EmbeddingParams],
     ) -> list[list[float]]:
         """One vector per input, in input order: ``batch_size`` inputs to a request.
@@ -94,8 +95,8 @@ class Embeddings(Resource):
             self.create,
             inputs,
             model=model,
-            batch_size=batch_size,
-            max_concurrency=max_concurrency,
+            batch_size=present(batch_size),
+            max_concurrency=present(max_concurrency),
             params=params,
         )
 

@@ -10,13 +10,14 @@ from typing import Any, Literal, Unpack
 import anyio
 import httpx
 
+from .._config import NotGiven
 from .._exceptions import APIConnectionError, InvalidParameterError, shown
 from .._file_input import FileInput
 from .._pages import AsyncPaginator
 from .._request import APIRequest, RequestOptions, json_request
 from .._streaming import finish_chunks
 from ..types import BinaryResponseContent, FileDeleted, FileObject, ListResponse
-from ._base import Resource, path_param
+from ._base import Resource, path_param, present
 from ._checks import check_choice, check_range, json_body
 from ._common import form_expires_after
 from ._upload import form_request
@@ -38,10 +39,10 @@ class Files(Resource):
     def list(
         self,
         *,
-        purpose: str | None = None,
-        limit: int | None = None,
-        after: str | None = None,
-        order: Literal["asc", "desc"] | None = None,
+        purpose: str | NotGiven | None = None,
+        limit: int | NotGiven | None = None,
+        after: str | NotGiven | None = None,
+        order: Literal["asc", "desc"] | NotGiven | None = None,
         **options: Unpack[RequestOptions],
     ) -> AsyncPaginator[FileObject]:
         """``GET /files``, optionally only those with ``purpose``.
@@ -71,7 +72,7 @@ class Files(Resource):
         *,
         file: FileInput,
         purpose: str,
-        expires_after: Mapping[str, Any] | None = None,
+        expires_after: Mapping[str, Any] | NotGiven | None = None,
         **options: Unpack[RequestOptions],
     ) -> FileObject:
         """``POST /files``: upload ``file`` (JSON Lines for ``purpose="fine-tune"``).
@@ -82,7 +83,7 @@ class Files(Resource):
         (``{"anchor": "created_at", "seconds": 3600 to 2592000}``) has the file deleted then.
         """
         _check_purpose(purpose, required=True)
-        fields = {"purpose": purpose, **form_expires_after(expires_after)}
+        fields = {"purpose": purpose, **form_expires_after(present(expires_after))}
         request = await form_request(
             "files", FileObject, fields=fields, files={"file": file}, options=options
         )

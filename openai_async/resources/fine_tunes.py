@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Literal, Required, Unpack, overload
 
+from .._config import NotGiven
 from .._exceptions import InvalidParameterError, shown
 from .._pages import AsyncPaginator
 from .._request import Endpoint, RequestOptions, json_request, pop_options, sse_request
@@ -22,17 +23,17 @@ class FineTuneCreateParams(RequestOptions, total=False):
     """The parameters of ``POST /fine-tunes`` (the 2023 API), declared once."""
 
     training_file: Required[str]
-    validation_file: str | None
-    model: str | None
-    n_epochs: int | None
-    batch_size: int | None
-    learning_rate_multiplier: float | None
-    prompt_loss_weight: float | None
-    compute_classification_metrics: bool | None
-    classification_n_classes: int | None
-    classification_positive_class: str | None
-    classification_betas: Sequence[float] | None
-    suffix: str | None
+    validation_file: str | NotGiven | None
+    model: str | NotGiven | None
+    n_epochs: int | NotGiven | None
+    batch_size: int | NotGiven | None
+    learning_rate_multiplier: float | NotGiven | None
+    prompt_loss_weight: float | NotGiven | None
+    compute_classification_metrics: bool | NotGiven | None
+    classification_n_classes: int | NotGiven | None
+    classification_positive_class: str | NotGiven | None
+    classification_betas: Sequence[float] | NotGiven | None
+    suffix: str | NotGiven | None
 
 
 FINE_TUNES = Endpoint("POST", "fine-tunes", FineTune, FineTuneCreateParams)
@@ -78,7 +79,11 @@ class FineTunes(Resource):
 
     @overload
     async def list_events(
-        self, fine_tune_id: str, *, stream: Literal[False] = ..., **options: Unpack[RequestOptions]
+        self,
+        fine_tune_id: str,
+        *,
+        stream: Literal[False] | NotGiven = ...,
+        **options: Unpack[RequestOptions],
     ) -> ListResponse[FineTuneEvent]: ...
 
     @overload
@@ -92,7 +97,11 @@ class FineTunes(Resource):
     ) -> ListResponse[FineTuneEvent] | AsyncStream[FineTuneEvent]: ...
 
     async def list_events(
-        self, fine_tune_id: str, *, stream: bool = False, **options: Unpack[RequestOptions]
+        self,
+        fine_tune_id: str,
+        *,
+        stream: bool | NotGiven = False,
+        **options: Unpack[RequestOptions],
     ) -> ListResponse[FineTuneEvent] | AsyncStream[FineTuneEvent]:
         """``GET /fine-tunes/{fine_tune_id}/events``: the job's log so far.
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final, Literal, Required, TypedDict, Unpack
 
+from .._config import NotGiven
 from .._exceptions import InvalidParameterError, shown
 from .._pages import AsyncPaginator
 from .._request import Endpoint, RequestOptions, json_request, pop_options
 from ..types import FineTuningJob, FineTuningJobCheckpoint, FineTuningJobEvent, ListResponse
-from ._base import Resource, path_param
+from ._base import Resource, path_param, present
 from ._checks import check_choice, check_range, check_types, json_body
 from ._common import check_metadata, page_query
 
@@ -47,13 +48,13 @@ class FineTuningJobCreateParams(RequestOptions, total=False):
 
     model: Required[str]
     training_file: Required[str]
-    hyperparameters: Hyperparameters | Mapping[str, Any] | None
-    suffix: str | None
-    validation_file: str | None
-    integrations: Sequence[Mapping[str, Any]] | None
-    seed: int | None
-    method: Mapping[str, Any] | None
-    metadata: Mapping[str, str] | None
+    hyperparameters: Hyperparameters | Mapping[str, Any] | NotGiven | None
+    suffix: str | NotGiven | None
+    validation_file: str | NotGiven | None
+    integrations: Sequence[Mapping[str, Any]] | NotGiven | None
+    seed: int | NotGiven | None
+    method: Mapping[str, Any] | NotGiven | None
+    metadata: Mapping[str, str] | NotGiven | None
 
 
 FINE_TUNING_JOBS = Endpoint("POST", "fine_tuning/jobs", FineTuningJob, FineTuningJobCreateParams)
@@ -153,8 +154,8 @@ class Checkpoints(Resource):
         self,
         fine_tuning_job_id: str,
         *,
-        after: str | None = None,
-        limit: int | None = None,
+        after: str | NotGiven | None = None,
+        limit: int | NotGiven | None = None,
         **options: Unpack[RequestOptions],
     ) -> AsyncPaginator[FineTuningJobCheckpoint]:
         """``GET /fine_tuning/jobs/{id}/checkpoints``: await a page, ``async for`` all."""
@@ -197,9 +198,9 @@ class Jobs(Resource):
     def list(
         self,
         *,
-        after: str | None = None,
-        limit: int | None = None,
-        metadata: Mapping[str, str] | None = None,
+        after: str | NotGiven | None = None,
+        limit: int | NotGiven | None = None,
+        metadata: Mapping[str, str] | NotGiven | None = None,
         **options: Unpack[RequestOptions],
     ) -> AsyncPaginator[FineTuningJob]:
         """``GET /fine_tuning/jobs``, newest first: await a page, ``async for`` every job.
@@ -209,7 +210,7 @@ class Jobs(Resource):
         """
         params = page_query(after, limit)
         check_metadata("metadata", metadata)
-        for key, value in (metadata or {}).items():
+        for key, value in (present(metadata) or {}).items():
             params[f"metadata[{key}]"] = value
         pages = ListResponse[FineTuningJob]
         return AsyncPaginator(
@@ -242,8 +243,8 @@ class Jobs(Resource):
         self,
         fine_tuning_job_id: str,
         *,
-        after: str | None = None,
-        limit: int | None = None,
+        after: str | NotGiven | None = None,
+        limit: int | NotGiven | None = None,
         **options: Unpack[RequestOptions],
     ) -> AsyncPaginator[FineTuningJobEvent]:
         """``GET /fine_tuning/jobs/{id}/events``, newest first: await a page, or ``async for``.

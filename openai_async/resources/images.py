@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, Required, Unpack, overload
 
+from .._config import NotGiven
 from .._exceptions import InvalidParameterError, shown
 from .._file_input import FileInput
 from .._request import RequestOptions, StreamingEndpoint, json_request, pop_options, sse_request
@@ -60,11 +61,11 @@ _ENUMS: dict[str, tuple[str, ...]] = {
 
 
 class _ImageParams(RequestOptions, total=False):
-    model: ImageModel | str | None
-    n: int | None
-    size: ImageSize | str | None
-    response_format: ImageResponseFormat | None
-    user: str | None
+    model: ImageModel | str | NotGiven | None
+    n: int | NotGiven | None
+    size: ImageSize | str | NotGiven | None
+    response_format: ImageResponseFormat | NotGiven | None
+    user: str | NotGiven | None
 
 
 class ImageCreateVariationParams(_ImageParams, total=False):
@@ -75,18 +76,18 @@ class ImageCreateVariationParams(_ImageParams, total=False):
 
 class _GPTImageParams(_ImageParams, total=False):
     prompt: Required[str]
-    quality: ImageQuality | None
-    output_format: ImageOutputFormat | None
-    output_compression: int | None  # 0 to 100, for jpeg and webp
-    background: ImageBackground | None
-    partial_images: int | None  # 0 to 3, with stream=True
+    quality: ImageQuality | NotGiven | None
+    output_format: ImageOutputFormat | NotGiven | None
+    output_compression: int | NotGiven | None  # 0 to 100, for jpeg and webp
+    background: ImageBackground | NotGiven | None
+    partial_images: int | NotGiven | None  # 0 to 3, with stream=True
 
 
 class ImageGenerateParams(_GPTImageParams, total=False):
     """The parameters of ``POST /images/generations`` but ``stream``, declared once."""
 
-    moderation: Literal["low", "auto"] | None
-    style: Literal["vivid", "natural"] | None  # dall-e-3
+    moderation: Literal["low", "auto"] | NotGiven | None
+    style: Literal["vivid", "natural"] | NotGiven | None  # dall-e-3
 
 
 class ImageEditParams(_GPTImageParams, total=False):
@@ -101,11 +102,11 @@ class ImageEditParams(_GPTImageParams, total=False):
       a mapping too. ``moderation`` is a parameter of this form.
     """
 
-    image: FileInput | list[FileInput]
-    images: Sequence[Mapping[str, str]] | None
-    mask: FileInput | Mapping[str, str] | None
-    input_fidelity: Literal["high", "low"] | None
-    moderation: Literal["low", "auto"] | None
+    image: FileInput | list[FileInput] | NotGiven
+    images: Sequence[Mapping[str, str]] | NotGiven | None
+    mask: FileInput | Mapping[str, str] | NotGiven | None
+    input_fidelity: Literal["high", "low"] | NotGiven | None
+    moderation: Literal["low", "auto"] | NotGiven | None
 
 
 # A streamed image ends with its completed event; with n > 1 there is one per image,
@@ -177,7 +178,7 @@ class Images(Resource):
 
     @overload
     async def generate(
-        self, *, stream: Literal[False] = False, **params: Unpack[ImageGenerateParams]
+        self, *, stream: Literal[False] | NotGiven = False, **params: Unpack[ImageGenerateParams]
     ) -> ImagesResponse: ...
 
     @overload
@@ -191,7 +192,7 @@ class Images(Resource):
     ) -> ImagesResponse | AsyncStream[ImageStreamEvent]: ...
 
     async def generate(
-        self, *, stream: bool = False, **params: Unpack[ImageGenerateParams]
+        self, *, stream: bool | NotGiven = False, **params: Unpack[ImageGenerateParams]
     ) -> ImagesResponse | AsyncStream[ImageStreamEvent]:
         """``POST /images/generations``: ``n`` (1 to 10) images for ``prompt``.
 
@@ -221,7 +222,7 @@ class Images(Resource):
 
     @overload
     async def edit(
-        self, *, stream: Literal[False] = False, **params: Unpack[ImageEditParams]
+        self, *, stream: Literal[False] | NotGiven = False, **params: Unpack[ImageEditParams]
     ) -> ImagesResponse: ...
 
     @overload
@@ -235,7 +236,7 @@ class Images(Resource):
     ) -> ImagesResponse | AsyncStream[ImageStreamEvent]: ...
 
     async def edit(
-        self, *, stream: bool = False, **params: Unpack[ImageEditParams]
+        self, *, stream: bool | NotGiven = False, **params: Unpack[ImageEditParams]
     ) -> ImagesResponse | AsyncStream[ImageStreamEvent]:
         """``POST /images/edits``: edit ``image`` where ``mask`` (or its alpha) is clear.
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Required, Unpack
 
+from .._config import NotGiven
 from .._exceptions import InvalidParameterError
 from .._request import Endpoint, RequestOptions, pop_options
 from ..types import ModerationCreateResponse
@@ -24,7 +25,7 @@ class ModerationCreateParams(RequestOptions, total=False):
     """
 
     input: Required[str | Sequence[str | Mapping[str, Any]]]
-    model: str | None
+    model: str | NotGiven | None
 
 
 MODERATIONS = Endpoint("POST", "moderations", ModerationCreateResponse, ModerationCreateParams)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar, Unpack, cast, ov
 
 import httpx
 
+from .._config import NotGiven
 from .._exceptions import InvalidParameterError, shown
 from .._messages import message_json
 from .._pages import AsyncPaginator
@@ -28,7 +29,7 @@ from ..types import (
     ResponseOutputItem,
     ResponseStreamEvent,
 )
-from ._base import Resource, path_param
+from ._base import Resource, path_param, present
 from ._checks import check_choice, check_flag, check_range, check_types, json_body
 from ._params import check_sampling
 from ._response_parse import ParsedReader, Parser, format_for, parse_tools
@@ -71,58 +72,58 @@ class ResponseCreateParams(RequestOptions, total=False):
     one. Nested objects (tools, ``text``, ``reasoning``) are plain mappings.
     """
 
-    model: str | None
-    input: str | Sequence[InputItem] | None
-    instructions: str | None
+    model: str | NotGiven | None
+    input: str | Sequence[InputItem] | NotGiven | None
+    instructions: str | NotGiven | None
     # Tools: function tools ({"type": "function", "name", "parameters", "strict"}) and
     # the built-in ones ({"type": "web_search"}, file_search, mcp, ...), passed through.
-    tools: Sequence[JSONObject] | None
-    tool_choice: str | JSONObject | None
-    parallel_tool_calls: bool | None
-    max_tool_calls: int | None
+    tools: Sequence[JSONObject] | NotGiven | None
+    tool_choice: str | JSONObject | NotGiven | None
+    parallel_tool_calls: bool | NotGiven | None
+    max_tool_calls: int | NotGiven | None
     # What the answer looks like: {"format": {"type": "json_schema", ...}, "verbosity"}.
-    text: JSONObject | None
-    reasoning: JSONObject | None
-    max_output_tokens: int | None
-    top_logprobs: int | None
-    include: Sequence[str] | None
-    stream_options: JSONObject | None
-    temperature: float | None
-    top_p: float | None
-    truncation: Literal["auto", "disabled"] | None
+    text: JSONObject | NotGiven | None
+    reasoning: JSONObject | NotGiven | None
+    max_output_tokens: int | NotGiven | None
+    top_logprobs: int | NotGiven | None
+    include: Sequence[str] | NotGiven | None
+    stream_options: JSONObject | NotGiven | None
+    temperature: float | NotGiven | None
+    top_p: float | NotGiven | None
+    truncation: Literal["auto", "disabled"] | NotGiven | None
     # Conversation state: a stored response to go on from, or a conversation.
-    previous_response_id: str | None
-    conversation: str | JSONObject | None
-    context_management: Sequence[JSONObject] | None
-    prompt: JSONObject | None
-    store: bool | None
-    background: bool | None
+    previous_response_id: str | NotGiven | None
+    conversation: str | JSONObject | NotGiven | None
+    context_management: Sequence[JSONObject] | NotGiven | None
+    prompt: JSONObject | NotGiven | None
+    store: bool | NotGiven | None
+    background: bool | NotGiven | None
     # Service options.
-    metadata: Mapping[str, str] | None
-    service_tier: str | None
-    moderation: JSONObject | None
-    prompt_cache_key: str | None
-    prompt_cache_options: JSONObject | None
-    prompt_cache_retention: Literal["in_memory", "24h"] | None
-    safety_identifier: str | None
-    user: str | None
+    metadata: Mapping[str, str] | NotGiven | None
+    service_tier: str | NotGiven | None
+    moderation: JSONObject | NotGiven | None
+    prompt_cache_key: str | NotGiven | None
+    prompt_cache_options: JSONObject | NotGiven | None
+    prompt_cache_retention: Literal["in_memory", "24h"] | NotGiven | None
+    safety_identifier: str | NotGiven | None
+    user: str | NotGiven | None
 
 
 class ResponseRetrieveParams(RequestOptions, total=False):
     """The query of ``GET /responses/{id}`` (all but ``stream``)."""
 
-    include: Sequence[str] | None
-    include_obfuscation: bool | None
-    starting_after: int | None
+    include: Sequence[str] | NotGiven | None
+    include_obfuscation: bool | NotGiven | None
+    starting_after: int | NotGiven | None
 
 
 class ResponseInputItemListParams(RequestOptions, total=False):
     """The query of ``GET /responses/{id}/input_items``."""
 
-    after: str | None
-    include: Sequence[str] | None
-    limit: int | None
-    order: Literal["asc", "desc"] | None
+    after: str | NotGiven | None
+    include: Sequence[str] | NotGiven | None
+    limit: int | NotGiven | None
+    order: Literal["asc", "desc"] | NotGiven | None
 
 
 RESPONSES = StreamingEndpoint(
@@ -279,7 +280,7 @@ class Responses(Resource):
 
     @overload
     async def create(
-        self, *, stream: Literal[False] = False, **params: Unpack[ResponseCreateParams]
+        self, *, stream: Literal[False] | NotGiven = False, **params: Unpack[ResponseCreateParams]
     ) -> Response: ...
 
     @overload
@@ -293,7 +294,7 @@ class Responses(Resource):
     ) -> Response | AsyncStream[ResponseStreamEvent]: ...
 
     async def create(
-        self, *, stream: bool = False, **params: Unpack[ResponseCreateParams]
+        self, *, stream: bool | NotGiven = False, **params: Unpack[ResponseCreateParams]
     ) -> Response | AsyncStream[ResponseStreamEvent]:
         """Create a model response; ``stream=True`` gives an ``AsyncStream`` of its events.
 
@@ -313,7 +314,7 @@ class Responses(Resource):
         given: dict[str, Any] = dict(params)
         options = pop_options(given)
         check_types(given, ResponseCreateParams)
-        body = response_body(given, stream=stream)
+        body = response_body(given, stream=present(stream))
         if stream:
             return await self._client.call(RESPONSES.stream(body, options))
         return await self._client.call(RESPONSES.request(body, options))
@@ -325,13 +326,16 @@ class Responses(Resource):
 
     @overload
     async def parse(
-        self, *, text_format: JSONObject | None = None, **params: Unpack[ResponseCreateParams]
+        self,
+        *,
+        text_format: JSONObject | NotGiven | None = None,
+        **params: Unpack[ResponseCreateParams],
     ) -> ParsedResponse[Any]: ...
 
     async def parse(
         self,
         *,
-        text_format: type[Any] | JSONObject | None = None,
+        text_format: type[Any] | JSONObject | NotGiven | None = None,
         **params: Unpack[ResponseCreateParams],
     ) -> ParsedResponse[Any]:
         """A response whose text is parsed: Structured Outputs, as the SDK has them.
@@ -355,8 +359,8 @@ class Responses(Resource):
         self,
         *,
         text_format: type[T],
-        response_id: str | None = None,
-        starting_after: int | None = None,
+        response_id: str | NotGiven | None = None,
+        starting_after: int | NotGiven | None = None,
         **params: Unpack[ResponseCreateParams],
     ) -> ResponseStreamManager[T]: ...
 
@@ -364,18 +368,18 @@ class Responses(Resource):
     def stream(
         self,
         *,
-        text_format: JSONObject | None = None,
-        response_id: str | None = None,
-        starting_after: int | None = None,
+        text_format: JSONObject | NotGiven | None = None,
+        response_id: str | NotGiven | None = None,
+        starting_after: int | NotGiven | None = None,
         **params: Unpack[ResponseCreateParams],
     ) -> ResponseStreamManager[Any]: ...
 
     def stream(
         self,
         *,
-        text_format: type[Any] | JSONObject | None = None,
-        response_id: str | None = None,
-        starting_after: int | None = None,
+        text_format: type[Any] | JSONObject | NotGiven | None = None,
+        response_id: str | NotGiven | None = None,
+        starting_after: int | NotGiven | None = None,
         **params: Unpack[ResponseCreateParams],
     ) -> ResponseStreamManager[Any]:
         """A streamed response for ``async with``: the SDK's ``responses.stream`` helper.
@@ -431,7 +435,11 @@ class Responses(Resource):
 
         async def resume() -> AsyncStream[ResponseStreamEvent]:
             return await retrieve(
-                response_id, stream=True, include=include, starting_after=starting_after, **options
+                present(response_id),
+                stream=True,
+                include=include,
+                starting_after=starting_after,
+                **options,
             )
 
         return ResponseStreamManager(resume, ParsedReader(content, tool_parsers))
@@ -441,7 +449,7 @@ class Responses(Resource):
         self,
         response_id: str,
         *,
-        stream: Literal[False] = False,
+        stream: Literal[False] | NotGiven = False,
         **params: Unpack[ResponseRetrieveParams],
     ) -> Response: ...
 
@@ -456,7 +464,11 @@ class Responses(Resource):
     ) -> Response | AsyncStream[ResponseStreamEvent]: ...
 
     async def retrieve(
-        self, response_id: str, *, stream: bool = False, **params: Unpack[ResponseRetrieveParams]
+        self,
+        response_id: str,
+        *,
+        stream: bool | NotGiven = False,
+        **params: Unpack[ResponseRetrieveParams],
     ) -> Response | AsyncStream[ResponseStreamEvent]:
         """``GET /responses/{response_id}``: a stored response.
 

@@ -7,11 +7,12 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final, Literal, Required, Unpack
 
+from .._config import NotGiven
 from .._exceptions import InvalidParameterError, shown
 from .._file_input import FileInput
 from .._request import APIRequest, Endpoint, RequestOptions, json_request, pop_options, reader
 from ..types import Upload, UploadPart
-from ._base import Resource, path_param
+from ._base import Resource, path_param, present
 from ._checks import check_types, json_body
 from ._common import check_expires_after
 from ._upload import form_request
@@ -47,7 +48,7 @@ class UploadCreateParams(RequestOptions, total=False):
     filename: Required[str]
     mime_type: Required[str]
     purpose: Required[UploadPurpose]
-    expires_after: Mapping[str, Any] | None
+    expires_after: Mapping[str, Any] | NotGiven | None
 
 
 UPLOADS = Endpoint("POST", "uploads", Upload, UploadCreateParams)
@@ -125,7 +126,7 @@ class Uploads(Resource):
         upload_id: str,
         *,
         part_ids: Sequence[str],
-        md5: str | None = None,
+        md5: str | NotGiven | None = None,
         **options: Unpack[RequestOptions],
     ) -> Upload:
         """``POST /uploads/{upload_id}/complete``: the parts, in this order, become a file.
@@ -158,12 +159,12 @@ class Uploads(Resource):
         file: str | os.PathLike[str] | bytes,
         mime_type: str,
         purpose: UploadPurpose,
-        filename: str | None = None,
-        bytes: int | None = None,
-        part_size: int | None = None,
-        md5: str | None = None,
-        parts_in_flight: int = 4,
-        part_retries: int | None = None,
+        filename: str | NotGiven | None = None,
+        bytes: int | NotGiven | None = None,
+        part_size: int | NotGiven | None = None,
+        md5: str | NotGiven | None = None,
+        parts_in_flight: int | NotGiven = 4,
+        part_retries: int | NotGiven | None = None,
     ) -> Upload:
         """Upload ``file`` (a path, or bytes) in parts, several at once, and complete it.
 
@@ -187,12 +188,12 @@ class Uploads(Resource):
             file,
             mime_type=mime_type,
             purpose=purpose,
-            filename=filename,
-            size=bytes,
-            part_size=MAX_PART_SIZE if part_size is None else part_size,
-            md5=md5,
-            parts_in_flight=parts_in_flight,
-            part_retries=part_retries,
+            filename=present(filename),
+            size=present(bytes),
+            part_size=MAX_PART_SIZE if part_size is None else present(part_size),
+            md5=present(md5),
+            parts_in_flight=present(parts_in_flight),
+            part_retries=present(part_retries),
         )
 
 

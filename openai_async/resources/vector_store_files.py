@@ -8,6 +8,7 @@ from typing import Any, Unpack
 
 import anyio
 
+from .._config import NotGiven
 from .._exceptions import InvalidParameterError, shown
 from .._file_input import FileInput
 from .._pages import AsyncPaginator
@@ -20,7 +21,7 @@ from ..types import (
     VectorStoreFileContent,
     VectorStoreFileDeleted,
 )
-from ._base import Resource, path_param
+from ._base import Resource, path_param, present
 from ._checks import check_range, json_body
 from ._vector_checks import (
     Attributes,
@@ -51,8 +52,8 @@ class VectorStoreFiles(Resource):
         vector_store_id: str,
         *,
         file_id: str,
-        attributes: Attributes | None = None,
-        chunking_strategy: JSONObject | None = None,
+        attributes: Attributes | NotGiven | None = None,
+        chunking_strategy: JSONObject | NotGiven | None = None,
         **options: Unpack[RequestOptions],
     ) -> VectorStoreFile:
         """``POST /vector_stores/{id}/files``: add an uploaded file; it is processed next.
@@ -99,11 +100,11 @@ class VectorStoreFiles(Resource):
         self,
         vector_store_id: str,
         *,
-        after: str | None = None,
-        before: str | None = None,
-        filter: FileStatus | None = None,
-        limit: int | None = None,
-        order: Order | None = None,
+        after: str | NotGiven | None = None,
+        before: str | NotGiven | None = None,
+        filter: FileStatus | NotGiven | None = None,
+        limit: int | NotGiven | None = None,
+        order: Order | NotGiven | None = None,
         **options: Unpack[RequestOptions],
     ) -> AsyncPaginator[VectorStoreFile]:
         """``GET /vector_stores/{id}/files``, optionally only those in one ``filter`` state.
@@ -146,14 +147,14 @@ class VectorStoreFiles(Resource):
         file_id: str,
         *,
         vector_store_id: str,
-        poll_interval_ms: int | None = None,
+        poll_interval_ms: int | NotGiven | None = None,
         **options: Unpack[RequestOptions],
     ) -> VectorStoreFile:
         """Retrieve the file every ``poll_interval_ms`` (1000) until it is no longer in progress.
 
         It returns a failed file too: look at ``status`` and ``last_error``.
         """
-        interval = poll_interval(poll_interval_ms)
+        interval = poll_interval(present(poll_interval_ms))
         while True:
             found = await self.retrieve(file_id, vector_store_id=vector_store_id, **options)
             if found.status != "in_progress":
@@ -165,13 +166,13 @@ class VectorStoreFiles(Resource):
         file_id: str,
         *,
         vector_store_id: str,
-        attributes: Attributes | None = None,
-        chunking_strategy: JSONObject | None = None,
-        poll_interval_ms: int | None = None,
+        attributes: Attributes | NotGiven | None = None,
+        chunking_strategy: JSONObject | NotGiven | None = None,
+        poll_interval_ms: int | NotGiven | None = None,
         **options: Unpack[RequestOptions],
     ) -> VectorStoreFile:
         """``create``, then ``poll`` until the file is processed."""
-        poll_interval(poll_interval_ms)
+        poll_interval(present(poll_interval_ms))
         await self.create(
             vector_store_id,
             file_id=file_id,
@@ -188,7 +189,7 @@ class VectorStoreFiles(Resource):
         *,
         vector_store_id: str,
         file: FileInput,
-        chunking_strategy: JSONObject | None = None,
+        chunking_strategy: JSONObject | NotGiven | None = None,
         **options: Unpack[RequestOptions],
     ) -> VectorStoreFile:
         """Upload ``file`` (purpose ``assistants``) and add it to the store, without waiting."""
@@ -204,16 +205,16 @@ class VectorStoreFiles(Resource):
         *,
         vector_store_id: str,
         file: FileInput,
-        attributes: Attributes | None = None,
-        chunking_strategy: JSONObject | None = None,
-        poll_interval_ms: int | None = None,
+        attributes: Attributes | NotGiven | None = None,
+        chunking_strategy: JSONObject | NotGiven | None = None,
+        poll_interval_ms: int | NotGiven | None = None,
         **options: Unpack[RequestOptions],
     ) -> VectorStoreFile:
         """Upload ``file``, add it to the store and wait until it is processed."""
         path_param("vector_store_id", vector_store_id)
         check_attributes(attributes)
         check_mapping("chunking_strategy", chunking_strategy)
-        poll_interval(poll_interval_ms)
+        poll_interval(present(poll_interval_ms))
         uploaded = await self._client.files.create(file=file, purpose="assistants", **options)
         return await self.create_and_poll(
             uploaded.id,
@@ -272,10 +273,10 @@ class VectorStoreFileBatches(Resource):
         self,
         vector_store_id: str,
         *,
-        file_ids: Sequence[str] | None = None,
-        files: Sequence[JSONObject] | None = None,
-        attributes: Attributes | None = None,
-        chunking_strategy: JSONObject | None = None,
+        file_ids: Sequence[str] | NotGiven | None = None,
+        files: Sequence[JSONObject] | NotGiven | None = None,
+        attributes: Attributes | NotGiven | None = None,
+        chunking_strategy: JSONObject | NotGiven | None = None,
         **options: Unpack[RequestOptions],
     ) -> VectorStoreFileBatch:
         """``POST /vector_stores/{id}/file_batches``: add up to 2,000 uploaded files.
@@ -285,7 +286,9 @@ class VectorStoreFileBatches(Resource):
         each.
         """
         path = f"vector_stores/{path_param('vector_store_id', vector_store_id)}/file_batches"
-        body = _batch_body(file_ids, files, attributes, chunking_strategy)
+        body = _batch_body(
+            present(file_ids), present(files), present(attributes), present(chunking_strategy)
+        )
         request = json_request("POST", path, VectorStoreFileBatch, body=body, options=options)
         return await self._client.call(request)
 
@@ -310,11 +313,11 @@ class VectorStoreFileBatches(Resource):
         batch_id: str,
         *,
         vector_store_id: str,
-        after: str | None = None,
-        before: str | None = None,
-        filter: FileStatus | None = None,
-        limit: int | None = None,
-        order: Order | None = None,
+        after: str | NotGiven | None = None,
+        before: str | NotGiven | None = None,
+        filter: FileStatus | NotGiven | None = None,
+        limit: int | NotGiven | None = None,
+        order: Order | NotGiven | None = None,
         **options: Unpack[RequestOptions],
     ) -> AsyncPaginator[VectorStoreFile]:
         """``GET .../file_batches/{batch_id}/files``: the batch's files, paged by cursor."""
@@ -334,14 +337,14 @@ class VectorStoreFileBatches(Resource):
         batch_id: str,
         *,
         vector_store_id: str,
-        poll_interval_ms: int | None = None,
+        poll_interval_ms: int | NotGiven | None = None,
         **options: Unpack[RequestOptions],
     ) -> VectorStoreFileBatch:
         """Retrieve the batch every ``poll_interval_ms`` (1000) until it is no longer in progress.
 
         A batch whose files failed is returned too: look at ``file_counts.failed``.
         """
-        interval = poll_interval(poll_interval_ms)
+        interval = poll_interval(present(poll_interval_ms))
         while True:
             batch = await self.retrieve(batch_id, vector_store_id=vector_store_id, **options)
             if batch.status != "in_progress":
@@ -352,15 +355,15 @@ class VectorStoreFileBatches(Resource):
         self,
         vector_store_id: str,
         *,
-        file_ids: Sequence[str] | None = None,
-        files: Sequence[JSONObject] | None = None,
-        attributes: Attributes | None = None,
-        chunking_strategy: JSONObject | None = None,
-        poll_interval_ms: int | None = None,
+        file_ids: Sequence[str] | NotGiven | None = None,
+        files: Sequence[JSONObject] | NotGiven | None = None,
+        attributes: Attributes | NotGiven | None = None,
+        chunking_strategy: JSONObject | NotGiven | None = None,
+        poll_interval_ms: int | NotGiven | None = None,
         **options: Unpack[RequestOptions],
     ) -> VectorStoreFileBatch:
         """``create``, then ``poll`` until every file of the batch is processed."""
-        poll_interval(poll_interval_ms)
+        poll_interval(present(poll_interval_ms))
         batch = await self.create(
             vector_store_id,
             file_ids=file_ids,
@@ -381,10 +384,10 @@ class VectorStoreFileBatches(Resource):
         vector_store_id: str,
         *,
         files: Iterable[FileInput],
-        max_concurrency: int = 5,
-        file_ids: Sequence[str] = (),
-        chunking_strategy: JSONObject | None = None,
-        poll_interval_ms: int | None = None,
+        max_concurrency: int | NotGiven = 5,
+        file_ids: Sequence[str] | NotGiven = (),
+        chunking_strategy: JSONObject | NotGiven | None = None,
+        poll_interval_ms: int | NotGiven | None = None,
         **options: Unpack[RequestOptions],
     ) -> VectorStoreFileBatch:
         """Upload ``files`` (``max_concurrency`` at a time), add them and ``file_ids`` as a
@@ -396,10 +399,10 @@ class VectorStoreFileBatches(Resource):
         check_range("max_concurrency", max_concurrency, 1)
         check_ids("file_ids", file_ids, 2000)
         check_mapping("chunking_strategy", chunking_strategy)
-        poll_interval(poll_interval_ms)
+        poll_interval(present(poll_interval_ms))
         inputs = _file_inputs(files)
         uploaded: list[str | None] = [None] * len(inputs)
-        limiter = anyio.CapacityLimiter(max_concurrency)
+        limiter = anyio.CapacityLimiter(present(max_concurrency))
 
         async def upload(index: int, file: FileInput) -> None:
             async with limiter:
@@ -417,7 +420,7 @@ class VectorStoreFileBatches(Resource):
         async with task_group() as group:
             for index, file in enumerate(inputs):
                 group.start_soon(upload, index, file)
-        ids = [*file_ids, *(file_id for file_id in uploaded if file_id is not None)]
+        ids = [*present(file_ids), *(file_id for file_id in uploaded if file_id is not None)]
         return await self.create_and_poll(
             vector_store_id,
             file_ids=ids,

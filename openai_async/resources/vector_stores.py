@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Generator, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Required, Unpack
 
+from .._config import NotGiven
 from .._exceptions import InvalidParameterError, shown
 from .._pages import AsyncPaginator
 from .._request import APIRequest, RequestOptions, json_request, pop_options
@@ -35,12 +36,12 @@ __all__ = [
 class VectorStoreCreateParams(RequestOptions, total=False):
     """The parameters of ``POST /vector_stores``; None (or leaving one out): not sent."""
 
-    name: str | None
-    description: str | None
-    file_ids: Sequence[str] | None
-    chunking_strategy: JSONObject | None
-    expires_after: JSONObject | None
-    metadata: Mapping[str, str] | None
+    name: str | NotGiven | None
+    description: str | NotGiven | None
+    file_ids: Sequence[str] | NotGiven | None
+    chunking_strategy: JSONObject | NotGiven | None
+    expires_after: JSONObject | NotGiven | None
+    metadata: Mapping[str, str] | NotGiven | None
 
 
 class VectorStoreUpdateParams(RequestOptions, total=False):
@@ -50,9 +51,9 @@ class VectorStoreUpdateParams(RequestOptions, total=False):
     (``expires_after=None``: never expire). Leave a parameter out to keep its value.
     """
 
-    name: str | None
-    expires_after: JSONObject | None
-    metadata: Mapping[str, str] | None
+    name: str | NotGiven | None
+    expires_after: JSONObject | NotGiven | None
+    metadata: Mapping[str, str] | NotGiven | None
 
 
 class VectorStoreSearchParams(RequestOptions, total=False):
@@ -63,10 +64,10 @@ class VectorStoreSearchParams(RequestOptions, total=False):
     """
 
     query: Required[str | Sequence[str]]
-    filters: JSONObject | None
-    max_num_results: int | None
-    ranking_options: JSONObject | None
-    rewrite_query: bool | None
+    filters: JSONObject | NotGiven | None
+    max_num_results: int | NotGiven | None
+    ranking_options: JSONObject | NotGiven | None
+    rewrite_query: bool | NotGiven | None
 
 
 def _checked_query(query: object) -> str | list[str]:
@@ -200,10 +201,10 @@ class VectorStores(Resource):
     def list(
         self,
         *,
-        after: str | None = None,
-        before: str | None = None,
-        limit: int | None = None,
-        order: Order | None = None,
+        after: str | NotGiven | None = None,
+        before: str | NotGiven | None = None,
+        limit: int | NotGiven | None = None,
+        order: Order | NotGiven | None = None,
         **options: Unpack[RequestOptions],
     ) -> AsyncPaginator[VectorStore]:
         """``GET /vector_stores``: await it for one page, ``async for`` every store.
