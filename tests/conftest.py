@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from openai_async import AsyncClient
 from openai_async.testing import LocalServer
@@ -17,6 +18,11 @@ from openai_async.testing import LocalServer
 from .openapi import LATEST, SPEC_2023, check_recorded_requests
 
 API_KEY = "sk-test-0123456789abcdefSECRET"
+
+# Property tests check what is built, never how fast: hypothesis's per-example deadline
+# (200 ms) only turns a loaded machine's pause into a "Flaky" failure.
+settings.register_profile("project", deadline=None)
+settings.load_profile("project")
 
 
 @pytest.fixture(params=["asyncio", "trio"])

@@ -6,6 +6,7 @@ import httpx
 import pytest
 
 from openai_async import (
+    NOT_GIVEN,
     AsyncClient,
     InvalidParameterError,
     MissingAPIKeyError,
@@ -297,6 +298,30 @@ async def test_request_escape_hatch(client: AsyncClient, server: LocalServer) ->
     assert response.status_code == 200
     assert server.requests[-1].query == {"x": "1"}
     assert server.requests[-1].headers["authorization"] == f"Bearer {API_KEY}"
+
+
+async def test_request_options_given_as_not_given_are_left_out(
+    client: AsyncClient, server: LocalServer
+) -> None:
+    """extra_headers / extra_query / extra_body=NOT_GIVEN mean "none", as on endpoints."""
+    reply = await client.request(
+        "POST",
+        "embeddings",
+        json={"model": "text-embedding-3-small", "input": "hi"},
+        extra_headers=NOT_GIVEN,
+        extra_query=NOT_GIVEN,
+        extra_body=NOT_GIVEN,
+    )
+    assert reply["data"]
+    assert server.requests[-1].query == {}
+    stream = await client.request_stream(
+        "POST",
+        "chat/completions",
+        json={"model": "m", "messages": [{"role": "user", "content": "hi"}], "stream": True},
+        extra_body=NOT_GIVEN,
+    )
+    async with stream:
+        assert [chunk async for chunk in stream]
 
 
 def test_repr_and_errors_hide_a_password_in_base_url() -> None:
