@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Awaitable, Callable
-from types import TracebackType
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 import attrs
@@ -45,6 +44,7 @@ from ..types import (
     RefusalDoneEvent,
 )
 from ..types._chat_stream import Later, LogprobsRefusalDeltaEvent, LogprobsRefusalDoneEvent
+from ._stream_manager import StreamManager
 
 if TYPE_CHECKING:
     from .._streaming import AsyncStream
@@ -290,34 +290,13 @@ class ChatCompletionStream(Generic[T]):
         ]
 
 
-class ChatCompletionStreamManager(Generic[T]):
-    """What ``chat.completions.stream()`` returns: ``async with`` it for the stream.
-
-    Nothing is sent until the block is entered; leaving it closes the stream,
-    however the block ends.
-    """
+class ChatCompletionStreamManager(StreamManager[ChatCompletionStream[T]]):
+    """What ``chat.completions.stream()`` returns: ``async with`` it for the stream."""
 
     def __init__(
-        self,
-        send: Callable[[], Awaitable[AsyncStream[ChatCompletionChunk]]],
-        spec: ParseSpec,
+        self, send: Callable[[], Awaitable[AsyncStream[ChatCompletionChunk]]], spec: ParseSpec
     ) -> None:
-        self._send = send
-        self._spec = spec
-        self._stream: ChatCompletionStream[T] | None = None
+        async def open_stream() -> ChatCompletionStream[T]:
+            return ChatCompletionStream(await send(), spec)
 
-    def __repr__(self) -> str:
-        return f"<ChatCompletionStreamManager {'entered' if self._stream else 'not entered'}>"
-
-    async def __aenter__(self) -> ChatCompletionStream[T]:
-        self._stream = ChatCompletionStream(await self._send(), self._spec)
-        return self._stream
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if self._stream is not None:
-            await self._stream.aclose()
+        super().__init__(open_stream)

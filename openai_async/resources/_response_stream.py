@@ -15,7 +15,6 @@ event raises ``StreamEventError`` there, carrying that event (the SDK raises a
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from types import TracebackType
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 import httpx
@@ -29,6 +28,7 @@ from ..types import (
     ResponseIncompleteEvent,
     ResponseStreamEvent,
 )
+from ._stream_manager import StreamManager
 
 if TYPE_CHECKING:
     from .._streaming import AsyncStream
@@ -130,32 +130,13 @@ class ResponseStream(Generic[T]):
     close = aclose  # the official SDK's name
 
 
-class ResponseStreamManager(Generic[T]):
-    """What ``responses.stream()`` returns: ``async with`` it for the stream.
-
-    Nothing is sent until the block is entered; leaving it closes the stream,
-    however the block ends.
-    """
+class ResponseStreamManager(StreamManager[ResponseStream[T]]):
+    """What ``responses.stream()`` returns: ``async with`` it for the stream."""
 
     def __init__(
         self, send: Callable[[], Awaitable[AsyncStream[ResponseStreamEvent]]], reader: ParsedReader
     ) -> None:
-        self._send = send
-        self._reader = reader
-        self._stream: ResponseStream[T] | None = None
+        async def open_stream() -> ResponseStream[T]:
+            return ResponseStream(await send(), reader)
 
-    def __repr__(self) -> str:
-        return f"<ResponseStreamManager {'entered' if self._stream else 'not entered'}>"
-
-    async def __aenter__(self) -> ResponseStream[T]:
-        self._stream = ResponseStream(await self._send(), self._reader)
-        return self._stream
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if self._stream is not None:
-            await self._stream.aclose()
+        super().__init__(open_stream)
