@@ -31,6 +31,7 @@ import attrs
 if TYPE_CHECKING:
     import cattrs
 
+    from ._model_dump import Keys
     from ._pages import PageInfo
 
 __all__ = [
@@ -69,7 +70,9 @@ class _FieldsOf:
     """``Model.model_fields``: computed on the class it is read from."""
 
     def __get__(self, obj: object, owner: type) -> dict[str, attrs.Attribute[Any]]:
-        return {field.name: field for field in _declared(owner)}
+        from ._model_dump import declared
+
+        return {field.name: field for field in declared(owner)}
 
 
 @attrs.frozen(kw_only=True, slots=False)
@@ -118,8 +121,8 @@ class APIObject:
         self,
         *,
         mode: str = "python",
-        include: _Keys | None = None,
-        exclude: _Keys | None = None,
+        include: Keys | None = None,
+        exclude: Keys | None = None,
         by_alias: bool | None = None,
         exclude_unset: bool = False,
         exclude_none: bool = False,
@@ -148,16 +151,18 @@ class APIObject:
             raise ValueError(f"model_dump: mode must be 'python' or 'json', got {mode!r}")
         if include is exclude is None and not (exclude_unset or exclude_none or by_alias is False):
             return self.to_dict()
-        options = _DumpOptions(exclude_unset, exclude_none, by_alias is False)
-        return _dump_model(self, options, include, exclude)
+        from ._model_dump import DumpOptions, dump_model
+
+        options = DumpOptions(exclude_unset, exclude_none, by_alias is False)
+        return dump_model(self, options, include, exclude)
 
     def model_dump_json(
         self,
         *,
         indent: int | None = None,
         ensure_ascii: bool = False,
-        include: _Keys | None = None,
-        exclude: _Keys | None = None,
+        include: Keys | None = None,
+        exclude: Keys | None = None,
         by_alias: bool | None = None,
         exclude_unset: bool = False,
         exclude_none: bool = False,
@@ -185,7 +190,9 @@ class APIObject:
 
         For a model made by hand, the fields whose value is not their default.
         """
-        return {field.name for field in _declared(type(self)) if _is_set(self, field)}
+        from ._model_dump import declared, is_set
+
+        return {field.name for field in declared(type(self)) if is_set(self, field)}
 
     @classmethod
     def model_validate(cls, obj: Any) -> Self:
@@ -283,126 +290,6 @@ def _dumps(data: dict[str, Any], indent: int | None, *, ensure_ascii: bool = Fal
     # pydantic's output: no spaces when compact, non-ASCII characters left as they are.
     separators = (",", ":") if indent is None else None
     return json.dumps(data, ensure_ascii=ensure_ascii, indent=indent, separators=separators)
-
-
-# ``include`` / ``exclude`` of model_dump: keys, or keys (list indices, "__all__") to
-# what to keep or leave out below them (True: all of it).
-_Keys = set[str] | set[int] | Mapping[str, Any] | Mapping[int, Any]
-
-
-@attrs.frozen
-class _DumpOptions:
-    exclude_unset: bool
-    exclude_none: bool
-    attribute_names: bool  # by_alias=False: a field whose JSON key is no identifier
-
-
-_declared_cache: dict[type, tuple[attrs.Attribute[Any], ...]] = {}
-
-
-def _declared(cls: type) -> tuple[attrs.Attribute[Any], ...]:
-    """The fields of a model that come from JSON keys (not ``_raw``)."""
-    fields = _declared_cache.get(cls)
-    if fields is None:
-        fields = _declared_cache[cls] = tuple(a for a in attrs.fields(cls) if a.init)
-    return fields
-
-
-def _default_of(field: attrs.Attribute[Any]) -> Any:
-    default: Any = field.default
-    if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
-        return default.factory()
-    return default
-
-
-def _is_set(obj: APIObject, field: attrs.Attribute[Any]) -> bool:
-    """Whether the server sent ``field`` (by hand: whether it is not at its default)."""
-    if obj._raw is not None:
-        return field.metadata.get(JSON_KEY, field.name) in obj._raw
-    return field.default is attrs.NOTHING or getattr(obj, field.name) != _default_of(field)
-
-
-def _sub(keys: _Keys | None, key: str | int) -> tuple[bool, Any]:
-    """Whether ``key`` is in ``keys`` (an include or exclude), and what of it is, below."""
-    if keys is None:
-        return False, None
-    if isinstance(keys, Mapping):
-        spec: Mapping[Any, Any] = keys
-        below = spec.get(key, spec.get("__all__"))
-        if below is None or below is False:
-            return False, None
-        return True, None if below is True or below is Ellipsis else below
-    return key in keys, None
-
-
-def _wanted(
-    include: _Keys | None, exclude: _Keys | None, *keys: str | int
-) -> tuple[bool, _Keys | None, _Keys | None]:
-    """Whether a value under one of ``keys`` is dumped, and its own include and exclude."""
-    below_include = below_exclude = None
-    if include is not None:
-        found = [_sub(include, key) for key in keys]
-        if not any(hit for hit, _ in found):
-            return False, None, None
-        below_include = next(below for hit, below in found if hit)
-    if exclude is not None:
-        for key in keys:
-            hit, below = _sub(exclude, key)
-            if hit and below is None:
-                return False, None, None
-            if hit:
-                below_exclude = below
-    return True, below_include, below_exclude
-
-
-def _dump_model(
-    obj: APIObject, options: _DumpOptions, include: _Keys | None, exclude: _Keys | None
-) -> dict[str, Any]:
-    """``model_dump`` with options: the fields as the model holds them, then its extra keys."""
-    result: dict[str, Any] = {}
-    for field in _declared(type(obj)):
-        json_key: str = field.metadata.get(JSON_KEY, field.name)
-        wanted, below_include, below_exclude = _wanted(include, exclude, field.name, json_key)
-        if not wanted:
-            continue
-        # A received object gives the keys that were sent; one made by hand all its
-        # fields (as to_dict()), unless exclude_unset.
-        if (options.exclude_unset or obj._raw is not None) and not _is_set(obj, field):
-            continue
-        value = getattr(obj, field.name)
-        if value is None and options.exclude_none:
-            continue
-        key = field.name if options.attribute_names else json_key
-        result[key] = _dump_value(value, options, below_include, below_exclude)
-    for key, value in obj.extra.items():
-        wanted, below_include, below_exclude = _wanted(include, exclude, key)
-        if wanted and not (value is None and options.exclude_none):
-            result[key] = _dump_value(value, options, below_include, below_exclude)
-    return result
-
-
-def _dump_value(
-    value: Any, options: _DumpOptions, include: _Keys | None, exclude: _Keys | None
-) -> Any:
-    if isinstance(value, APIObject):
-        return _dump_model(value, options, include, exclude)
-    if isinstance(value, list | tuple):
-        items = []
-        for index, item in enumerate(value):
-            wanted, below_include, below_exclude = _wanted(include, exclude, index)
-            if wanted:
-                items.append(_dump_value(item, options, below_include, below_exclude))
-        return items
-    if isinstance(value, dict):
-        # A plain JSON object (pydantic's exclude_none does not reach into one either),
-        # or a mapping to models.
-        result = {}
-        for key, item in value.items():
-            wanted, below_include, below_exclude = _wanted(include, exclude, key)
-            if wanted:
-                result[key] = _dump_value(item, options, below_include, below_exclude)
-        return result
-    return value
 
 
 _names_cache: dict[type, frozenset[str]] = {}

@@ -31,6 +31,7 @@ LAZY_MODULES = [
     "cattrs",
     "openai_async._request",
     "openai_async._models",
+    "openai_async._model_dump",
     "openai_async._decode",
     "openai_async._streaming",
     "openai_async._pages",
