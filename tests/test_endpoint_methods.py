@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import functools
 import inspect
+import sys
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Required, get_args, get_origin, get_type_hints
 
 import pytest
 
-from openai_async import NOT_GIVEN, AsyncClient
+from openai_async import NOT_GIVEN, AsyncClient, NotGiven
 from openai_async.resources._base import Resource
 from openai_async.testing import LocalServer
 
@@ -46,6 +47,60 @@ def test_async_endpoint_methods_stay_coroutine_functions() -> None:
     for cls, name, method in methods:
         expected = inspect.iscoroutinefunction(method.__wrapped__)
         assert inspect.iscoroutinefunction(method) is expected, f"{cls.__name__}.{name}"
+
+
+def _parameter_types(method: Any) -> dict[str, Any]:
+    """The annotations of ``method``'s parameters, evaluated in its module (not its return:
+    that may name what its module imports for type checkers only)."""
+    names = sys.modules[method.__module__].__dict__
+    return {
+        name: eval(kind, names) if isinstance(kind, str) else kind
+        for name, kind in method.__annotations__.items()
+        if name != "return"
+    }
+
+
+def _takes_not_given(kind: Any) -> bool:
+    return kind is NotGiven or NotGiven in get_args(kind)
+
+
+def test_optional_parameters_take_not_given_in_their_types() -> None:
+    """As the SDK's: code passing NOT_GIVEN (or omit) for a parameter type-checks.
+
+    Every optional parameter of every endpoint method, in its TypedDict or its
+    signature, has ``NotGiven`` in its type; required ones do not.
+    """
+    optional: list[str] = []
+    lacking: list[str] = []
+    required_taking: list[str] = []
+    for cls in _resource_classes():
+        for name, value in vars(cls).items():
+            if name.startswith("_") or not hasattr(value, "__wrapped__"):
+                continue
+            method = inspect.unwrap(value)
+            kinds = _parameter_types(method)
+            for parameter in inspect.signature(method).parameters.values():
+                where = f"{cls.__name__}.{name}: {parameter.name}"
+                if parameter.kind is parameter.VAR_KEYWORD:
+                    for key, kind in get_type_hints(
+                        get_args(kinds[parameter.name])[0], include_extras=True
+                    ).items():
+                        if get_origin(kind) is Required:
+                            if _takes_not_given(get_args(kind)[0]):
+                                required_taking.append(f"{where}[{key!r}]")
+                            continue
+                        optional.append(f"{where}[{key!r}]")
+                        if not _takes_not_given(kind):
+                            lacking.append(f"{where}[{key!r}]")
+                elif parameter.kind is parameter.KEYWORD_ONLY and parameter.default is not (
+                    parameter.empty
+                ):
+                    optional.append(where)
+                    if not _takes_not_given(kinds[parameter.name]):
+                        lacking.append(where)
+    assert len(optional) > 500  # the scan reaches the TypedDicts and the signatures
+    assert not lacking
+    assert not required_taking
 
 
 def _retried(times: int) -> Callable[[Any], Any]:
