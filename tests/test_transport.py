@@ -13,6 +13,7 @@ import socket
 import ssl
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import anyio
@@ -490,19 +491,28 @@ class _HeldTLSServer(ThreadedServer):
         self.go.wait(5)
         try:
             with self.tls.wrap_socket(conn, server_side=True) as tls:
-                while True:
-                    data = b""
-                    while b"\r\n\r\n" not in data:
-                        chunk = tls.recv(65536)
-                        if not chunk:
-                            return
-                        data += chunk
+                for _ in _request_heads(tls):
                     self.requests += 1
-                    body = b'{"object": "list", "data": []}'
-                    head = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
-                    tls.sendall(head + b"content-length: %d\r\n\r\n" % len(body) + body)
+                    tls.sendall(_json_answer(b'{"object": "list", "data": []}'))
         except OSError:
             return
+
+
+def _request_heads(tls: ssl.SSLSocket) -> Iterator[None]:
+    """Once per request head that comes on ``tls`` (its body, if any, left unread)."""
+    while True:
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = tls.recv(65536)
+            if not chunk:
+                return
+            data += chunk
+        yield
+
+
+def _json_answer(body: bytes) -> bytes:
+    head = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
+    return head + b"content-length: %d\r\n\r\n" % len(body) + body
 
 
 @POOLS
@@ -552,23 +562,12 @@ class _ForgingTLSServer(ThreadedServer):
         self.tls = tls
         super().__init__()
 
-    @staticmethod
-    def _answer(body: bytes) -> bytes:
-        head = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
-        return head + b"content-length: %d\r\n\r\n" % len(body) + body
-
     def _serve(self, conn: socket.socket, number: int) -> None:
         try:
             with self.tls.wrap_socket(conn, server_side=True) as tls:
-                while True:
-                    data = b""
-                    while b"\r\n\r\n" not in data:
-                        chunk = tls.recv(65536)
-                        if not chunk:
-                            return
-                        data += chunk
-                    tls.sendall(self._answer(b'{"connection": %d}' % number))
-                    tls.sendall(self._answer(b'{"forged": true}'))
+                for _ in _request_heads(tls):
+                    tls.sendall(_json_answer(b'{"connection": %d}' % number))
+                    tls.sendall(_json_answer(b'{"forged": true}'))
         except OSError:
             return
 
